@@ -1,0 +1,160 @@
+package dev.descent.backend;
+
+/**
+ * The arithmetic a training step needs, on flat row-major {@code float[]} buffers addressed by
+ * offset. Models, losses, optimizers and the trainer call only this interface; {@link
+ * ScalarBackend} is the readable reference, {@link SimdBackend} the Vector API implementation, and
+ * the gpu module adds an OpenCL one.
+ *
+ * <p>Conventions: a matrix of {@code r×c} is stored row-major at {@code off}, element (i, j) at
+ * {@code off + i*c + j}. Methods name the arrays they overwrite ("out", "c", "dz") and read all
+ * others. Arrays named differently may alias only where a method says so.
+ */
+public interface Backend {
+
+    /** Short name: "scalar", "simd", "gpu". */
+    String name();
+
+    /** What the arithmetic runs on, for logs and benchmark reports (e.g. "CPU, 16 float lanes"). */
+    String device();
+
+    // ---- matrix products: the three layouts of a dense layer -------------------------------
+
+    /** {@code C[m×n] = A[m×k]·B[k×n]}, or {@code C += A·B} when {@code accumulate}. Overwrites c. */
+    void matmul(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate);
+
+    /** {@code C[m×n] = Aᵀ·B} with A stored {@code k×m} and B {@code k×n}; {@code +=} when accumulate. */
+    void matmulTN(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate);
+
+    /** {@code C[m×n] = A·Bᵀ} with A stored {@code m×k} and B {@code n×k}; {@code +=} when accumulate. */
+    void matmulNT(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate);
+
+    // ---- dense-layer helpers ---------------------------------------------------------------
+
+    /** Adds {@code bias[cols]} to every row of {@code c[rows×cols]}. Overwrites c. */
+    void addRowVector(float[] c, int cOff, int rows, int cols, float[] bias, int biasOff);
+
+    /** Column sums of {@code a[rows×cols]} into {@code out[cols]} ({@code +=} when accumulate). */
+    void sumRows(float[] a, int aOff, int rows, int cols, float[] out, int outOff, boolean accumulate);
+
+    /** {@code out[i] = f(z[i])} for n elements; out may be z itself. */
+    void activate(Activation f, float[] z, int zOff, float[] out, int outOff, int n);
+
+    /**
+     * {@code dz[i] = dOut[i]·f'(z[i])}, given the pre-activation z and the output {@code out = f(z)}
+     * (tanh and sigmoid use out). dz may be dOut itself.
+     */
+    void activationGrad(
+            Activation f,
+            float[] z,
+            int zOff,
+            float[] out,
+            int outOff,
+            float[] dOut,
+            int dOutOff,
+            float[] dz,
+            int dzOff,
+            int n);
+
+    // ---- reductions and element-wise ops --------------------------------------------------
+
+    /** {@code Σ a[i]·b[i]}. */
+    float dot(float[] a, int aOff, float[] b, int bOff, int n);
+
+    /** {@code Σ a[i]²}, accumulated in double. */
+    double sumSquares(float[] a, int off, int n);
+
+    /** {@code Σ |a[i]|}, accumulated in double. */
+    double sumAbs(float[] a, int off, int n);
+
+    /** {@code max |a[i]|} (0 for n = 0; NaN if any element is NaN). */
+    float maxAbs(float[] a, int off, int n);
+
+    /** {@code a[i] *= s}. Overwrites a. */
+    void scale(float[] a, int off, int n, float s);
+
+    /** {@code a[i] = clamp(a[i], -limit, limit)}. Overwrites a. */
+    void clampAbs(float[] a, int off, int n, float limit);
+
+    /** {@code y[i] += alpha·x[i]}. Overwrites y. */
+    void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
+    // ---- fused optimizer updates over the flat parameter buffer ----------------------------
+
+    /**
+     * One {@code torch.optim.SGD} step over {@code p[0..n)} with gradient g (read only). buf is the
+     * momentum buffer (ignored when momentum is 0): on the first step it is set to the
+     * (weight-decayed) gradient, after that {@code buf = momentum·buf + (1-dampening)·g}.
+     * Overwrites p and buf.
+     */
+    void sgdUpdate(
+            float[] p,
+            float[] g,
+            float[] buf,
+            int n,
+            float lr,
+            float momentum,
+            float dampening,
+            boolean nesterov,
+            float weightDecay,
+            boolean maximize,
+            boolean firstStep);
+
+    /**
+     * One {@code torch.optim.Adam}/{@code AdamW} step ({@code decoupled} selects AdamW's weight
+     * decay). m and v are the first and second moments, vMax the AMSGrad maximum (null unless
+     * amsgrad); step is the 1-based step count used for bias correction. Overwrites p, m, v, vMax.
+     */
+    void adamUpdate(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            float[] vMax,
+            int n,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            boolean decoupled,
+            boolean maximize,
+            long step);
+
+    /**
+     * One {@code torch.optim.RMSprop} step. sq is the running mean of squares, buf the momentum
+     * buffer (null when momentum is 0), gAvg the running mean (null unless centered). Overwrites p,
+     * sq, buf, gAvg.
+     */
+    void rmspropUpdate(
+            float[] p,
+            float[] g,
+            float[] sq,
+            float[] buf,
+            float[] gAvg,
+            int n,
+            float lr,
+            float alpha,
+            float eps,
+            float weightDecay,
+            float momentum,
+            boolean maximize);
+
+    /**
+     * One {@code torch.optim.Adagrad} step; sum is the running sum of squares, step the 1-based step
+     * count (for lr decay). Overwrites p and sum.
+     */
+    void adagradUpdate(
+            float[] p,
+            float[] g,
+            float[] sum,
+            int n,
+            float lr,
+            float lrDecay,
+            float weightDecay,
+            float eps,
+            boolean maximize,
+            long step);
+}
