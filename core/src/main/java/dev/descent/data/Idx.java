@@ -22,6 +22,7 @@ import java.nio.file.Path;
 public final class Idx {
 
     private static final int IMAGES_MAGIC = 0x803, LABELS_MAGIC = 0x801;
+    private static final int CHUNK = 1 << 16; // read size: small temporary direct buffers
     private static final float[] PIXEL = new float[256];
 
     static {
@@ -47,10 +48,10 @@ public final class Idx {
                     labels, 4, count + " labels, one per image in " + images, lab.dims[0] + " labels");
 
         float[] x = new float[count * features];
-        for (int i = 0; i < x.length; i++) x[i] = PIXEL[img.data.get(i) & 0xFF];
+        for (int i = 0; i < x.length; i++) x[i] = PIXEL[img.data[i] & 0xFF];
         int[] y = new int[count];
         for (int i = 0; i < count; i++) {
-            y[i] = lab.data.get(i) & 0xFF;
+            y[i] = lab.data[i] & 0xFF;
             if (y[i] >= classes)
                 throw DataFormatException.atOffset(labels, lab.start + i, "a label in [0, " + classes + ")", "" + y[i]);
         }
@@ -68,15 +69,15 @@ public final class Idx {
     }
 
     /** A checked IDX file: its sizes, and its data bytes (from file offset {@code start}). */
-    private record Body(int[] dims, long start, ByteBuffer data) {}
+    private record Body(int[] dims, int start, byte[] data) {}
 
-    /** Reads the header, checks it against the file's length, then maps the data. */
+    /** Reads the header, checks it against the file's length, then reads the data. */
     private static Body read(Path file, int magic, String... dimNames) {
         int start = 4 + 4 * dimNames.length;
         try (FileChannel ch = FileChannel.open(file)) {
             long size = ch.size();
             ByteBuffer header = ByteBuffer.allocate(start); // big-endian
-            while (header.hasRemaining() && ch.read(header) >= 0) {}
+            while (header.hasRemaining() && ch.read(header) >= 0) {} // a short file leaves it unfilled
             if (header.hasRemaining())
                 throw DataFormatException.atOffset(
                         file, header.position(), "a " + start + "-byte IDX header", "the end of the file");
@@ -98,15 +99,19 @@ public final class Idx {
             if (!length.equals(BigInteger.valueOf(size)))
                 throw DataFormatException.atOffset(
                         file,
-                        Math.min(
-                                size,
-                                length.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue()),
+                        length.compareTo(BigInteger.valueOf(size)) < 0 ? length.longValue() : size,
                         start + " + " + joined(dims) + " = " + length + " bytes as the header says",
                         size + " bytes");
             if (size - start > LineReader.MAX_ARRAY)
                 throw DataFormatException.atOffset(
                         file, 4, "at most " + LineReader.MAX_ARRAY + " values in one data set", joined(dims));
-            return new Body(dims, start, ch.map(FileChannel.MapMode.READ_ONLY, start, size - start));
+
+            byte[] data = new byte[(int) (size - start)]; // now known to match the file
+            for (int at = 0, n; at < data.length; at += n) {
+                n = ch.read(ByteBuffer.wrap(data, at, Math.min(CHUNK, data.length - at)));
+                if (n < 0) throw DataFormatException.atOffset(file, start + at, size + " bytes", "the end of the file");
+            }
+            return new Body(dims, start, data);
         } catch (IOException e) {
             throw LineReader.cannotRead(file, e);
         }
