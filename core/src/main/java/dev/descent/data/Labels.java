@@ -18,12 +18,15 @@ public final class Labels {
         this.classes = classes;
     }
 
-    /** Integer class labels {@code >= 0}; the number of classes is the largest label + 1. */
+    /**
+     * Integer class labels {@code >= 0} (integral decimals such as {@code 1.0} are accepted); the
+     * number of classes is the largest label + 1.
+     */
     public static Labels classification() {
         return new Labels(INFER);
     }
 
-    /** Integer class labels in {@code [0, classes)}. */
+    /** Integer class labels in {@code [0, classes)}; {@code classes} in [1, 2²⁴]. */
     public static Labels classification(int classes) {
         if (classes <= 0 || classes > MAX_CLASSES)
             throw new IllegalArgumentException("classes must be in [1, " + MAX_CLASSES + "], got " + classes);
