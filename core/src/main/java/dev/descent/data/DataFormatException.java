@@ -9,7 +9,8 @@ import java.nio.file.Path;
  *
  * <pre>
  * data/iris.csv:12: expected a number in column 3 (petal_length), found "1.2.3"
- * mnist/train-images.idx3-ubyte: byte 4: expected 16 + 8000×28×28 = 6272016 bytes, found 6272000 bytes
+ * mnist/train-images.idx3-ubyte: byte 6272000: expected 16 + 8000×28×28 = 6272016 bytes as the
+ *     header says, found 6272000 bytes
  * </pre>
  *
  * <p>A file that cannot be read at all (missing, no permission) is not malformed: loaders report
@@ -41,9 +42,15 @@ public final class DataFormatException extends IllegalArgumentException {
         return new DataFormatException(file, -1, offset, ": byte " + offset, expected, found);
     }
 
-    /** Quotes a piece of the file for a message, shortened if long. */
+    /** Quotes a piece of the file for a message: shortened if long, control characters escaped. */
     static String quote(String text) {
-        return "\"" + (text.length() <= MAX_FOUND ? text : text.substring(0, MAX_FOUND) + "…") + "\"";
+        StringBuilder s = new StringBuilder("\"");
+        for (int i = 0; i < Math.min(text.length(), MAX_FOUND); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) s.append(String.format("\\u%04x", (int) c));
+            else s.append(c);
+        }
+        return s.append(text.length() > MAX_FOUND ? "…\"" : "\"").toString();
     }
 
     /** The malformed file. */

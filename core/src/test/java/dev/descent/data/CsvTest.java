@@ -103,6 +103,7 @@ class CsvTest {
         assertError("a,label\n1f,1\n", 2, "found \"1f\"");
         assertError("a,label\n1.2.3,1\n", 2, "found \"1.2.3\"");
         assertError("a,label\n1e,1\n", 2, "found \"1e\"");
+        assertError("a,label\n1\u0000\u001b,1\n", 2, "found \"1\\u0000\\u001b\"");
     }
 
     @Test
