@@ -3,9 +3,8 @@ package dev.descent.reference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.Shared;
 import dev.descent.backend.Backends;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,22 +13,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Every shipped reference case passes on both CPU backends. */
 class ReferenceConformanceTest {
 
-    static Path referenceDir() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path r = d.resolveSibling("shared").resolve("reference");
-            if (Files.isDirectory(r)) return r;
-            r = d.resolve("shared").resolve("reference");
-            if (Files.isDirectory(r)) return r;
-        }
-        throw new IllegalStateException(
-                "cannot find shared/reference above " + Path.of("").toAbsolutePath());
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"scalar", "simd"})
     void everyReferenceCasePasses(String backendName) {
         var backend = Backends.byName(backendName);
-        List<CaseResult> results = new ReferenceRunner(backend).runDirectory(referenceDir());
+        List<CaseResult> results = new ReferenceRunner(backend).runDirectory(Shared.reference());
         String failures =
                 results.stream().filter(r -> !r.passed()).map(CaseResult::line).collect(Collectors.joining("\n"));
         ReferenceRunner.report(results, backend, System.out);
