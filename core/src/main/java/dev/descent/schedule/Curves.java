@@ -155,17 +155,18 @@ final class Curves {
         }
     }
 
-    /** From {@code start} to {@code end} in a line over T steps, then held (LinearLR). */
-    record Linear(double start, double end, long totalSteps) implements Schedule {
+    /** From {@code startFactor} to {@code endFactor} in a line over T steps, then held (LinearLR). */
+    record Linear(double startFactor, double endFactor, long totalSteps) implements Schedule {
         Linear {
-            Check.nonNegative("startFactor", start);
-            Check.nonNegative("endFactor", end);
+            Check.nonNegative("startFactor", startFactor);
+            Check.nonNegative("endFactor", endFactor);
             Check.positive("totalSteps", totalSteps);
         }
 
         @Override
         public double at(long step) {
-            return Anneal.LINEAR.between(start, end, (double) Math.min(Check.step(step), totalSteps) / totalSteps);
+            return Anneal.LINEAR.between(
+                    startFactor, endFactor, (double) Math.min(Check.step(step), totalSteps) / totalSteps);
         }
 
         @Override
@@ -175,18 +176,18 @@ final class Curves {
     }
 
     /**
-     * Half a cosine from 1 to {@code min} over T steps (CosineAnnealingLR); like PyTorch the curve
+     * Half a cosine from 1 to {@code minFactor} over T steps (CosineAnnealingLR); like PyTorch the curve
      * continues past T, rising again with period 2T.
      */
-    record Cosine(long totalSteps, double min) implements Schedule {
+    record Cosine(long totalSteps, double minFactor) implements Schedule {
         Cosine {
             Check.positive("totalSteps", totalSteps);
-            Check.within("minFactor", min, 0, 1);
+            Check.within("minFactor", minFactor, 0, 1);
         }
 
         @Override
         public double at(long step) {
-            return Anneal.COS.between(1, min, (double) Check.step(step) / totalSteps);
+            return Anneal.COS.between(1, minFactor, (double) Check.step(step) / totalSteps);
         }
 
         @Override
@@ -196,14 +197,14 @@ final class Curves {
     }
 
     /**
-     * SGDR (CosineAnnealingWarmRestarts): a cosine from 1 to {@code min} over a period that starts
+     * SGDR (CosineAnnealingWarmRestarts): a cosine from 1 to {@code minFactor} over a period that starts
      * at {@code firstPeriod} and is multiplied by {@code periodMult} at each restart.
      */
-    record CosineWarmRestarts(long firstPeriod, long periodMult, double min) implements Schedule {
+    record CosineWarmRestarts(long firstPeriod, long periodMult, double minFactor) implements Schedule {
         CosineWarmRestarts {
             Check.positive("firstPeriod", firstPeriod);
             Check.positive("periodMult", periodMult);
-            Check.within("minFactor", min, 0, 1);
+            Check.within("minFactor", minFactor, 0, 1);
         }
 
         @Override
@@ -215,21 +216,22 @@ final class Curves {
                     t -= period;
                     period = period > Long.MAX_VALUE / periodMult ? Long.MAX_VALUE : period * periodMult;
                 }
-            return Anneal.COS.between(1, min, (double) t / period);
+            return Anneal.COS.between(1, minFactor, (double) t / period);
         }
     }
 
     /**
-     * CyclicLR: a triangle between {@code low} and {@code high} rising over {@code up} steps and
-     * falling over {@code down}, its amplitude shaped by the mode.
+     * CyclicLR: a triangle between {@code low} and {@code high} rising over {@code stepSizeUp} steps
+     * and falling over {@code stepSizeDown}, its amplitude shaped by the mode.
      */
-    record Cyclic(double low, double high, long up, long down, CyclicMode mode, double gamma) implements Schedule {
+    record Cyclic(double low, double high, long stepSizeUp, long stepSizeDown, CyclicMode mode, double gamma)
+            implements Schedule {
         Cyclic {
             Check.nonNegative("low", low);
             Check.nonNegative("high", high);
             Check.ordered("low", low, "high", high);
-            Check.positive("stepSizeUp", up);
-            Check.positive("stepSizeDown", down);
+            Check.positive("stepSizeUp", stepSizeUp);
+            Check.positive("stepSizeDown", stepSizeDown);
             Check.notNull("mode", mode);
             Check.positive("gamma", gamma);
         }
@@ -237,7 +239,7 @@ final class Curves {
         @Override
         public double at(long step) {
             Check.step(step);
-            double size = (double) up + down, ratio = up / size;
+            double size = (double) stepSizeUp + stepSizeDown, ratio = stepSizeUp / size;
             double cycle = Math.floor(1 + step / size);
             double x = 1 + step / size - cycle;
             double rise = x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
