@@ -3,7 +3,6 @@ package dev.descent.schedule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,16 +20,9 @@ public final class ReferenceFiles {
 
     /** The reference folder. */
     public static Path dir() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            for (Path candidate : List.of(d.resolve("shared/reference"), d.resolveSibling("shared/reference")))
-                if (Files.isDirectory(candidate)) return candidate;
-        }
-        throw new IllegalStateException(
-                "no shared/reference folder above " + Path.of("").toAbsolutePath());
+        return dev.descent.Shared.reference();
     }
 
-    /** One reference file as plain maps, lists, numbers, strings and booleans. */
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> read(String file) {
         try {
             return JSON.readValue(dir().resolve(file).toFile(), Map.class);

@@ -12,6 +12,11 @@ import dev.descent.objective.Objectives;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 import dev.descent.optim.Optimizers;
+import dev.descent.schedule.OneCycle;
+import dev.descent.schedule.ReduceOnPlateau;
+import dev.descent.schedule.Schedule;
+import dev.descent.schedule.Schedules;
+import dev.descent.train.Clipping;
 import dev.descent.train.TrainingSession;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -106,6 +111,8 @@ public final class ReferenceRunner {
             if (c.has("optimizer") && c.has("params_after_each_step")) optimizerTrajectory(c, cmp);
             else if (c.has("loss") && c.has("value") && c.has("grad")) loss(c, cmp);
             else if (c.has("sizes") && c.has("init")) mlp(c, cmp);
+            else if (c.has("kind") && c.has("lr_at_step")) schedule(c, root, cmp);
+            else if (c.has("kind") && c.has("clipped")) clipping(c, cmp);
             else return new CaseResult(file, index, kind, Double.NaN, false, "unsupported case kind");
             double err = cmp.max();
             return new CaseResult(file, index, kind, err, err <= tolerance, "");
@@ -148,6 +155,61 @@ public final class ReferenceRunner {
             opt.step(backend, p, g, state, opt.lr());
             cmp.array(p, 0, after.get(k));
         }
+    }
+
+    // ---- schedules: lr_at_step[k] is the lr of optimizer step k --------------------------------
+
+    private static void schedule(JsonNode c, JsonNode root, Compare cmp) {
+        String kind = Json.required(c, "kind").asText();
+        Map<String, Object> params = Json.map(c.path("params"));
+        double baseLr = Json.required(c, "base_lr").asDouble();
+        JsonNode lrs = Json.required(c, "lr_at_step");
+        if (kind.equals("reduce_on_plateau")) {
+            ReduceOnPlateau plateau = ReduceOnPlateau.fromSpec(params, Schedules.constant(baseLr));
+            JsonNode metrics =
+                    c.has("plateau_metrics") ? c.get("plateau_metrics") : Json.required(root, "plateau_metrics");
+            if (metrics.size() < lrs.size() - 1)
+                throw new IllegalArgumentException(metrics.size() + " plateau metrics for " + lrs.size() + " steps");
+            for (int k = 0; k < lrs.size(); k++) {
+                cmp.value(plateau.at(k), lrs.get(k).asDouble());
+                if (k < metrics.size()) plateau.report(metrics.get(k).asDouble());
+            }
+            return;
+        }
+        Schedule schedule = Schedules.fromSpec(kind, params, baseLr);
+        for (int k = 0; k < lrs.size(); k++)
+            cmp.value(schedule.at(k), lrs.get(k).asDouble());
+        JsonNode momenta = c.get("momentum_at_step");
+        if (momenta != null) {
+            if (!(schedule instanceof OneCycle cycle))
+                throw new IllegalArgumentException("momentum_at_step given for a " + kind + " schedule");
+            for (int k = 0; k < momenta.size(); k++)
+                cmp.value(cycle.momentumAt(k), momenta.get(k).asDouble());
+        }
+    }
+
+    // ---- clipping over several tensors, as one flat gradient ---------------------------------
+
+    private void clipping(JsonNode c, Compare cmp) {
+        Clipping clip = Clipping.fromSpec(Json.map(c));
+        JsonNode tensors = Json.required(c, "grads");
+        int n = 0;
+        for (JsonNode t : tensors) n += t.size();
+        float[] g = new float[n];
+        int off = 0;
+        for (JsonNode t : tensors) {
+            float[] part = Json.floats(t);
+            System.arraycopy(part, 0, g, off, part.length);
+            off += part.length;
+        }
+        double norm = clip.apply(backend, g, n);
+        if (c.has("total_norm")) cmp.value(norm, c.get("total_norm").asDouble());
+        off = 0;
+        for (JsonNode t : Json.required(c, "clipped")) {
+            cmp.array(g, off, t);
+            off += t.size();
+        }
+        if (off != n) throw new IllegalArgumentException(off + " clipped values for " + n + " gradients");
     }
 
     // ---- losses -----------------------------------------------------------------------------
