@@ -22,6 +22,13 @@ final class Compare {
             value(actual[offset + i], expected.get(i).asDouble());
     }
 
+    void array(float[] actual, int offset, double[] expected) {
+        if (actual.length - offset < expected.length)
+            throw new IllegalArgumentException(
+                    "expected " + expected.length + " values, computed " + (actual.length - offset));
+        for (int i = 0; i < expected.length; i++) value(actual[offset + i], expected[i]);
+    }
+
     double max() {
         if (count == 0) throw new IllegalStateException("case compared no numbers");
         return max;

@@ -8,7 +8,6 @@ import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
 import dev.descent.model.Mlp;
 import dev.descent.objective.Objective;
-import dev.descent.objective.Objectives;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 import dev.descent.optim.Optimizers;
@@ -108,7 +107,7 @@ public final class ReferenceRunner {
         String kind = describe(c);
         try {
             Compare cmp = new Compare();
-            if (c.has("optimizer") && c.has("params_after_each_step")) optimizerTrajectory(c, cmp);
+            if (OptimizerCase.isOne(c)) optimizerTrajectory(file, index, c, cmp);
             else if (c.has("loss") && c.has("value") && c.has("grad")) loss(c, cmp);
             else if (c.has("sizes") && c.has("init")) mlp(c, cmp);
             else if (c.has("kind") && c.has("lr_at_step")) schedule(c, root, cmp);
@@ -138,22 +137,19 @@ public final class ReferenceRunner {
 
     // ---- optimizers on f(p) = ½·Σ a·p² + b·p ---------------------------------------------
 
-    private void optimizerTrajectory(JsonNode c, Compare cmp) {
-        Optimizer opt = Optimizers.fromSpec(Json.required(c, "optimizer").asText(), Json.map(c.path("hyper")));
-        Objective f =
-                Objectives.diagonalQuadratic(Json.doubles(Json.required(c, "a")), Json.doubles(Json.required(c, "b")));
-        float[] p = Json.floats(Json.required(c, "p0"));
-        if (p.length != f.dimension())
-            throw new IllegalArgumentException("p0 has " + p.length + " values, a has " + f.dimension());
+    private void optimizerTrajectory(String file, int index, JsonNode c, Compare cmp) {
+        OptimizerCase oc = OptimizerCase.parse(file, index, c);
+        Optimizer opt = oc.descentOptimizer();
+        Objective f = oc.objective();
+        float[] p = oc.start();
         float[] g = new float[p.length];
         OptimizerState state = opt.newState(p.length);
         JsonNode grads = c.get("grads");
-        JsonNode after = Json.required(c, "params_after_each_step");
-        for (int k = 0; k < after.size(); k++) {
+        for (int k = 0; k < oc.steps(); k++) {
             f.gradient(p, g);
             if (grads != null) cmp.array(g, 0, grads.get(k));
             opt.step(backend, p, g, state, opt.lr());
-            cmp.array(p, 0, after.get(k));
+            cmp.array(p, 0, oc.expected()[k]);
         }
     }
 
