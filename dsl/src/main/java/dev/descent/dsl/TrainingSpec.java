@@ -1,0 +1,178 @@
+package dev.descent.dsl;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.Backends;
+import dev.descent.data.Dataset;
+import dev.descent.loss.Loss;
+import dev.descent.model.Mlp;
+import dev.descent.optim.Optimizer;
+import dev.descent.train.Callback;
+import dev.descent.train.Trainer;
+import dev.descent.train.TrainingConfig;
+import dev.descent.train.TrainingResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a training run needs except the data: model, loss, optimizer (with its base learning
+ * rate), the {@link TrainingConfig} (batch size, epochs, schedule, accumulation, clipping, seed,
+ * early stopping, checkpoints...), the backend's name and whether to draw a progress bar, plus the
+ * user's callbacks. Immutable; built by {@link TrainingBuilder} (Java) or {@code training { }}
+ * (Kotlin), which give equal specs for equal settings.
+ *
+ * <p><b>Equality</b> compares model (its layers and init scheme), loss, optimizer, config, backend
+ * name and progress-bar setting. Callbacks are <em>not</em> compared (they are code: two lambdas
+ * doing the same thing are never equal); {@link #callbacks()} lists them. The {@link #config()} holds
+ * no callbacks: they are added to it when a run starts.
+ */
+public final class TrainingSpec {
+    private final Mlp model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final TrainingConfig config;
+    private final String backend;
+    private final Boolean progressBar;
+    private final List<Callback> callbacks;
+
+    TrainingSpec(
+            Mlp model,
+            Loss loss,
+            Optimizer optimizer,
+            TrainingConfig config,
+            String backend,
+            Boolean progressBar,
+            List<Callback> callbacks) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.loss = Objects.requireNonNull(loss, "loss");
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        if (!config.callbacks().isEmpty())
+            throw new IllegalArgumentException("the spec keeps callbacks itself; config must hold none");
+        this.config = config;
+        this.backend = backend;
+        this.progressBar = progressBar;
+        this.callbacks = List.copyOf(callbacks);
+    }
+
+    public Mlp model() {
+        return model;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The optimizer; its {@link Optimizer#lr()} is the base rate the schedule multiplies. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Batch size, epochs, schedule and the rest; without callbacks (see {@link #callbacks()}). */
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** The backend's name as set ({@code "simd"}, {@code "gpu"}...), or null for {@code -Ddescent.backend} / auto. */
+    public String backendName() {
+        return backend;
+    }
+
+    /** True or false as set, or null for "when a console is attached". */
+    public Boolean progressBar() {
+        return progressBar;
+    }
+
+    /** The user's callbacks, in order (the progress bar is not among them). */
+    public List<Callback> callbacks() {
+        return callbacks;
+    }
+
+    /** The learning rate of optimizer step {@code step}: base rate × schedule (before any plateau control). */
+    public double lrAt(long step) {
+        return optimizer.lr() * config.schedule().at(step);
+    }
+
+    /**
+     * The backend this spec runs on, created now: the name set, else {@code -Ddescent.backend}, else
+     * {@code auto} (which logs one line saying what it picked).
+     *
+     * @throws IllegalArgumentException if that backend cannot run here (the message says why)
+     */
+    public Backend backend() {
+        return backend == null ? Backends.fromSystemProperty() : Backends.byName(backend);
+    }
+
+    /** Trains from the seed's initial parameters, without validation. */
+    public Fit fit(Dataset train) {
+        return fit(train, null);
+    }
+
+    /** Trains from the seed's initial parameters; validation (may be null) is evaluated after every epoch. */
+    public Fit fit(Dataset train, Dataset validation) {
+        return fit(train, validation, null);
+    }
+
+    /**
+     * Trains from the given parameters (not modified; null for the seed's initial parameters).
+     *
+     * @throws IllegalArgumentException if a data set does not fit the model (the message names the
+     *     data set, the model's input width and the data's feature count) or the backend cannot run
+     * @throws dev.descent.train.TrainingDivergedException if the loss or gradient diverged
+     */
+    public Fit fit(Dataset train, Dataset validation, float[] initialParameters) {
+        checkFits(Objects.requireNonNull(train, "train"), "training");
+        if (validation != null) checkFits(validation, "validation");
+        if (initialParameters != null && initialParameters.length != model.parameterCount())
+            throw new IllegalArgumentException("initialParameters has " + initialParameters.length
+                    + " values but the model has " + model.parameterCount() + " parameters (" + model + ")");
+        long start = System.nanoTime();
+        Backend b = backend();
+        try (ProgressBarCallback bar = ProgressBarCallback.shouldDraw(progressBar)
+                ? new ProgressBarCallback()
+                : new ProgressBarCallback(null, 0)) {
+            List<Callback> all = new ArrayList<>();
+            if (bar.draws()) all.add(bar);
+            all.addAll(callbacks);
+            Trainer trainer =
+                    new Trainer(b, model, loss, optimizer, config.withCallbacks(all.toArray(Callback[]::new)));
+            TrainingResult result = initialParameters == null
+                    ? trainer.fit(train, validation)
+                    : trainer.fit(train, validation, initialParameters);
+            return new Fit(this, result, (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private void checkFits(Dataset data, String role) {
+        if (data.features() != model.inputs())
+            throw new IllegalArgumentException("model input width is " + model.inputs() + " but " + role + " set '"
+                    + data.name() + "' has " + data.features() + " features: the first layer must take "
+                    + data.features() + " inputs (" + model + ")");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainingSpec s
+                && model.layers().equals(s.model.layers())
+                && model.init() == s.model.init()
+                && loss.equals(s.loss)
+                && optimizer.equals(s.optimizer)
+                && config.equals(s.config)
+                && Objects.equals(backend, s.backend)
+                && Objects.equals(progressBar, s.progressBar);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(model.layers(), model.init(), loss, optimizer, config, backend, progressBar);
+    }
+
+    @Override
+    public String toString() {
+        TrainingConfig c = config;
+        return "TrainingSpec[" + model + ", init " + model.init() + ", loss " + loss + ", " + optimizer
+                + ", schedule " + c.schedule() + (c.schedulePerEpoch() ? " per epoch" : "") + ", batchSize "
+                + c.batchSize() + ", epochs " + c.epochs() + ", accumulation " + c.accumulation() + ", clipping "
+                + c.clipping() + ", seed " + c.seed() + ", backend " + (backend == null ? "default" : backend)
+                + (callbacks.isEmpty() ? "" : ", " + callbacks.size() + " callbacks") + "]";
+    }
+}
