@@ -1,0 +1,320 @@
+/**
+ * The Kotlin type-safe builder for Descent training scripts. It builds the same immutable
+ * [TrainingSpec] as the Java [Descent] builder (same fields, same validation, equal specs for equal
+ * settings) and only describes: [TrainingSpec.fit] runs it.
+ *
+ * ```kotlin
+ * val fit = training {
+ *     model = mlp(inputs = 64) { dense(32, Relu); dense(10) }
+ *     loss = softmaxCrossEntropy()
+ *     optimizer = sgd(lr = 0.1, momentum = 0.9, nesterov = true)
+ *     schedule = warmup(steps = 50) then cosine(steps = 400)
+ *     batchSize = 32; epochs = 10; seed = 42
+ *     backend = Backend.SIMD
+ *     onEpochEnd { println("epoch ${it.epoch}: loss ${it.loss}") }
+ * }.fit(train, test)
+ * ```
+ *
+ * Learning rates follow the Java builder's convention: the optimizer's `lr` is the base rate and
+ * `schedule` multiplies it; `lr(0.05)` replaces the base rate; `lr(schedule)` gives absolute rates
+ * (base rate 1 × that schedule).
+ */
+package dev.descent.dsl.kotlin
+
+import dev.descent.backend.Activation
+import dev.descent.dsl.Descent
+import dev.descent.dsl.TrainingSpec
+import dev.descent.loss.Loss
+import dev.descent.model.Init
+import dev.descent.model.Mlp
+import dev.descent.optim.Adagrad
+import dev.descent.optim.Adam
+import dev.descent.optim.Optimizer
+import dev.descent.optim.RmsProp
+import dev.descent.optim.Sgd
+import dev.descent.schedule.OneCycle
+import dev.descent.schedule.ReduceOnPlateau
+import dev.descent.schedule.Schedule
+import dev.descent.schedule.Schedules
+import dev.descent.train.Callback
+import dev.descent.train.Clipping
+import dev.descent.train.EarlyStopping
+import dev.descent.train.History
+import dev.descent.train.TrainingConfig
+import java.nio.file.Path
+
+/** Marks Descent's builder scopes, so an inner block cannot silently set an outer block's fields. */
+@DslMarker
+annotation class DescentDsl
+
+/** Where the arithmetic runs; `null` (the default) means `-Ddescent.backend`, else [AUTO]. */
+enum class Backend(val id: String) {
+    /** The best available (a real GPU, else SIMD, else scalar), named in one log line. */
+    AUTO("auto"),
+    /** Plain loops: the readable reference. */
+    SCALAR("scalar"),
+    /** The Java Vector API (needs `--add-modules=jdk.incubator.vector`). */
+    SIMD("simd"),
+    /** OpenCL through Aparapi (needs descent-gpu on the class path). */
+    GPU("gpu"),
+}
+
+/** Describes a training run; see the file's documentation. Fails like [dev.descent.dsl.TrainingBuilder.build]. */
+fun training(block: TrainingScope.() -> Unit): TrainingSpec = TrainingScope().apply(block).build()
+
+/** The fields of a training spec, with the Java builder's defaults. */
+@DescentDsl
+class TrainingScope internal constructor() {
+    private val defaults = TrainingConfig.defaults()
+
+    /** Required; build one with [mlp]. */
+    var model: Mlp? = null
+
+    /** Required: [softmaxCrossEntropy], [mse], [bceWithLogits], [huber], [hinge]. */
+    var loss: Loss? = null
+
+    /** Required: [sgd], [adam], [adamW], [rmsprop], [adagrad] (or any [Optimizer]). */
+    var optimizer: Optimizer? = null
+
+    /** A multiplier of the optimizer's lr per optimizer step, e.g. `warmup(500) then cosine(20_000)`. */
+    var schedule: Schedule? = null
+
+    /** A multiplier of the optimizer's lr counted in epochs (instead of [schedule]). */
+    var epochSchedule: Schedule? = null
+
+    /** Reduce-on-plateau control over the schedule. */
+    var plateau: ReduceOnPlateau.Config? = null
+
+    var batchSize: Int = defaults.batchSize()
+    var epochs: Int = defaults.epochs()
+
+    /** Micro-batches per optimizer step. */
+    var accumulation: Int = defaults.accumulation()
+    var clipping: Clipping = defaults.clipping()
+    var seed: Long = defaults.seed()
+    var earlyStopping: EarlyStopping? = null
+    var divergenceFactor: Double = defaults.divergenceFactor()
+
+    /** Null: `-Ddescent.backend`, else auto. */
+    var backend: Backend? = null
+
+    /** Null: on when a console is attached. Never draws without a console. */
+    var progressBar: Boolean? = null
+
+    private var lrValue: Double? = null
+    private var lrSchedule: Schedule? = null
+    private var checkpointDir: Path? = null
+    private var checkpointEvery: Int = defaults.checkpointEvery()
+    private val callbacks = mutableListOf<Callback>()
+
+    /** Replaces the optimizer's base learning rate. */
+    fun lr(value: Double) {
+        lrValue = value
+        lrSchedule = null
+    }
+
+    /** Absolute learning rates: the optimizer's lr becomes 1 and this is the multiplier (no [schedule] then). */
+    fun lr(absolute: Schedule) {
+        lrSchedule = absolute
+        lrValue = null
+    }
+
+    /** Checkpoints into [dir] every [everyEpochs] epochs and at the end. */
+    fun checkpoints(dir: Path, everyEpochs: Int = 1) {
+        checkpointDir = dir
+        checkpointEvery = everyEpochs
+    }
+
+    fun onEpochEnd(action: (History.Epoch) -> Unit) {
+        callbacks += object : Callback {
+            override fun onEpochEnd(epoch: History.Epoch) = action(epoch)
+        }
+    }
+
+    fun onStepEnd(action: (History.Step) -> Unit) {
+        callbacks += object : Callback {
+            override fun onStepEnd(step: History.Step) = action(step)
+        }
+    }
+
+    fun onTrainEnd(action: (History) -> Unit) {
+        callbacks += object : Callback {
+            override fun onTrainEnd(history: History) = action(history)
+        }
+    }
+
+    /** Adds any callback (e.g. one that throws [dev.descent.train.StopTraining]). */
+    fun callback(callback: Callback) {
+        callbacks += callback
+    }
+
+    internal fun build(): TrainingSpec {
+        val b = Descent.train()
+        model?.let { b.model(it) }
+        b.loss(loss).optimizer(optimizer)
+        lrValue?.let { b.lr(it) }
+        lrSchedule?.let { b.lr(it) }
+        require(schedule == null || epochSchedule == null) {
+            "schedule ($schedule) and epochSchedule ($epochSchedule) are both set: give one"
+        }
+        schedule?.let { b.schedule(it) }
+        epochSchedule?.let { b.epochSchedule(it) }
+        plateau?.let { b.plateau(it) }
+        b.batchSize(batchSize)
+            .epochs(epochs)
+            .accumulation(accumulation)
+            .clipping(clipping)
+            .seed(seed)
+            .earlyStopping(earlyStopping)
+            .divergenceFactor(divergenceFactor)
+            .checkpoints(checkpointDir, checkpointEvery)
+        backend?.let { b.backend(it.id) }
+        progressBar?.let { b.progressBar(it) }
+        callbacks.forEach { b.callbacks(it) }
+        return b.build()
+    }
+}
+
+// ---- models -------------------------------------------------------------------------------
+
+/** An MLP over [inputs] features, layer by layer: `mlp(inputs = 784) { dense(128, Relu); dense(10) }`. */
+fun mlp(inputs: Int, init: Init = Init.AUTO, block: MlpScope.() -> Unit): Mlp {
+    val scope = MlpScope(inputs)
+    scope.init = init
+    scope.block()
+    return scope.build()
+}
+
+@DescentDsl
+class MlpScope internal constructor(inputs: Int) {
+    private val builder = Mlp.input(inputs)
+
+    /** The weight initialisation scheme. */
+    var init: Init = Init.AUTO
+
+    /** A dense layer of [width] outputs; no activation by default (an output layer). */
+    fun dense(width: Int, activation: Activation = Identity) {
+        builder.dense(width, activation)
+    }
+
+    internal fun build(): Mlp = builder.init(init).build()
+}
+
+val Identity: Activation = Activation.IDENTITY
+val Relu: Activation = Activation.RELU
+val LeakyRelu: Activation = Activation.LEAKY_RELU
+val Tanh: Activation = Activation.TANH
+val Sigmoid: Activation = Activation.SIGMOID
+
+fun leakyRelu(slope: Float): Activation = Activation.leakyRelu(slope)
+
+// ---- losses (core's Loss factories, so the two builders share one home) ----------------------
+
+fun mse(): Loss = Loss.mse()
+
+fun softmaxCrossEntropy(): Loss = Loss.softmaxCrossEntropy()
+
+fun bceWithLogits(): Loss = Loss.bceWithLogits()
+
+fun huber(delta: Double = 1.0): Loss = Loss.huber(delta)
+
+fun hinge(): Loss = Loss.hinge()
+
+// ---- optimizers, with PyTorch's names and defaults --------------------------------------------
+
+private fun checkLr(optimizer: String, lr: Double) =
+    require(lr >= 0 && lr.isFinite()) { "$optimizer: lr must be finite and >= 0, got $lr" }
+
+fun sgd(
+    lr: Double,
+    momentum: Double = 0.0,
+    dampening: Double = 0.0,
+    nesterov: Boolean = false,
+    weightDecay: Double = 0.0,
+    maximize: Boolean = false,
+): Sgd {
+    checkLr("sgd", lr)
+    return Sgd(lr, momentum, dampening, nesterov, weightDecay, maximize)
+}
+
+fun adam(
+    lr: Double = 1e-3,
+    beta1: Double = 0.9,
+    beta2: Double = 0.999,
+    eps: Double = 1e-8,
+    weightDecay: Double = 0.0,
+    amsgrad: Boolean = false,
+    maximize: Boolean = false,
+): Adam {
+    checkLr("adam", lr)
+    return Adam(lr, beta1, beta2, eps, weightDecay, false, amsgrad, maximize)
+}
+
+fun adamW(
+    lr: Double = 1e-3,
+    beta1: Double = 0.9,
+    beta2: Double = 0.999,
+    eps: Double = 1e-8,
+    weightDecay: Double = 0.01,
+    amsgrad: Boolean = false,
+    maximize: Boolean = false,
+): Adam {
+    checkLr("adamW", lr)
+    return Adam(lr, beta1, beta2, eps, weightDecay, true, amsgrad, maximize)
+}
+
+fun rmsprop(
+    lr: Double = 1e-2,
+    alpha: Double = 0.99,
+    eps: Double = 1e-8,
+    weightDecay: Double = 0.0,
+    momentum: Double = 0.0,
+    centered: Boolean = false,
+    maximize: Boolean = false,
+): RmsProp {
+    checkLr("rmsprop", lr)
+    return RmsProp(lr, alpha, eps, weightDecay, momentum, centered, maximize)
+}
+
+fun adagrad(
+    lr: Double = 1e-2,
+    lrDecay: Double = 0.0,
+    weightDecay: Double = 0.0,
+    eps: Double = 1e-10,
+    maximize: Boolean = false,
+): Adagrad {
+    checkLr("adagrad", lr)
+    return Adagrad(lr, lrDecay, weightDecay, eps, maximize)
+}
+
+// ---- schedules (multipliers of the base lr; see dev.descent.schedule) --------------------------
+
+fun constant(value: Double): Schedule = Schedules.constant(value)
+
+/** Linear from [from] to 1 over [steps] steps, held after. */
+fun warmup(steps: Long, from: Double = 0.0): Schedule = Schedules.warmup(steps, from)
+
+/** Half a cosine from 1 to [min] over [steps] steps. */
+fun cosine(steps: Long, min: Double = 0.0): Schedule = Schedules.cosine(steps, min)
+
+fun linear(from: Double, to: Double, steps: Long): Schedule = Schedules.linear(from, to, steps)
+
+fun exponential(gamma: Double): Schedule = Schedules.exponential(gamma)
+
+/** Times [gamma] every [every] steps. */
+fun stepDecay(every: Long, gamma: Double): Schedule = Schedules.step(every, gamma)
+
+fun cosineWarmRestarts(firstPeriod: Long, periodMult: Long = 1, min: Double = 0.0): Schedule =
+    Schedules.cosineWarmRestarts(firstPeriod, periodMult, min)
+
+/** The 1cycle policy with PyTorch's defaults, peaking at 1 (the base lr). */
+fun oneCycle(steps: Long): OneCycle = Schedules.oneCycle(steps)
+
+/** This schedule for its length, then [next]: `warmup(500) then cosine(20_000)`. */
+infix fun Schedule.then(next: Schedule): Schedule = this.then(next)
+
+/** Every value times [factor]: `cosine(1000) scaled 0.1`. */
+infix fun Schedule.scaled(factor: Double): Schedule = scale(factor)
+
+/** Every value times [factor]: `cosine(1000) * 0.1`. */
+operator fun Schedule.times(factor: Double): Schedule = scale(factor)
