@@ -248,7 +248,7 @@ public final class SafeTensors {
             for (var e : ((Map<?, ?>) json).entrySet()) {
                 String name = (String) e.getKey();
                 if (name.equals(METADATA_KEY)) metadata = metadata(e.getValue());
-                else entries.add(entry(name, e.getValue(), dataSize));
+                else entries.add(entry(name, e.getValue(), n, dataSize));
             }
             entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
             long at = 0;
@@ -281,7 +281,7 @@ public final class SafeTensors {
             return out;
         }
 
-        private Entry entry(String name, Object v, long dataSize) throws CheckpointException {
+        private Entry entry(String name, Object v, long headerSize, long dataSize) throws CheckpointException {
             String t = "tensor '" + name + "'";
             if (!(v instanceof Map<?, ?> info))
                 throw bad(t + " must be an object with dtype, shape and data_offsets, found " + Json.write(v));
@@ -302,9 +302,11 @@ public final class SafeTensors {
                 count *= d;
             }
             long begin = offsets[0], end = offsets[1];
-            if (begin > end || end > dataSize)
-                throw bad(t + " data_offsets [" + begin + ", " + end + "] must satisfy 0 <= begin <= end <= " + dataSize
-                        + " (the data section's size)");
+            if (begin > end) throw bad(t + " data_offsets [" + begin + ", " + end + "] must not decrease");
+            if (end > dataSize)
+                throw bad(t + " data_offsets [" + begin + ", " + end + "] end beyond the data section, which has "
+                        + dataSize + " bytes (file size " + (8 + headerSize + dataSize)
+                        + "); the file is truncated or the header is wrong");
             if (end - begin != 4 * count) {
                 String dims = Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining("·"));
                 throw bad(t + " data_offsets [" + begin + ", " + end + "] hold " + (end - begin) + " bytes, shape "

@@ -138,7 +138,11 @@ class SafeTensorsTest {
                 "tensor 't' has dtype \"F16\"; Descent reads only \"F32\" (float32) tensors");
         assertBad(
                 file("{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 0f),
-                "tensor 't' data_offsets [0, 8] must satisfy 0 <= begin <= end <= 4 (the data section's size)");
+                "tensor 't' data_offsets [0, 8] end beyond the data section, which has 4 bytes (file size 68); "
+                        + "the file is truncated or the header is wrong");
+        assertBad(
+                file("{\"t\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,0]}}", 0f),
+                "tensor 't' data_offsets [4, 0] must not decrease");
         assertBad(
                 file("{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 0f, 0f),
                 "data section has 8 bytes but the tensors cover 4");
