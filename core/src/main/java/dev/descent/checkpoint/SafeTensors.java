@@ -154,6 +154,10 @@ public final class SafeTensors {
     /** The header bytes (JSON padded with spaces to a multiple of 8), validating names. */
     static byte[] header(List<Tensor> tensors, Map<String, String> metadata) {
         Map<String, Object> json = new LinkedHashMap<>();
+        metadata.forEach((k, v) -> {
+            if (k == null || v == null)
+                throw new IllegalArgumentException("metadata must map strings to strings, got " + k + " -> " + v);
+        });
         if (!metadata.isEmpty()) json.put(METADATA_KEY, new LinkedHashMap<>(metadata));
         long offset = 0;
         for (Tensor t : tensors) {
@@ -235,7 +239,8 @@ public final class SafeTensors {
             } catch (CharacterCodingException e) {
                 throw bad("header (bytes 8-" + (8 + n) + ") is not valid UTF-8");
             }
-            if (text.charAt(0) != '{') throw bad("header must start with '{', found byte " + (int) text.charAt(0));
+            if (text.charAt(0) != '{')
+                throw bad("header must start with '{', found " + Json.write(text.substring(0, 1)));
             Object json;
             try {
                 json = Json.parse(text);
@@ -283,6 +288,7 @@ public final class SafeTensors {
 
         private Entry entry(String name, Object v, long headerSize, long dataSize) throws CheckpointException {
             String t = "tensor '" + name + "'";
+            if (name.isEmpty()) throw bad("a tensor has an empty name");
             if (!(v instanceof Map<?, ?> info))
                 throw bad(t + " must be an object with dtype, shape and data_offsets, found " + Json.write(v));
             Object dtype = info.get("dtype");

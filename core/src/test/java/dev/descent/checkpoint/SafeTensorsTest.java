@@ -172,7 +172,10 @@ class SafeTensorsTest {
                 file("{\"t\":[1,2]}"), "tensor 't' must be an object with dtype, shape and data_offsets, found [1,2]");
         assertBad(
                 file("{\"__metadata__\":{\"format\":1}}"), "__metadata__ value of 'format' must be a string, found 1");
-        assertBad(file("[1]"), "header must start with '{', found byte 91");
+        assertBad(file("[1]"), "header must start with '{', found \"[\"");
+        assertBad(
+                file("{\"\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]}}", 0f),
+                "a tensor has an empty name");
         assertBad(file("{\"t\":1,}"), "header JSON 1:8: expected '\"' starting an object member name, found \"}\"");
         assertBad(
                 withLength(Files.readAllBytes(file("{}")), 1L << 40),
@@ -243,6 +246,42 @@ class SafeTensorsTest {
                                     + HexFormat.of().formatHex(b),
                             other);
                 }
+            }
+            assertTrue(ok > 50 && rejected > 1000, ok + " read, " + rejected + " rejected");
+        });
+    }
+
+    /**
+     * Seeded mutations of the header's JSON text, written with a correct length, so that they reach
+     * the semantic checks (names, dtypes, shapes, offsets): each reads or gives CheckpointException.
+     */
+    @Test
+    void mutatedHeadersWithValidLengthsOnlyGiveCheckpointException() throws IOException {
+        String alphabet = "{}[],:\"\\ 0123456789-.eE_aFI3268tfnul";
+        SplittableRandom r = new SplittableRandom(99);
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            int ok = 0, rejected = 0;
+            for (int i = 0; i < 5_000; i++) {
+                StringBuilder h = new StringBuilder(SMALL_HEADER);
+                for (int m = r.nextInt(1, 4); m > 0; m--) {
+                    int at = r.nextInt(h.length());
+                    char c = alphabet.charAt(r.nextInt(alphabet.length()));
+                    switch (r.nextInt(3)) {
+                        case 0 -> h.setCharAt(at, c);
+                        case 1 -> h.deleteCharAt(at);
+                        default -> h.insert(at, c);
+                    }
+                }
+                Path f = file(h.toString(), 1f, -2f, 0.5f);
+                try {
+                    SafeTensors.read(f);
+                    ok++;
+                } catch (CheckpointException expected) {
+                    rejected++;
+                } catch (Throwable other) {
+                    fail("case " + i + " threw " + other + " for header " + h, other);
+                }
+                Files.delete(f);
             }
             assertTrue(ok > 50 && rejected > 1000, ok + " read, " + rejected + " rejected");
         });
