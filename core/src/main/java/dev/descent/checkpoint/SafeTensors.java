@@ -68,7 +68,7 @@ public final class SafeTensors {
      * data array is not (a checkpoint of a large model should not double its memory), so it must not
      * change while it is being written. {@code equals} compares names, shapes and data by value.
      *
-     * @throws IllegalArgumentException if the name is empty or {@value #METADATA_KEY}, a dimension
+     * @throws IllegalArgumentException if the name is empty or {@value SafeTensors#METADATA_KEY}, a dimension
      *     is negative, or {@code data.length} is not the product of the shape (1 for shape {@code []})
      */
     public record Tensor(String name, int[] shape, float[] data) {
