@@ -67,12 +67,16 @@ public final class SafeTensors {
      * A named float32 tensor: a shape and its elements in row-major order. The shape is copied; the
      * data array is not (a checkpoint of a large model should not double its memory), so it must not
      * change while it is being written. {@code equals} compares names, shapes and data by value.
-     *
-     * @throws IllegalArgumentException if the name is empty or {@value SafeTensors#METADATA_KEY}, a dimension
-     *     is negative, or {@code data.length} is not the product of the shape (1 for shape {@code []})
      */
     public record Tensor(String name, int[] shape, float[] data) {
 
+        /**
+         * Checks and builds a tensor.
+         *
+         * @throws IllegalArgumentException if the name is empty or {@value SafeTensors#METADATA_KEY}, a
+         *     dimension is negative, or {@code data.length} is not the product of the shape (1 for
+         *     shape {@code []})
+         */
         public Tensor {
             if (name == null || name.isEmpty() || name.equals(METADATA_KEY))
                 throw new IllegalArgumentException("tensor name must be non-empty and not " + METADATA_KEY + ", got "
