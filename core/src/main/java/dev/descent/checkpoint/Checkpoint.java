@@ -124,8 +124,9 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
             SafeTensors.write(tmp.resolve(MODEL_FILE), tensors, Map.of("format", "pt"), wrap);
             AtomicFiles.write(tmp.resolve(STATE_FILE), out -> AtomicFiles.writeFully(out, ByteBuffer.wrap(json)), wrap);
             AtomicFiles.syncDirectory(tmp);
+            Path old = null;
             if (Files.exists(target)) {
-                Path old = parent.resolve(name + ".old-" + AtomicFiles.randomSuffix());
+                old = parent.resolve(name + ".old-" + AtomicFiles.randomSuffix());
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -142,11 +143,16 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
             }
             done = true;
             AtomicFiles.syncDirectory(parent);
+            if (old != null) deleteCheckpointDirectory(old);
         } finally {
             if (!done) deleteCheckpointDirectory(tmp);
         }
-        for (Path leftover : leftovers(parent, name, ".old-")) deleteCheckpointDirectory(leftover);
-        for (Path leftover : leftovers(parent, name, ".tmp-")) deleteCheckpointDirectory(leftover);
+        try { // best effort: leftovers of earlier writes that were interrupted by a crash
+            for (Path leftover : leftovers(parent, name, ".old-")) deleteCheckpointDirectory(leftover);
+            for (Path leftover : leftovers(parent, name, ".tmp-")) deleteCheckpointDirectory(leftover);
+        } catch (IOException ignored) {
+            // the new checkpoint is complete; stale siblings are only untidy
+        }
     }
 
     /**
