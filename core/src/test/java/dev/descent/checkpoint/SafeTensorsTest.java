@@ -228,7 +228,7 @@ class SafeTensorsTest {
         SplittableRandom r = new SplittableRandom(20_261_123L);
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             int ok = 0, rejected = 0;
-            for (int i = 0; i < 5_000; i++) {
+            for (int i = 0; i < 2_000; i++) {
                 byte[] b = bytes.clone();
                 for (int m = r.nextInt(1, 4); m > 0; m--) {
                     int at = r.nextInt(i % 2 == 0 ? 16 : b.length); // half the cases hit the length and header start
@@ -247,7 +247,7 @@ class SafeTensorsTest {
                             other);
                 }
             }
-            assertTrue(ok > 50 && rejected > 1000, ok + " read, " + rejected + " rejected");
+            assertTrue(ok > 20 && rejected > 400, ok + " read, " + rejected + " rejected");
         });
     }
 
@@ -261,7 +261,7 @@ class SafeTensorsTest {
         SplittableRandom r = new SplittableRandom(99);
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             int ok = 0, rejected = 0;
-            for (int i = 0; i < 5_000; i++) {
+            for (int i = 0; i < 2_000; i++) {
                 StringBuilder h = new StringBuilder(SMALL_HEADER);
                 for (int m = r.nextInt(1, 4); m > 0; m--) {
                     int at = r.nextInt(h.length());
@@ -283,7 +283,7 @@ class SafeTensorsTest {
                 }
                 Files.delete(f);
             }
-            assertTrue(ok > 50 && rejected > 1000, ok + " read, " + rejected + " rejected");
+            assertTrue(ok > 20 && rejected > 400, ok + " read, " + rejected + " rejected");
         });
     }
 
