@@ -2,8 +2,8 @@ package dev.descent.train;
 
 import dev.descent.checkpoint.Checkpoint;
 import dev.descent.checkpoint.CheckpointException;
+import dev.descent.checkpoint.ModelTensors;
 import dev.descent.checkpoint.SafeTensors.Tensor;
-import dev.descent.model.Dense;
 import dev.descent.model.Mlp;
 import dev.descent.optim.OptimizerState;
 import dev.descent.schedule.ReduceOnPlateau;
@@ -31,10 +31,9 @@ final class TrainingCheckpoint {
         Mlp model = run.session.model();
         float[] p = new float[model.parameterCount()];
         run.session.readParameters(p);
-        List<Tensor> tensors = new ArrayList<>(parameterTensors(model, p));
+        List<Tensor> tensors = new ArrayList<>(ModelTensors.parameters(model, p));
         OptimizerState opt = run.session.readOptimizerState();
-        for (Map.Entry<String, float[]> b : opt.buffers().entrySet())
-            tensors.add(Tensor.of("optimizer." + b.getKey(), b.getValue(), b.getValue().length));
+        tensors.addAll(ModelTensors.optimizer(opt));
         if (run.bestParameters != null)
             tensors.add(Tensor.of("best.parameters", run.bestParameters, run.bestParameters.length));
 
@@ -85,17 +84,7 @@ final class TrainingCheckpoint {
     /** The parameters stored in a checkpoint, checked against the model's layer shapes. */
     static float[] parameters(Checkpoint c, Mlp model) throws CheckpointException {
         float[] p = new float[model.parameterCount()];
-        List<Dense> layers = model.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            Dense d = layers.get(i);
-            float[] w = c.requireShape("layers." + i + ".weight", d.outputs(), d.inputs());
-            float[] b = c.requireShape("layers." + i + ".bias", d.outputs());
-            System.arraycopy(w, 0, p, d.weightOffset(), w.length);
-            System.arraycopy(b, 0, p, d.biasOffset(), b.length);
-        }
-        if (c.tensors().containsKey("layers." + layers.size() + ".weight"))
-            throw new CheckpointException(
-                    c.dir().resolve(Checkpoint.MODEL_FILE), "has more layers than the model " + model);
+        ModelTensors.loadParameters(c.model(), model, p);
         return p;
     }
 
@@ -114,10 +103,7 @@ final class TrainingCheckpoint {
 
         int n = run.session.model().parameterCount();
         OptimizerState opt = run.session.readOptimizerState();
-        for (String name : opt.buffers().keySet()) {
-            float[] b = c.requireShape("optimizer." + name, n);
-            System.arraycopy(b, 0, opt.buffer(name), 0, n);
-        }
+        ModelTensors.loadOptimizer(c.model(), opt);
         opt.setStep(c.stateLong("optimizer_step"));
         run.session.writeOptimizerState(opt);
         if (c.tensors().containsKey("best.parameters")) run.bestParameters = c.requireShape("best.parameters", n);
@@ -165,24 +151,6 @@ final class TrainingCheckpoint {
         } catch (RuntimeException e) {
             throw new CheckpointException(state, "has a malformed history: " + e, e);
         }
-    }
-
-    private static List<Tensor> parameterTensors(Mlp model, float[] p) {
-        List<Tensor> out = new ArrayList<>();
-        List<Dense> layers = model.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            Dense d = layers.get(i);
-            out.add(Tensor.of(
-                    "layers." + i + ".weight",
-                    Arrays.copyOfRange(p, d.weightOffset(), d.weightOffset() + d.weightCount()),
-                    d.outputs(),
-                    d.inputs()));
-            out.add(Tensor.of(
-                    "layers." + i + ".bias",
-                    Arrays.copyOfRange(p, d.biasOffset(), d.biasOffset() + d.outputs()),
-                    d.outputs()));
-        }
-        return out;
     }
 
     private static void same(Path file, String key, long stored, long configured) throws CheckpointException {

@@ -105,6 +105,11 @@ class CheckpointResumeTest {
         e = assertThrows(UncheckedIOException.class, () -> otherSeed.resume(ckpt, DIGITS.train(), null));
         assertTrue(e.getMessage().contains("seed 11, this trainer has 12"), e.getMessage());
 
+        var adam = new Trainer(SIMD, MODEL, LOSS, Optimizers.adam(0.01), config(3));
+        e = assertThrows(UncheckedIOException.class, () -> adam.resume(ckpt, DIGITS.train(), null));
+        System.out.println(e.getMessage());
+        assertTrue(e.getMessage().contains("optimizer"), e.getMessage());
+
         var done = new Trainer(SIMD, MODEL, LOSS, opt, config(1));
         assertArrayEquals(weights, Files.readAllBytes(ckpt.resolve(Checkpoint.MODEL_FILE)), "nothing was overwritten");
 
