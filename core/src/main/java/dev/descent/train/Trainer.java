@@ -1,6 +1,7 @@
 package dev.descent.train;
 
 import dev.descent.backend.Backend;
+import dev.descent.checkpoint.Checkpoint;
 import dev.descent.data.Batch;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
@@ -9,6 +10,9 @@ import dev.descent.model.Mlp;
 import dev.descent.optim.Optimizer;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -65,6 +69,31 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Continues the run saved in {@code checkpoint} (see {@link TrainingConfig#withCheckpoints}) up to
+     * this trainer's last epoch: parameters, optimizer state, schedule step, batch order, early
+     * stopping, plateau control and history carry on exactly, so the result is bit-identical to an
+     * uninterrupted run. The checkpoint must come from the same model shape, seed, batch size,
+     * accumulation, sampling and number of training rows.
+     *
+     * @throws UncheckedIOException (caused by a {@link dev.descent.checkpoint.CheckpointException}
+     *     naming the file) if the checkpoint is missing, corrupt or from another model or run;
+     *     nothing is written then
+     */
+    public TrainingResult resume(Path checkpoint, Dataset train, Dataset validation) {
+        checkData(train, "training");
+        if (validation != null) checkData(validation, "validation");
+        try {
+            Checkpoint c = Checkpoint.read(checkpoint);
+            try (Run run = new Run(train, validation, TrainingCheckpoint.parameters(c, model))) {
+                TrainingCheckpoint.restore(c, run, config);
+                return run.train();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resume from " + checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Checks that a data set fits the model and the loss; the message names the data set and the field. */
     void checkData(Dataset data, String role) {
         String name = role + " set '" + data.name() + "'";
@@ -107,6 +136,7 @@ public final class Trainer {
         int badEpochs;
         float[] bestParameters;
         double secondsBefore;
+        int savedEpoch;
         long startNanos;
 
         Run(Dataset train, Dataset validation, float[] initialParameters) {
@@ -153,6 +183,7 @@ public final class Trainer {
                     break;
                 }
             }
+            if (config.checkpointDir() != null && savedEpoch != epochsDone) save();
             EarlyStopping es = config.earlyStopping();
             if (es != null && es.restoreBest() && bestParameters != null) session.writeParameters(bestParameters);
             for (Callback c : config.callbacks()) c.onTrainEnd(history);
@@ -189,7 +220,7 @@ public final class Trainer {
                 session.step(lr);
                 lossRows += stepLoss * groupRows;
                 rowsSeen += groupRows;
-                History.Step s = new History.Step(step, epoch, stepLoss, lr, norm, seconds());
+                History.Step s = new History.Step(step, epoch, stepLoss, lr, norm, secondsSoFar());
                 step++;
                 history.add(s);
                 try {
@@ -212,10 +243,11 @@ public final class Trainer {
                     val == null ? Double.NaN : val.accuracy(),
                     val == null ? Double.NaN : val.rmse(),
                     lr,
-                    seconds());
+                    secondsSoFar());
             history.add(e);
             epochsDone = epoch;
             if (stop != null) throw stop;
+            if (config.checkpointDir() != null && epoch % config.checkpointEvery() == 0) save();
             for (Callback c : config.callbacks()) c.onEpochEnd(e);
             return carryOn;
         }
@@ -277,7 +309,20 @@ public final class Trainer {
                     message, step, lr, stepLoss, result(TrainingResult.StopReason.DIVERGED, message));
         }
 
-        private double seconds() {
+        /** Writes the checkpoint of this run as it is now; an I/O failure leaves the previous one. */
+        private void save() {
+            try {
+                TrainingCheckpoint.save(config.checkpointDir(), this, config);
+                savedEpoch = epochsDone;
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot write checkpoint " + config.checkpointDir() + " after epoch " + epochsDone + ": "
+                                + e.getMessage(),
+                        e);
+            }
+        }
+
+        double secondsSoFar() {
             return secondsBefore + (System.nanoTime() - startNanos) / 1e9;
         }
 

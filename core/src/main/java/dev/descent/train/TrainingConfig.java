@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How the {@link Trainer} trains: everything except the model, loss, optimizer and data. Immutable;
@@ -92,255 +93,128 @@ public record TrainingConfig(
     }
 
     public TrainingConfig withBatchSize(int v) {
-        return new TrainingConfig(
-                v,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> f.batchSize = v);
     }
 
     public TrainingConfig withEpochs(int v) {
-        return new TrainingConfig(
-                batchSize,
-                v,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> f.epochs = v);
     }
 
     /** The schedule, counted in optimizer steps. */
     public TrainingConfig withSchedule(Schedule v) {
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                v,
-                false,
-                plateau,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> {
+            f.schedule = v;
+            f.schedulePerEpoch = false;
+        });
     }
 
     /** The schedule, counted in epochs (constant within an epoch, like PyTorch's per-epoch scheduler). */
     public TrainingConfig withEpochSchedule(Schedule v) {
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                v,
-                true,
-                plateau,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> {
+            f.schedule = v;
+            f.schedulePerEpoch = true;
+        });
     }
 
     public TrainingConfig withPlateau(ReduceOnPlateau.Config v) {
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                v,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> f.plateau = v);
     }
 
     public TrainingConfig withAccumulation(int v) {
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                v,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> f.accumulation = v);
     }
 
     public TrainingConfig withClipping(Clipping v) {
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                accumulation,
-                v,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> f.clipping = v);
     }
 
     public TrainingConfig withSampling(Batches.Sampling v, boolean dropLast) {
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                accumulation,
-                clipping,
-                v,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> {
+            f.sampling = v;
+            f.dropLast = dropLast;
+        });
     }
 
     public TrainingConfig withSeed(long v) {
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                v,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> f.seed = v);
     }
 
     public TrainingConfig withEarlyStopping(EarlyStopping v) {
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                v,
-                divergenceFactor,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> f.earlyStopping = v);
     }
 
     public TrainingConfig withDivergenceFactor(double v) {
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                v,
-                callbacks,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> f.divergenceFactor = v);
     }
 
     /** These callbacks followed by {@code more}. */
     public TrainingConfig withCallbacks(Callback... more) {
-        List<Callback> all = new ArrayList<>(callbacks);
-        all.addAll(List.of(more));
-        return new TrainingConfig(
-                batchSize,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                all,
-                checkpointDir,
-                checkpointEvery);
+        return with(f -> {
+            f.callbacks = new ArrayList<>(f.callbacks);
+            f.callbacks.addAll(List.of(more));
+        });
     }
 
     /** Checkpoints into {@code dir} every {@code everyEpochs} epochs and at the end; null dir for none. */
     public TrainingConfig withCheckpoints(Path dir, int everyEpochs) {
+        return with(f -> {
+            f.checkpointDir = dir;
+            f.checkpointEvery = everyEpochs;
+        });
+    }
+
+    /** A copy of this config with some fields changed; the constructor checks the result. */
+    private TrainingConfig with(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
         return new TrainingConfig(
-                batchSize,
-                epochs,
-                schedule,
-                schedulePerEpoch,
-                plateau,
-                accumulation,
-                clipping,
-                sampling,
-                dropLast,
-                seed,
-                earlyStopping,
-                divergenceFactor,
-                callbacks,
-                dir,
-                everyEpochs);
+                f.batchSize,
+                f.epochs,
+                f.schedule,
+                f.schedulePerEpoch,
+                f.plateau,
+                f.accumulation,
+                f.clipping,
+                f.sampling,
+                f.dropLast,
+                f.seed,
+                f.earlyStopping,
+                f.divergenceFactor,
+                f.callbacks,
+                f.checkpointDir,
+                f.checkpointEvery);
+    }
+
+    /** The components as mutable fields, for {@link #with}. */
+    private static final class Fields {
+        int batchSize, epochs, accumulation, checkpointEvery;
+        Schedule schedule;
+        boolean schedulePerEpoch, dropLast;
+        ReduceOnPlateau.Config plateau;
+        Clipping clipping;
+        Batches.Sampling sampling;
+        long seed;
+        EarlyStopping earlyStopping;
+        double divergenceFactor;
+        List<Callback> callbacks;
+        Path checkpointDir;
+
+        Fields(TrainingConfig c) {
+            batchSize = c.batchSize;
+            epochs = c.epochs;
+            schedule = c.schedule;
+            schedulePerEpoch = c.schedulePerEpoch;
+            plateau = c.plateau;
+            accumulation = c.accumulation;
+            clipping = c.clipping;
+            sampling = c.sampling;
+            dropLast = c.dropLast;
+            seed = c.seed;
+            earlyStopping = c.earlyStopping;
+            divergenceFactor = c.divergenceFactor;
+            callbacks = c.callbacks;
+            checkpointDir = c.checkpointDir;
+            checkpointEvery = c.checkpointEvery;
+        }
     }
 }

@@ -1,0 +1,143 @@
+package dev.descent.checkpoint;
+
+import dev.descent.checkpoint.SafeTensors.Tensor;
+import dev.descent.model.Dense;
+import dev.descent.model.Mlp;
+import dev.descent.optim.OptimizerState;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The checkpoint tensors of an {@link Mlp}'s flat parameter buffer and of an {@link OptimizerState},
+ * named like a PyTorch {@code state_dict}:
+ *
+ * <pre>
+ * layers.0.weight   [out, in]   layer 0's weight (PyTorch's nn.Linear layout, row-major)
+ * layers.0.bias     [out]
+ * layers.1.weight   ...
+ * optimizer.momentum_buffer   [n]   one flat tensor per optimizer buffer, over all n parameters,
+ * optimizer.exp_avg           [n]   with PyTorch's buffer names
+ * </pre>
+ *
+ * In PyTorch, {@code sd = safetensors.torch.load_file(".../model.safetensors")} then
+ * {@code net.load_state_dict({k: v for k, v in sd.items() if k.startswith("layers.")})} loads the
+ * weights into a module whose {@code nn.Linear} layers sit in an {@code nn.ModuleList} named
+ * {@code layers}. The optimizer step count is not a tensor: keep it in the checkpoint's state map.
+ */
+public final class ModelTensors {
+
+    /** Prefix of optimizer buffer tensors. */
+    public static final String OPTIMIZER_PREFIX = "optimizer.";
+
+    private ModelTensors() {}
+
+    /** Name of layer {@code i}'s weight tensor. */
+    public static String weightName(int layer) {
+        return "layers." + layer + ".weight";
+    }
+
+    /** Name of layer {@code i}'s bias tensor. */
+    public static String biasName(int layer) {
+        return "layers." + layer + ".bias";
+    }
+
+    /**
+     * The model's parameters as tensors (copies of slices of {@code params}), layer by layer, weight
+     * then bias: the same order as in the flat buffer.
+     *
+     * @throws IllegalArgumentException if params does not have {@code model.parameterCount()} elements
+     */
+    public static List<Tensor> parameters(Mlp model, float[] params) {
+        requireLength("parameter buffer", params.length, model.parameterCount(), model);
+        List<Dense> layers = model.layers();
+        List<Tensor> out = new ArrayList<>(2 * layers.size());
+        for (int i = 0; i < layers.size(); i++) {
+            Dense d = layers.get(i);
+            out.add(Tensor.of(
+                    weightName(i),
+                    Arrays.copyOfRange(params, d.weightOffset(), d.biasOffset()),
+                    d.outputs(),
+                    d.inputs()));
+            out.add(Tensor.of(biasName(i), Arrays.copyOfRange(params, d.biasOffset(), d.end()), d.outputs()));
+        }
+        return out;
+    }
+
+    /**
+     * Copies the model's parameters from a checkpoint's tensors into {@code params}, after checking
+     * that every layer's tensors exist with the model's shapes. Nothing is copied unless all match.
+     *
+     * @throws CheckpointException if a tensor is missing or of another shape (the checkpoint is of a
+     *     different model), naming the file, the tensor and both shapes
+     */
+    public static void loadParameters(SafeTensorsFile file, Mlp model, float[] params) throws CheckpointException {
+        requireLength("parameter buffer", params.length, model.parameterCount(), model);
+        List<Dense> layers = model.layers();
+        List<float[]> found = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Dense d = layers.get(i);
+            found.add(file.requireShape(weightName(i), d.outputs(), d.inputs()));
+            found.add(file.requireShape(biasName(i), d.outputs()));
+        }
+        String extra = file.tensors().keySet().stream()
+                .filter(n -> n.startsWith("layers.") && !isLayerOf(n, layers.size()))
+                .findFirst()
+                .orElse(null);
+        if (extra != null)
+            throw new CheckpointException(
+                    file.file(),
+                    "has tensor '" + extra + "' but the model has " + layers.size()
+                            + " layers; the checkpoint is of a different model");
+        for (int i = 0; i < layers.size(); i++) {
+            Dense d = layers.get(i);
+            System.arraycopy(found.get(2 * i), 0, params, d.weightOffset(), d.weightCount());
+            System.arraycopy(found.get(2 * i + 1), 0, params, d.biasOffset(), d.outputs());
+        }
+    }
+
+    /** The optimizer's buffers as flat tensors {@code optimizer.<buffer>} of shape {@code [n]} (copies). */
+    public static List<Tensor> optimizer(OptimizerState state) {
+        List<Tensor> out = new ArrayList<>();
+        for (var e : state.buffers().entrySet())
+            out.add(Tensor.of(OPTIMIZER_PREFIX + e.getKey(), e.getValue().clone(), state.size()));
+        return out;
+    }
+
+    /**
+     * Copies the optimizer's buffers from a checkpoint's tensors into {@code state}: the file must hold
+     * exactly the state's buffers (same names, shape {@code [n]}), so that resuming with another
+     * optimizer is an error rather than a silent restart of its moments. The step count is not
+     * touched (it lives in the state map; set it with {@link OptimizerState#setStep}).
+     *
+     * @throws CheckpointException if the buffer names or sizes differ
+     */
+    public static void loadOptimizer(SafeTensorsFile file, OptimizerState state) throws CheckpointException {
+        Set<String> have = new TreeSet<>();
+        for (String n : file.tensors().keySet())
+            if (n.startsWith(OPTIMIZER_PREFIX)) have.add(n.substring(OPTIMIZER_PREFIX.length()));
+        Set<String> want = new TreeSet<>(state.buffers().keySet());
+        if (!have.equals(want))
+            throw new CheckpointException(
+                    file.file(),
+                    "has optimizer buffers " + have + ", expected " + want
+                            + "; the checkpoint was written with another optimizer");
+        List<float[]> found = new ArrayList<>();
+        for (String n : state.buffers().keySet()) found.add(file.requireShape(OPTIMIZER_PREFIX + n, state.size()));
+        int i = 0;
+        for (float[] dst : state.buffers().values()) System.arraycopy(found.get(i++), 0, dst, 0, state.size());
+    }
+
+    private static boolean isLayerOf(String name, int layers) {
+        for (int i = 0; i < layers; i++) if (name.equals(weightName(i)) || name.equals(biasName(i))) return true;
+        return false;
+    }
+
+    private static void requireLength(String what, int length, int expected, Mlp model) {
+        if (length != expected)
+            throw new IllegalArgumentException(
+                    what + " has " + length + " elements, model " + model + " has " + expected + " parameters");
+    }
+}
