@@ -192,7 +192,10 @@ public final class TrainingBuilder {
         return this;
     }
 
-    /** Checkpoints into {@code dir} every {@code everyEpochs} epochs and at the end (null dir: none). */
+    /**
+     * Checkpoints into the folder {@code dir} every {@code everyEpochs} epochs and at the end (null
+     * dir: none); {@link TrainingSpec#resume} continues from one.
+     */
     public TrainingBuilder checkpoints(Path dir, int everyEpochs) {
         this.checkpointDir = dir;
         this.checkpointEvery = everyEpochs;

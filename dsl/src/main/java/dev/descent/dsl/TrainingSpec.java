@@ -10,6 +10,7 @@ import dev.descent.train.Callback;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingConfig;
 import dev.descent.train.TrainingResult;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -127,19 +128,46 @@ public final class TrainingSpec {
                     + " values but the model has " + model.parameterCount() + " parameters (" + model + ")");
         long start = System.nanoTime();
         Backend b = backend();
-        try (ProgressBarCallback bar = ProgressBarCallback.shouldDraw(progressBar)
-                ? new ProgressBarCallback()
-                : new ProgressBarCallback(null, 0)) {
-            List<Callback> all = new ArrayList<>();
-            if (bar.draws()) all.add(bar);
-            all.addAll(callbacks);
-            Trainer trainer =
-                    new Trainer(b, model, loss, optimizer, config.withCallbacks(all.toArray(Callback[]::new)));
+        try (ProgressBarCallback bar = progressBarFor(progressBar)) {
+            Trainer trainer = trainer(b, bar);
             TrainingResult result = initialParameters == null
                     ? trainer.fit(train, validation)
                     : trainer.fit(train, validation, initialParameters);
             return new Fit(this, result, (System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /**
+     * Continues the run saved in the checkpoint folder {@code checkpoint} (written by a run whose spec
+     * had {@code checkpoints(dir, everyEpochs)}) up to this spec's last epoch, exactly as if it had
+     * not stopped: same parameters, optimizer state, schedule step, batch order and history. The
+     * checkpoint must come from a spec with the same model, optimizer, seed, batch size,
+     * accumulation and sampling; {@code epochs} may be larger. Validation may be null.
+     *
+     * @throws java.io.UncheckedIOException if the checkpoint is missing, corrupt or from another run
+     *     (the cause names the file)
+     */
+    public Fit resume(Path checkpoint, Dataset train, Dataset validation) {
+        checkFits(Objects.requireNonNull(train, "train"), "training");
+        if (validation != null) checkFits(validation, "validation");
+        long start = System.nanoTime();
+        Backend b = backend();
+        try (ProgressBarCallback bar = progressBarFor(progressBar)) {
+            TrainingResult result = trainer(b, bar).resume(checkpoint, train, validation);
+            return new Fit(this, result, (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static ProgressBarCallback progressBarFor(Boolean setting) {
+        return ProgressBarCallback.shouldDraw(setting) ? new ProgressBarCallback() : new ProgressBarCallback(null, 0);
+    }
+
+    /** A trainer for this spec on b, with the progress bar (if it draws) before the user's callbacks. */
+    private Trainer trainer(Backend b, ProgressBarCallback bar) {
+        List<Callback> all = new ArrayList<>();
+        if (bar.draws()) all.add(bar);
+        all.addAll(callbacks);
+        return new Trainer(b, model, loss, optimizer, config.withCallbacks(all.toArray(Callback[]::new)));
     }
 
     private void checkFits(Dataset data, String role) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.backend.Activation;
+import dev.descent.backend.Backends;
 import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
 import dev.descent.model.Init;
@@ -24,7 +25,11 @@ import dev.descent.train.TrainingResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Java fluent builder: what it builds, the learning-rate convention, equality, and what a fit returns. */
 class TrainingBuilderTest {
@@ -215,5 +220,57 @@ class TrainingBuilderTest {
         List<History.Epoch> epochs = fit.history().epochs();
         assertEquals(0.1, epochs.get(0).lr(), 1e-12);
         assertEquals(0.05, epochs.get(1).lr(), 1e-12);
+    }
+
+    @Test
+    void resumesFromACheckpointExactly(@TempDir Path dir) {
+        Path ckpt = dir.resolve("run");
+        float[] whole = digitsMlp().epochs(3).fit(Digits.train()).parameters();
+        digitsMlp().epochs(1).checkpoints(ckpt, 1).fit(Digits.train());
+        Fit resumed = digitsMlp().epochs(3).build().resume(ckpt, Digits.train(), null);
+        assertArrayEquals(whole, resumed.parameters());
+        assertEquals(3, resumed.history().epochs().size());
+    }
+
+    @Test
+    void withNoBackendInTheScriptTheSystemPropertyChooses() {
+        String before = System.getProperty(Backends.PROPERTY);
+        try {
+            System.setProperty(Backends.PROPERTY, "scalar");
+            TrainingSpec spec = digitsMlp().backend(null).epochs(1).build();
+            assertEquals("scalar", spec.fit(Digits.train()).backend().name());
+            System.setProperty(Backends.PROPERTY, "simd");
+            assertEquals("simd", spec.backend().name());
+            assertEquals("scalar", digitsMlp().build().backend().name(), "a name in the script wins");
+        } finally {
+            if (before == null) System.clearProperty(Backends.PROPERTY);
+            else System.setProperty(Backends.PROPERTY, before);
+        }
+    }
+
+    @Test
+    void autoSaysInOneLogLineWhichBackendItPicked() {
+        Logger log = Logger.getLogger(Backends.class.getName());
+        List<String> lines = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                lines.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(handler);
+        try {
+            String name = digitsMlp().backend("auto").build().backend().name();
+            assertEquals(1, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("descent: backend auto -> " + name), lines.get(0));
+        } finally {
+            log.removeHandler(handler);
+        }
     }
 }
