@@ -41,7 +41,8 @@ import java.util.function.Consumer;
  * .optimizer(sgd(0.5)).lr(0.1).schedule(warmup(500).then(cosine(20_000)))   // lr(number) replaces 0.5
  * }</pre>
  *
- * and these two are equal to each other and train with the same learning rates as the two above:
+ * and these two are equal to each other and give the learning rates of the two above (up to rounding:
+ * {@code 0.1 × s(t)} against {@code 1 × (s(t) × 0.1)}):
  *
  * <pre>{@code
  * .optimizer(sgd(1)).schedule(warmup(500).then(cosine(20_000)).scale(0.1))
