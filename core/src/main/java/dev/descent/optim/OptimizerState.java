@@ -38,8 +38,8 @@ public final class OptimizerState {
         this.step = step;
     }
 
-    /** Increments the step count and returns the new (1-based) value. */
-    long advance() {
+    /** Increments the step count and returns the new (1-based) value: an optimizer calls it once per step. */
+    public long advance() {
         return ++step;
     }
 

@@ -34,7 +34,7 @@ public record MySgd(
             }
             params[i] -= (float) lr * d;
         }
-        state.setStep(state.step() + 1);
+        state.advance();
     }
 
     @Override

@@ -21,7 +21,7 @@ private data class PlainGradientDescent(private val rate: Double) : Optimizer {
     override fun withLr(lr: Double) = copy(rate = lr)
     override fun step(backend: ComputeBackend, params: FloatArray, grads: FloatArray, state: OptimizerState, lr: Double) {
         for (i in 0 until state.size()) params[i] -= lr.toFloat() * grads[i]
-        state.setStep(state.step() + 1)
+        state.advance()
     }
 }
 
