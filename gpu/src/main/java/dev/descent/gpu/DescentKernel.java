@@ -50,6 +50,8 @@ final class DescentKernel extends Kernel {
     static final int OP_ADAM = 14;
     static final int OP_RMSPROP = 15;
     static final int OP_ADAGRAD = 16;
+    static final int OP_STAMP_MEM = 17;
+    static final int OP_PROBE_MEM = 18;
 
     static final int BUF_IO = 0;
     static final int BUF_MEM = 1;
@@ -166,6 +168,24 @@ final class DescentKernel extends Kernel {
             opRmsprop(i);
         } else if (op == OP_ADAGRAD) {
             opAdagrad(i);
+        } else if (op == OP_STAMP_MEM) {
+            opStampMem(i);
+        } else if (op == OP_PROBE_MEM) {
+            opProbeMem(i);
+        }
+    }
+
+    /** mem[n] = s0 on the device (the residency sentinel; see OpenClEngine#memResident). */
+    private void opStampMem(int i) {
+        if (i == 0) {
+            mem[n] = s0;
+        }
+    }
+
+    /** red[0] = mem[n]. */
+    private void opProbeMem(int i) {
+        if (i == 0) {
+            red[0] = mem[n];
         }
     }
 

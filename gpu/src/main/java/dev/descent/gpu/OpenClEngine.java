@@ -27,6 +27,15 @@ import java.util.List;
  * array's contents. Operations name their operands as {@link Ref}s (buffer + offset) and never move
  * data; the caller decides when to {@code put} and {@code get}.
  *
+ * <p><b>The GC hazard of resident buffers.</b> Aparapi identifies a device buffer by the Java array's
+ * address while pinned: if the garbage collector moves the array between two launches, the next
+ * launch releases the device buffer and creates a new one from the host array, silently discarding
+ * everything the device wrote since the last {@code get} (measured: a 12 KB arena under G1 after a
+ * {@code System.gc()}; a 12 MB arena survives G1, whose humongous objects do not move, but not
+ * ParallelGC). Per-call use (put everything, launch, get) is immune. A resident session must detect
+ * it: {@link #putMem()} stamps a sentinel element at the end of the arena on the device only, and
+ * {@link #memResident()} checks that it is still there.
+ *
  * <p>Devices are told they do not share memory with the host ({@code setSharedMemory(false)}), so
  * Aparapi allocates real device buffers ({@code CL_MEM_COPY_HOST_PTR}) instead of wrapping the Java
  * arrays ({@code CL_MEM_USE_HOST_PTR}, its default). On PoCL the default would make a forgotten
@@ -68,6 +77,8 @@ final class OpenClEngine implements AutoCloseable {
     private final int tile;
     private long launches;
     private String broken;
+    /** Index of the residency sentinel in mem (its last element). */
+    private int memSentinel;
 
     /**
      * Compiles the kernel for the device and checks one launch.
@@ -160,9 +171,13 @@ final class OpenClEngine implements AutoCloseable {
         kernel.get(kernel.io);
     }
 
-    /** Replaces the device-resident arena with a new zeroed array of {@code n} elements. */
+    /**
+     * Replaces the device-resident arena with a new zeroed array of {@code n + 1} elements: {@code n}
+     * for the caller, the last one reserved for the residency sentinel.
+     */
     float[] allocateMem(int n) {
-        kernel.mem = new float[Math.max(1, n)];
+        kernel.mem = new float[Math.max(0, n) + 1];
+        memSentinel = kernel.mem.length - 1;
         return kernel.mem;
     }
 
@@ -170,14 +185,36 @@ final class OpenClEngine implements AutoCloseable {
         return kernel.mem;
     }
 
-    /** Marks mem for upload at the next launch. */
+    /**
+     * Uploads mem to the device (one launch), then stamps the residency sentinel there; the host copy
+     * of the sentinel stays 0.
+     */
     void putMem() {
+        kernel.mem[memSentinel] = 0f;
         kernel.put(kernel.mem);
+        prepare(OP_STAMP_MEM);
+        kernel.n = memSentinel;
+        kernel.s0 = 1f;
+        launch1D(1);
     }
 
     /** Downloads mem from the device (blocking). */
     void getMem() {
         kernel.get(kernel.mem);
+        kernel.mem[memSentinel] = 0f;
+    }
+
+    /**
+     * Whether the device copy of mem is still the one {@link #putMem()} uploaded and launches have
+     * written since: false when Aparapi re-created it from the host array (after the GC moved the
+     * array), or when mem was never put. One launch and a small download.
+     */
+    boolean memResident() {
+        prepare(OP_PROBE_MEM);
+        kernel.n = memSentinel;
+        launch1D(1);
+        kernel.get(kernel.red);
+        return kernel.red[0] == 1f;
     }
 
     // ---- operations ------------------------------------------------------------------------
@@ -547,6 +584,8 @@ final class OpenClEngine implements AutoCloseable {
             case OP_ADAM -> "adamUpdate";
             case OP_RMSPROP -> "rmspropUpdate";
             case OP_ADAGRAD -> "adagradUpdate";
+            case OP_STAMP_MEM -> "stampMem";
+            case OP_PROBE_MEM -> "probeMem";
             default -> "op" + op;
         };
     }
