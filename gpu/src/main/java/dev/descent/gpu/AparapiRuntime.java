@@ -116,6 +116,11 @@ final class AparapiRuntime {
         lastWarning = null;
     }
 
+    /** Whether {@link #probe()} has run (and so OpenCL drivers are already loaded). */
+    static synchronized boolean probed() {
+        return probe != null;
+    }
+
     /** Finds the OpenCL devices once per JVM; never throws. */
     static synchronized Probe probe() {
         if (probe == null) probe = doProbe();
@@ -212,9 +217,11 @@ final class AparapiRuntime {
     }
 
     /**
-     * Null when the JVM was started with libjsig preloaded, else a warning: PoCL's LLVM installs its
-     * own signal handlers, which without libjsig can crash the JVM (exit 139) once HotSpot's handlers
-     * are needed again.
+     * Null when the JVM was started with libjsig preloaded (or is not on Linux), else a warning.
+     * Loading PoCL (already by enumerating platforms: ocl-icd loads every driver) loads libLLVM, which
+     * installs its own handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGUSR2 ... over HotSpot's
+     * ({@code -Xcheck:jni} reports "Handler was modified!"); HotSpot uses SIGSEGV for implicit null
+     * checks and safepoints, so the JVM can die with exit 139. libjsig chains the handlers.
      */
     static String jsigWarning() {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) return null;

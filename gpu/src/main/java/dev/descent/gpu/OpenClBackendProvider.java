@@ -17,7 +17,8 @@ import dev.descent.backend.BackendProvider;
  * prefers PoCL-on-CPU over the SIMD backend. {@code priority()} only enumerates devices; {@link
  * #available()} also compiles the kernel and checks one launch on the device (once per JVM, a few
  * seconds on PoCL), so a GPU whose driver cannot build or run the kernel is reported unavailable
- * rather than picked.
+ * rather than picked. Without {@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so}, {@code auto} does not
+ * look for OpenCL devices at all (see {@link #priority()}).
  *
  * <p>Constructing the provider touches neither Aparapi nor OpenCL.
  */
@@ -60,11 +61,31 @@ public final class OpenClBackendProvider implements BackendProvider {
         return OpenClBackend.create();
     }
 
+    /**
+     * {@link #GPU_PRIORITY} when the chosen device is a GPU, else 0. Without libjsig preloaded this
+     * does not look for devices at all and returns 0 (logging why once): enumerating platforms makes
+     * ocl-icd load every installed driver, and PoCL's LLVM then replaces the JVM's SIGSEGV/SIGBUS/
+     * SIGFPE/SIGILL handlers, which must not happen in a JVM that merely asked for {@code auto}.
+     * Selecting {@code "gpu"} explicitly still works (with a warning).
+     */
     @Override
     public int priority() {
+        if (!AparapiRuntime.probed()) {
+            String jsig = AparapiRuntime.jsigWarning();
+            if (jsig != null) {
+                if (!skipLogged) {
+                    skipLogged = true;
+                    AparapiRuntime.LOG.info("descent: not looking for OpenCL devices for backend 'auto': " + jsig
+                            + "; or select backend 'gpu' explicitly");
+                }
+                return 0;
+            }
+        }
         AparapiRuntime.Probe probe = AparapiRuntime.probe();
         return probe.found() && probe.info().isGpu() ? GPU_PRIORITY : 0;
     }
+
+    private static volatile boolean skipLogged;
 
     /**
      * The engine shared by all {@link OpenClBackend}s of this JVM, created (kernel compiled and

@@ -47,6 +47,11 @@ import java.util.List;
  * the kernel demonstrably ran as OpenCL on this engine's device (see there). After such a failure the
  * engine refuses further work: Aparapi has marked the device as failed for the kernel class.
  *
+ * <p>Aparapi keeps device preferences and failures per kernel <em>class</em>, not per instance:
+ * engines on two different devices in one JVM would overwrite each other's preferred device (and
+ * then be refused). Several engines on the same device are fine; they share the compiled program
+ * (Aparapi caches the binary per class and device, so a second engine starts in milliseconds).
+ *
  * <p>Not thread-safe on its own: callers synchronize on the engine.
  */
 final class OpenClEngine implements AutoCloseable {
@@ -59,11 +64,6 @@ final class OpenClEngine implements AutoCloseable {
 
         static Ref mem(int off) {
             return new Ref(BUF_MEM, off);
-        }
-
-        /** The same buffer, {@code delta} elements further. */
-        Ref plus(int delta) {
-            return new Ref(buf, off + delta);
         }
     }
 

@@ -7,14 +7,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Without OpenCL the provider says "unavailable" with what is missing and how to install it. Each
- * case runs in a child JVM whose environment hides the OpenCL installation.
+ * Without OpenCL the provider says "unavailable" with what is missing and how to install it; without
+ * libjsig, {@code auto} leaves OpenCL alone. Each case runs in a child JVM with its own environment.
  */
 class OpenClUnavailableTest {
 
@@ -50,16 +52,34 @@ class OpenClUnavailableTest {
         assertTrue(out.contains("byName=backend 'gpu' is not available: Aparapi could not load"), out);
     }
 
+    /** Without libjsig preloaded, auto must not load OpenCL drivers (PoCL's LLVM takes over signals). */
+    @Test
+    void autoDoesNotLoadOpenClDriversWithoutLibjsig() throws Exception {
+        String out = run(Map.of(), false, "priority");
+        assertTrue(out.contains("priority=0"), out);
+        assertTrue(out.contains("probed=false"), out);
+        assertTrue(out.contains("not looking for OpenCL devices for backend 'auto'"), out);
+        assertTrue(out.contains("LD_PRELOAD=" + System.getProperty("java.home") + "/lib/libjsig.so"), out);
+    }
+
     private static String runProbe(Map<String, String> env) throws IOException, InterruptedException {
+        return run(env, true);
+    }
+
+    private static String run(Map<String, String> env, boolean jsig, String... args)
+            throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(
+        List<String> cmd = new ArrayList<>(List.of(
                 java,
                 "--add-modules=jdk.incubator.vector",
                 "-cp",
                 System.getProperty("java.class.path"),
-                UnavailableProbeMain.class.getName());
+                UnavailableProbeMain.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
-        pb.environment().put("LD_PRELOAD", System.getProperty("java.home") + "/lib/libjsig.so");
+        if (jsig) pb.environment().put("LD_PRELOAD", System.getProperty("java.home") + "/lib/libjsig.so");
+        else pb.environment().remove("LD_PRELOAD");
         pb.redirectErrorStream(true);
         Process p = pb.start();
         byte[] bytes = p.getInputStream().readAllBytes();

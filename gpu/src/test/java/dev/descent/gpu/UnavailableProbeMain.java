@@ -8,6 +8,11 @@ public final class UnavailableProbeMain {
 
     public static void main(String[] args) {
         BackendProvider p = new OpenClBackendProvider();
+        if (args.length > 0 && args[0].equals("priority")) {
+            System.out.println("priority=" + p.priority());
+            System.out.println("probed=" + AparapiRuntime.probed());
+            return;
+        }
         System.out.println("available=" + p.available());
         System.out.println("priority=" + p.priority());
         System.out.println("reason=" + p.unavailableReason());
