@@ -153,6 +153,7 @@ final class OpenClEngine implements AutoCloseable {
      * not preserved across a reallocation.
      */
     float[] ioCapacity(int n) {
+        if (n < 0) throw new IllegalArgumentException("staging buffer of " + n + " floats: the operands overflow int");
         int len = kernel.io.length;
         if (n > len || (len > MIN_IO && (long) n * 8 < len)) {
             int cap = Math.max(MIN_IO, ceilPow2(n));
