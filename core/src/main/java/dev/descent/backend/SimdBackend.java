@@ -1,19 +1,69 @@
 package dev.descent.backend;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API backend. Reductions and matrix products use explicit SIMD; element-wise operations are
- * inherited from {@link ScalarBackend}, whose plain loops the JIT already auto-vectorises.
+ * Vector API backend. Matrix products run through {@link Gemm} (packed panels, register-blocked
+ * micro-kernel, split over {@link #threads()} threads when large); reductions and column sums use
+ * explicit SIMD; element-wise operations and optimizer updates are inherited from {@link
+ * ScalarBackend}, whose plain loops the JIT already auto-vectorises.
+ *
+ * <p>Results do not depend on the thread count: every element of a product is summed in the same
+ * order however the work is split.
  *
  * <p>Loading this class needs {@code --add-modules jdk.incubator.vector}; {@link Backends} checks
  * for the module before it touches this class.
  */
 public class SimdBackend extends ScalarBackend {
 
+    /** System property with the default thread count for matrix products ({@code -Ddescent.threads=1}). */
+    public static final String THREADS_PROPERTY = "descent.threads";
+
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private static final int L = S.length();
+    /** Floats summed in float registers before the partial sum is added to the double total. */
+    private static final int CHUNK = 128 * L;
+
+    private volatile int threads;
+
+    /** A backend using {@code -Ddescent.threads} threads, or all available processors when unset. */
+    public SimdBackend() {
+        this(defaultThreads());
+    }
+
+    /** A backend splitting large matrix products over at most {@code threads} threads. */
+    public SimdBackend(int threads) {
+        setThreads(threads);
+    }
+
+    /** The value of {@code -Ddescent.threads}, or {@code availableProcessors()} when unset. */
+    static int defaultThreads() {
+        String v = System.getProperty(THREADS_PROPERTY);
+        if (v == null || v.isBlank()) return Runtime.getRuntime().availableProcessors();
+        try {
+            int t = Integer.parseInt(v.trim());
+            if (t >= 1) return t;
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be a positive integer, got '" + v + "'");
+    }
+
+    /** The most threads a matrix product is split over (the caller's thread counts as one). */
+    public int threads() {
+        return threads;
+    }
+
+    /** Sets the most threads a matrix product is split over; 1 keeps all work on the caller's thread. */
+    public SimdBackend setThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        this.threads = threads;
+        return this;
+    }
 
     @Override
     public String name() {
@@ -22,29 +72,150 @@ public class SimdBackend extends ScalarBackend {
 
     @Override
     public String device() {
-        return "CPU, Vector API, " + S.length() + " float lanes";
+        return "CPU, Vector API, " + L + " float lanes, " + threads + (threads == 1 ? " thread" : " threads");
+    }
+
+    // ---- matrix products ----------------------------------------------------------------------
+
+    @Override
+    public void matmul(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        Gemm.multiply(false, false, a, aOff, b, bOff, c, cOff, m, n, k, accumulate, threads);
     }
 
     @Override
-    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        var acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length())
-            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
-        return sum;
+    public void matmulTN(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        Gemm.multiply(true, false, a, aOff, b, bOff, c, cOff, m, n, k, accumulate, threads);
     }
 
     @Override
     public void matmulNT(
             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float s = dot(a, aOff + i * k, b, bOff + j * k, k);
-                int idx = cOff + i * n + j;
-                c[idx] = accumulate ? c[idx] + s : s;
+        Gemm.multiply(false, true, a, aOff, b, bOff, c, cOff, m, n, k, accumulate, threads);
+    }
+
+    // ---- reductions -----------------------------------------------------------------------------
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        var s0 = FloatVector.zero(S);
+        var s1 = FloatVector.zero(S);
+        var s2 = FloatVector.zero(S);
+        var s3 = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
+            s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
+            s1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), s1);
+            s2 = FloatVector.fromArray(S, a, aOff + i + 2 * L).fma(FloatVector.fromArray(S, b, bOff + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(S, a, aOff + i + 3 * L).fma(FloatVector.fromArray(S, b, bOff + i + 3 * L), s3);
+        }
+        for (int bound = S.loopBound(n); i < bound; i += L)
+            s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
+        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
+        return sum;
+    }
+
+    @Override
+    public double sumSquares(float[] a, int off, int n) {
+        double sum = 0;
+        int i = 0;
+        for (int bound = n - n % (4 * L); i < bound; ) {
+            var s0 = FloatVector.zero(S);
+            var s1 = FloatVector.zero(S);
+            var s2 = FloatVector.zero(S);
+            var s3 = FloatVector.zero(S);
+            for (int end = Math.min(bound, i + CHUNK); i < end; i += 4 * L) {
+                var v0 = FloatVector.fromArray(S, a, off + i);
+                var v1 = FloatVector.fromArray(S, a, off + i + L);
+                var v2 = FloatVector.fromArray(S, a, off + i + 2 * L);
+                var v3 = FloatVector.fromArray(S, a, off + i + 3 * L);
+                s0 = v0.fma(v0, s0);
+                s1 = v1.fma(v1, s1);
+                s2 = v2.fma(v2, s2);
+                s3 = v3.fma(v3, s3);
             }
+            sum += s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            double v = a[off + i];
+            sum += v * v;
+        }
+        return sum;
+    }
+
+    @Override
+    public double sumAbs(float[] a, int off, int n) {
+        double sum = 0;
+        int i = 0;
+        for (int bound = n - n % (4 * L); i < bound; ) {
+            var s0 = FloatVector.zero(S);
+            var s1 = FloatVector.zero(S);
+            var s2 = FloatVector.zero(S);
+            var s3 = FloatVector.zero(S);
+            for (int end = Math.min(bound, i + CHUNK); i < end; i += 4 * L) {
+                s0 = s0.add(FloatVector.fromArray(S, a, off + i).abs());
+                s1 = s1.add(FloatVector.fromArray(S, a, off + i + L).abs());
+                s2 = s2.add(FloatVector.fromArray(S, a, off + i + 2 * L).abs());
+                s3 = s3.add(FloatVector.fromArray(S, a, off + i + 3 * L).abs());
+            }
+            sum += s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) sum += Math.abs(a[off + i]);
+        return sum;
+    }
+
+    /**
+     * Max of |a[i]| on the IEEE bit patterns with the sign cleared: as integers they order like the
+     * magnitudes, and every NaN sorts above infinity, so one integer max finds both.
+     */
+    @Override
+    public float maxAbs(float[] a, int off, int n) {
+        var m0 = IntVector.zero(I);
+        var m1 = IntVector.zero(I);
+        int i = 0;
+        for (int bound = n - n % (2 * L); i < bound; i += 2 * L) {
+            m0 = m0.max(FloatVector.fromArray(S, a, off + i).reinterpretAsInts().and(0x7fffffff));
+            m1 = m1.max(
+                    FloatVector.fromArray(S, a, off + i + L).reinterpretAsInts().and(0x7fffffff));
+        }
+        int max = m0.max(m1).reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) max = Math.max(max, Float.floatToRawIntBits(a[off + i]) & 0x7fffffff);
+        return max > 0x7f800000 ? Float.NaN : Float.intBitsToFloat(max);
+    }
+
+    /** Column sums, four vectors of columns at a time down all rows; same summation order as scalar. */
+    @Override
+    public void sumRows(float[] a, int aOff, int rows, int cols, float[] out, int outOff, boolean accumulate) {
+        int j = 0;
+        for (; j + 4 * L <= cols; j += 4 * L) {
+            int o = outOff + j;
+            var s0 = accumulate ? FloatVector.fromArray(S, out, o) : FloatVector.zero(S);
+            var s1 = accumulate ? FloatVector.fromArray(S, out, o + L) : FloatVector.zero(S);
+            var s2 = accumulate ? FloatVector.fromArray(S, out, o + 2 * L) : FloatVector.zero(S);
+            var s3 = accumulate ? FloatVector.fromArray(S, out, o + 3 * L) : FloatVector.zero(S);
+            for (int i = 0, ai = aOff + j; i < rows; i++, ai += cols) {
+                s0 = s0.add(FloatVector.fromArray(S, a, ai));
+                s1 = s1.add(FloatVector.fromArray(S, a, ai + L));
+                s2 = s2.add(FloatVector.fromArray(S, a, ai + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(S, a, ai + 3 * L));
+            }
+            s0.intoArray(out, o);
+            s1.intoArray(out, o + L);
+            s2.intoArray(out, o + 2 * L);
+            s3.intoArray(out, o + 3 * L);
+        }
+        for (; j + L <= cols; j += L) {
+            int o = outOff + j;
+            var s0 = accumulate ? FloatVector.fromArray(S, out, o) : FloatVector.zero(S);
+            for (int i = 0, ai = aOff + j; i < rows; i++, ai += cols) s0 = s0.add(FloatVector.fromArray(S, a, ai));
+            s0.intoArray(out, o);
+        }
+        for (; j < cols; j++) {
+            float s = accumulate ? out[outOff + j] : 0f;
+            for (int i = 0, ai = aOff + j; i < rows; i++, ai += cols) s += a[ai];
+            out[outOff + j] = s;
         }
     }
 }

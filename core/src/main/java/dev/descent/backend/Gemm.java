@@ -1,0 +1,391 @@
+package dev.descent.backend;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision matrix product {@code C (+)= op(A)·op(B)} for the three layouts of a dense
+ * layer, in the GotoBLAS/BLIS shape: cache blocks over n ({@link #NC}), k ({@link #KC}) and m
+ * ({@link #MC}); panels of A and B packed into per-thread scratch; one register-blocked micro-kernel
+ * computing an {@link #MR}×{@link #NR} tile of C with FMA accumulators.
+ *
+ * <p>Layouts differ only in how the packing routines read A and B: A(i, p) lives at {@code aOff +
+ * i·rsA + p·csA} and B(p, j) at {@code bOff + p·rsB + j·csB}. B row-major ({@code csB = 1}) is read
+ * by the micro-kernel in place when that is cheaper than packing it.
+ *
+ * <p>Every element of C is accumulated in the same order whatever the partitioning (k-blocks of
+ * {@link #KC}, FMA chain inside a block, then added to C), so the result does not depend on the
+ * number of threads.
+ */
+final class Gemm {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    /** Rows of the register tile (broadcast A values). */
+    static final int MR = 6;
+    /** Columns of the register tile: two vectors of B. */
+    static final int NR = 2 * L;
+    /** Depth of a k-block: an A sliver ({@code MR×KC}) plus a B sliver ({@code KC×NR}) fit in L1. */
+    static final int KC = 256;
+    /** Rows of an A block ({@code MC×KC}, kept in L2); a multiple of MR. */
+    static final int MC = 96;
+    /** Columns of a B panel ({@code KC×NC}); a multiple of NR. */
+    static final int NC = 1024;
+
+    private Gemm() {}
+
+    /** Per-thread packing buffers, grown on demand and then reused. */
+    private static final class Scratch {
+        final float[] ap = new float[MC * KC];
+        final float[] tile = new float[MR * NR];
+        float[] bp = new float[KC * NR];
+
+        float[] bp(int size) {
+            if (bp.length < size) bp = new float[size];
+            return bp;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Products with fewer multiply-adds than this run on the calling thread alone. */
+    static final long PARALLEL_MIN = 1L << 20;
+
+    /**
+     * {@code C[m×n] (+)= op(A)·op(B)}: A is {@code m×k} row-major, or {@code k×m} when transA; B is
+     * {@code k×n} row-major, or {@code n×k} when transB. Reads a and b; overwrites c (adds into it
+     * when accumulate). Large products are split over up to {@code threads} threads by columns (or
+     * rows) of C.
+     */
+    static void multiply(
+            boolean transA,
+            boolean transB,
+            float[] a,
+            int aOff,
+            float[] b,
+            int bOff,
+            float[] c,
+            int cOff,
+            int m,
+            int n,
+            int k,
+            boolean accumulate,
+            int threads) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) {
+            if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
+            return;
+        }
+        int rsA = transA ? 1 : k, csA = transA ? m : 1;
+        int rsB = transB ? 1 : n, csB = transB ? k : 1;
+        int nUnits = (n + NR - 1) / NR, mUnits = (m + MR - 1) / MR;
+        boolean byCols = nUnits >= mUnits || mUnits < 2;
+        int units = byCols ? nUnits : mUnits;
+        int tasks = (long) m * n * k < PARALLEL_MIN ? 1 : Math.min(threads, units);
+        if (tasks <= 1) {
+            block(a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, n, 0, m, 0, n, k, accumulate);
+            return;
+        }
+        Workers.forEach(tasks, t -> {
+            int u0 = (int) ((long) units * t / tasks), u1 = (int) ((long) units * (t + 1) / tasks);
+            if (byCols)
+                block(
+                        a,
+                        aOff,
+                        rsA,
+                        csA,
+                        b,
+                        bOff,
+                        rsB,
+                        csB,
+                        c,
+                        cOff,
+                        n,
+                        0,
+                        m,
+                        u0 * NR,
+                        Math.min(n, u1 * NR),
+                        k,
+                        accumulate);
+            else
+                block(
+                        a,
+                        aOff,
+                        rsA,
+                        csA,
+                        b,
+                        bOff,
+                        rsB,
+                        csB,
+                        c,
+                        cOff,
+                        n,
+                        u0 * MR,
+                        Math.min(m, u1 * MR),
+                        0,
+                        n,
+                        k,
+                        accumulate);
+        });
+    }
+
+    /**
+     * {@code C[i0..i1) × [j0..j1) (+)= A[i0..i1, :]·B[:, j0..j1)} where C is {@code m×n} row-major at
+     * cOff (leading dimension n) and A, B are addressed through their strides. Reads a and b,
+     * overwrites (or adds into, when accumulate) the block of c. k must be positive.
+     */
+    static void block(
+            float[] a,
+            int aOff,
+            int rsA,
+            int csA,
+            float[] b,
+            int bOff,
+            int rsB,
+            int csB,
+            float[] c,
+            int cOff,
+            int ldc,
+            int i0,
+            int i1,
+            int j0,
+            int j1,
+            int k,
+            boolean accumulate) {
+        Scratch s = SCRATCH.get();
+        float[] ap = s.ap;
+        // B is packed when it is not row-major, or when it is reused over many A blocks (then the
+        // contiguous panel is worth more than the copy).
+        boolean packB = csB != 1 || i1 - i0 > MC;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            int slivers = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean add = accumulate || pc > 0;
+                float[] bp = s.bp(kc * slivers * NR);
+                if (packB) {
+                    for (int q = 0; q < slivers; q++)
+                        packB(
+                                b,
+                                bOff,
+                                rsB,
+                                csB,
+                                pc,
+                                kc,
+                                jc + q * NR,
+                                Math.min(NR, jc + nc - (jc + q * NR)),
+                                bp,
+                                q * kc * NR);
+                } else if (nc % NR != 0) {
+                    // only the ragged last sliver is copied (zero-padded); full ones are read in place
+                    int q = slivers - 1;
+                    packB(b, bOff, rsB, csB, pc, kc, jc + q * NR, nc - q * NR, bp, 0);
+                }
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA(a, aOff, rsA, csA, ic, mc, pc, kc, ap);
+                    for (int q = 0; q < slivers; q++) {
+                        int j = jc + q * NR;
+                        int nr = Math.min(NR, jc + nc - j);
+                        float[] bs;
+                        int bi, bStride;
+                        if (packB) {
+                            bs = bp;
+                            bi = q * kc * NR;
+                            bStride = NR;
+                        } else if (nr < NR) {
+                            bs = bp;
+                            bi = 0;
+                            bStride = NR;
+                        } else {
+                            bs = b;
+                            bi = bOff + pc * rsB + j;
+                            bStride = rsB;
+                        }
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            kernel(
+                                    kc,
+                                    ap,
+                                    ir * kc,
+                                    bs,
+                                    bi,
+                                    bStride,
+                                    c,
+                                    cOff + (ic + ir) * ldc + j,
+                                    ldc,
+                                    mr,
+                                    nr,
+                                    add,
+                                    s.tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs A[i0..i0+mc, p0..p0+kc) into slivers of MR rows: element (i0 + q·MR + r, p0 + p) goes to
+     * {@code ap[q·MR·kc + p·MR + r]}; rows past mc are zero.
+     */
+    private static void packA(float[] a, int aOff, int rsA, int csA, int i0, int mc, int p0, int kc, float[] ap) {
+        for (int ir = 0, d = 0; ir < mc; ir += MR, d += MR * kc) {
+            int mr = Math.min(MR, mc - ir);
+            int src = aOff + (i0 + ir) * rsA + p0 * csA;
+            if (csA == 1) {
+                // A row-major: MR rows read side by side
+                for (int r = 0; r < mr; r++) {
+                    int sr = src + r * rsA;
+                    for (int p = 0; p < kc; p++) ap[d + p * MR + r] = a[sr + p];
+                }
+            } else {
+                // A stored transposed: each p holds MR consecutive values
+                for (int p = 0; p < kc; p++) {
+                    int sp = src + p * csA;
+                    for (int r = 0; r < mr; r++) ap[d + p * MR + r] = a[sp + r * rsA];
+                }
+            }
+            if (mr < MR) for (int p = 0; p < kc; p++) for (int r = mr; r < MR; r++) ap[d + p * MR + r] = 0f;
+        }
+    }
+
+    /**
+     * Packs B[p0..p0+kc, j..j+nr) into one sliver: element (p0 + p, j + c) goes to {@code bp[d + p·NR +
+     * c]}; columns past nr are zero.
+     */
+    private static void packB(float[] b, int bOff, int rsB, int csB, int p0, int kc, int j, int nr, float[] bp, int d) {
+        int src = bOff + p0 * rsB + j * csB;
+        if (csB == 1 && nr == NR) {
+            for (int p = 0; p < kc; p++) {
+                int sp = src + p * rsB, dp = d + p * NR;
+                FloatVector.fromArray(S, b, sp).intoArray(bp, dp);
+                FloatVector.fromArray(S, b, sp + L).intoArray(bp, dp + L);
+            }
+            return;
+        }
+        if (csB == 1) {
+            for (int p = 0; p < kc; p++) {
+                int sp = src + p * rsB, dp = d + p * NR;
+                for (int col = 0; col < nr; col++) bp[dp + col] = b[sp + col];
+            }
+        } else {
+            // B stored transposed (n×k): each column of B is a contiguous row in memory
+            for (int col = 0; col < nr; col++) {
+                int sc = src + col * csB;
+                for (int p = 0; p < kc; p++) bp[d + p * NR + col] = b[sc + p * rsB];
+            }
+        }
+        if (nr < NR) {
+            for (int p = 0; p < kc; p++) Arrays.fill(bp, d + p * NR + nr, d + p * NR + NR, 0f);
+        }
+    }
+
+    /**
+     * The micro-kernel: an MR×NR tile {@code acc = Σ_p Ap[:, p]·Bs[p, :]} over kc steps, held in 12
+     * vector registers, then {@code C = acc} or {@code C += acc} for the top-left {@code mr×nr} part.
+     * Ap is a packed A sliver at ai; Bs holds NR floats per p at {@code bi + p·bStride}. tile is a
+     * scratch MR×NR array for ragged tiles.
+     */
+    private static void kernel(
+            int kc,
+            float[] ap,
+            int ai,
+            float[] bs,
+            int bi,
+            int bStride,
+            float[] c,
+            int ci,
+            int ldc,
+            int mr,
+            int nr,
+            boolean add,
+            float[] tile) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (!add) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+        } else {
+            // continue the FMA chain from C: the result is the same however k is blocked
+            float[] src = c;
+            int si = ci, ld = ldc;
+            if (mr < MR || nr < NR) {
+                for (int r = 0; r < MR; r++)
+                    for (int col = 0; col < NR; col++)
+                        tile[r * NR + col] = r < mr && col < nr ? c[ci + r * ldc + col] : 0f;
+                src = tile;
+                si = 0;
+                ld = NR;
+            }
+            c00 = FloatVector.fromArray(S, src, si);
+            c01 = FloatVector.fromArray(S, src, si + L);
+            c10 = FloatVector.fromArray(S, src, si + ld);
+            c11 = FloatVector.fromArray(S, src, si + ld + L);
+            c20 = FloatVector.fromArray(S, src, si + 2 * ld);
+            c21 = FloatVector.fromArray(S, src, si + 2 * ld + L);
+            c30 = FloatVector.fromArray(S, src, si + 3 * ld);
+            c31 = FloatVector.fromArray(S, src, si + 3 * ld + L);
+            c40 = FloatVector.fromArray(S, src, si + 4 * ld);
+            c41 = FloatVector.fromArray(S, src, si + 4 * ld + L);
+            c50 = FloatVector.fromArray(S, src, si + 5 * ld);
+            c51 = FloatVector.fromArray(S, src, si + 5 * ld + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * bStride;
+            FloatVector b0 = FloatVector.fromArray(S, bs, bp);
+            FloatVector b1 = FloatVector.fromArray(S, bs, bp + L);
+            int a = ai + p * MR;
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        if (mr == MR && nr == NR) {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + L);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + L);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + L);
+            c40.intoArray(c, ci + 4 * ldc);
+            c41.intoArray(c, ci + 4 * ldc + L);
+            c50.intoArray(c, ci + 5 * ldc);
+            c51.intoArray(c, ci + 5 * ldc + L);
+            return;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        for (int r = 0; r < mr; r++) {
+            int cr = ci + r * ldc;
+            for (int col = 0; col < nr; col++) c[cr + col] = tile[r * NR + col];
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.descent.data;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * Loads image classification data in the IDX format of MNIST: an images file (magic {@code
+ * 0x00000803}, count, rows, columns, then count×rows×columns unsigned bytes) and a labels file
+ * (magic {@code 0x00000801}, count, then count unsigned bytes), big-endian. Each image becomes one
+ * row of rows×columns features, byte/255f, so in [0, 1].
+ *
+ * <p>The header is checked against the file's length, exactly, before anything is allocated, so a
+ * header claiming 2³¹ images fails at once.
+ *
+ * @throws DataFormatException (every method) for a wrong magic number, a count or size of 0 or
+ *     above 2³¹−1, a file length that differs from what the header says, a label outside the
+ *     classes, or label and image counts that differ; the message names file and byte offset
+ */
+public final class Idx {
+
+    private static final int IMAGES_MAGIC = 0x803, LABELS_MAGIC = 0x801;
+    private static final int CHUNK = 1 << 16; // read size: small temporary direct buffers
+    private static final float[] PIXEL = new float[256];
+
+    static {
+        for (int b = 0; b < 256; b++) PIXEL[b] = b / 255f;
+    }
+
+    private Idx() {}
+
+    /** Images with labels 0–9. */
+    public static Dataset load(Path images, Path labels) {
+        return load(images, labels, 10);
+    }
+
+    /** Images with labels in {@code [0, classes)}, classes in [1, 256]. */
+    public static Dataset load(Path images, Path labels, int classes) {
+        if (classes < 1 || classes > 256)
+            throw new IllegalArgumentException("classes must be in [1, 256] for byte labels, got " + classes);
+        Body img = read(images, IMAGES_MAGIC, "an image count", "a row count", "a column count");
+        Body lab = read(labels, LABELS_MAGIC, "a label count");
+        int count = img.dims[0], features = img.dims[1] * img.dims[2];
+        if (lab.dims[0] != count)
+            throw DataFormatException.atOffset(
+                    labels, 4, count + " labels, one per image in " + images, lab.dims[0] + " labels");
+
+        float[] x = new float[count * features];
+        for (int i = 0; i < x.length; i++) x[i] = PIXEL[img.data[i] & 0xFF];
+        int[] y = new int[count];
+        for (int i = 0; i < count; i++) {
+            y[i] = lab.data[i] & 0xFF;
+            if (y[i] >= classes)
+                throw DataFormatException.atOffset(labels, lab.start + i, "a label in [0, " + classes + ")", "" + y[i]);
+        }
+        return Dataset.classification(LineReader.nameOf(images), x, features, y, classes);
+    }
+
+    /**
+     * The MNIST folder layout: {@code train-images.idx3-ubyte}, {@code train-labels.idx1-ubyte},
+     * {@code test-images.idx3-ubyte} and {@code test-labels.idx1-ubyte}, labels 0–9.
+     */
+    public static Split mnist(Path folder) {
+        return new Split(
+                load(folder.resolve("train-images.idx3-ubyte"), folder.resolve("train-labels.idx1-ubyte")),
+                load(folder.resolve("test-images.idx3-ubyte"), folder.resolve("test-labels.idx1-ubyte")));
+    }
+
+    /** A checked IDX file: its sizes, and its data bytes (from file offset {@code start}). */
+    private record Body(int[] dims, int start, byte[] data) {}
+
+    /** Reads the header, checks it against the file's length, then reads the data. */
+    private static Body read(Path file, int magic, String... dimNames) {
+        int start = 4 + 4 * dimNames.length;
+        try (FileChannel ch = FileChannel.open(file)) {
+            long size = ch.size();
+            ByteBuffer header = ByteBuffer.allocate(start); // big-endian
+            while (header.hasRemaining() && ch.read(header) >= 0) {} // a short file leaves it unfilled
+            if (header.hasRemaining())
+                throw DataFormatException.atOffset(
+                        file, header.position(), "a " + start + "-byte IDX header", "the end of the file");
+
+            int found = header.getInt(0);
+            if (found != magic)
+                throw DataFormatException.atOffset(
+                        file, 0, String.format("magic number 0x%08X", magic), String.format("0x%08X", found));
+            int[] dims = new int[dimNames.length];
+            BigInteger length = BigInteger.ONE;
+            for (int d = 0; d < dims.length; d++) {
+                dims[d] = header.getInt(4 + 4 * d);
+                if (dims[d] <= 0)
+                    throw DataFormatException.atOffset(
+                            file, 4 + 4 * d, dimNames[d] + " in [1, 2147483647]", Integer.toUnsignedString(dims[d]));
+                length = length.multiply(BigInteger.valueOf(dims[d]));
+            }
+            length = length.add(BigInteger.valueOf(start));
+            if (!length.equals(BigInteger.valueOf(size)))
+                throw DataFormatException.atOffset(
+                        file,
+                        length.compareTo(BigInteger.valueOf(size)) < 0 ? length.longValue() : size,
+                        start + " + " + joined(dims) + " = " + length + " bytes as the header says",
+                        size + " bytes");
+            if (size - start > LineReader.MAX_ARRAY)
+                throw DataFormatException.atOffset(
+                        file, 4, "at most " + LineReader.MAX_ARRAY + " values in one data set", joined(dims));
+
+            byte[] data = new byte[(int) (size - start)]; // now known to match the file
+            for (int at = 0, n; at < data.length; at += n) {
+                n = ch.read(ByteBuffer.wrap(data, at, Math.min(CHUNK, data.length - at)));
+                if (n < 0) throw DataFormatException.atOffset(file, start + at, size + " bytes", "the end of the file");
+            }
+            return new Body(dims, start, data);
+        } catch (IOException e) {
+            throw LineReader.cannotRead(file, e);
+        }
+    }
+
+    private static String joined(int[] dims) {
+        StringBuilder s = new StringBuilder();
+        for (int d : dims) s.append(s.length() == 0 ? "" : "×").append(d);
+        return s.toString();
+    }
+}

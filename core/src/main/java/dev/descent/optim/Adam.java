@@ -1,0 +1,92 @@
+package dev.descent.optim;
+
+import dev.descent.backend.Backend;
+
+/**
+ * Adam and AdamW ({@code torch.optim.Adam}/{@code AdamW}): with {@code decoupled} the weight decay
+ * shrinks the parameters directly (AdamW), otherwise it is added to the gradient (Adam's L2).
+ * Optional AMSGrad and maximize. Defaults as PyTorch: betas (0.9, 0.999), eps 1e-8; AdamW's weight
+ * decay defaults to 0.01.
+ */
+public record Adam(
+        double lr,
+        double beta1,
+        double beta2,
+        double eps,
+        double weightDecay,
+        boolean decoupled,
+        boolean isAmsgrad,
+        boolean isMaximize)
+        implements Optimizer {
+
+    public Adam {
+        Optimizer.checkLr(lr);
+        Optimizer.checkRange("beta1", beta1, 0, 1, false);
+        Optimizer.checkRange("beta2", beta2, 0, 1, false);
+        Optimizer.checkRange("eps", eps, 0, Double.MAX_VALUE, true);
+        Optimizer.checkRange("weight_decay", weightDecay, 0, Double.MAX_VALUE, true);
+    }
+
+    /** Adam with PyTorch's defaults. */
+    public static Adam adam(double lr) {
+        return new Adam(lr, 0.9, 0.999, 1e-8, 0, false, false, false);
+    }
+
+    /** AdamW with PyTorch's defaults (weight decay 0.01, decoupled). */
+    public static Adam adamW(double lr) {
+        return new Adam(lr, 0.9, 0.999, 1e-8, 0.01, true, false, false);
+    }
+
+    public Adam betas(double beta1, double beta2) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, isAmsgrad, isMaximize);
+    }
+
+    public Adam eps(double eps) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, isAmsgrad, isMaximize);
+    }
+
+    public Adam weightDecay(double weightDecay) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, isAmsgrad, isMaximize);
+    }
+
+    public Adam amsgrad() {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, true, isMaximize);
+    }
+
+    public Adam maximize() {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, isAmsgrad, true);
+    }
+
+    @Override
+    public Adam withLr(double lr) {
+        return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, isAmsgrad, isMaximize);
+    }
+
+    @Override
+    public OptimizerState newState(int size) {
+        return isAmsgrad
+                ? new OptimizerState(size, "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+                : new OptimizerState(size, "exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr) {
+        float rate = Optimizer.checkLr(lr);
+        long t = state.advance();
+        backend.adamUpdate(
+                params,
+                grads,
+                state.buffer("exp_avg"),
+                state.buffer("exp_avg_sq"),
+                state.bufferOrNull("max_exp_avg_sq"),
+                state.size(),
+                rate,
+                (float) beta1,
+                (float) beta2,
+                (float) eps,
+                (float) weightDecay,
+                decoupled,
+                isMaximize,
+                t);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.descent.optim;
+
+import dev.descent.backend.Backend;
+
+/**
+ * An update rule: immutable configuration here, mutable {@link OptimizerState} separately. The
+ * learning rate of each step is passed in (from a schedule), so the configured {@link #lr()} is only
+ * the default base rate.
+ */
+public interface Optimizer {
+
+    /** The base learning rate. */
+    double lr();
+
+    /** A fresh state for {@code size} parameters. */
+    OptimizerState newState(int size);
+
+    /**
+     * One update of {@code params[0..state.size())} from {@code grads} (read only) at learning rate
+     * {@code lr}. Overwrites params and the state's buffers; advances the state's step.
+     *
+     * @throws IllegalArgumentException if lr is negative or not finite
+     */
+    void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr);
+
+    /** A copy of this optimizer with another base learning rate. */
+    Optimizer withLr(double lr);
+
+    /** Checks a learning rate; returns it as a float. */
+    static float checkLr(double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr))
+            throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+        return (float) lr;
+    }
+
+    /** Checks that {@code value} lies in {@code [lo, hi)} (or {@code [lo, hi]} when closed). */
+    static double checkRange(String field, double value, double lo, double hi, boolean closed) {
+        boolean ok = value >= lo && (closed ? value <= hi : value < hi);
+        if (!ok)
+            throw new IllegalArgumentException(
+                    field + " must be in [" + lo + ", " + hi + (closed ? "]" : ")") + ", got " + value);
+        return value;
+    }
+}

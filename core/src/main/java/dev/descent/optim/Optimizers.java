@@ -1,0 +1,132 @@
+package dev.descent.optim;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Factories for every optimizer, and a builder from a PyTorch-style name and hyper-parameter map. */
+public final class Optimizers {
+    private Optimizers() {}
+
+    public static Sgd sgd(double lr) {
+        return Sgd.lr(lr);
+    }
+
+    public static Adam adam(double lr) {
+        return Adam.adam(lr);
+    }
+
+    public static Adam adamW(double lr) {
+        return Adam.adamW(lr);
+    }
+
+    public static RmsProp rmsprop(double lr) {
+        return RmsProp.lr(lr);
+    }
+
+    public static Adagrad adagrad(double lr) {
+        return Adagrad.lr(lr);
+    }
+
+    /**
+     * The optimizer named as in PyTorch ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad") with PyTorch's
+     * hyper-parameter names ({@code lr, momentum, dampening, nesterov, weight_decay, maximize, betas,
+     * eps, amsgrad, alpha, centered, lr_decay}); unset ones take PyTorch's defaults.
+     *
+     * @throws IllegalArgumentException for an unknown optimizer, an unknown or mistyped
+     *     hyper-parameter, or an invalid value (the message names it)
+     */
+    public static Optimizer fromSpec(String name, Map<String, ?> hyper) {
+        var h = new Hyper(name, hyper);
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "sgd" -> {
+                h.allow("lr", "momentum", "dampening", "nesterov", "weight_decay", "maximize");
+                yield new Sgd(
+                        h.number("lr", Double.NaN),
+                        h.number("momentum", 0),
+                        h.number("dampening", 0),
+                        h.flag("nesterov"),
+                        h.number("weight_decay", 0),
+                        h.flag("maximize"));
+            }
+            case "adam", "adamw" -> {
+                boolean w = name.equalsIgnoreCase("adamw");
+                h.allow("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize");
+                double[] betas = h.pair("betas", 0.9, 0.999);
+                yield new Adam(
+                        h.number("lr", 1e-3),
+                        betas[0],
+                        betas[1],
+                        h.number("eps", 1e-8),
+                        h.number("weight_decay", w ? 0.01 : 0),
+                        w,
+                        h.flag("amsgrad"),
+                        h.flag("maximize"));
+            }
+            case "rmsprop" -> {
+                h.allow("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize");
+                yield new RmsProp(
+                        h.number("lr", 1e-2),
+                        h.number("alpha", 0.99),
+                        h.number("eps", 1e-8),
+                        h.number("weight_decay", 0),
+                        h.number("momentum", 0),
+                        h.flag("centered"),
+                        h.flag("maximize"));
+            }
+            case "adagrad" -> {
+                h.allow("lr", "lr_decay", "weight_decay", "eps", "maximize", "initial_accumulator_value");
+                if (h.number("initial_accumulator_value", 0) != 0)
+                    throw new IllegalArgumentException(
+                            "Adagrad initial_accumulator_value other than 0 is not supported");
+                yield new Adagrad(
+                        h.number("lr", 1e-2),
+                        h.number("lr_decay", 0),
+                        h.number("weight_decay", 0),
+                        h.number("eps", 1e-10),
+                        h.flag("maximize"));
+            }
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown optimizer '" + name + "' (expected SGD, Adam, AdamW, RMSprop or Adagrad)");
+        };
+    }
+
+    /** Typed access to a hyper-parameter map, with errors that name the field. */
+    private record Hyper(String optimizer, Map<String, ?> values) {
+        void allow(String... names) {
+            Set<String> ok = Set.of(names);
+            for (String k : values.keySet())
+                if (!ok.contains(k))
+                    throw new IllegalArgumentException(optimizer + ": unknown hyper-parameter '" + k
+                            + "' (expected one of " + List.of(names) + ")");
+        }
+
+        double number(String key, double fallback) {
+            Object v = values.get(key);
+            if (v == null) {
+                if (Double.isNaN(fallback))
+                    throw new IllegalArgumentException(optimizer + ": '" + key + "' is required");
+                return fallback;
+            }
+            if (v instanceof Number n) return n.doubleValue();
+            throw new IllegalArgumentException(optimizer + ": '" + key + "' must be a number, got " + v);
+        }
+
+        boolean flag(String key) {
+            Object v = values.get(key);
+            if (v == null) return false;
+            if (v instanceof Boolean b) return b;
+            throw new IllegalArgumentException(optimizer + ": '" + key + "' must be true or false, got " + v);
+        }
+
+        double[] pair(String key, double a, double b) {
+            Object v = values.get(key);
+            if (v == null) return new double[] {a, b};
+            if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof Number x && l.get(1) instanceof Number y)
+                return new double[] {x.doubleValue(), y.doubleValue()};
+            throw new IllegalArgumentException(optimizer + ": '" + key + "' must be a pair of numbers, got " + v);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.descent.optim;
+
+import dev.descent.backend.Backend;
+
+/**
+ * RMSprop ({@code torch.optim.RMSprop}) with optional momentum, centering, weight decay and
+ * maximize. Defaults as PyTorch: alpha 0.99, eps 1e-8.
+ */
+public record RmsProp(
+        double lr,
+        double alpha,
+        double eps,
+        double weightDecay,
+        double momentum,
+        boolean isCentered,
+        boolean isMaximize)
+        implements Optimizer {
+
+    public RmsProp {
+        Optimizer.checkLr(lr);
+        Optimizer.checkRange("alpha", alpha, 0, 1, true);
+        Optimizer.checkRange("eps", eps, 0, Double.MAX_VALUE, true);
+        Optimizer.checkRange("weight_decay", weightDecay, 0, Double.MAX_VALUE, true);
+        Optimizer.checkRange("momentum", momentum, 0, Double.MAX_VALUE, true);
+    }
+
+    public static RmsProp lr(double lr) {
+        return new RmsProp(lr, 0.99, 1e-8, 0, 0, false, false);
+    }
+
+    public RmsProp alpha(double alpha) {
+        return new RmsProp(lr, alpha, eps, weightDecay, momentum, isCentered, isMaximize);
+    }
+
+    public RmsProp eps(double eps) {
+        return new RmsProp(lr, alpha, eps, weightDecay, momentum, isCentered, isMaximize);
+    }
+
+    public RmsProp weightDecay(double weightDecay) {
+        return new RmsProp(lr, alpha, eps, weightDecay, momentum, isCentered, isMaximize);
+    }
+
+    public RmsProp momentum(double momentum) {
+        return new RmsProp(lr, alpha, eps, weightDecay, momentum, isCentered, isMaximize);
+    }
+
+    public RmsProp centered() {
+        return new RmsProp(lr, alpha, eps, weightDecay, momentum, true, isMaximize);
+    }
+
+    public RmsProp maximize() {
+        return new RmsProp(lr, alpha, eps, weightDecay, momentum, isCentered, true);
+    }
+
+    @Override
+    public RmsProp withLr(double lr) {
+        return new RmsProp(lr, alpha, eps, weightDecay, momentum, isCentered, isMaximize);
+    }
+
+    @Override
+    public OptimizerState newState(int size) {
+        java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of("square_avg"));
+        if (momentum > 0) names.add("momentum_buffer");
+        if (isCentered) names.add("grad_avg");
+        return new OptimizerState(size, names.toArray(String[]::new));
+    }
+
+    @Override
+    public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr) {
+        float rate = Optimizer.checkLr(lr);
+        state.advance();
+        backend.rmspropUpdate(
+                params,
+                grads,
+                state.buffer("square_avg"),
+                state.bufferOrNull("momentum_buffer"),
+                state.bufferOrNull("grad_avg"),
+                state.size(),
+                rate,
+                (float) alpha,
+                (float) eps,
+                (float) weightDecay,
+                (float) momentum,
+                isMaximize);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.descent.optim;
+
+import dev.descent.backend.Backend;
+
+/**
+ * Stochastic gradient descent with PyTorch's exact update rule ({@code torch.optim.SGD}): optional
+ * momentum with dampening, Nesterov momentum, L2 weight decay added to the gradient, and maximize.
+ * Build with {@code Sgd.lr(0.1).momentum(0.9).nesterov()}.
+ */
+public record Sgd(
+        double lr, double momentum, double dampening, boolean isNesterov, double weightDecay, boolean isMaximize)
+        implements Optimizer {
+
+    static final String MOMENTUM_BUFFER = "momentum_buffer";
+
+    public Sgd {
+        Optimizer.checkLr(lr);
+        Optimizer.checkRange("momentum", momentum, 0, Double.MAX_VALUE, true);
+        Optimizer.checkRange("dampening", dampening, 0, 1, true);
+        Optimizer.checkRange("weight_decay", weightDecay, 0, Double.MAX_VALUE, true);
+        if (isNesterov && (momentum <= 0 || dampening != 0))
+            throw new IllegalArgumentException(
+                    "nesterov momentum requires momentum > 0 and dampening = 0, got momentum " + momentum
+                            + ", dampening " + dampening);
+    }
+
+    /** Plain SGD at the given learning rate. */
+    public static Sgd lr(double lr) {
+        return new Sgd(lr, 0, 0, false, 0, false);
+    }
+
+    public Sgd momentum(double momentum) {
+        return new Sgd(lr, momentum, dampening, isNesterov, weightDecay, isMaximize);
+    }
+
+    public Sgd dampening(double dampening) {
+        return new Sgd(lr, momentum, dampening, isNesterov, weightDecay, isMaximize);
+    }
+
+    /** Nesterov momentum (needs momentum > 0 and no dampening). */
+    public Sgd nesterov() {
+        return new Sgd(lr, momentum, dampening, true, weightDecay, isMaximize);
+    }
+
+    public Sgd nesterov(boolean on) {
+        return new Sgd(lr, momentum, dampening, on, weightDecay, isMaximize);
+    }
+
+    public Sgd weightDecay(double weightDecay) {
+        return new Sgd(lr, momentum, dampening, isNesterov, weightDecay, isMaximize);
+    }
+
+    /** Ascend instead of descend. */
+    public Sgd maximize() {
+        return new Sgd(lr, momentum, dampening, isNesterov, weightDecay, true);
+    }
+
+    public Sgd maximize(boolean on) {
+        return new Sgd(lr, momentum, dampening, isNesterov, weightDecay, on);
+    }
+
+    @Override
+    public Sgd withLr(double lr) {
+        return new Sgd(lr, momentum, dampening, isNesterov, weightDecay, isMaximize);
+    }
+
+    @Override
+    public OptimizerState newState(int size) {
+        return momentum > 0 ? new OptimizerState(size, MOMENTUM_BUFFER) : new OptimizerState(size);
+    }
+
+    @Override
+    public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr) {
+        float rate = Optimizer.checkLr(lr);
+        boolean first = state.step() == 0;
+        state.advance();
+        backend.sgdUpdate(
+                params,
+                grads,
+                state.bufferOrNull(MOMENTUM_BUFFER),
+                state.size(),
+                rate,
+                (float) momentum,
+                (float) dampening,
+                isNesterov,
+                (float) weightDecay,
+                isMaximize,
+                first);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.descent.train;
+
+import dev.descent.backend.Backend;
+import dev.descent.loss.Loss;
+import dev.descent.model.Mlp;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.OptimizerState;
+
+/** A training session whose buffers are Java arrays, computed by a CPU backend. */
+final class CpuTrainingSession implements TrainingSession {
+
+    private final Backend backend;
+    private final Mlp model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final float[] params;
+    private final float[] grads;
+    private final OptimizerState state;
+    private Mlp.Workspace ws;
+    private float[] dOut = new float[0];
+    /** True while {@link #grads} holds nothing since the last step: the next backward overwrites. */
+    private boolean gradientEmpty = true;
+
+    CpuTrainingSession(Backend backend, Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+        this.backend = backend;
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.params = initialParameters.clone();
+        this.grads = new float[params.length];
+        this.state = optimizer.newState(params.length);
+        this.ws = model.workspace(1);
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public Mlp model() {
+        return model;
+    }
+
+    @Override
+    public Loss loss() {
+        return loss;
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public double accumulate(float[] x, float[] y, int rows, float weight) {
+        int outs = model.outputs();
+        if (dOut.length < rows * outs) dOut = new float[rows * outs];
+        float[] out = model.forward(backend, params, x, rows, ws);
+        double value = loss.valueAndGradient(out, 0, y, 0, rows, outs, dOut, 0, weight);
+        model.backward(backend, params, x, rows, ws, dOut, grads, !gradientEmpty);
+        gradientEmpty = false;
+        return value;
+    }
+
+    @Override
+    public double clip(Clipping clipping) {
+        return clipping.apply(backend, grads, grads.length);
+    }
+
+    @Override
+    public void step(double lr) {
+        if (gradientEmpty) java.util.Arrays.fill(grads, 0f);
+        optimizer.step(backend, params, grads, state, lr);
+        gradientEmpty = true;
+    }
+
+    @Override
+    public void predict(float[] x, int rows, float[] out) {
+        float[] y = model.forward(backend, params, x, rows, ws);
+        System.arraycopy(y, 0, out, 0, rows * model.outputs());
+    }
+
+    @Override
+    public void readParameters(float[] dst) {
+        System.arraycopy(params, 0, dst, 0, params.length);
+    }
+
+    @Override
+    public void writeParameters(float[] src) {
+        if (src.length != params.length)
+            throw new IllegalArgumentException(
+                    "expected " + params.length + " parameters for " + model + ", got " + src.length);
+        System.arraycopy(src, 0, params, 0, params.length);
+    }
+
+    @Override
+    public void readGradient(float[] dst) {
+        if (gradientEmpty) java.util.Arrays.fill(dst, 0, grads.length, 0f);
+        else System.arraycopy(grads, 0, dst, 0, grads.length);
+    }
+
+    @Override
+    public OptimizerState readOptimizerState() {
+        OptimizerState copy = optimizer.newState(params.length);
+        copy.copyFrom(state);
+        return copy;
+    }
+
+    @Override
+    public void writeOptimizerState(OptimizerState s) {
+        state.copyFrom(s);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.descent.train;
+
+import dev.descent.backend.Backend;
+import dev.descent.loss.Loss;
+import dev.descent.model.Mlp;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.OptimizerState;
+
+/**
+ * The state of one training run on one backend: parameters, the accumulated gradient and the
+ * optimizer state, wherever the backend keeps them (Java arrays on the CPU, device buffers on a
+ * GPU). A step splits into "gradient of a batch into the flat gradient" ({@link #accumulate}) and
+ * "clip + optimizer update" ({@link #clip}, {@link #step}), with nothing hidden in between.
+ * The gradient is zeroed by {@link #step}, so it cannot be forgotten.
+ */
+public interface TrainingSession extends AutoCloseable {
+
+    /** Opens a session: the backend's own if it is a {@link SessionFactory}, else the CPU one. */
+    static TrainingSession open(Backend backend, Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+        if (initialParameters.length != model.parameterCount())
+            throw new IllegalArgumentException("model " + model + " has " + model.parameterCount()
+                    + " parameters, got a buffer of " + initialParameters.length);
+        if (backend instanceof SessionFactory f) return f.openSession(model, loss, optimizer, initialParameters);
+        return new CpuTrainingSession(backend, model, loss, optimizer, initialParameters);
+    }
+
+    Backend backend();
+
+    Mlp model();
+
+    Loss loss();
+
+    Optimizer optimizer();
+
+    /**
+     * Forward and backward pass over a batch {@code x[rows×inputs]}, {@code y[rows×targetWidth]}
+     * (row-major from offset 0). Adds {@code weight ×} the gradient of the batch's loss to the
+     * accumulated gradient (weight 1 for a whole batch; a micro-batch's share of the full batch when
+     * accumulating). Returns the batch's loss; parameters are not changed.
+     */
+    double accumulate(float[] x, float[] y, int rows, float weight);
+
+    /** Clips the accumulated gradient; returns its norm before clipping (see {@link Clipping#apply}). */
+    double clip(Clipping clipping);
+
+    /** One optimizer update at learning rate lr from the accumulated gradient, which is then zeroed. */
+    void step(double lr);
+
+    /** Writes the model's outputs for {@code x[rows×inputs]} into {@code out[rows×outputs]}. */
+    void predict(float[] x, int rows, float[] out);
+
+    /** Copies the current parameters into dst (length {@code model().parameterCount()}). */
+    void readParameters(float[] dst);
+
+    /** Replaces the parameters with src. */
+    void writeParameters(float[] src);
+
+    /** Copies the accumulated gradient into dst. */
+    void readGradient(float[] dst);
+
+    /** A copy of the optimizer state (step count and buffers). */
+    OptimizerState readOptimizerState();
+
+    /** Replaces the optimizer state (e.g. from a checkpoint). */
+    void writeOptimizerState(OptimizerState state);
+
+    /** Releases device resources; a CPU session has none. */
+    @Override
+    default void close() {}
+
+    /** A backend that runs whole training sessions itself (the GPU backend keeps them on the device). */
+    interface SessionFactory {
+        TrainingSession openSession(Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters);
+    }
+}

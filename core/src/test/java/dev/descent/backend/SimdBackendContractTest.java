@@ -1,0 +1,96 @@
+package dev.descent.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** {@link SimdBackend} against the contract, plus its threading: split products, any thread count. */
+class SimdBackendContractTest extends BackendContractTest {
+
+    private static final SimdBackend SIMD = new SimdBackend();
+
+    @Override
+    protected Backend backend() {
+        return SIMD;
+    }
+
+    /** Shapes above the parallel threshold, split by columns, by rows, and both big. */
+    private static final int[][] PARALLEL_SHAPES = {{130, 1025, 63}, {1023, 17, 129}, {300, 257, 520}};
+
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void resultDoesNotDependOnThreadCount(Layout layout) {
+        for (int[] s : PARALLEL_SHAPES) {
+            assertTrue((long) s[0] * s[1] * s[2] >= Gemm.PARALLEL_MIN, "shape must take the parallel path");
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] one = checkProduct(new SimdBackend(1), layout, s[0], s[1], s[2], accumulate);
+                for (int threads : new int[] {2, 3}) {
+                    float[] many = runProduct(new SimdBackend(threads), layout, s[0], s[1], s[2], accumulate);
+                    assertBitEqual(layout + " " + s[0] + "×" + s[1] + "×" + s[2] + " threads " + threads, one, many);
+                }
+            }
+        }
+    }
+
+    @Test
+    void concurrentCallersGetCorrectResults() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Layout layout = Layout.values()[i % 3];
+                Callable<float[]> job = () -> checkProduct(SIMD, layout, 200, 300, 100, false);
+                results.add(callers.submit(job));
+            }
+            for (int i = 3; i < 6; i++)
+                assertBitEqual(
+                        "same product from two threads",
+                        results.get(i - 3).get(),
+                        results.get(i).get());
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void failureInsideSplitProductReachesCaller() {
+        SimdBackend two = new SimdBackend(2);
+        float[] a = new float[512 * 512], b = new float[512 * 512], c = new float[512 * 512 - 1];
+        assertThrows(IndexOutOfBoundsException.class, () -> two.matmul(a, 0, b, 0, c, 0, 512, 512, 512, false));
+        // the pool still works afterwards
+        float[] ok = new float[512 * 512];
+        two.matmul(a, 0, b, 0, ok, 0, 512, 512, 512, false);
+    }
+
+    @Test
+    void threadCountComesFromPropertyOrSetter() {
+        String old = System.getProperty(SimdBackend.THREADS_PROPERTY);
+        try {
+            System.setProperty(SimdBackend.THREADS_PROPERTY, "3");
+            assertEquals(3, new SimdBackend().threads());
+            System.setProperty(SimdBackend.THREADS_PROPERTY, "zero");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, SimdBackend::new);
+            assertTrue(e.getMessage().contains(SimdBackend.THREADS_PROPERTY)
+                    && e.getMessage().contains("zero"));
+            System.clearProperty(SimdBackend.THREADS_PROPERTY);
+            assertEquals(Runtime.getRuntime().availableProcessors(), new SimdBackend().threads());
+        } finally {
+            if (old == null) System.clearProperty(SimdBackend.THREADS_PROPERTY);
+            else System.setProperty(SimdBackend.THREADS_PROPERTY, old);
+        }
+        SimdBackend b = new SimdBackend(4);
+        assertEquals(1, b.setThreads(1).threads());
+        assertTrue(b.device().contains("1 thread"));
+        assertThrows(IllegalArgumentException.class, () -> b.setThreads(0));
+    }
+}

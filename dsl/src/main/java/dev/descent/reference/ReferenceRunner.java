@@ -1,0 +1,379 @@
+package dev.descent.reference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descent.backend.Activation;
+import dev.descent.backend.Backend;
+import dev.descent.loss.Loss;
+import dev.descent.model.Dense;
+import dev.descent.model.Mlp;
+import dev.descent.objective.Objective;
+import dev.descent.objective.Objectives;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.OptimizerState;
+import dev.descent.optim.Optimizers;
+import dev.descent.schedule.OneCycle;
+import dev.descent.schedule.ReduceOnPlateau;
+import dev.descent.schedule.Schedule;
+import dev.descent.schedule.Schedules;
+import dev.descent.train.Clipping;
+import dev.descent.train.TrainingSession;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Runs reference cases (PyTorch's numbers, in the JSON format of {@code shared/reference}) on one
+ * backend and reports the largest relative error of each. A case's kind is recognised from its
+ * fields, never from the file name, so any directory of files in this format works: other seeds,
+ * other hyper-parameters, other sizes.
+ */
+public final class ReferenceRunner {
+
+    /** The default tolerance on {@code |a-b| / max(1, |b|)}. */
+    public static final double DEFAULT_TOLERANCE = 1e-5;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CALL = Pattern.compile("\\s*(\\w+)\\s*\\((.*)\\)\\s*");
+    private static final Pattern PLAN = Pattern.compile(
+            "(\\d+) full-batch steps?, then (\\d+) steps? on rows \\[(\\d+)k\\.\\.(\\d+)k\\+(\\d+)\\] mod n in order");
+
+    private final Backend backend;
+    private final double tolerance;
+
+    public ReferenceRunner(Backend backend, double tolerance) {
+        if (!(tolerance > 0)) throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
+        this.backend = backend;
+        this.tolerance = tolerance;
+    }
+
+    public ReferenceRunner(Backend backend) {
+        this(backend, DEFAULT_TOLERANCE);
+    }
+
+    /** Runs every case of every {@code *.json} file in dir (sorted by name) that has a "cases" list. */
+    public List<CaseResult> runDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("not a directory: " + dir);
+        List<CaseResult> all = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json"))
+                    .sorted(Comparator.comparing(Path::toString))
+                    .toList()) all.addAll(runFile(f));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        return all;
+    }
+
+    /** Runs every case of one file; a file that is not valid JSON or has no "cases" list is one failed case. */
+    public List<CaseResult> runFile(Path file) {
+        String name = file.getFileName().toString();
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            return List.of(new CaseResult(name, 0, "file", Double.NaN, false, "unreadable JSON: " + e.getMessage()));
+        }
+        JsonNode cases = root == null ? null : root.get("cases");
+        if (cases == null || !cases.isArray())
+            return List.of(new CaseResult(name, 0, "file", Double.NaN, false, "no \"cases\" list"));
+        List<CaseResult> out = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) out.add(runCase(name, i, cases.get(i), root));
+        return out;
+    }
+
+    /** Prints one line per result and the closing {@code N passed, M failed} line; returns M. */
+    public static int report(List<CaseResult> results, Backend backend, PrintStream out) {
+        out.println("backend: " + backend.name() + " (" + backend.device() + ")");
+        int failed = 0;
+        for (CaseResult r : results) {
+            out.println(r.line());
+            if (!r.passed()) failed++;
+        }
+        out.println((results.size() - failed) + " passed, " + failed + " failed");
+        return failed;
+    }
+
+    private CaseResult runCase(String file, int index, JsonNode c, JsonNode root) {
+        String kind = describe(c);
+        try {
+            Compare cmp = new Compare();
+            if (c.has("optimizer") && c.has("params_after_each_step")) optimizerTrajectory(c, cmp);
+            else if (c.has("loss") && c.has("value") && c.has("grad")) loss(c, cmp);
+            else if (c.has("sizes") && c.has("init")) mlp(c, cmp);
+            else if (c.has("kind") && c.has("lr_at_step")) schedule(c, root, cmp);
+            else if (c.has("kind") && c.has("clipped")) clipping(c, cmp);
+            else return new CaseResult(file, index, kind, Double.NaN, false, "unsupported case kind");
+            double err = cmp.max();
+            return new CaseResult(file, index, kind, err, err <= tolerance, "");
+        } catch (RuntimeException e) {
+            return new CaseResult(file, index, kind, Double.NaN, false, "error: " + e.getMessage());
+        }
+    }
+
+    private static String describe(JsonNode c) {
+        if (c.has("optimizer") && c.get("optimizer").isTextual()) {
+            JsonNode h = c.get("hyper");
+            return c.get("optimizer").asText()
+                    + (h == null ? "" : " " + h.toString().replace("\"", ""));
+        }
+        if (c.has("sizes"))
+            return "mlp " + c.get("sizes") + " " + c.path("hidden_activation").asText() + " "
+                    + c.path("loss").asText();
+        if (c.has("loss"))
+            return "loss " + c.get("loss").asText() + " " + c.path("reduction").asText("mean");
+        if (c.has("kind")) return c.get("kind").asText();
+        return "unknown";
+    }
+
+    // ---- optimizers on f(p) = ½·Σ a·p² + b·p ---------------------------------------------
+
+    private void optimizerTrajectory(JsonNode c, Compare cmp) {
+        Optimizer opt = Optimizers.fromSpec(Json.required(c, "optimizer").asText(), Json.map(c.path("hyper")));
+        Objective f =
+                Objectives.diagonalQuadratic(Json.doubles(Json.required(c, "a")), Json.doubles(Json.required(c, "b")));
+        float[] p = Json.floats(Json.required(c, "p0"));
+        if (p.length != f.dimension())
+            throw new IllegalArgumentException("p0 has " + p.length + " values, a has " + f.dimension());
+        float[] g = new float[p.length];
+        OptimizerState state = opt.newState(p.length);
+        JsonNode grads = c.get("grads");
+        JsonNode after = Json.required(c, "params_after_each_step");
+        for (int k = 0; k < after.size(); k++) {
+            f.gradient(p, g);
+            if (grads != null) cmp.array(g, 0, grads.get(k));
+            opt.step(backend, p, g, state, opt.lr());
+            cmp.array(p, 0, after.get(k));
+        }
+    }
+
+    // ---- schedules: lr_at_step[k] is the lr of optimizer step k --------------------------------
+
+    private static void schedule(JsonNode c, JsonNode root, Compare cmp) {
+        String kind = Json.required(c, "kind").asText();
+        Map<String, Object> params = Json.map(c.path("params"));
+        double baseLr = Json.required(c, "base_lr").asDouble();
+        JsonNode lrs = Json.required(c, "lr_at_step");
+        if (kind.equals("reduce_on_plateau")) {
+            ReduceOnPlateau plateau = ReduceOnPlateau.fromSpec(params, Schedules.constant(baseLr));
+            JsonNode metrics =
+                    c.has("plateau_metrics") ? c.get("plateau_metrics") : Json.required(root, "plateau_metrics");
+            if (metrics.size() < lrs.size() - 1)
+                throw new IllegalArgumentException(metrics.size() + " plateau metrics for " + lrs.size() + " steps");
+            for (int k = 0; k < lrs.size(); k++) {
+                cmp.value(plateau.at(k), lrs.get(k).asDouble());
+                if (k < metrics.size()) plateau.report(metrics.get(k).asDouble());
+            }
+            return;
+        }
+        Schedule schedule = Schedules.fromSpec(kind, params, baseLr);
+        for (int k = 0; k < lrs.size(); k++)
+            cmp.value(schedule.at(k), lrs.get(k).asDouble());
+        JsonNode momenta = c.get("momentum_at_step");
+        if (momenta != null) {
+            if (!(schedule instanceof OneCycle cycle))
+                throw new IllegalArgumentException("momentum_at_step given for a " + kind + " schedule");
+            for (int k = 0; k < momenta.size(); k++)
+                cmp.value(cycle.momentumAt(k), momenta.get(k).asDouble());
+        }
+    }
+
+    // ---- clipping over several tensors, as one flat gradient ---------------------------------
+
+    private void clipping(JsonNode c, Compare cmp) {
+        Clipping clip = Clipping.fromSpec(Json.map(c));
+        JsonNode tensors = Json.required(c, "grads");
+        int n = 0;
+        for (JsonNode t : tensors) n += t.size();
+        float[] g = new float[n];
+        int off = 0;
+        for (JsonNode t : tensors) {
+            float[] part = Json.floats(t);
+            System.arraycopy(part, 0, g, off, part.length);
+            off += part.length;
+        }
+        double norm = clip.apply(backend, g, n);
+        if (c.has("total_norm")) cmp.value(norm, c.get("total_norm").asDouble());
+        off = 0;
+        for (JsonNode t : Json.required(c, "clipped")) {
+            cmp.array(g, off, t);
+            off += t.size();
+        }
+        if (off != n) throw new IllegalArgumentException(off + " clipped values for " + n + " gradients");
+    }
+
+    // ---- losses -----------------------------------------------------------------------------
+
+    private static void loss(JsonNode c, Compare cmp) {
+        Loss.Reduction red =
+                Loss.Reduction.valueOf(c.path("reduction").asText("mean").toUpperCase());
+        Loss loss = Loss.named(Json.required(c, "loss").asText(), red);
+        JsonNode shape = Json.required(c, "shape");
+        int rows = shape.get(0).asInt();
+        int cols = shape.size() > 1 ? shape.get(1).asInt() : 1;
+        float[] pred = Json.floats(c.has("pred") ? c.get("pred") : Json.required(c, "logits"));
+        float[] target = Json.floats(c.has("target_class") ? c.get("target_class") : Json.required(c, "target"));
+        int expectTargets = loss.classIndexTargets() ? rows : rows * cols;
+        if (pred.length != rows * cols || target.length != expectTargets)
+            throw new IllegalArgumentException("shape " + shape + " does not match " + pred.length + " predictions and "
+                    + target.length + " targets");
+        float[] grad = new float[pred.length];
+        double value = loss.valueAndGradient(pred, 0, target, 0, rows, cols, grad, 0, 1f);
+        cmp.value(value, Json.required(c, "value").asDouble());
+        cmp.array(grad, 0, Json.required(c, "grad"));
+    }
+
+    // ---- MLP gradients at init and a short SGD run -----------------------------------------
+
+    private void mlp(JsonNode c, Compare cmp) {
+        JsonNode sizes = Json.required(c, "sizes");
+        Activation hidden = Activation.named(c.path("hidden_activation").asText("relu"));
+        Mlp.Builder b = Mlp.input(sizes.get(0).asInt());
+        for (int l = 1; l < sizes.size(); l++)
+            b.dense(sizes.get(l).asInt(), l == sizes.size() - 1 ? Activation.IDENTITY : hidden);
+        Mlp model = b.build();
+        Loss.Reduction red =
+                Loss.Reduction.valueOf(c.path("reduction").asText("mean").toUpperCase());
+        Loss loss = Loss.named(Json.required(c, "loss").asText(), red);
+
+        List<JsonNode> init = layersInOrder(Json.required(c, "init"), model);
+        float[] params = new float[model.parameterCount()];
+        for (int l = 0; l < init.size(); l++) {
+            Dense d = model.layers().get(l);
+            copyInto(
+                    Json.floats(Json.required(init.get(l), "weight_out_by_in")),
+                    params,
+                    d.weightOffset(),
+                    d.weightCount());
+            copyInto(Json.floats(Json.required(init.get(l), "bias")), params, d.biasOffset(), d.outputs());
+        }
+        float[] x = Json.floats(Json.required(c, "x"));
+        float[] y = Json.floats(Json.required(c, "y"));
+        int rows = x.length / model.inputs();
+        int targetWidth = loss.classIndexTargets() ? 1 : model.outputs();
+        if (rows * model.inputs() != x.length || rows * targetWidth != y.length)
+            throw new IllegalArgumentException(
+                    x.length + " inputs and " + y.length + " targets do not fit sizes " + sizes + " and loss " + loss);
+
+        JsonNode train = c.get("train");
+        Optimizer opt = train == null
+                ? Optimizers.sgd(0)
+                : parseOptimizer(Json.required(train, "optimizer").asText());
+        try (TrainingSession s = TrainingSession.open(backend, model, loss, opt, params)) {
+            float[] grads = new float[params.length];
+            cmp.value(
+                    s.accumulate(x, y, rows, 1f),
+                    Json.required(c, "loss_at_init").asDouble());
+            s.readGradient(grads);
+            compareLayers(grads, Json.required(c, "grads_at_init"), model, cmp);
+        }
+        if (train == null) return;
+        try (TrainingSession s = TrainingSession.open(backend, model, loss, opt, params)) {
+            runPlan(s, Json.required(train, "plan").asText(), x, y, rows, targetWidth, opt.lr(), train, cmp);
+            float[] trained = new float[params.length];
+            s.readParameters(trained);
+            compareLayers(trained, Json.required(train, "params_after"), model, cmp);
+        }
+    }
+
+    /** Compares a flat buffer with per-layer {"weight": [...], "bias": [...]} objects. */
+    private static void compareLayers(float[] flat, JsonNode layers, Mlp model, Compare cmp) {
+        List<JsonNode> expected = layersInOrder(layers, model);
+        for (int l = 0; l < expected.size(); l++) {
+            Dense d = model.layers().get(l);
+            cmp.array(flat, d.weightOffset(), Json.required(expected.get(l), "weight"));
+            cmp.array(flat, d.biasOffset(), Json.required(expected.get(l), "bias"));
+        }
+    }
+
+    private static void runPlan(
+            TrainingSession s,
+            String plan,
+            float[] x,
+            float[] y,
+            int rows,
+            int targetWidth,
+            double lr,
+            JsonNode train,
+            Compare cmp) {
+        Matcher m = PLAN.matcher(plan.trim());
+        if (!m.matches()) throw new IllegalArgumentException("unsupported training plan: " + plan);
+        int fullSteps = Integer.parseInt(m.group(1));
+        int miniSteps = Integer.parseInt(m.group(2));
+        int start = Integer.parseInt(m.group(3)),
+                stride = Integer.parseInt(m.group(4)),
+                extra = Integer.parseInt(m.group(5));
+        if (start != stride) throw new IllegalArgumentException("unsupported training plan: " + plan);
+        int inputs = s.model().inputs();
+        int batch = extra + 1;
+        float[] bx = new float[batch * inputs];
+        float[] by = new float[batch * targetWidth];
+        JsonNode losses = Json.required(train, "loss_before_each_step");
+        int step = 0;
+        for (int k = 0; k < fullSteps; k++, step++) {
+            cmp.value(s.accumulate(x, y, rows, 1f), losses.get(step).asDouble());
+            s.step(lr);
+        }
+        for (int k = 0; k < miniSteps; k++, step++) {
+            for (int r = 0; r < batch; r++) {
+                int row = (start * k + r) % rows;
+                System.arraycopy(x, row * inputs, bx, r * inputs, inputs);
+                System.arraycopy(y, row * targetWidth, by, r * targetWidth, targetWidth);
+            }
+            cmp.value(s.accumulate(bx, by, batch, 1f), losses.get(step).asDouble());
+            s.step(lr);
+        }
+    }
+
+    /** The "layerN" objects sorted by N; their count must equal the model's dense layers. */
+    private static List<JsonNode> layersInOrder(JsonNode layers, Mlp model) {
+        List<Map.Entry<Integer, JsonNode>> found = new ArrayList<>();
+        layers.fields().forEachRemaining(e -> {
+            String k = e.getKey();
+            if (!k.startsWith("layer"))
+                throw new IllegalArgumentException("unexpected key '" + k + "' (expected layerN)");
+            found.add(Map.entry(Integer.parseInt(k.substring(5)), e.getValue()));
+        });
+        found.sort(Map.Entry.comparingByKey());
+        if (found.size() != model.layers().size())
+            throw new IllegalArgumentException(found.size() + " layers given, the model has "
+                    + model.layers().size() + " dense layers");
+        return found.stream().map(Map.Entry::getValue).toList();
+    }
+
+    private static void copyInto(float[] src, float[] dst, int offset, int expected) {
+        if (src.length != expected)
+            throw new IllegalArgumentException("expected " + expected + " values, got " + src.length);
+        System.arraycopy(src, 0, dst, offset, expected);
+    }
+
+    /** Parses a PyTorch-style constructor call such as {@code SGD(lr=0.05,momentum=0.9)}. */
+    static Optimizer parseOptimizer(String call) {
+        Matcher m = CALL.matcher(call);
+        if (!m.matches()) throw new IllegalArgumentException("cannot parse optimizer '" + call + "'");
+        Map<String, Object> hyper = new LinkedHashMap<>();
+        for (String part : m.group(2).split(",")) {
+            if (part.isBlank()) continue;
+            String[] kv = part.split("=", 2);
+            if (kv.length != 2)
+                throw new IllegalArgumentException("cannot parse '" + part + "' in optimizer '" + call + "'");
+            String v = kv[1].trim();
+            hyper.put(
+                    kv[0].trim(),
+                    v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")
+                            ? (Object) Boolean.parseBoolean(v)
+                            : (Object) Double.parseDouble(v));
+        }
+        return Optimizers.fromSpec(m.group(1), hyper);
+    }
+}
