@@ -52,6 +52,9 @@ final class DescentKernel extends Kernel {
     static final int OP_ADAGRAD = 16;
     static final int OP_STAMP_MEM = 17;
     static final int OP_PROBE_MEM = 18;
+    static final int OP_LOSS = 19;
+    static final int OP_FILL = 20;
+    static final int OP_COPY = 21;
 
     static final int BUF_IO = 0;
     static final int BUF_MEM = 1;
@@ -70,6 +73,12 @@ final class DescentKernel extends Kernel {
     static final int ACT_LEAKY_RELU = 2;
     static final int ACT_TANH = 3;
     static final int ACT_SIGMOID = 4;
+
+    static final int LOSS_MSE = 0;
+    static final int LOSS_SOFTMAX_CE = 1;
+    static final int LOSS_BCE_WITH_LOGITS = 2;
+    static final int LOSS_HUBER = 3;
+    static final int LOSS_HINGE = 4;
 
     /** The operation of the next launch, one of the {@code OP_} constants. */
     int op;
@@ -172,6 +181,26 @@ final class DescentKernel extends Kernel {
             opStampMem(i);
         } else if (op == OP_PROBE_MEM) {
             opProbeMem(i);
+        } else if (op == OP_LOSS) {
+            opLoss();
+        } else if (op == OP_FILL) {
+            opFill(i);
+        } else if (op == OP_COPY) {
+            opCopy(i);
+        }
+    }
+
+    /** c = s0. */
+    private void opFill(int i) {
+        if (i < n) {
+            st(cBuf, cOff + i, s0);
+        }
+    }
+
+    /** c = a (non-overlapping ranges). */
+    private void opCopy(int i) {
+        if (i < n) {
+            st(cBuf, cOff + i, ld(aBuf, aOff + i));
         }
     }
 
@@ -430,6 +459,108 @@ final class DescentKernel extends Kernel {
             acc = maxNaN(acc, abs(ld(aBuf, aOff + i)));
         }
         reduceMax(acc);
+    }
+
+    // ---- losses: Loss.valueAndGradient on the device ----------------------------------------
+
+    /**
+     * One loss term and its gradient: pred at a, targets at b, gradient (overwritten) at c. kind is a
+     * {@code LOSS_} constant; n counts the terms (rows for softmax cross-entropy, whose rows have m
+     * columns and one class index each; rows×cols otherwise). s0 is the gradient factor
+     * {@code (float) (norm·gradScale)}, s1 the Huber delta. Each work-group writes the float sum of its
+     * terms into red; the host adds them in double and multiplies by norm, as Loss does.
+     */
+    private void opLoss() {
+        float acc = 0f;
+        int stride = getGlobalSize(0);
+        for (int i = getGlobalId(0); i < n; i += stride) {
+            if (kind == LOSS_SOFTMAX_CE) {
+                acc += lossSoftmaxRow(i);
+            } else {
+                acc += lossElement(i);
+            }
+        }
+        reduceSum(acc);
+    }
+
+    private float lossSoftmaxRow(int r) {
+        int o = aOff + r * m;
+        int g = cOff + r * m;
+        int cls = (int) ld(bBuf, bOff + r);
+        float mx = ld(aBuf, o);
+        for (int j = 1; j < m; j++) {
+            float v = ld(aBuf, o + j);
+            if (v > mx) {
+                mx = v;
+            }
+        }
+        float sum = 0f;
+        for (int j = 0; j < m; j++) {
+            sum += exp(ld(aBuf, o + j) - mx);
+        }
+        float logSum = log(sum) + mx;
+        for (int j = 0; j < m; j++) {
+            float p = exp(ld(aBuf, o + j) - logSum);
+            if (j == cls) {
+                p = p - 1f;
+            }
+            st(cBuf, g + j, p * s0);
+        }
+        return logSum - ld(aBuf, o + cls);
+    }
+
+    private float lossElement(int i) {
+        float x = ld(aBuf, aOff + i);
+        float t = ld(bBuf, bOff + i);
+        float value = 0f;
+        float grad = 0f;
+        if (kind == LOSS_MSE) {
+            float d = x - t;
+            value = d * d;
+            float d2 = 2f * d;
+            grad = d2 * s0;
+        } else if (kind == LOSS_BCE_WITH_LOGITS) {
+            float ax = abs(x);
+            float pos = 0f;
+            if (x > 0f) {
+                pos = x;
+            }
+            float xt = x * t;
+            value = pos - xt + log(1f + exp(-ax));
+            float sg = 0f;
+            if (x >= 0f) {
+                sg = 1f / (1f + exp(-x));
+            } else {
+                float e = exp(x);
+                sg = e / (1f + e);
+            }
+            grad = (sg - t) * s0;
+        } else if (kind == LOSS_HUBER) {
+            float d = x - t;
+            float ad = abs(d);
+            if (ad <= s1) {
+                float dd = d * d;
+                value = 0.5f * dd;
+                grad = d * s0;
+            } else {
+                float halfDelta = 0.5f * s1;
+                value = s1 * (ad - halfDelta);
+                float sd = s1;
+                if (d < 0f) {
+                    sd = -s1;
+                }
+                grad = sd * s0;
+            }
+        } else if (kind == LOSS_HINGE) {
+            float tx = t * x;
+            float margin = 1f - tx;
+            if (margin > 0f) {
+                value = margin;
+                grad = -t * s0;
+            }
+        }
+        st(cBuf, cOff + i, grad);
+        return value;
     }
 
     // ---- element-wise ----------------------------------------------------------------------

@@ -3,15 +3,23 @@ package dev.descent.gpu;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.gpu.OpenClEngine.Ref;
+import dev.descent.loss.Loss;
+import dev.descent.model.Mlp;
+import dev.descent.optim.Optimizer;
+import dev.descent.train.TrainingSession;
 
 /**
  * {@link Backend} on an OpenCL device through Aparapi: every operation is one launch of {@link
  * DescentKernel} on the device, verified to have run there (never a silent Java fallback).
  *
- * <p>This is the host-array level of the API: each call copies its inputs into the engine's staging
- * buffer, uploads it, launches, downloads, and copies the outputs back. That costs two transfers per
- * call, which is fine for tests and for occasional use; training on the device should keep the
- * parameters, gradients and optimizer state resident instead (see {@link OpenClEngine}).
+ * <p>Training does not go through these per-call methods: as a {@link TrainingSession.SessionFactory}
+ * the backend opens an {@link OpenClTrainingSession}, which keeps parameters, gradients, optimizer
+ * state and activations on the device for the whole run and uploads only each batch ({@code
+ * TrainingSession.open(backend, ...)} picks it automatically).
+ *
+ * <p>The {@link Backend} methods are the host-array level of the API: each call copies its inputs
+ * into the engine's staging buffer, uploads it, launches, downloads, and copies the outputs back.
+ * That costs two transfers per call, which is fine for tests and for occasional use.
  *
  * <p>Results match {@link dev.descent.backend.ScalarBackend}'s formulas, computed in float on the
  * device; they can differ from it in the last bits (fma contraction, device {@code exp}/{@code
@@ -21,7 +29,7 @@ import dev.descent.gpu.OpenClEngine.Ref;
  * <p>Instances share one engine per JVM (one compiled kernel, one set of device buffers) and are
  * safe to use from several threads; calls are serialized.
  */
-public final class OpenClBackend implements Backend {
+public final class OpenClBackend implements Backend, TrainingSession.SessionFactory {
 
     private final OpenClEngine engine;
 
@@ -63,6 +71,18 @@ public final class OpenClBackend implements Backend {
         synchronized (engine) {
             return engine.verifiedLaunches();
         }
+    }
+
+    /**
+     * A device-resident training session (its own kernel instance and arena on this backend's
+     * device).
+     *
+     * @throws IllegalArgumentException for an optimizer without a fused device update (only {@code
+     *     Sgd}, {@code Adam}/AdamW, {@code RmsProp} and {@code Adagrad} have one)
+     */
+    @Override
+    public OpenClTrainingSession openSession(Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+        return new OpenClTrainingSession(this, model, loss, optimizer, initialParameters);
     }
 
     // ---- matrix products -------------------------------------------------------------------

@@ -448,6 +448,43 @@ final class OpenClEngine implements AutoCloseable {
         launch1D(n);
     }
 
+    /**
+     * {@code Loss.valueAndGradient} on the device: pred at {@code pred} ({@code terms} rows of {@code
+     * cols} for softmax cross-entropy, else {@code terms} elements), targets at {@code target}, the
+     * gradient times {@code gradFactor} written at {@code grad}. Returns the sum of the loss terms
+     * (float per work-item, double across work-groups); the caller applies the reduction's norm.
+     */
+    double loss(int lossKind, Ref pred, Ref target, Ref grad, int terms, int cols, float gradFactor, float delta) {
+        if (terms <= 0) return 0;
+        prepare(OP_LOSS);
+        kernel.kind = lossKind;
+        kernel.n = terms;
+        kernel.m = cols;
+        kernel.s0 = gradFactor;
+        kernel.s1 = delta;
+        operands(pred, target, grad, null, null, null);
+        return sumPartials(launchReduce(terms));
+    }
+
+    /** c[0..n) = value. */
+    void fill(Ref c, int n, float value) {
+        if (n <= 0) return;
+        prepare(OP_FILL);
+        kernel.n = n;
+        kernel.s0 = value;
+        operands(null, null, c, null, null, null);
+        launch1D(n);
+    }
+
+    /** dst[0..n) = src[0..n) (ranges must not overlap). */
+    void copy(Ref src, Ref dst, int n) {
+        if (n <= 0) return;
+        prepare(OP_COPY);
+        kernel.n = n;
+        operands(src, null, dst, null, null, null);
+        launch1D(n);
+    }
+
     // ---- launching -------------------------------------------------------------------------
 
     private void prepare(int op) {
@@ -587,6 +624,9 @@ final class OpenClEngine implements AutoCloseable {
             case OP_ADAGRAD -> "adagradUpdate";
             case OP_STAMP_MEM -> "stampMem";
             case OP_PROBE_MEM -> "probeMem";
+            case OP_LOSS -> "loss";
+            case OP_FILL -> "fill";
+            case OP_COPY -> "copy";
             default -> "op" + op;
         };
     }
