@@ -43,18 +43,24 @@ public final class OpenClBackendProvider implements BackendProvider {
         return unavailableReason() == null;
     }
 
-    /** Null when available; else what is missing and how to install it. */
+    /**
+     * Null when available; else what is missing, how to install it, and that {@code gpu-or-simd}
+     * would fall back to simd.
+     */
     @Override
     public String unavailableReason() {
         AparapiRuntime.Probe probe = AparapiRuntime.probe();
-        if (!probe.found()) return probe.reason();
+        if (!probe.found()) return probe.reason() + FALLBACK_HINT;
         try {
             sharedEngine();
             return null;
         } catch (IllegalStateException e) {
-            return e.getMessage();
+            return e.getMessage() + FALLBACK_HINT;
         }
     }
+
+    static final String FALLBACK_HINT =
+            " (to run on simd instead when there is no OpenCL device, select backend '" + GpuOrSimdProvider.NAME + "')";
 
     @Override
     public Backend create() {

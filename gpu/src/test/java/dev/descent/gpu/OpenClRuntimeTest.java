@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,41 @@ class OpenClRuntimeTest {
         assertEquals("OpenCL: " + chosen.platform() + " / " + chosen.name() + " (" + chosen.type() + ")", b.device());
         assertTrue(b.device().matches("OpenCL: .+ / .+ \\((GPU|CPU|ACC|UNKNOWN)\\)"), b.device());
         assertEquals(chosen, gpu.deviceInfo());
+    }
+
+    @Test
+    void gpuOrSimdIsTheOpenClBackendWhenThereIsADevice() {
+        Logger log = Logger.getLogger("dev.descent.gpu");
+        List<LogRecord> records = new java.util.ArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) records.add(r);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(h);
+        try {
+            Backend b = Backends.byName("gpu-or-simd");
+            assertInstanceOf(OpenClBackend.class, b);
+            assertEquals("gpu", b.name());
+            assertTrue(
+                    records.isEmpty(),
+                    () -> "unexpected warning " + records.get(0).getMessage());
+        } finally {
+            log.removeHandler(h);
+        }
+        // auto never picks the fallback provider
+        BackendProvider p = Backends.providers().stream()
+                .filter(x -> x.name().equals("gpu-or-simd"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(0, p.priority());
     }
 
     @Test

@@ -38,6 +38,22 @@ class OpenClUnavailableTest {
         assertTrue(out.contains("byName=backend 'gpu' is not available: no OpenCL platform found"), out);
     }
 
+    /**
+     * Explicit {@code gpu} fails naming the fallback; {@code gpu-or-simd} runs on simd and says so in
+     * exactly one log record.
+     */
+    @Test
+    void gpuOrSimdFallsBackToSimdWithOneLoggedLine() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("vendors"));
+        String out = run(Map.of("OCL_ICD_VENDORS", empty.toString()), true, "fallback");
+        assertTrue(out.contains("byName=backend 'gpu' is not available: no OpenCL platform found"), out);
+        assertTrue(out.contains("select backend 'gpu-or-simd'"), out);
+        assertTrue(out.contains("fallback=simd SimdBackend"), out);
+        String line = "descent: backend 'gpu-or-simd' runs on simd (CPU, Vector API";
+        assertEquals(1, out.split(java.util.regex.Pattern.quote(line), -1).length - 1, out);
+        assertTrue(out.contains("no usable OpenCL device: no OpenCL platform found; on Debian/Ubuntu"), out);
+    }
+
     /** A libOpenCL.so.1 that cannot be loaded (here: an empty file first on LD_LIBRARY_PATH). */
     @Test
     void aMissingOpenClLoaderIsReportedWithoutAnUnsatisfiedLinkError() throws Exception {

@@ -23,5 +23,9 @@ public final class UnavailableProbeMain {
         } catch (IllegalArgumentException e) {
             System.out.println("byName=" + e.getMessage());
         }
+        if (args.length > 0 && args[0].equals("fallback")) {
+            var b = Backends.byName("gpu-or-simd");
+            System.out.println("fallback=" + b.name() + " " + b.getClass().getSimpleName());
+        }
     }
 }
