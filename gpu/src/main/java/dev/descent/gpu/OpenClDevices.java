@@ -1,5 +1,6 @@
 package dev.descent.gpu;
 
+import dev.descent.backend.Backends;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,29 +35,85 @@ public final class OpenClDevices {
         return AparapiRuntime.probe().reason();
     }
 
-    /** Prints the devices and the chosen one; exit status 1 when there is none. */
-    public static void main(String[] args) {
+    /**
+     * Which backend {@code auto} picks in this JVM and why, in one sentence, without creating it (no
+     * kernel compile unless the chosen device is a GPU, whose kernel must be checked).
+     */
+    public static String autoChoice() {
+        String vector = Backends.vectorUnavailableReason();
+        String cpu = vector == null ? "simd" : "scalar";
+        String cpuWhy = vector == null ? "" : " (and not simd: " + vector + ")";
+        String jsig = AparapiRuntime.jsigWarning();
+        if (jsig != null && !AparapiRuntime.probed())
+            return "backend 'auto' picks " + cpu + cpuWhy + ": it does not look for OpenCL devices without libjsig ("
+                    + jsig + ")";
+        Optional<OpenClDeviceInfo> c = chosen();
+        if (c.isEmpty())
+            return "backend 'auto' picks " + cpu + cpuWhy + ": no OpenCL device (" + unavailableReason() + ")";
+        OpenClDeviceInfo d = c.get();
+        if (!d.isGpu())
+            return "backend 'auto' picks " + cpu + cpuWhy + ": the OpenCL device #" + d.index() + " is a " + d.type()
+                    + " driver, not a GPU, and auto prefers OpenCL only on a real GPU (select it with backend 'gpu')";
+        String why = new OpenClBackendProvider().unavailableReason();
+        if (why != null) return "backend 'auto' picks " + cpu + cpuWhy + ": the GPU cannot run the kernel: " + why;
+        return "backend 'auto' picks gpu: #" + d.index() + " " + d.describe() + " is a GPU";
+    }
+
+    /**
+     * The listing printed by {@code descent devices}: every platform's devices (name, vendor, type,
+     * compute units, memory), the device {@code gpu} runs on, and what {@code auto} picks and why.
+     */
+    public static String report() {
+        StringBuilder s = new StringBuilder();
         List<OpenClDeviceInfo> devices = list();
         if (devices.isEmpty()) {
-            System.out.println("No OpenCL device: " + unavailableReason());
-            System.exit(1);
+            s.append("No OpenCL device: ").append(unavailableReason()).append('\n');
+        } else {
+            String platform = null;
+            for (OpenClDeviceInfo d : devices) {
+                if (!d.platform().equals(platform)) {
+                    platform = d.platform();
+                    s.append("OpenCL platform: ")
+                            .append(d.platform())
+                            .append(" (vendor ")
+                            .append(d.platformVendor())
+                            .append(", ")
+                            .append(d.platformVersion().strip())
+                            .append(")\n");
+                }
+                s.append("  #")
+                        .append(d.index())
+                        .append(' ')
+                        .append(d.name())
+                        .append("\n      type ")
+                        .append(d.type())
+                        .append(", ")
+                        .append(d.computeUnits())
+                        .append(" compute units, ")
+                        .append(d.globalMemBytes() >> 20)
+                        .append(" MiB global memory, ")
+                        .append(d.maxAllocBytes() >> 20)
+                        .append(" MiB max buffer, ")
+                        .append(d.localMemBytes() >> 10)
+                        .append(" KiB local memory, max work-group ")
+                        .append(d.maxWorkGroupSize())
+                        .append('\n');
+            }
+            Optional<OpenClDeviceInfo> c = chosen();
+            s.append(
+                            c.isPresent()
+                                    ? "backend 'gpu' runs on #" + c.get().index() + " "
+                                            + c.get().describe()
+                                    : "backend 'gpu' has no device: " + unavailableReason())
+                    .append('\n');
         }
-        System.out.println("OpenCL devices:");
-        for (OpenClDeviceInfo d : devices) {
-            System.out.println("  " + d);
-            System.out.println("      platform vendor: " + d.platformVendor() + ", version: " + d.platformVersion()
-                    + ", max buffer " + (d.maxAllocBytes() >> 20) + " MiB");
-        }
-        Optional<OpenClDeviceInfo> c = chosen();
-        if (c.isEmpty()) {
-            System.out.println("No device chosen: " + unavailableReason());
-            System.exit(1);
-        }
-        System.out.println(
-                "backend 'gpu' uses #" + c.get().index() + ": " + c.get().describe());
-        System.out.println(
-                c.get().isGpu()
-                        ? "backend 'auto' prefers it (a real GPU)"
-                        : "backend 'auto' does not prefer it (not a GPU): 'auto' picks simd; select it with 'gpu'");
+        s.append(autoChoice()).append('\n');
+        return s.toString();
+    }
+
+    /** Prints {@link #report()}; exit status 1 when there is no OpenCL device. */
+    public static void main(String[] args) {
+        System.out.print(report());
+        if (chosen().isEmpty()) System.exit(1);
     }
 }
