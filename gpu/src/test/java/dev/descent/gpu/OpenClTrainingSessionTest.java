@@ -37,8 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * device's {@code exp}/{@code tanh}/{@code log}, and may fuse multiply-adds in matrix products. That
  * is a few float ulps in losses and gradients; the adaptive optimizers divide small gradients by the
  * root of their small running squares, which turns a tiny absolute difference of a near-zero
- * gradient into a relative one of the update. Measured on PoCL: max 1.4e-5 (a centered RMSprop
- * momentum buffer), everything else below 5e-6; the test prints the maximum.
+ * gradient into a relative one of the update. Measured on PoCL: max 1.4e-5 (centered RMSprop with
+ * momentum), every other optimizer below 2.5e-6; the test prints the maximum.
  */
 class OpenClTrainingSessionTest {
 
