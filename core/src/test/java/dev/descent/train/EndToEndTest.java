@@ -8,8 +8,6 @@ import dev.descent.Shared;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
-import dev.descent.data.Batch;
-import dev.descent.data.Batches;
 import dev.descent.data.Csv;
 import dev.descent.data.Dataset;
 import dev.descent.data.Idx;
@@ -83,32 +81,19 @@ class EndToEndTest {
 
     static float[] train(
             Backend backend, Mlp model, Loss loss, Optimizer opt, Dataset data, int batchSize, int epochs, long seed) {
-        Batches batches = new Batches(data, batchSize, seed);
-        Batch batch = batches.newBatch();
-        try (var s = TrainingSession.open(backend, model, loss, opt, model.initialParameters(seed))) {
-            for (int e = 0; e < epochs; e++) {
-                batches.startEpoch(e);
-                while (batches.next(batch)) {
-                    s.accumulate(batch.x(), batch.y(), batch.rows(), 1f);
-                    s.step(opt.lr());
-                }
-            }
-            float[] p = new float[model.parameterCount()];
-            s.readParameters(p);
-            return p;
-        }
+        TrainingConfig config = TrainingConfig.defaults()
+                .withBatchSize(batchSize)
+                .withEpochs(epochs)
+                .withSeed(seed);
+        return new Trainer(backend, model, loss, opt, config).fit(data).parameters();
     }
 
     /** Fraction of rows whose predicted class (argmax, or logit > 0 for one output) is the label. */
     static double accuracy(Backend backend, Mlp model, float[] params, Dataset data) {
-        float[] out = model.forward(backend, params, data.x(), data.rows(), model.workspace(data.rows()));
-        int k = model.outputs(), correct = 0;
-        for (int r = 0; r < data.rows(); r++) {
-            int pred = 0;
-            if (k == 1) pred = out[r] > 0 ? 1 : 0;
-            else for (int j = 1; j < k; j++) if (out[r * k + j] > out[r * k + pred]) pred = j;
-            if (pred == (int) data.y()[r]) correct++;
+        Loss loss = model.outputs() == 1 ? Loss.bceWithLogits() : Loss.softmaxCrossEntropy();
+        if (model.outputs() == 1) data = regression(data);
+        try (var s = TrainingSession.open(backend, model, loss, Optimizers.sgd(0), params)) {
+            return Evaluation.of(s, data).accuracy();
         }
-        return (double) correct / data.rows();
     }
 }

@@ -1,0 +1,130 @@
+package dev.descent.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * What a training run recorded: one {@link Step} per optimizer step and one {@link Epoch} per epoch,
+ * in order. Metrics that were not measured are NaN (e.g. validation metrics without a validation
+ * set, accuracy for a regression). Times are wall-clock seconds since the run started, so loss can
+ * be plotted against time.
+ */
+public final class History {
+
+    /**
+     * One optimizer step.
+     *
+     * @param step 0-based optimizer step (the schedule's step)
+     * @param epoch 1-based epoch the step belongs to
+     * @param loss the step's training loss (over all its micro-batches)
+     * @param lr the learning rate the step used
+     * @param gradNorm the gradient's norm before clipping (L2 unless clipping says otherwise)
+     * @param seconds wall-clock time since training started, at the end of the step
+     */
+    public record Step(long step, int epoch, double loss, double lr, double gradNorm, double seconds) {}
+
+    /**
+     * One epoch.
+     *
+     * @param epoch 1-based
+     * @param steps optimizer steps taken so far in the run
+     * @param samples training rows seen so far
+     * @param loss mean training loss of the epoch's steps, weighted by their rows
+     * @param valLoss loss on the validation set after the epoch
+     * @param valAccuracy fraction of validation rows classified correctly (classification losses)
+     * @param valRmse root mean squared error on the validation set (regression losses)
+     * @param lr the learning rate of the epoch's last step
+     * @param seconds wall-clock time since training started, at the end of the epoch
+     */
+    public record Epoch(
+            int epoch,
+            long steps,
+            long samples,
+            double loss,
+            double valLoss,
+            double valAccuracy,
+            double valRmse,
+            double lr,
+            double seconds) {}
+
+    private final List<Step> steps = new ArrayList<>();
+    private final List<Epoch> epochs = new ArrayList<>();
+
+    public List<Step> steps() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    public List<Epoch> epochs() {
+        return Collections.unmodifiableList(epochs);
+    }
+
+    /** The last epoch, or null before the first one ends. */
+    public Epoch lastEpoch() {
+        return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+    }
+
+    void add(Step s) {
+        steps.add(s);
+    }
+
+    void add(Epoch e) {
+        epochs.add(e);
+    }
+
+    /** Drops everything after epoch {@code epoch} (and its steps): used when resuming. */
+    void truncateAfter(int epoch) {
+        epochs.removeIf(e -> e.epoch() > epoch);
+        steps.removeIf(s -> s.epoch() > epoch);
+    }
+
+    /** Writes the epochs as CSV with a header row; overwrites {@code file}. */
+    public void writeEpochsCsv(Path file) {
+        write(
+                file,
+                "epoch,steps,samples,loss,val_loss,val_accuracy,val_rmse,lr,seconds",
+                epochs,
+                e -> e.epoch() + "," + e.steps() + "," + e.samples() + "," + num(e.loss()) + "," + num(e.valLoss())
+                        + "," + num(e.valAccuracy()) + "," + num(e.valRmse()) + "," + num(e.lr()) + ","
+                        + num(e.seconds()));
+    }
+
+    /** Writes the steps as CSV with a header row; overwrites {@code file}. */
+    public void writeStepsCsv(Path file) {
+        write(
+                file,
+                "step,epoch,loss,lr,grad_norm,seconds",
+                steps,
+                s -> s.step() + "," + s.epoch() + "," + num(s.loss()) + "," + num(s.lr()) + "," + num(s.gradNorm())
+                        + "," + num(s.seconds()));
+    }
+
+    private static <T> void write(Path file, String header, List<T> rows, Function<T, String> line) {
+        StringBuilder sb = new StringBuilder(header).append('\n');
+        for (T r : rows) sb.append(line.apply(r)).append('\n');
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            Files.writeString(file, sb);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write history to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Empty for NaN, else the shortest exact decimal. */
+    private static String num(double v) {
+        if (Double.isNaN(v)) return "";
+        return String.format(Locale.ROOT, "%s", v);
+    }
+
+    @Override
+    public String toString() {
+        return "History[" + steps.size() + " steps, " + epochs.size() + " epochs]";
+    }
+}

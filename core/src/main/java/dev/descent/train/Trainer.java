@@ -1,0 +1,340 @@
+package dev.descent.train;
+
+import dev.descent.backend.Backend;
+import dev.descent.checkpoint.Checkpoint;
+import dev.descent.data.Batch;
+import dev.descent.data.Batches;
+import dev.descent.data.Dataset;
+import dev.descent.loss.Loss;
+import dev.descent.model.Mlp;
+import dev.descent.optim.Optimizer;
+import dev.descent.schedule.ReduceOnPlateau;
+import dev.descent.schedule.Schedule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Runs the training loop: for every batch, predict, loss, gradient, clip, optimizer step, zero — the
+ * gradient is zeroed by {@link TrainingSession#step} itself, so there is nothing to forget.
+ *
+ * <p>One optimizer step takes {@link TrainingConfig#accumulation()} consecutive micro-batches of the
+ * epoch's order. For a mean loss each micro-batch's gradient is weighted by its share of the step's
+ * rows, so k micro-batches of b rows give the update of one batch of k·b rows (up to float
+ * summation order); for a sum loss they are added. The schedule advances once per optimizer step.
+ *
+ * <p>The learning rate of step t is {@code optimizer.lr() × schedule.at(t)} (reduced by the
+ * plateau controller when one is configured). The loop stops with a {@link
+ * TrainingDivergedException} on a non-finite loss or gradient, or a loss above {@link
+ * TrainingConfig#divergenceFactor()} times the first; the offending gradient is never applied.
+ *
+ * <p>A trainer is immutable and can {@link #fit} many times; each fit opens its own session.
+ */
+public final class Trainer {
+    private final Backend backend;
+    private final Mlp model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final TrainingConfig config;
+
+    public Trainer(Backend backend, Mlp model, Loss loss, Optimizer optimizer, TrainingConfig config) {
+        this.backend = java.util.Objects.requireNonNull(backend, "backend");
+        this.model = java.util.Objects.requireNonNull(model, "model");
+        this.loss = java.util.Objects.requireNonNull(loss, "loss");
+        this.optimizer = java.util.Objects.requireNonNull(optimizer, "optimizer");
+        this.config = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** Trains from the model's initial parameters for the config's seed, without validation. */
+    public TrainingResult fit(Dataset train) {
+        return fit(train, null);
+    }
+
+    /** Trains from the model's initial parameters for the config's seed; validation may be null. */
+    public TrainingResult fit(Dataset train, Dataset validation) {
+        return fit(train, validation, model.initialParameters(config.seed()));
+    }
+
+    /** Trains from the given parameters (not modified); validation may be null. */
+    public TrainingResult fit(Dataset train, Dataset validation, float[] initialParameters) {
+        checkData(train, "training");
+        if (validation != null) checkData(validation, "validation");
+        try (Run run = new Run(train, validation, initialParameters)) {
+            return run.train();
+        }
+    }
+
+    /**
+     * Continues the run saved in {@code checkpoint} (see {@link TrainingConfig#withCheckpoints}) up to
+     * this trainer's last epoch: parameters, optimizer state, schedule step, batch order, early
+     * stopping, plateau control and history carry on exactly, so the result is bit-identical to an
+     * uninterrupted run. The checkpoint must come from the same model shape, seed, batch size,
+     * accumulation, sampling and number of training rows.
+     *
+     * @throws UncheckedIOException (caused by a {@link dev.descent.checkpoint.CheckpointException}
+     *     naming the file) if the checkpoint is missing, corrupt or from another model or run;
+     *     nothing is written then
+     */
+    public TrainingResult resume(Path checkpoint, Dataset train, Dataset validation) {
+        checkData(train, "training");
+        if (validation != null) checkData(validation, "validation");
+        try {
+            Checkpoint c = Checkpoint.read(checkpoint);
+            try (Run run = new Run(train, validation, TrainingCheckpoint.parameters(c, model))) {
+                TrainingCheckpoint.restore(c, run, config);
+                return run.train();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resume from " + checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks that a data set fits the model and the loss; the message names the data set and the field. */
+    void checkData(Dataset data, String role) {
+        String name = role + " set '" + data.name() + "'";
+        if (data.rows() == 0) throw new IllegalArgumentException(name + " is empty");
+        if (data.features() != model.inputs())
+            throw new IllegalArgumentException(name + " has " + data.features()
+                    + " features but the model's input width is " + model.inputs() + " (" + model + ")");
+        if (loss.classIndexTargets()) {
+            if (data.classes() == 0)
+                throw new IllegalArgumentException(name + " has real-valued targets; " + loss + " needs class labels");
+            if (data.classes() > model.outputs())
+                throw new IllegalArgumentException(name + " has " + data.classes() + " classes but the model has only "
+                        + model.outputs() + " outputs");
+        } else if (data.targetWidth() != model.outputs()) {
+            throw new IllegalArgumentException(
+                    name + " has " + data.targetWidth() + " target columns but the model has " + model.outputs()
+                            + " outputs (" + loss + " compares them one to one)");
+        }
+    }
+
+    /** The state of one fit: everything a checkpoint must hold to continue it exactly. */
+    final class Run implements AutoCloseable {
+        final Dataset train;
+        final Dataset validation;
+        final TrainingSession session;
+        final Batches batches;
+        final Batch batch;
+        final Schedule schedule;
+        final ReduceOnPlateau plateau;
+        final History history = new History();
+        final int stepsPerEpoch;
+        final long samplesPerEpoch;
+        final float[] epochStart;
+        /** The run's first step loss, the yardstick of the divergence check (NaN before it). */
+        double firstLoss = Double.NaN;
+
+        long step;
+        int epochsDone;
+        double best = Double.POSITIVE_INFINITY;
+        int badEpochs;
+        float[] bestParameters;
+        double secondsBefore;
+        int savedEpoch;
+        long startNanos;
+
+        Run(Dataset train, Dataset validation, float[] initialParameters) {
+            this.train = train;
+            this.validation = validation;
+            this.batches = new Batches(train, config.batchSize(), config.seed(), config.sampling(), config.dropLast());
+            if (batches.batchesPerEpoch() == 0)
+                throw new IllegalArgumentException("dropLast with batchSize " + config.batchSize()
+                        + " leaves no batch of " + train.rows() + " rows in training set '" + train.name() + "'");
+            this.batch = batches.newBatch();
+            long samples = 0;
+            for (int i = 0; i < batches.batchesPerEpoch(); i++) samples += rowsOf(i);
+            this.samplesPerEpoch = samples;
+            this.stepsPerEpoch = (batches.batchesPerEpoch() + config.accumulation() - 1) / config.accumulation();
+            Schedule s = config.schedulePerEpoch() ? config.schedule().perEpoch(stepsPerEpoch) : config.schedule();
+            this.plateau = config.plateau() == null ? null : new ReduceOnPlateau(s, config.plateau());
+            this.schedule = plateau == null ? s : plateau::at;
+            this.session = TrainingSession.open(backend, model, loss, optimizer, initialParameters);
+            this.epochStart = new float[model.parameterCount()];
+        }
+
+        TrainingResult train() {
+            int first = epochsDone + 1;
+            Callback.Plan plan = new Callback.Plan(first, config.epochs(), stepsPerEpoch, samplesPerEpoch);
+            for (Callback c : config.callbacks()) c.onTrainStart(plan);
+            startNanos = System.nanoTime();
+            TrainingResult.StopReason reason = TrainingResult.StopReason.COMPLETED;
+            String detail = "completed " + config.epochs() + " epochs";
+            for (int epoch = first; epoch <= config.epochs(); epoch++) {
+                try {
+                    if (!runEpoch(epoch)) {
+                        reason = TrainingResult.StopReason.EARLY_STOPPED;
+                        detail = String.format(
+                                Locale.ROOT,
+                                "early stopping after epoch %d: no improvement on %.6g for %d epochs",
+                                epoch,
+                                best,
+                                badEpochs);
+                        break;
+                    }
+                } catch (StopTraining stop) {
+                    reason = TrainingResult.StopReason.STOPPED_BY_CALLBACK;
+                    detail = "stopped by a callback in epoch " + epoch + ": " + stop.getMessage();
+                    break;
+                }
+            }
+            if (config.checkpointDir() != null && savedEpoch != epochsDone) save();
+            EarlyStopping es = config.earlyStopping();
+            if (es != null && es.restoreBest() && bestParameters != null) session.writeParameters(bestParameters);
+            for (Callback c : config.callbacks()) c.onTrainEnd(history);
+            return result(reason, detail);
+        }
+
+        /** One epoch; false when early stopping ends training. */
+        private boolean runEpoch(int epoch) {
+            session.readParameters(epochStart);
+            batches.startEpoch(epoch - 1);
+            int perEpoch = batches.batchesPerEpoch(), k = config.accumulation();
+            boolean mean = loss.reduction() == Loss.Reduction.MEAN;
+            double lossRows = 0;
+            long rowsSeen = 0;
+            double lr = Double.NaN;
+            StopTraining stop = null;
+            for (int b = 0; b < perEpoch && stop == null; ) {
+                int end = Math.min(perEpoch, b + k), groupRows = 0;
+                for (int i = b; i < end; i++) groupRows += rowsOf(i);
+                double stepLoss = 0;
+                for (; b < end; b++) {
+                    batches.next(batch);
+                    float w = mean ? (float) batch.rows() / groupRows : 1f;
+                    double v = session.accumulate(batch.x(), batch.y(), batch.rows(), w);
+                    stepLoss += mean ? v * batch.rows() / groupRows : v;
+                }
+                lr = optimizer.lr() * schedule.at(step);
+                if (!(lr >= 0) || Double.isInfinite(lr))
+                    throw new IllegalArgumentException(
+                            "learning rate of step " + step + " must be finite and >= 0, got " + lr + " (optimizer lr "
+                                    + optimizer.lr() + " × schedule value " + schedule.at(step) + ")");
+                double norm = session.clip(config.clipping());
+                guard(epoch, stepLoss, norm, lr);
+                session.step(lr);
+                lossRows += stepLoss * groupRows;
+                rowsSeen += groupRows;
+                History.Step s = new History.Step(step, epoch, stepLoss, lr, norm, secondsSoFar());
+                step++;
+                history.add(s);
+                try {
+                    for (Callback c : config.callbacks()) c.onStepEnd(s);
+                } catch (StopTraining st) {
+                    stop = st;
+                }
+            }
+            Evaluation val = validation == null ? null : Evaluation.of(session, validation);
+            double trainLoss = lossRows / rowsSeen;
+            double monitored = val == null ? trainLoss : val.loss();
+            if (plateau != null) plateau.report(monitored);
+            boolean carryOn = earlyStoppingAllows(monitored);
+            History.Epoch e = new History.Epoch(
+                    epoch,
+                    step,
+                    samplesPerEpoch * epoch,
+                    trainLoss,
+                    val == null ? Double.NaN : val.loss(),
+                    val == null ? Double.NaN : val.accuracy(),
+                    val == null ? Double.NaN : val.rmse(),
+                    lr,
+                    secondsSoFar());
+            history.add(e);
+            epochsDone = epoch;
+            if (stop != null) throw stop;
+            if (config.checkpointDir() != null && epoch % config.checkpointEvery() == 0) save();
+            for (Callback c : config.callbacks()) c.onEpochEnd(e);
+            return carryOn;
+        }
+
+        /** Rows of the epoch's batch {@code i}: full except possibly the last. */
+        private int rowsOf(int i) {
+            return Math.min(batches.batchSize(), train.rows() - i * batches.batchSize());
+        }
+
+        private boolean earlyStoppingAllows(double monitored) {
+            EarlyStopping es = config.earlyStopping();
+            if (es == null) return true;
+            if (monitored < best - es.minDelta()) {
+                best = monitored;
+                badEpochs = 0;
+                if (es.restoreBest()) {
+                    if (bestParameters == null) bestParameters = new float[model.parameterCount()];
+                    session.readParameters(bestParameters);
+                }
+                return true;
+            }
+            return ++badEpochs < es.patience();
+        }
+
+        /** Throws if the step's loss or gradient diverged; nothing has been applied yet. */
+        private void guard(int epoch, double stepLoss, double norm, double lr) {
+            if (Double.isNaN(firstLoss)) firstLoss = stepLoss;
+            String what = null;
+            if (!Double.isFinite(stepLoss)) what = "the loss is " + stepLoss;
+            else if (!Double.isFinite(norm)) what = "the gradient norm is " + norm + " (loss " + stepLoss + ")";
+            else if (firstLoss > 0 && stepLoss > config.divergenceFactor() * firstLoss)
+                what = String.format(
+                        Locale.ROOT,
+                        "the loss exploded to %.6g, more than %s × the first step's %.6g",
+                        stepLoss,
+                        config.divergenceFactor(),
+                        firstLoss);
+            if (what == null) return;
+            float[] p = new float[model.parameterCount()];
+            session.readParameters(p);
+            String kept = "parameters are left at their last finite values";
+            for (float v : p)
+                if (!Float.isFinite(v)) {
+                    session.writeParameters(epochStart);
+                    kept = "parameters had overflowed and were restored to the start of epoch " + epoch;
+                    break;
+                }
+            String message = String.format(
+                    Locale.ROOT,
+                    "training diverged at step %d (epoch %d): %s at learning rate %s; %s. Hint: lower the"
+                            + " learning rate (e.g. to %s) or clip the gradient norm",
+                    step,
+                    epoch,
+                    what,
+                    lr,
+                    kept,
+                    lr / 10);
+            throw new TrainingDivergedException(
+                    message, step, lr, stepLoss, result(TrainingResult.StopReason.DIVERGED, message));
+        }
+
+        /** Writes the checkpoint of this run as it is now; an I/O failure leaves the previous one. */
+        private void save() {
+            try {
+                TrainingCheckpoint.save(config.checkpointDir(), this, config);
+                savedEpoch = epochsDone;
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot write checkpoint " + config.checkpointDir() + " after epoch " + epochsDone + ": "
+                                + e.getMessage(),
+                        e);
+            }
+        }
+
+        double secondsSoFar() {
+            return secondsBefore + (System.nanoTime() - startNanos) / 1e9;
+        }
+
+        private TrainingResult result(TrainingResult.StopReason reason, String detail) {
+            float[] p = new float[model.parameterCount()];
+            session.readParameters(p);
+            return new TrainingResult(model, loss, p, history, reason, detail, backend);
+        }
+
+        @Override
+        public void close() {
+            session.close();
+        }
+    }
+}
