@@ -254,7 +254,7 @@ public final class OpenClTrainingSession implements TrainingSession {
         open();
         if (dst.length < count)
             throw new IllegalArgumentException("need room for " + count + " parameters, got " + dst.length);
-        System.arraycopy(download(), params, dst, 0, count);
+        downloadRange(params, dst);
     }
 
     @Override
@@ -272,7 +272,7 @@ public final class OpenClTrainingSession implements TrainingSession {
         if (dst.length < count)
             throw new IllegalArgumentException("need room for " + count + " gradients, got " + dst.length);
         if (gradientEmpty) java.util.Arrays.fill(dst, 0, count, 0f);
-        else System.arraycopy(download(), grads, dst, 0, count);
+        else downloadRange(grads, dst);
     }
 
     @Override
@@ -280,11 +280,7 @@ public final class OpenClTrainingSession implements TrainingSession {
         open();
         OptimizerState s = optimizer.newState(count);
         s.setStep(stateStep);
-        if (stateNames.length > 0) {
-            float[] mem = download();
-            for (int i = 0; i < stateNames.length; i++)
-                System.arraycopy(mem, stateOffsets[i], s.buffer(stateNames[i]), 0, count);
-        }
+        for (int i = 0; i < stateNames.length; i++) downloadRange(stateOffsets[i], s.buffer(stateNames[i]));
         return s;
     }
 
@@ -523,6 +519,25 @@ public final class OpenClTrainingSession implements TrainingSession {
         verify();
         engine.getMem();
         return engine.mem();
+    }
+
+    /**
+     * Copies {@code dst.length} floats of the arena from offset into dst: on the device into the
+     * staging buffer, then one download of just that range (mirrored: from the host copy).
+     */
+    private void downloadRange(int offset, float[] dst) {
+        int n = Math.min(dst.length, count);
+        if (mirrored) {
+            System.arraycopy(engine.mem(), offset, dst, 0, n);
+            return;
+        }
+        engine.ioCapacity(n);
+        call(() -> {
+            engine.copy(Ref.mem(offset), Ref.io(0), n);
+            return null;
+        });
+        engine.getIo();
+        System.arraycopy(engine.ioCapacity(n), 0, dst, 0, n);
     }
 
     /** Writes src into the arena at offset (through the staging buffer: the rest stays on the device). */
