@@ -52,6 +52,9 @@ class OpenClUnavailableTest {
         String line = "descent: backend 'gpu-or-simd' runs on simd (CPU, Vector API";
         assertEquals(1, out.split(java.util.regex.Pattern.quote(line), -1).length - 1, out);
         assertTrue(out.contains("no usable OpenCL device: no OpenCL platform found; on Debian/Ubuntu"), out);
+        // what 'descent devices' prints here
+        assertTrue(out.contains("No OpenCL device: no OpenCL platform found; on Debian/Ubuntu"), out);
+        assertTrue(out.contains("backend 'auto' picks simd: no OpenCL device (no OpenCL platform found"), out);
     }
 
     /** A libOpenCL.so.1 that cannot be loaded (here: an empty file first on LD_LIBRARY_PATH). */

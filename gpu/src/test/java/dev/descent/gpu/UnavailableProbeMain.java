@@ -26,6 +26,7 @@ public final class UnavailableProbeMain {
         if (args.length > 0 && args[0].equals("fallback")) {
             var b = Backends.byName("gpu-or-simd");
             System.out.println("fallback=" + b.name() + " " + b.getClass().getSimpleName());
+            System.out.print(OpenClDevices.report());
         }
     }
 }
