@@ -34,7 +34,10 @@ import java.util.List;
  * {@code System.gc()}; a 12 MB arena survives G1, whose humongous objects do not move, but not
  * ParallelGC). Per-call use (put everything, launch, get) is immune. A resident session must detect
  * it: {@link #putMem()} stamps a sentinel element at the end of the arena on the device only, and
- * {@link #memResident()} checks that it is still there.
+ * {@link #memResident()} checks that it is still there. The same holds for io and red: whatever the
+ * device wrote into them must be downloaded ({@code get}) before the next launch, which could
+ * otherwise re-create them from the stale host array; a {@code get} itself is safe (it reads the
+ * existing device buffer into the array's current address).
  *
  * <p>Devices are told they do not share memory with the host ({@code setSharedMemory(false)}), so
  * Aparapi allocates real device buffers ({@code CL_MEM_COPY_HOST_PTR}) instead of wrapping the Java
@@ -66,6 +69,14 @@ final class OpenClEngine implements AutoCloseable {
             return new Ref(BUF_MEM, off);
         }
     }
+
+    /**
+     * Tests only: runs before every launch. Replacing {@code io} or {@code red} by a clone there is
+     * what Aparapi sees after the GC moved the array (it re-creates the device buffer from the host
+     * contents), so tests can exercise the hazard described above deterministically. Null in
+     * production.
+     */
+    static volatile java.util.function.Consumer<DescentKernel> beforeLaunchForTests;
 
     private static final int MIN_IO = 1024;
     private static final int MAX_GROUPS = 1024;
@@ -538,6 +549,8 @@ final class OpenClEngine implements AutoCloseable {
      * {@link #execute(Kernel, Range, OpenCLDevice, int[])}.
      */
     void launch(Range range) {
+        java.util.function.Consumer<DescentKernel> hook = beforeLaunchForTests;
+        if (hook != null) hook.accept(kernel);
         AparapiRuntime.clearLastWarning();
         String why;
         try {

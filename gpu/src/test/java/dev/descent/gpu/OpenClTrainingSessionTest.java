@@ -272,6 +272,49 @@ class OpenClTrainingSessionTest {
         }
     }
 
+    /**
+     * Before every single launch (test hook) the staging and reduction arrays are replaced by clones,
+     * which is what Aparapi sees when the GC has moved them: it re-creates their device buffers from
+     * the host contents. Any result the device wrote there and a later launch discarded before it
+     * was downloaded would show up here (it did: a residency probe between a device-to-io copy and
+     * its download). The session must still equal the CPU session as in {@link
+     * #matchesTheCpuSession}.
+     */
+    @Test
+    void movingTheStagingArraysBeforeEveryLaunchChangesNothing() {
+        Mlp model = model(Activation.LEAKY_RELU);
+        Loss loss = Loss.mse();
+        Optimizer opt = Optimizers.adam(0.01);
+        Clipping clip = Clipping.byValue(0.005);
+        float[] p0 = model.initialParameters(31);
+        SplittableRandom data = new SplittableRandom(13);
+        try (OpenClTrainingSession dev = OpenClBackend.create().openSession(model, loss, opt, p0);
+                TrainingSession cpu = TrainingSession.open(new ScalarBackend(), model, loss, opt, p0)) {
+            OpenClEngine.beforeLaunchForTests = k -> {
+                k.io = k.io.clone();
+                k.red = k.red.clone();
+            };
+            Compare c = new Compare();
+            for (int step = 0; step < 3; step++) {
+                float[] x = inputs(data, 8), y = targets(data, loss, 8);
+                c.value("loss", dev.accumulate(x, y, 8, 1f), cpu.accumulate(x, y, 8, 1f));
+                c.arrays("gradient", gradient(dev), gradient(cpu));
+                c.value("clip", dev.clip(clip), cpu.clip(clip));
+                c.arrays("clipped gradient", gradient(dev), gradient(cpu));
+                dev.step(0.01);
+                cpu.step(0.01);
+                c.arrays("parameters", params(dev), params(cpu));
+            }
+            float[] xp = inputs(data, 5), od = new float[15], oc = new float[15];
+            dev.predict(xp, 5, od);
+            cpu.predict(xp, 5, oc);
+            c.arrays("predictions", od, oc);
+            c.check("staging arrays moved before every launch");
+        } finally {
+            OpenClEngine.beforeLaunchForTests = null;
+        }
+    }
+
     static volatile Object sink;
 
     private static void churn() {
