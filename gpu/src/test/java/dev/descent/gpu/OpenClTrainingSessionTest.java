@@ -315,6 +315,30 @@ class OpenClTrainingSessionTest {
         }
     }
 
+    /** A resident session whose arena was re-created from the host copy fails, never returns stale numbers. */
+    @Test
+    void aLostArenaIsAnErrorNotWrongNumbers() {
+        Mlp model = model(Activation.RELU);
+        Loss loss = Loss.mse();
+        SplittableRandom data = new SplittableRandom(2);
+        float[] x = inputs(data, 8), y = targets(data, loss, 8);
+        try (OpenClTrainingSession dev =
+                OpenClBackend.create().openSession(model, loss, Optimizers.sgd(0.1), model.initialParameters(3))) {
+            org.junit.jupiter.api.Assumptions.assumeFalse(dev.mirrored(), "resident sessions need G1");
+            dev.accumulate(x, y, 8, 1f);
+            dev.step(0.1);
+            java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+            OpenClEngine.beforeLaunchForTests = k -> {
+                if (once.compareAndSet(false, true)) k.mem = k.mem.clone(); // as if the GC had moved it
+            };
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> dev.accumulate(x, y, 8, 1f));
+            assertTrue(e.getMessage().contains("was lost"), e.getMessage());
+            assertTrue(e.getMessage().contains(dev.deviceInfo().describe()), e.getMessage());
+        } finally {
+            OpenClEngine.beforeLaunchForTests = null;
+        }
+    }
+
     static volatile Object sink;
 
     private static void churn() {
