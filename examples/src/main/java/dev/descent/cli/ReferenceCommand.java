@@ -32,7 +32,7 @@ final class ReferenceCommand implements Callable<Integer> {
     @Option(
             names = "--backend",
             defaultValue = "simd",
-            description = "scalar, simd, gpu or auto (default: ${DEFAULT-VALUE}).")
+            description = "scalar, simd, gpu, gpu-or-simd or auto (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(

@@ -1,0 +1,715 @@
+package dev.descent.gpu;
+
+import com.aparapi.Kernel;
+
+/**
+ * Every device operation of the OpenCL backend in one Aparapi kernel, selected by {@link #op}.
+ *
+ * <p>One kernel class means one OpenCL program (compiled once per device and cached by Aparapi) and,
+ * per instance, one set of device buffers that persists across launches. That is what a
+ * device-resident training session needs: {@link #mem} is an arena that can hold parameters,
+ * gradients, optimizer state and activations for as long as the instance lives, {@link #io} is the
+ * staging area that travels between host and device, {@link #red} receives per-work-group partial
+ * results of reductions. Every operand is addressed as (buffer, offset): {@code BUF_IO} or {@code
+ * BUF_MEM} plus an element offset, so an operation can, for example, read a batch from io and
+ * weights from mem. The kernel never moves data itself; {@link OpenClEngine} does, with Aparapi's
+ * explicit {@code put}/{@code get}.
+ *
+ * <p>Aparapi constraints this class respects (Aparapi 3.0.2): only primitive fields and primitive
+ * arrays; no allocation, no switch (off by default), no doubles (devices without fp64 would fall
+ * back), no objects; {@code run()} is a flat if-chain that calls one method per operation — inlining
+ * loops into a long if/else-if chain made Aparapi's bytecode folder fail with "child list broken";
+ * kernels must be top-level classes (a nested class makes Aparapi warn about the NestHost attribute).
+ * Java's {@code Math.max}/{@code Math.min} propagate NaN, OpenCL's {@code fmax}/{@code fmin} do
+ * not, so NaN handling is spelled out with {@code v != v}.
+ *
+ * <p>Formulas are ScalarBackend's, term by term and in the same association order, in float. OpenCL
+ * C compiles with {@code FP_CONTRACT ON}: a compiler may fuse {@code a*b + c} into one fma when both
+ * are in the same expression (PoCL does). Element-wise ops therefore compute every product into its
+ * own local variable before adding it, which makes them bit-identical to ScalarBackend on PoCL
+ * (measured); Aparapi keeps such locals as separate C statements. Matrix products and reductions are
+ * left free to contract (as SimdBackend's fma does). What remains device-dependent: {@code exp} and
+ * {@code tanh} (activations), and on some drivers {@code sqrt} and division, which OpenCL does not
+ * require to be correctly rounded.
+ */
+final class DescentKernel extends Kernel {
+
+    static final int OP_MATMUL = 1;
+    static final int OP_ADD_ROW_VECTOR = 2;
+    static final int OP_SUM_ROWS = 3;
+    static final int OP_ACTIVATE = 4;
+    static final int OP_ACTIVATION_GRAD = 5;
+    static final int OP_DOT = 6;
+    static final int OP_SUM_SQUARES = 7;
+    static final int OP_SUM_ABS = 8;
+    static final int OP_MAX_ABS = 9;
+    static final int OP_SCALE = 10;
+    static final int OP_CLAMP_ABS = 11;
+    static final int OP_AXPY = 12;
+    static final int OP_SGD = 13;
+    static final int OP_ADAM = 14;
+    static final int OP_RMSPROP = 15;
+    static final int OP_ADAGRAD = 16;
+    static final int OP_STAMP_MEM = 17;
+    static final int OP_PROBE_MEM = 18;
+    static final int OP_LOSS = 19;
+    static final int OP_FILL = 20;
+    static final int OP_COPY = 21;
+
+    static final int BUF_IO = 0;
+    static final int BUF_MEM = 1;
+
+    static final int F_ACCUMULATE = 1;
+    static final int F_TRANS_A = 2;
+    static final int F_TRANS_B = 4;
+    static final int F_MOMENTUM = 8;
+    static final int F_NESTEROV = 16;
+    static final int F_FIRST_STEP = 32;
+    static final int F_AMSGRAD = 64;
+    static final int F_CENTERED = 128;
+
+    static final int ACT_IDENTITY = 0;
+    static final int ACT_RELU = 1;
+    static final int ACT_LEAKY_RELU = 2;
+    static final int ACT_TANH = 3;
+    static final int ACT_SIGMOID = 4;
+
+    static final int LOSS_MSE = 0;
+    static final int LOSS_SOFTMAX_CE = 1;
+    static final int LOSS_BCE_WITH_LOGITS = 2;
+    static final int LOSS_HUBER = 3;
+    static final int LOSS_HINGE = 4;
+
+    /** The operation of the next launch, one of the {@code OP_} constants. */
+    int op;
+    /** {@code F_} bits. */
+    int flags;
+    /** Activation kind, one of the {@code ACT_} constants. */
+    int kind;
+    /** Element count of element-wise ops and reductions; columns of matrix ops. */
+    int n;
+    /** Rows of matrix ops. */
+    int m;
+    /** Inner dimension of matrix products. */
+    int k;
+    /** Side of the square matmul tile; the launch's local size is tile × tile. */
+    int tile;
+
+    // operands: buffer (BUF_IO or BUF_MEM) and element offset
+    int aBuf;
+    int aOff;
+    int bBuf;
+    int bOff;
+    int cBuf;
+    int cOff;
+    int dBuf;
+    int dOff;
+    int eBuf;
+    int eOff;
+    int fBuf;
+    int fOff;
+
+    // scalar arguments; their meaning depends on op
+    float s0;
+    float s1;
+    float s2;
+    float s3;
+    float s4;
+    float s5;
+    float s6;
+    float s7;
+
+    /** Staging buffer exchanged with the host around launches. */
+    float[] io = new float[1];
+    /** Device-resident arena (parameters, gradients, state, activations). */
+    float[] mem = new float[1];
+    /** Per-work-group partial results of reductions. */
+    float[] red = new float[1];
+    /**
+     * Fallback canary: every launch sets {@code ran[0] = 1}. On OpenCL that write lands in the device
+     * copy, which is never downloaded, so the host array stays 0; if Aparapi fell back to running
+     * {@code run()} as Java, the host array becomes 1.
+     */
+    int[] ran = new int[1];
+
+    @Local
+    float[] tileA = new float[256];
+
+    @Local
+    float[] tileB = new float[256];
+
+    @Local
+    float[] scratch = new float[256];
+
+    @Override
+    public void run() {
+        int i = getGlobalId(0);
+        mark(i);
+        if (op == OP_MATMUL) {
+            opMatmul();
+        } else if (op == OP_ADD_ROW_VECTOR) {
+            opAddRowVector(i);
+        } else if (op == OP_SUM_ROWS) {
+            opSumRows(i);
+        } else if (op == OP_ACTIVATE) {
+            opActivate(i);
+        } else if (op == OP_ACTIVATION_GRAD) {
+            opActivationGrad(i);
+        } else if (op == OP_DOT) {
+            opDot();
+        } else if (op == OP_SUM_SQUARES) {
+            opSumSquares();
+        } else if (op == OP_SUM_ABS) {
+            opSumAbs();
+        } else if (op == OP_MAX_ABS) {
+            opMaxAbs();
+        } else if (op == OP_SCALE) {
+            opScale(i);
+        } else if (op == OP_CLAMP_ABS) {
+            opClampAbs(i);
+        } else if (op == OP_AXPY) {
+            opAxpy(i);
+        } else if (op == OP_SGD) {
+            opSgd(i);
+        } else if (op == OP_ADAM) {
+            opAdam(i);
+        } else if (op == OP_RMSPROP) {
+            opRmsprop(i);
+        } else if (op == OP_ADAGRAD) {
+            opAdagrad(i);
+        } else if (op == OP_STAMP_MEM) {
+            opStampMem(i);
+        } else if (op == OP_PROBE_MEM) {
+            opProbeMem(i);
+        } else if (op == OP_LOSS) {
+            opLoss();
+        } else if (op == OP_FILL) {
+            opFill(i);
+        } else if (op == OP_COPY) {
+            opCopy(i);
+        }
+    }
+
+    /** c = s0. */
+    private void opFill(int i) {
+        if (i < n) {
+            st(cBuf, cOff + i, s0);
+        }
+    }
+
+    /** c = a (non-overlapping ranges). */
+    private void opCopy(int i) {
+        if (i < n) {
+            st(cBuf, cOff + i, ld(aBuf, aOff + i));
+        }
+    }
+
+    /** mem[n] = s0 on the device (the residency sentinel; see OpenClEngine#memResident). */
+    private void opStampMem(int i) {
+        if (i == 0) {
+            mem[n] = s0;
+        }
+    }
+
+    /** red[0] = mem[n]. */
+    private void opProbeMem(int i) {
+        if (i == 0) {
+            red[0] = mem[n];
+        }
+    }
+
+    private void mark(int i) {
+        if (i == 0) {
+            if (getGlobalId(1) == 0) {
+                ran[0] = 1;
+            }
+        }
+    }
+
+    private float ld(int buf, int idx) {
+        return buf == BUF_IO ? io[idx] : mem[idx];
+    }
+
+    private void st(int buf, int idx, float v) {
+        if (buf == BUF_IO) {
+            io[idx] = v;
+        } else {
+            mem[idx] = v;
+        }
+    }
+
+    /** Java's Math.max for floats: NaN wins, otherwise the larger. */
+    private float maxNaN(float x, float y) {
+        float r = y;
+        if (x != x) {
+            r = x;
+        } else if (x > y) {
+            r = x;
+        }
+        return r;
+    }
+
+    // ---- matrix products -------------------------------------------------------------------
+
+    /**
+     * C[m×n] (+)= op(A)·op(B) with tile×tile work-groups: global id 0 is the column j, id 1 the row
+     * i. op(A)(i,p) is a[i*k+p], or a[p*m+i] when F_TRANS_A (A stored k×m); op(B)(p,j) is b[p*n+j],
+     * or b[j*k+p] when F_TRANS_B (B stored n×k). Each output sums its k products in order p = 0..k-1,
+     * as ScalarBackend does; out-of-range lanes load zeros but still reach every barrier.
+     */
+    private void opMatmul() {
+        int t = tile;
+        int lx = getLocalId(0);
+        int ly = getLocalId(1);
+        int j = getGlobalId(0);
+        int i = getGlobalId(1);
+        int transA = flags & F_TRANS_A;
+        int transB = flags & F_TRANS_B;
+        float s = 0f;
+        int tiles = (k + t - 1) / t;
+        for (int q = 0; q < tiles; q++) {
+            int pa = q * t + lx;
+            float av = 0f;
+            if (i < m && pa < k) {
+                if (transA != 0) {
+                    av = ld(aBuf, aOff + pa * m + i);
+                } else {
+                    av = ld(aBuf, aOff + i * k + pa);
+                }
+            }
+            tileA[ly * t + lx] = av;
+            int pb = q * t + ly;
+            float bv = 0f;
+            if (pb < k && j < n) {
+                if (transB != 0) {
+                    bv = ld(bBuf, bOff + j * k + pb);
+                } else {
+                    bv = ld(bBuf, bOff + pb * n + j);
+                }
+            }
+            tileB[ly * t + lx] = bv;
+            localBarrier();
+            for (int p = 0; p < t; p++) {
+                s += tileA[ly * t + p] * tileB[p * t + lx];
+            }
+            localBarrier();
+        }
+        if (i < m && j < n) {
+            int idx = cOff + i * n + j;
+            if ((flags & F_ACCUMULATE) != 0) {
+                st(cBuf, idx, ld(cBuf, idx) + s);
+            } else {
+                st(cBuf, idx, s);
+            }
+        }
+    }
+
+    /** c[m×n] += bias[n] on every row; one work-item per element. */
+    private void opAddRowVector(int i) {
+        if (i < m * n) {
+            int idx = cOff + i;
+            st(cBuf, idx, ld(cBuf, idx) + ld(bBuf, bOff + i % n));
+        }
+    }
+
+    /** out[n] (+)= column sums of a[m×n]; one work-item per column, rows in order. */
+    private void opSumRows(int j) {
+        if (j < n) {
+            float s = 0f;
+            if ((flags & F_ACCUMULATE) != 0) {
+                s = ld(cBuf, cOff + j);
+            }
+            for (int r = 0; r < m; r++) {
+                s += ld(aBuf, aOff + r * n + j);
+            }
+            st(cBuf, cOff + j, s);
+        }
+    }
+
+    // ---- activations -----------------------------------------------------------------------
+
+    private float sigmoid(float x) {
+        float r = 0f;
+        if (x >= 0f) {
+            r = 1f / (1f + exp(-x));
+        } else {
+            float e = exp(x);
+            r = e / (1f + e);
+        }
+        return r;
+    }
+
+    /** out = f(z): z at a, out at c; s0 is the leaky slope. */
+    private void opActivate(int i) {
+        if (i < n) {
+            float v = ld(aBuf, aOff + i);
+            float r = v;
+            if (kind == ACT_RELU) {
+                r = 0f;
+                if (v > 0f || v != v) {
+                    r = v;
+                }
+            } else if (kind == ACT_LEAKY_RELU) {
+                r = s0 * v;
+                if (v > 0f) {
+                    r = v;
+                }
+            } else if (kind == ACT_TANH) {
+                r = tanh(v);
+            } else if (kind == ACT_SIGMOID) {
+                r = sigmoid(v);
+            }
+            st(cBuf, cOff + i, r);
+        }
+    }
+
+    /** dz = dOut·f'(z): z at a, out = f(z) at b, dOut at d, dz at c; s0 is the leaky slope. */
+    private void opActivationGrad(int i) {
+        if (i < n) {
+            float d = ld(dBuf, dOff + i);
+            float r = d;
+            if (kind == ACT_RELU) {
+                r = 0f;
+                if (ld(aBuf, aOff + i) > 0f) {
+                    r = d;
+                }
+            } else if (kind == ACT_LEAKY_RELU) {
+                r = s0 * d;
+                if (ld(aBuf, aOff + i) > 0f) {
+                    r = d;
+                }
+            } else if (kind == ACT_TANH) {
+                float y = ld(bBuf, bOff + i);
+                float yy = y * y;
+                float oneMinus = 1f - yy;
+                r = d * oneMinus;
+            } else if (kind == ACT_SIGMOID) {
+                float y = ld(bBuf, bOff + i);
+                float dy = d * y;
+                r = dy * (1f - y);
+            }
+            st(cBuf, cOff + i, r);
+        }
+    }
+
+    // ---- reductions: each work-group writes one partial into red[group] ----------------------
+
+    private void reduceSum(float acc) {
+        int lid = getLocalId(0);
+        scratch[lid] = acc;
+        localBarrier();
+        for (int w = getLocalSize(0) / 2; w > 0; w = w / 2) {
+            if (lid < w) {
+                scratch[lid] = scratch[lid] + scratch[lid + w];
+            }
+            localBarrier();
+        }
+        if (lid == 0) {
+            red[getGroupId(0)] = scratch[0];
+        }
+    }
+
+    private void reduceMax(float acc) {
+        int lid = getLocalId(0);
+        scratch[lid] = acc;
+        localBarrier();
+        for (int w = getLocalSize(0) / 2; w > 0; w = w / 2) {
+            if (lid < w) {
+                scratch[lid] = maxNaN(scratch[lid], scratch[lid + w]);
+            }
+            localBarrier();
+        }
+        if (lid == 0) {
+            red[getGroupId(0)] = scratch[0];
+        }
+    }
+
+    private void opDot() {
+        float acc = 0f;
+        int stride = getGlobalSize(0);
+        for (int i = getGlobalId(0); i < n; i += stride) {
+            acc += ld(aBuf, aOff + i) * ld(bBuf, bOff + i);
+        }
+        reduceSum(acc);
+    }
+
+    private void opSumSquares() {
+        float acc = 0f;
+        int stride = getGlobalSize(0);
+        for (int i = getGlobalId(0); i < n; i += stride) {
+            float v = ld(aBuf, aOff + i);
+            acc += v * v;
+        }
+        reduceSum(acc);
+    }
+
+    private void opSumAbs() {
+        float acc = 0f;
+        int stride = getGlobalSize(0);
+        for (int i = getGlobalId(0); i < n; i += stride) {
+            acc += abs(ld(aBuf, aOff + i));
+        }
+        reduceSum(acc);
+    }
+
+    private void opMaxAbs() {
+        float acc = 0f;
+        int stride = getGlobalSize(0);
+        for (int i = getGlobalId(0); i < n; i += stride) {
+            acc = maxNaN(acc, abs(ld(aBuf, aOff + i)));
+        }
+        reduceMax(acc);
+    }
+
+    // ---- losses: Loss.valueAndGradient on the device ----------------------------------------
+
+    /**
+     * One loss term and its gradient: pred at a, targets at b, gradient (overwritten) at c. kind is a
+     * {@code LOSS_} constant; n counts the terms (rows for softmax cross-entropy, whose rows have m
+     * columns and one class index each; rows×cols otherwise). s0 is the gradient factor
+     * {@code (float) (norm·gradScale)}, s1 the Huber delta. Each work-group writes the float sum of its
+     * terms into red; the host adds them in double and multiplies by norm, as Loss does.
+     */
+    private void opLoss() {
+        float acc = 0f;
+        int stride = getGlobalSize(0);
+        for (int i = getGlobalId(0); i < n; i += stride) {
+            if (kind == LOSS_SOFTMAX_CE) {
+                acc += lossSoftmaxRow(i);
+            } else {
+                acc += lossElement(i);
+            }
+        }
+        reduceSum(acc);
+    }
+
+    private float lossSoftmaxRow(int r) {
+        int o = aOff + r * m;
+        int g = cOff + r * m;
+        int cls = (int) ld(bBuf, bOff + r);
+        float mx = ld(aBuf, o);
+        for (int j = 1; j < m; j++) {
+            float v = ld(aBuf, o + j);
+            if (v > mx) {
+                mx = v;
+            }
+        }
+        float sum = 0f;
+        for (int j = 0; j < m; j++) {
+            sum += exp(ld(aBuf, o + j) - mx);
+        }
+        float logSum = log(sum) + mx;
+        for (int j = 0; j < m; j++) {
+            float p = exp(ld(aBuf, o + j) - logSum);
+            if (j == cls) {
+                p = p - 1f;
+            }
+            st(cBuf, g + j, p * s0);
+        }
+        return logSum - ld(aBuf, o + cls);
+    }
+
+    private float lossElement(int i) {
+        float x = ld(aBuf, aOff + i);
+        float t = ld(bBuf, bOff + i);
+        float value = 0f;
+        float grad = 0f;
+        if (kind == LOSS_MSE) {
+            float d = x - t;
+            value = d * d;
+            float d2 = 2f * d;
+            grad = d2 * s0;
+        } else if (kind == LOSS_BCE_WITH_LOGITS) {
+            float ax = abs(x);
+            float pos = 0f;
+            if (x > 0f) {
+                pos = x;
+            }
+            float xt = x * t;
+            value = pos - xt + log(1f + exp(-ax));
+            float sg = 0f;
+            if (x >= 0f) {
+                sg = 1f / (1f + exp(-x));
+            } else {
+                float e = exp(x);
+                sg = e / (1f + e);
+            }
+            grad = (sg - t) * s0;
+        } else if (kind == LOSS_HUBER) {
+            float d = x - t;
+            float ad = abs(d);
+            if (ad <= s1) {
+                float dd = d * d;
+                value = 0.5f * dd;
+                grad = d * s0;
+            } else {
+                float halfDelta = 0.5f * s1;
+                value = s1 * (ad - halfDelta);
+                float sd = s1;
+                if (d < 0f) {
+                    sd = -s1;
+                }
+                grad = sd * s0;
+            }
+        } else if (kind == LOSS_HINGE) {
+            float tx = t * x;
+            float margin = 1f - tx;
+            if (margin > 0f) {
+                value = margin;
+                grad = -t * s0;
+            }
+        }
+        st(cBuf, cOff + i, grad);
+        return value;
+    }
+
+    // ---- element-wise ----------------------------------------------------------------------
+
+    /** c *= s0. */
+    private void opScale(int i) {
+        if (i < n) {
+            int idx = cOff + i;
+            st(cBuf, idx, ld(cBuf, idx) * s0);
+        }
+    }
+
+    /** c = clamp(c, -s0, s0), NaN stays NaN (Java's Math.max(-l, Math.min(l, v))). */
+    private void opClampAbs(int i) {
+        if (i < n) {
+            int idx = cOff + i;
+            float v = ld(cBuf, idx);
+            float r = v;
+            if (v > s0) {
+                r = s0;
+            } else if (v < -s0) {
+                r = -s0;
+            }
+            st(cBuf, idx, r);
+        }
+    }
+
+    /** y (at c) += s0 · x (at a). */
+    private void opAxpy(int i) {
+        if (i < n) {
+            int idx = cOff + i;
+            float ax = s0 * ld(aBuf, aOff + i);
+            st(cBuf, idx, ld(cBuf, idx) + ax);
+        }
+    }
+
+    // ---- fused optimizer updates: p at c, g at a -------------------------------------------
+
+    /** SGD: buf at d; s0 lr, s1 momentum, s2 dampening, s3 weight decay, s4 sign (-1 maximize). */
+    private void opSgd(int i) {
+        if (i < n) {
+            float p = ld(cBuf, cOff + i);
+            float sg = s4 * ld(aBuf, aOff + i);
+            float wp = s3 * p;
+            float d = sg + wp;
+            if ((flags & F_MOMENTUM) != 0) {
+                float b = d;
+                if ((flags & F_FIRST_STEP) == 0) {
+                    float mb = s1 * ld(dBuf, dOff + i);
+                    float dd = (1f - s2) * d;
+                    b = mb + dd;
+                }
+                st(dBuf, dOff + i, b);
+                if ((flags & F_NESTEROV) != 0) {
+                    float mb2 = s1 * b;
+                    d = d + mb2;
+                } else {
+                    d = b;
+                }
+            }
+            float step = s0 * d;
+            st(cBuf, cOff + i, p - step);
+        }
+    }
+
+    /**
+     * Adam/AdamW: m at d, v at e, vMax at f; s0 step size lr/(1-β1^t), s1 β1, s2 β2, s3 eps, s4
+     * sqrt(1-β2^t), s5 decoupled decay factor, s6 L2 weight decay, s7 sign.
+     */
+    private void opAdam(int i) {
+        if (i < n) {
+            float pi = ld(cBuf, cOff + i) * s5;
+            float sg = s7 * ld(aBuf, aOff + i);
+            float wp = s6 * pi;
+            float gi = sg + wp;
+            float bm = s1 * ld(dBuf, dOff + i);
+            float gm = (1f - s1) * gi;
+            float mi = bm + gm;
+            float bv = s2 * ld(eBuf, eOff + i);
+            float gv = (1f - s2) * gi;
+            gv = gv * gi;
+            float vi = bv + gv;
+            st(dBuf, dOff + i, mi);
+            st(eBuf, eOff + i, vi);
+            if ((flags & F_AMSGRAD) != 0) {
+                vi = maxNaN(ld(fBuf, fOff + i), vi);
+                st(fBuf, fOff + i, vi);
+            }
+            float num = s0 * mi;
+            float den = sqrt(vi) / s4;
+            den = den + s3;
+            float q = num / den;
+            st(cBuf, cOff + i, pi - q);
+        }
+    }
+
+    /**
+     * RMSprop: square average at d, momentum buffer at e (F_MOMENTUM), gradient average at f
+     * (F_CENTERED); s0 lr, s1 alpha, s2 eps, s3 weight decay, s4 momentum, s5 sign.
+     */
+    private void opRmsprop(int i) {
+        if (i < n) {
+            float p = ld(cBuf, cOff + i);
+            float sg = s5 * ld(aBuf, aOff + i);
+            float wp = s3 * p;
+            float gi = sg + wp;
+            float as = s1 * ld(dBuf, dOff + i);
+            float gg = (1f - s1) * gi;
+            gg = gg * gi;
+            float s = as + gg;
+            st(dBuf, dOff + i, s);
+            if ((flags & F_CENTERED) != 0) {
+                float aa = s1 * ld(fBuf, fOff + i);
+                float ga = (1f - s1) * gi;
+                float a = aa + ga;
+                st(fBuf, fOff + i, a);
+                float a2 = a * a;
+                s = s - a2;
+            }
+            float denom = sqrt(s) + s2;
+            if ((flags & F_MOMENTUM) != 0) {
+                float mb = s4 * ld(eBuf, eOff + i);
+                float gd = gi / denom;
+                float b = mb + gd;
+                st(eBuf, eOff + i, b);
+                float step = s0 * b;
+                st(cBuf, cOff + i, p - step);
+            } else {
+                float step = s0 * gi;
+                step = step / denom;
+                st(cBuf, cOff + i, p - step);
+            }
+        }
+    }
+
+    /** Adagrad: sum at d; s0 decayed lr, s1 weight decay, s2 eps, s3 sign. */
+    private void opAdagrad(int i) {
+        if (i < n) {
+            float p = ld(cBuf, cOff + i);
+            float sg = s3 * ld(aBuf, aOff + i);
+            float wp = s1 * p;
+            float gi = sg + wp;
+            float g2 = gi * gi;
+            float s = ld(dBuf, dOff + i) + g2;
+            st(dBuf, dOff + i, s);
+            float step = s0 * gi;
+            float den = sqrt(s) + s2;
+            step = step / den;
+            st(cBuf, cOff + i, p - step);
+        }
+    }
+}

@@ -1,0 +1,461 @@
+package dev.descent.gpu;
+
+import dev.descent.backend.Activation;
+import dev.descent.backend.Backend;
+import dev.descent.gpu.OpenClEngine.Ref;
+import dev.descent.loss.Loss;
+import dev.descent.model.Mlp;
+import dev.descent.optim.Optimizer;
+import dev.descent.train.TrainingSession;
+
+/**
+ * {@link Backend} on an OpenCL device through Aparapi: every operation is one launch of {@link
+ * DescentKernel} on the device, verified to have run there (never a silent Java fallback).
+ *
+ * <p>Training does not go through these per-call methods: as a {@link TrainingSession.SessionFactory}
+ * the backend opens an {@link OpenClTrainingSession}, which keeps parameters, gradients, optimizer
+ * state and activations on the device for the whole run and uploads only each batch ({@code
+ * TrainingSession.open(backend, ...)} picks it automatically).
+ *
+ * <p>The {@link Backend} methods are the host-array level of the API: each call copies its inputs
+ * into the engine's staging buffer, uploads it, launches, downloads, and copies the outputs back.
+ * That costs two transfers per call, which is fine for tests and for occasional use.
+ *
+ * <p>Results match {@link dev.descent.backend.ScalarBackend}'s formulas, computed in float on the
+ * device; they can differ from it in the last bits (fma contraction, device {@code exp}/{@code
+ * tanh}/{@code sqrt}, the order of a parallel reduction). Reductions add per-work-group float
+ * partials on the host in double.
+ *
+ * <p>Instances share one engine per JVM (one compiled kernel, one set of device buffers) and are
+ * safe to use from several threads; calls are serialized.
+ */
+public final class OpenClBackend implements Backend, TrainingSession.SessionFactory {
+
+    private final OpenClEngine engine;
+
+    OpenClBackend(OpenClEngine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * The backend on the chosen OpenCL device (see {@link OpenClDevices}).
+     *
+     * @throws IllegalStateException if there is no usable OpenCL device; the message says what is
+     *     missing and how to install it
+     */
+    public static OpenClBackend create() {
+        return new OpenClBackend(OpenClBackendProvider.sharedEngine());
+    }
+
+    @Override
+    public String name() {
+        return "gpu";
+    }
+
+    /** {@code "OpenCL: <platform> / <device name> (<type>)"}. */
+    @Override
+    public String device() {
+        return "OpenCL: " + engine.info().describe();
+    }
+
+    /** The device this backend runs on. */
+    public OpenClDeviceInfo deviceInfo() {
+        return engine.info();
+    }
+
+    /**
+     * Kernel launches so far (by all backends sharing this engine) that completed and were verified
+     * to have run as OpenCL on {@link #deviceInfo()}.
+     */
+    public long verifiedLaunches() {
+        synchronized (engine) {
+            return engine.verifiedLaunches();
+        }
+    }
+
+    /**
+     * A device-resident training session (its own kernel instance and arena on this backend's
+     * device).
+     *
+     * @throws IllegalArgumentException for an optimizer without a fused device update (only {@code
+     *     Sgd}, {@code Adam}/AdamW, {@code RmsProp} and {@code Adagrad} have one)
+     */
+    @Override
+    public OpenClTrainingSession openSession(Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+        return new OpenClTrainingSession(this, model, loss, optimizer, initialParameters);
+    }
+
+    // ---- matrix products -------------------------------------------------------------------
+
+    @Override
+    public void matmul(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        product(a, aOff, b, bOff, c, cOff, m, n, k, accumulate, false, false);
+    }
+
+    @Override
+    public void matmulTN(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        product(a, aOff, b, bOff, c, cOff, m, n, k, accumulate, true, false);
+    }
+
+    @Override
+    public void matmulNT(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        product(a, aOff, b, bOff, c, cOff, m, n, k, accumulate, false, true);
+    }
+
+    private void product(
+            float[] a,
+            int aOff,
+            float[] b,
+            int bOff,
+            float[] c,
+            int cOff,
+            int m,
+            int n,
+            int k,
+            boolean accumulate,
+            boolean transA,
+            boolean transB) {
+        if (m <= 0 || n <= 0) return;
+        int sa = m * Math.max(k, 0), sb = Math.max(k, 0) * n, sc = m * n;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(sa + sb + sc);
+            System.arraycopy(a, aOff, io, 0, sa);
+            System.arraycopy(b, bOff, io, sa, sb);
+            if (accumulate) System.arraycopy(c, cOff, io, sa + sb, sc);
+            engine.putIo();
+            engine.matmul(Ref.io(0), Ref.io(sa), Ref.io(sa + sb), m, n, Math.max(k, 0), transA, transB, accumulate);
+            engine.getIo();
+            System.arraycopy(io, sa + sb, c, cOff, sc);
+        }
+    }
+
+    // ---- dense-layer helpers ---------------------------------------------------------------
+
+    @Override
+    public void addRowVector(float[] c, int cOff, int rows, int cols, float[] bias, int biasOff) {
+        if (rows <= 0 || cols <= 0) return;
+        int sc = rows * cols;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(sc + cols);
+            System.arraycopy(c, cOff, io, 0, sc);
+            System.arraycopy(bias, biasOff, io, sc, cols);
+            engine.putIo();
+            engine.addRowVector(Ref.io(0), rows, cols, Ref.io(sc));
+            engine.getIo();
+            System.arraycopy(io, 0, c, cOff, sc);
+        }
+    }
+
+    @Override
+    public void sumRows(float[] a, int aOff, int rows, int cols, float[] out, int outOff, boolean accumulate) {
+        if (cols <= 0) return;
+        int sa = Math.max(rows, 0) * cols;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(sa + cols);
+            System.arraycopy(a, aOff, io, 0, sa);
+            if (accumulate) System.arraycopy(out, outOff, io, sa, cols);
+            engine.putIo();
+            engine.sumRows(Ref.io(0), rows, cols, Ref.io(sa), accumulate);
+            engine.getIo();
+            System.arraycopy(io, sa, out, outOff, cols);
+        }
+    }
+
+    @Override
+    public void activate(Activation f, float[] z, int zOff, float[] out, int outOff, int n) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(2 * n);
+            System.arraycopy(z, zOff, io, 0, n);
+            engine.putIo();
+            engine.activate(kind(f), f.slope(), Ref.io(0), Ref.io(n), n);
+            engine.getIo();
+            System.arraycopy(io, n, out, outOff, n);
+        }
+    }
+
+    @Override
+    public void activationGrad(
+            Activation f,
+            float[] z,
+            int zOff,
+            float[] out,
+            int outOff,
+            float[] dOut,
+            int dOutOff,
+            float[] dz,
+            int dzOff,
+            int n) {
+        if (n <= 0) return;
+        // only the input the derivative needs travels: z for (leaky) ReLU, out for tanh and sigmoid
+        boolean needsZ = f.kind() == Activation.Kind.RELU || f.kind() == Activation.Kind.LEAKY_RELU;
+        boolean needsOut = f.kind() == Activation.Kind.TANH || f.kind() == Activation.Kind.SIGMOID;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(3 * n);
+            System.arraycopy(dOut, dOutOff, io, 0, n);
+            if (needsZ) System.arraycopy(z, zOff, io, n, n);
+            if (needsOut) System.arraycopy(out, outOff, io, n, n);
+            engine.putIo();
+            engine.activationGrad(kind(f), f.slope(), Ref.io(n), Ref.io(n), Ref.io(0), Ref.io(2 * n), n);
+            engine.getIo();
+            System.arraycopy(io, 2 * n, dz, dzOff, n);
+        }
+    }
+
+    static int kind(Activation f) {
+        return switch (f.kind()) {
+            case IDENTITY -> DescentKernel.ACT_IDENTITY;
+            case RELU -> DescentKernel.ACT_RELU;
+            case LEAKY_RELU -> DescentKernel.ACT_LEAKY_RELU;
+            case TANH -> DescentKernel.ACT_TANH;
+            case SIGMOID -> DescentKernel.ACT_SIGMOID;
+        };
+    }
+
+    // ---- reductions and element-wise ops --------------------------------------------------
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        if (n <= 0) return 0f;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(2 * n);
+            System.arraycopy(a, aOff, io, 0, n);
+            System.arraycopy(b, bOff, io, n, n);
+            engine.putIo();
+            return (float) engine.dot(Ref.io(0), Ref.io(n), n);
+        }
+    }
+
+    @Override
+    public double sumSquares(float[] a, int off, int n) {
+        if (n <= 0) return 0;
+        synchronized (engine) {
+            upload(a, off, n);
+            return engine.sumSquares(Ref.io(0), n);
+        }
+    }
+
+    @Override
+    public double sumAbs(float[] a, int off, int n) {
+        if (n <= 0) return 0;
+        synchronized (engine) {
+            upload(a, off, n);
+            return engine.sumAbs(Ref.io(0), n);
+        }
+    }
+
+    @Override
+    public float maxAbs(float[] a, int off, int n) {
+        if (n <= 0) return 0f;
+        synchronized (engine) {
+            upload(a, off, n);
+            return engine.maxAbs(Ref.io(0), n);
+        }
+    }
+
+    private float[] upload(float[] a, int off, int n) {
+        float[] io = engine.ioCapacity(n);
+        System.arraycopy(a, off, io, 0, n);
+        engine.putIo();
+        return io;
+    }
+
+    @Override
+    public void scale(float[] a, int off, int n, float s) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            float[] io = upload(a, off, n);
+            engine.scale(Ref.io(0), n, s);
+            engine.getIo();
+            System.arraycopy(io, 0, a, off, n);
+        }
+    }
+
+    @Override
+    public void clampAbs(float[] a, int off, int n, float limit) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            float[] io = upload(a, off, n);
+            engine.clampAbs(Ref.io(0), n, limit);
+            engine.getIo();
+            System.arraycopy(io, 0, a, off, n);
+        }
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(2 * n);
+            System.arraycopy(x, xOff, io, 0, n);
+            System.arraycopy(y, yOff, io, n, n);
+            engine.putIo();
+            engine.axpy(alpha, Ref.io(0), Ref.io(n), n);
+            engine.getIo();
+            System.arraycopy(io, n, y, yOff, n);
+        }
+    }
+
+    // ---- fused optimizer updates -----------------------------------------------------------
+
+    @Override
+    public void sgdUpdate(
+            float[] p,
+            float[] g,
+            float[] buf,
+            int n,
+            float lr,
+            float momentum,
+            float dampening,
+            boolean nesterov,
+            float weightDecay,
+            boolean maximize,
+            boolean firstStep) {
+        if (n <= 0) return;
+        boolean useBuf = momentum != 0f;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(3 * n);
+            System.arraycopy(p, 0, io, 0, n);
+            System.arraycopy(g, 0, io, n, n);
+            if (useBuf && !firstStep) System.arraycopy(buf, 0, io, 2 * n, n);
+            engine.putIo();
+            engine.sgd(
+                    Ref.io(0),
+                    Ref.io(n),
+                    Ref.io(2 * n),
+                    n,
+                    lr,
+                    momentum,
+                    dampening,
+                    nesterov,
+                    weightDecay,
+                    maximize,
+                    firstStep);
+            engine.getIo();
+            System.arraycopy(io, 0, p, 0, n);
+            if (useBuf) System.arraycopy(io, 2 * n, buf, 0, n);
+        }
+    }
+
+    @Override
+    public void adamUpdate(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            float[] vMax,
+            int n,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            boolean decoupled,
+            boolean maximize,
+            long step) {
+        if (n <= 0) return;
+        int slots = vMax != null ? 5 : 4;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(slots * n);
+            System.arraycopy(p, 0, io, 0, n);
+            System.arraycopy(g, 0, io, n, n);
+            System.arraycopy(m, 0, io, 2 * n, n);
+            System.arraycopy(v, 0, io, 3 * n, n);
+            if (vMax != null) System.arraycopy(vMax, 0, io, 4 * n, n);
+            engine.putIo();
+            engine.adam(
+                    Ref.io(0),
+                    Ref.io(n),
+                    Ref.io(2 * n),
+                    Ref.io(3 * n),
+                    vMax != null ? Ref.io(4 * n) : null,
+                    n,
+                    lr,
+                    beta1,
+                    beta2,
+                    eps,
+                    weightDecay,
+                    decoupled,
+                    maximize,
+                    step);
+            engine.getIo();
+            System.arraycopy(io, 0, p, 0, n);
+            System.arraycopy(io, 2 * n, m, 0, n);
+            System.arraycopy(io, 3 * n, v, 0, n);
+            if (vMax != null) System.arraycopy(io, 4 * n, vMax, 0, n);
+        }
+    }
+
+    @Override
+    public void rmspropUpdate(
+            float[] p,
+            float[] g,
+            float[] sq,
+            float[] buf,
+            float[] gAvg,
+            int n,
+            float lr,
+            float alpha,
+            float eps,
+            float weightDecay,
+            float momentum,
+            boolean maximize) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(5 * n);
+            System.arraycopy(p, 0, io, 0, n);
+            System.arraycopy(g, 0, io, n, n);
+            System.arraycopy(sq, 0, io, 2 * n, n);
+            if (buf != null) System.arraycopy(buf, 0, io, 3 * n, n);
+            if (gAvg != null) System.arraycopy(gAvg, 0, io, 4 * n, n);
+            engine.putIo();
+            engine.rmsprop(
+                    Ref.io(0),
+                    Ref.io(n),
+                    Ref.io(2 * n),
+                    buf != null ? Ref.io(3 * n) : null,
+                    gAvg != null ? Ref.io(4 * n) : null,
+                    n,
+                    lr,
+                    alpha,
+                    eps,
+                    weightDecay,
+                    momentum,
+                    maximize);
+            engine.getIo();
+            System.arraycopy(io, 0, p, 0, n);
+            System.arraycopy(io, 2 * n, sq, 0, n);
+            if (buf != null) System.arraycopy(io, 3 * n, buf, 0, n);
+            if (gAvg != null) System.arraycopy(io, 4 * n, gAvg, 0, n);
+        }
+    }
+
+    @Override
+    public void adagradUpdate(
+            float[] p,
+            float[] g,
+            float[] sum,
+            int n,
+            float lr,
+            float lrDecay,
+            float weightDecay,
+            float eps,
+            boolean maximize,
+            long step) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            float[] io = engine.ioCapacity(3 * n);
+            System.arraycopy(p, 0, io, 0, n);
+            System.arraycopy(g, 0, io, n, n);
+            System.arraycopy(sum, 0, io, 2 * n, n);
+            engine.putIo();
+            engine.adagrad(Ref.io(0), Ref.io(n), Ref.io(2 * n), n, lr, lrDecay, weightDecay, eps, maximize, step);
+            engine.getIo();
+            System.arraycopy(io, 0, p, 0, n);
+            System.arraycopy(io, 2 * n, sum, 0, n);
+        }
+    }
+}

@@ -1,0 +1,658 @@
+package dev.descent.gpu;
+
+import static dev.descent.gpu.DescentKernel.*;
+
+import com.aparapi.Kernel;
+import com.aparapi.Range;
+import com.aparapi.device.OpenCLDevice;
+import com.aparapi.exception.CompileFailedException;
+import com.aparapi.exception.QueryFailedException;
+import com.aparapi.internal.kernel.KernelManager;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * One {@link DescentKernel} instance on one OpenCL device, with its buffers and checked launches.
+ * This is the layer a device-resident training session builds on; {@link OpenClBackend} uses it
+ * with the io buffer only.
+ *
+ * <h2>Buffers (Aparapi explicit mode)</h2>
+ *
+ * The kernel owns three float arrays, each mirrored by one device buffer that lives as long as the
+ * engine: {@code io} (staging: grow/shrink on demand, uploaded with {@link #putIo()}, downloaded
+ * with {@link #getIo()}), {@code mem} (an arena sized once by {@link #allocateMem(int)}; stays on the
+ * device between launches until {@link #getMem()}), and {@code red} (reduction partials, downloaded
+ * by the reduction methods themselves). Nothing is transferred implicitly except on the very first
+ * launch after an array is (re)allocated, when Aparapi creates the device buffer from the host
+ * array's contents. Operations name their operands as {@link Ref}s (buffer + offset) and never move
+ * data; the caller decides when to {@code put} and {@code get}.
+ *
+ * <p><b>The GC hazard of resident buffers.</b> Aparapi identifies a device buffer by the Java array's
+ * address while pinned: if the garbage collector moves the array between two launches, the next
+ * launch releases the device buffer and creates a new one from the host array, silently discarding
+ * everything the device wrote since the last {@code get} (measured: a 12 KB arena under G1 after a
+ * {@code System.gc()}; a 12 MB arena survives G1, whose humongous objects do not move, but not
+ * ParallelGC). Per-call use (put everything, launch, get) is immune. A resident session must detect
+ * it: {@link #putMem()} stamps a sentinel element at the end of the arena on the device only, and
+ * {@link #memResident()} checks that it is still there. The same holds for io and red: whatever the
+ * device wrote into them must be downloaded ({@code get}) before the next launch, which could
+ * otherwise re-create them from the stale host array; a {@code get} itself is safe (it reads the
+ * existing device buffer into the array's current address).
+ *
+ * <p>Devices are told they do not share memory with the host ({@code setSharedMemory(false)}), so
+ * Aparapi allocates real device buffers ({@code CL_MEM_COPY_HOST_PTR}) instead of wrapping the Java
+ * arrays ({@code CL_MEM_USE_HOST_PTR}, its default). On PoCL the default would make a forgotten
+ * {@code get} or {@code put} invisible in tests and then wrong on a discrete GPU.
+ *
+ * <h2>Never silent</h2>
+ *
+ * Every launch goes through {@link #launch(Range)}, which throws {@link IllegalStateException} unless
+ * the kernel demonstrably ran as OpenCL on this engine's device (see there). After such a failure the
+ * engine refuses further work: Aparapi has marked the device as failed for the kernel class.
+ *
+ * <p>Aparapi keeps device preferences and failures per kernel <em>class</em>, not per instance:
+ * engines on two different devices in one JVM would overwrite each other's preferred device (and
+ * then be refused). Several engines on the same device are fine; they share the compiled program
+ * (Aparapi caches the binary per class and device, so a second engine starts in milliseconds).
+ *
+ * <p>Not thread-safe on its own: callers synchronize on the engine.
+ */
+final class OpenClEngine implements AutoCloseable {
+
+    /** An operand's location: {@code DescentKernel.BUF_IO} or {@code BUF_MEM}, and an element offset. */
+    record Ref(int buf, int off) {
+        static Ref io(int off) {
+            return new Ref(BUF_IO, off);
+        }
+
+        static Ref mem(int off) {
+            return new Ref(BUF_MEM, off);
+        }
+    }
+
+    /**
+     * Tests only: runs before every launch. Replacing {@code io} or {@code red} by a clone there is
+     * what Aparapi sees after the GC moved the array (it re-creates the device buffer from the host
+     * contents), so tests can exercise the hazard described above deterministically. Null in
+     * production.
+     */
+    static volatile java.util.function.Consumer<DescentKernel> beforeLaunchForTests;
+
+    private static final int MIN_IO = 1024;
+    private static final int MAX_GROUPS = 1024;
+
+    private final OpenCLDevice device;
+    private final OpenClDeviceInfo info;
+    private final DescentKernel kernel = new DescentKernel();
+    private final int local;
+    private final int tile;
+    private long launches;
+    private String broken;
+    /** Index of the residency sentinel in mem (its last element). */
+    private int memSentinel;
+
+    /**
+     * Compiles the kernel for the device and checks one launch.
+     *
+     * @throws IllegalStateException when the kernel cannot be compiled or does not run on the device
+     */
+    OpenClEngine(OpenCLDevice device, OpenClDeviceInfo info) {
+        AparapiRuntime.init();
+        this.device = device;
+        this.info = info;
+        device.setSharedMemory(false);
+        kernel.setExplicit(true);
+        KernelManager.instance().setPreferredDevices(kernel, new LinkedHashSet<>(List.of(device)));
+        int kernelMax;
+        try {
+            AparapiRuntime.clearLastWarning();
+            kernel.compile(device);
+            kernelMax = kernel.getKernelMaxWorkGroupSize(device);
+        } catch (CompileFailedException | QueryFailedException | RuntimeException | LinkageError | AssertionError e) {
+            throw new IllegalStateException(
+                    "could not compile the Descent OpenCL kernel for " + info.describe() + ": " + e + detail(), e);
+        }
+        int max = Math.min(kernelMax, device.getMaxWorkGroupSize());
+        this.local = floorPow2(Math.min(256, max));
+        int t = 16;
+        while (t > 1 && t * t > max) t /= 2;
+        this.tile = t;
+        kernel.tile = t;
+        kernel.tileA = new float[t * t];
+        kernel.tileB = new float[t * t];
+        kernel.scratch = new float[local];
+        kernel.red = new float[MAX_GROUPS];
+        // smoke test: one element-wise launch through the checked path
+        float[] io = ioCapacity(2);
+        io[0] = 3f;
+        putIo();
+        scale(Ref.io(0), 1, 2f);
+        getIo();
+        if (kernel.io[0] != 6f)
+            throw new IllegalStateException("the Descent OpenCL kernel computed 3*2 = " + kernel.io[0] + " on "
+                    + info.describe() + "; the OpenCL driver is not usable");
+    }
+
+    OpenClDeviceInfo info() {
+        return info;
+    }
+
+    OpenCLDevice device() {
+        return device;
+    }
+
+    /** Work-group size of 1D launches. */
+    int localSize() {
+        return local;
+    }
+
+    /** Side of the matmul tile. */
+    int tile() {
+        return tile;
+    }
+
+    /** Launches that completed and were verified to have run on the OpenCL device. */
+    long verifiedLaunches() {
+        return launches;
+    }
+
+    // ---- buffers ---------------------------------------------------------------------------
+
+    /**
+     * The io staging array with room for at least {@code n} elements. Reallocates when too small or
+     * more than 8× too large (a new array gets a new device buffer at the next launch); contents are
+     * not preserved across a reallocation.
+     */
+    float[] ioCapacity(int n) {
+        if (n < 0) throw new IllegalArgumentException("staging buffer of " + n + " floats: the operands overflow int");
+        int len = kernel.io.length;
+        if (n > len || (len > MIN_IO && (long) n * 8 < len)) {
+            int cap = Math.max(MIN_IO, ceilPow2(n));
+            kernel.io = new float[cap];
+        }
+        return kernel.io;
+    }
+
+    /** Marks io for upload at the next launch. */
+    void putIo() {
+        kernel.put(kernel.io);
+    }
+
+    /** Downloads io from the device (blocking). */
+    void getIo() {
+        kernel.get(kernel.io);
+    }
+
+    /**
+     * Replaces the device-resident arena with a new zeroed array of {@code n + 1} elements: {@code n}
+     * for the caller, the last one reserved for the residency sentinel.
+     */
+    float[] allocateMem(int n) {
+        kernel.mem = new float[Math.max(0, n) + 1];
+        memSentinel = kernel.mem.length - 1;
+        return kernel.mem;
+    }
+
+    float[] mem() {
+        return kernel.mem;
+    }
+
+    /**
+     * Uploads mem to the device (one launch), then stamps the residency sentinel there; the host copy
+     * of the sentinel stays 0.
+     */
+    void putMem() {
+        kernel.mem[memSentinel] = 0f;
+        kernel.put(kernel.mem);
+        prepare(OP_STAMP_MEM);
+        kernel.n = memSentinel;
+        kernel.s0 = 1f;
+        launch1D(1);
+    }
+
+    /** Downloads mem from the device (blocking). */
+    void getMem() {
+        kernel.get(kernel.mem);
+        kernel.mem[memSentinel] = 0f;
+    }
+
+    /**
+     * Whether the device copy of mem is still the one {@link #putMem()} uploaded and launches have
+     * written since: false when Aparapi re-created it from the host array (after the GC moved the
+     * array), or when mem was never put. One launch and a small download.
+     */
+    boolean memResident() {
+        prepare(OP_PROBE_MEM);
+        kernel.n = memSentinel;
+        launch1D(1);
+        kernel.get(kernel.red);
+        return kernel.red[0] == 1f;
+    }
+
+    // ---- operations ------------------------------------------------------------------------
+
+    /** C[m×n] (+)= op(A)·op(B); see {@link DescentKernel}. */
+    void matmul(Ref a, Ref b, Ref c, int m, int n, int k, boolean transA, boolean transB, boolean accumulate) {
+        if (m <= 0 || n <= 0) return;
+        prepare(OP_MATMUL);
+        kernel.m = m;
+        kernel.n = n;
+        kernel.k = k;
+        kernel.flags = (transA ? F_TRANS_A : 0) | (transB ? F_TRANS_B : 0) | (accumulate ? F_ACCUMULATE : 0);
+        operands(a, b, c, null, null, null);
+        launch(device.createRange2D(roundUp(n, tile), roundUp(m, tile), tile, tile));
+    }
+
+    void addRowVector(Ref c, int rows, int cols, Ref bias) {
+        if (rows <= 0 || cols <= 0) return;
+        prepare(OP_ADD_ROW_VECTOR);
+        kernel.m = rows;
+        kernel.n = cols;
+        operands(null, bias, c, null, null, null);
+        launch1D(rows * cols);
+    }
+
+    void sumRows(Ref a, int rows, int cols, Ref out, boolean accumulate) {
+        if (cols <= 0) return;
+        prepare(OP_SUM_ROWS);
+        kernel.m = Math.max(rows, 0);
+        kernel.n = cols;
+        kernel.flags = accumulate ? F_ACCUMULATE : 0;
+        operands(a, null, out, null, null, null);
+        launch1D(cols);
+    }
+
+    void activate(int kind, float slope, Ref z, Ref out, int n) {
+        if (n <= 0) return;
+        prepare(OP_ACTIVATE);
+        kernel.kind = kind;
+        kernel.s0 = slope;
+        kernel.n = n;
+        operands(z, null, out, null, null, null);
+        launch1D(n);
+    }
+
+    void activationGrad(int kind, float slope, Ref z, Ref out, Ref dOut, Ref dz, int n) {
+        if (n <= 0) return;
+        prepare(OP_ACTIVATION_GRAD);
+        kernel.kind = kind;
+        kernel.s0 = slope;
+        kernel.n = n;
+        operands(z, out, dz, dOut, null, null);
+        launch1D(n);
+    }
+
+    /** Σ a·b: per-work-group float partials, summed on the host in double. */
+    double dot(Ref a, Ref b, int n) {
+        if (n <= 0) return 0;
+        prepare(OP_DOT);
+        kernel.n = n;
+        operands(a, b, null, null, null, null);
+        return sumPartials(launchReduce(n));
+    }
+
+    double sumSquares(Ref a, int n) {
+        if (n <= 0) return 0;
+        prepare(OP_SUM_SQUARES);
+        kernel.n = n;
+        operands(a, null, null, null, null, null);
+        return sumPartials(launchReduce(n));
+    }
+
+    double sumAbs(Ref a, int n) {
+        if (n <= 0) return 0;
+        prepare(OP_SUM_ABS);
+        kernel.n = n;
+        operands(a, null, null, null, null, null);
+        return sumPartials(launchReduce(n));
+    }
+
+    /** max |a| (0 for n = 0, NaN if any element is NaN). */
+    float maxAbs(Ref a, int n) {
+        if (n <= 0) return 0f;
+        prepare(OP_MAX_ABS);
+        kernel.n = n;
+        operands(a, null, null, null, null, null);
+        int groups = launchReduce(n);
+        float m = 0f;
+        for (int g = 0; g < groups; g++) {
+            float v = kernel.red[g];
+            if (Float.isNaN(v)) return v;
+            if (v > m) m = v;
+        }
+        return m;
+    }
+
+    void scale(Ref a, int n, float s) {
+        if (n <= 0) return;
+        prepare(OP_SCALE);
+        kernel.n = n;
+        kernel.s0 = s;
+        operands(null, null, a, null, null, null);
+        launch1D(n);
+    }
+
+    void clampAbs(Ref a, int n, float limit) {
+        if (n <= 0) return;
+        prepare(OP_CLAMP_ABS);
+        kernel.n = n;
+        kernel.s0 = limit;
+        operands(null, null, a, null, null, null);
+        launch1D(n);
+    }
+
+    void axpy(float alpha, Ref x, Ref y, int n) {
+        if (n <= 0) return;
+        prepare(OP_AXPY);
+        kernel.n = n;
+        kernel.s0 = alpha;
+        operands(x, null, y, null, null, null);
+        launch1D(n);
+    }
+
+    /** {@code Backend.sgdUpdate}; buf may be null when momentum is 0. */
+    void sgd(
+            Ref p,
+            Ref g,
+            Ref buf,
+            int n,
+            float lr,
+            float momentum,
+            float dampening,
+            boolean nesterov,
+            float weightDecay,
+            boolean maximize,
+            boolean firstStep) {
+        if (n <= 0) return;
+        prepare(OP_SGD);
+        kernel.n = n;
+        kernel.flags = (momentum != 0f ? F_MOMENTUM : 0) | (nesterov ? F_NESTEROV : 0) | (firstStep ? F_FIRST_STEP : 0);
+        kernel.s0 = lr;
+        kernel.s1 = momentum;
+        kernel.s2 = dampening;
+        kernel.s3 = weightDecay;
+        kernel.s4 = maximize ? -1f : 1f;
+        operands(g, null, p, buf, null, null);
+        launch1D(n);
+    }
+
+    /** {@code Backend.adamUpdate}; vMax null unless AMSGrad. Scalars are derived as ScalarBackend does. */
+    void adam(
+            Ref p,
+            Ref g,
+            Ref m,
+            Ref v,
+            Ref vMax,
+            int n,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            boolean decoupled,
+            boolean maximize,
+            long step) {
+        if (n <= 0) return;
+        prepare(OP_ADAM);
+        kernel.n = n;
+        kernel.flags = vMax != null ? F_AMSGRAD : 0;
+        kernel.s0 = (float) (lr / (1 - Math.pow(beta1, step)));
+        kernel.s1 = beta1;
+        kernel.s2 = beta2;
+        kernel.s3 = eps;
+        kernel.s4 = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        kernel.s5 = decoupled ? 1f - lr * weightDecay : 1f;
+        kernel.s6 = decoupled ? 0f : weightDecay;
+        kernel.s7 = maximize ? -1f : 1f;
+        operands(g, null, p, m, v, vMax);
+        launch1D(n);
+    }
+
+    /** {@code Backend.rmspropUpdate}; buf null when momentum is 0, gAvg null unless centered. */
+    void rmsprop(
+            Ref p,
+            Ref g,
+            Ref sq,
+            Ref buf,
+            Ref gAvg,
+            int n,
+            float lr,
+            float alpha,
+            float eps,
+            float weightDecay,
+            float momentum,
+            boolean maximize) {
+        if (n <= 0) return;
+        prepare(OP_RMSPROP);
+        kernel.n = n;
+        kernel.flags = (buf != null ? F_MOMENTUM : 0) | (gAvg != null ? F_CENTERED : 0);
+        kernel.s0 = lr;
+        kernel.s1 = alpha;
+        kernel.s2 = eps;
+        kernel.s3 = weightDecay;
+        kernel.s4 = momentum;
+        kernel.s5 = maximize ? -1f : 1f;
+        operands(g, null, p, sq, buf, gAvg);
+        launch1D(n);
+    }
+
+    /** {@code Backend.adagradUpdate}. */
+    void adagrad(
+            Ref p,
+            Ref g,
+            Ref sum,
+            int n,
+            float lr,
+            float lrDecay,
+            float weightDecay,
+            float eps,
+            boolean maximize,
+            long step) {
+        if (n <= 0) return;
+        prepare(OP_ADAGRAD);
+        kernel.n = n;
+        kernel.s0 = (float) (lr / (1 + (step - 1) * (double) lrDecay));
+        kernel.s1 = weightDecay;
+        kernel.s2 = eps;
+        kernel.s3 = maximize ? -1f : 1f;
+        operands(g, null, p, sum, null, null);
+        launch1D(n);
+    }
+
+    /**
+     * {@code Loss.valueAndGradient} on the device: pred at {@code pred} ({@code terms} rows of {@code
+     * cols} for softmax cross-entropy, else {@code terms} elements), targets at {@code target}, the
+     * gradient times {@code gradFactor} written at {@code grad}. Returns the sum of the loss terms
+     * (float per work-item, double across work-groups); the caller applies the reduction's norm.
+     */
+    double loss(int lossKind, Ref pred, Ref target, Ref grad, int terms, int cols, float gradFactor, float delta) {
+        if (terms <= 0) return 0;
+        prepare(OP_LOSS);
+        kernel.kind = lossKind;
+        kernel.n = terms;
+        kernel.m = cols;
+        kernel.s0 = gradFactor;
+        kernel.s1 = delta;
+        operands(pred, target, grad, null, null, null);
+        return sumPartials(launchReduce(terms));
+    }
+
+    /** c[0..n) = value. */
+    void fill(Ref c, int n, float value) {
+        if (n <= 0) return;
+        prepare(OP_FILL);
+        kernel.n = n;
+        kernel.s0 = value;
+        operands(null, null, c, null, null, null);
+        launch1D(n);
+    }
+
+    /** dst[0..n) = src[0..n) (ranges must not overlap). */
+    void copy(Ref src, Ref dst, int n) {
+        if (n <= 0) return;
+        prepare(OP_COPY);
+        kernel.n = n;
+        operands(src, null, dst, null, null, null);
+        launch1D(n);
+    }
+
+    // ---- launching -------------------------------------------------------------------------
+
+    private void prepare(int op) {
+        if (broken != null) throw new IllegalStateException(broken);
+        kernel.op = op;
+        kernel.flags = 0;
+    }
+
+    private void operands(Ref a, Ref b, Ref c, Ref d, Ref e, Ref f) {
+        Ref z = Ref.io(0);
+        a = a == null ? z : a;
+        b = b == null ? z : b;
+        c = c == null ? z : c;
+        d = d == null ? z : d;
+        e = e == null ? z : e;
+        f = f == null ? z : f;
+        kernel.aBuf = a.buf();
+        kernel.aOff = a.off();
+        kernel.bBuf = b.buf();
+        kernel.bOff = b.off();
+        kernel.cBuf = c.buf();
+        kernel.cOff = c.off();
+        kernel.dBuf = d.buf();
+        kernel.dOff = d.off();
+        kernel.eBuf = e.buf();
+        kernel.eOff = e.off();
+        kernel.fBuf = f.buf();
+        kernel.fOff = f.off();
+    }
+
+    private void launch1D(int items) {
+        launch(device.createRange(roundUp(items, local), local));
+    }
+
+    /** Launches a reduction over n elements; returns the number of partials in {@code red}. */
+    private int launchReduce(int n) {
+        int groups = (int) Math.min(MAX_GROUPS, ((long) n + local - 1) / local);
+        launch(device.createRange(groups * local, local));
+        kernel.get(kernel.red);
+        return groups;
+    }
+
+    private double sumPartials(int groups) {
+        double s = 0;
+        for (int g = 0; g < groups; g++) s += kernel.red[g];
+        return s;
+    }
+
+    /**
+     * Executes the kernel over {@code range} and proves it ran as OpenCL on this engine's device; see
+     * {@link #execute(Kernel, Range, OpenCLDevice, int[])}.
+     */
+    void launch(Range range) {
+        java.util.function.Consumer<DescentKernel> hook = beforeLaunchForTests;
+        if (hook != null) hook.accept(kernel);
+        AparapiRuntime.clearLastWarning();
+        String why;
+        try {
+            why = execute(kernel, range, device, kernel.ran);
+        } catch (IllegalStateException e) {
+            throw fail(e.getMessage(), e.getCause());
+        }
+        if (why != null) throw fail(why, null);
+        launches++;
+    }
+
+    /**
+     * Executes {@code k} over {@code range} and returns null if it demonstrably ran as OpenCL on
+     * {@code device}, else what went wrong. Three independent checks:
+     *
+     * <ol>
+     *   <li>Aparapi must not throw. With a range built by the device with an explicit local size, a
+     *       failed code generation, OpenCL build or launch surfaces as {@code AssertionError: user
+     *       supplied Device incompatible with current EXECUTION_MODE or getTargetDevice()} (Aparapi
+     *       marks the device failed, then refuses the range's device); with a derived local size
+     *       ({@code device.createRange(n)}) it silently re-runs on a Java thread pool instead.
+     *   <li>The canary {@code canary[0]}, which the kernel sets on every launch and which is never
+     *       downloaded, must still be 0 on the host: it is 1 exactly when {@code run()} executed as
+     *       Java. (This needs real device buffers, i.e. {@code setSharedMemory(false)}.)
+     *   <li>Aparapi's own bookkeeping: no device marked failed for the kernel class, and the kernel's
+     *       target device ({@code isRunningCL()}, {@code getTargetDevice()}) still this device.
+     *       {@code getExecutionMode()} is useless for this: it stays AUTO whatever ran.
+     * </ol>
+     *
+     * @throws IllegalStateException wrapping whatever Aparapi threw (check 1)
+     */
+    static String execute(Kernel k, Range range, OpenCLDevice device, int[] canary) {
+        canary[0] = 0;
+        try {
+            k.execute(range);
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+            throw new IllegalStateException("the launch failed: " + e, e);
+        }
+        if (canary[0] != 0) return "Aparapi fell back to running the kernel as Java threads";
+        List<?> failed = KernelManager.instance().getPreferences(k).getFailedDevices();
+        if (!failed.isEmpty())
+            return "Aparapi marked " + failed + " as failed for " + k.getClass().getSimpleName();
+        if (!k.isRunningCL() || k.getTargetDevice() != device)
+            return "Aparapi's target device is " + k.getTargetDevice() + ", not the OpenCL device";
+        return null;
+    }
+
+    private IllegalStateException fail(String what, Throwable cause) {
+        String msg = "OpenCL kernel " + opName(kernel.op) + " did not run on " + info.describe() + ": " + what
+                + detail()
+                + ". The 'gpu' backend does not fall back silently; choose backend 'simd' or fix the OpenCL driver.";
+        broken = msg;
+        return new IllegalStateException(msg, cause);
+    }
+
+    private static String detail() {
+        String w = AparapiRuntime.lastWarning();
+        return w == null ? "" : " (Aparapi: " + w + ")";
+    }
+
+    @Override
+    public void close() {
+        kernel.dispose();
+        broken = "engine closed";
+    }
+
+    static String opName(int op) {
+        return switch (op) {
+            case OP_MATMUL -> "matmul";
+            case OP_ADD_ROW_VECTOR -> "addRowVector";
+            case OP_SUM_ROWS -> "sumRows";
+            case OP_ACTIVATE -> "activate";
+            case OP_ACTIVATION_GRAD -> "activationGrad";
+            case OP_DOT -> "dot";
+            case OP_SUM_SQUARES -> "sumSquares";
+            case OP_SUM_ABS -> "sumAbs";
+            case OP_MAX_ABS -> "maxAbs";
+            case OP_SCALE -> "scale";
+            case OP_CLAMP_ABS -> "clampAbs";
+            case OP_AXPY -> "axpy";
+            case OP_SGD -> "sgdUpdate";
+            case OP_ADAM -> "adamUpdate";
+            case OP_RMSPROP -> "rmspropUpdate";
+            case OP_ADAGRAD -> "adagradUpdate";
+            case OP_STAMP_MEM -> "stampMem";
+            case OP_PROBE_MEM -> "probeMem";
+            case OP_LOSS -> "loss";
+            case OP_FILL -> "fill";
+            case OP_COPY -> "copy";
+            default -> "op" + op;
+        };
+    }
+
+    static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
+    }
+
+    private static int ceilPow2(int n) {
+        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
+    }
+
+    private static int floorPow2(int n) {
+        return Integer.highestOneBit(Math.max(1, n));
+    }
+}
