@@ -1,5 +1,8 @@
 package dev.descent.cli;
 
+import dev.descent.examples.LocalMinima;
+import dev.descent.examples.Trajectories;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "descent 0.1.0",
         description = "Stochastic gradient descent on the JVM: examples, benchmarks and conformance checks.",
-        subcommands = {ReferenceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReferenceCommand.class, Trajectories.class, LocalMinima.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -21,7 +24,18 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler(Main::reportError)
+                .execute(args);
+    }
+
+    /** A user error (bad option value, unreadable or malformed data) is one line, not a stack trace. */
+    private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
+            cmd.getErr().println(cmd.getColorScheme().errorText(cmd.getCommandName() + ": " + e.getMessage()));
+            return 2;
+        }
+        throw e;
     }
 
     @Override

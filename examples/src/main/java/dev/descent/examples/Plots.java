@@ -1,0 +1,200 @@
+package dev.descent.examples;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The examples' charts: a thin layer over XChart (headless PNG) so every figure has the same look —
+ * white background, light grid, readable fonts, legend inside the plot, colour-blind-safe colours
+ * (Okabe–Ito) — and is saved the same way.
+ */
+public final class Plots {
+
+    /** Default figure size in pixels. */
+    public static final int WIDTH = 900, HEIGHT = 600;
+
+    /** Okabe–Ito colours (safe for colour-blind readers), then a few extra. */
+    public static final Color[] COLORS = {
+        new Color(0, 114, 178), // blue
+        new Color(213, 94, 0), // vermillion
+        new Color(0, 158, 115), // bluish green
+        new Color(204, 121, 167), // reddish purple
+        new Color(230, 159, 0), // orange
+        new Color(86, 180, 233), // sky blue
+        new Color(0, 0, 0), // black
+        new Color(240, 228, 66), // yellow
+        new Color(120, 120, 120), // grey
+        new Color(140, 86, 75), // brown
+    };
+
+    /** Colour of guides (level sets, reference lines). */
+    public static final Color GUIDE = new Color(175, 175, 175);
+
+    private Plots() {}
+
+    /** An XY chart of the default size. */
+    public static XYChart xy(String title, String xTitle, String yTitle) {
+        return xy(title, xTitle, yTitle, WIDTH, HEIGHT);
+    }
+
+    /** An XY chart with the common style. */
+    public static XYChart xy(String title, String xTitle, String yTitle, int width, int height) {
+        XYChart c = new XYChartBuilder()
+                .width(width)
+                .height(height)
+                .title(title)
+                .xAxisTitle(xTitle)
+                .yAxisTitle(yTitle)
+                .build();
+        style(c.getStyler(), width);
+        c.getStyler().setMarkerSize(6);
+        return c;
+    }
+
+    /** A bar chart of the default size. */
+    public static CategoryChart bars(String title, String xTitle, String yTitle) {
+        return bars(title, xTitle, yTitle, WIDTH, HEIGHT);
+    }
+
+    /** A bar chart with the common style; values are printed above the bars. */
+    public static CategoryChart bars(String title, String xTitle, String yTitle, int width, int height) {
+        CategoryChart c = new CategoryChartBuilder()
+                .width(width)
+                .height(height)
+                .title(title)
+                .xAxisTitle(xTitle)
+                .yAxisTitle(yTitle)
+                .build();
+        style(c.getStyler(), width);
+        c.getStyler().setPlotGridVerticalLinesVisible(false);
+        c.getStyler().setAvailableSpaceFill(0.7);
+        return c;
+    }
+
+    private static void style(AxesChartStyler s, int width) {
+        int base = width >= 800 ? 15 : 12;
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setPlotBorderColor(new Color(120, 120, 120));
+        s.setPlotGridLinesColor(new Color(225, 225, 225));
+        s.setPlotGridLinesStroke(new BasicStroke(1f));
+        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, base + 3));
+        s.setChartTitleBoxVisible(false);
+        s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, base));
+        s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, base - 2));
+        s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, base - 2));
+        s.setLegendPosition(Styler.LegendPosition.InsideNE);
+        s.setLegendBackgroundColor(new Color(255, 255, 255, 230));
+        s.setLegendBorderColor(new Color(200, 200, 200));
+        s.setSeriesColors(COLORS);
+        s.setChartPadding(12);
+        s.setAntiAlias(true);
+        s.setTextAntiAlias(true);
+    }
+
+    /** Adds a line without markers. */
+    public static XYSeries line(XYChart c, String name, double[] x, double[] y) {
+        XYSeries s = c.addSeries(name, x, y);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineWidth(2f);
+        return s;
+    }
+
+    /** Adds a line in the given colour. */
+    public static XYSeries line(XYChart c, String name, double[] x, double[] y, Color color) {
+        XYSeries s = line(c, name, x, y);
+        s.setLineColor(color);
+        return s;
+    }
+
+    /** Adds points (markers, no line). */
+    public static XYSeries points(XYChart c, String name, double[] x, double[] y) {
+        XYSeries s = c.addSeries(name, x, y);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        return s;
+    }
+
+    /** Adds a line with markers at every point (a path). */
+    public static XYSeries path(XYChart c, String name, double[] x, double[] y, Color color) {
+        XYSeries s = c.addSeries(name, x, y);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        s.setLineWidth(1.5f);
+        s.setLineColor(color);
+        s.setMarkerColor(color);
+        return s;
+    }
+
+    /** Adds a thin grey guide (a level set, a reference line) that is not in the legend. */
+    public static XYSeries guide(XYChart c, String name, double[] x, double[] y) {
+        XYSeries s = line(c, name, x, y, GUIDE);
+        s.setLineWidth(1f);
+        s.setShowInLegend(false);
+        return s;
+    }
+
+    /** Adds a dashed line (a prediction, a target value). */
+    public static XYSeries dashed(XYChart c, String name, double[] x, double[] y, Color color) {
+        XYSeries s = line(c, name, x, y, color);
+        s.setLineStyle(
+                new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 6f}, 0f));
+        return s;
+    }
+
+    /** Makes the y axis logarithmic (every y value must be > 0). */
+    public static <C extends XYChart> C logY(C c) {
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisLogarithmicDecadeOnly(false); // labels between decades too
+        return c;
+    }
+
+    /** Makes the x axis logarithmic (every x value must be > 0). */
+    public static <C extends XYChart> C logX(C c) {
+        c.getStyler().setXAxisLogarithmic(true);
+        c.getStyler().setXAxisLogarithmicDecadeOnly(false);
+        return c;
+    }
+
+    /** 0, 1, ..., n-1. */
+    public static double[] steps(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = i;
+        return x;
+    }
+
+    /** Saves a chart as PNG; returns the file. */
+    public static Path save(Chart<?, ?> chart, Path file) {
+        try {
+            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Saves charts of equal size as one PNG, {@code rows × cols}, filled row by row. */
+    public static Path saveGrid(List<? extends Chart<?, ?>> charts, int rows, int cols, Path file) {
+        try {
+            BitmapEncoder.saveBitmap(charts, rows, cols, file.toString(), BitmapFormat.PNG);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
