@@ -1,6 +1,8 @@
 package dev.descent.cli;
 
+import dev.descent.examples.GradientNoiseExample;
 import dev.descent.examples.LocalMinima;
+import dev.descent.examples.SchedulesExample;
 import dev.descent.examples.Trajectories;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -12,7 +14,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "descent 0.1.0",
         description = "Stochastic gradient descent on the JVM: examples, benchmarks and conformance checks.",
-        subcommands = {ReferenceCommand.class, Trajectories.class, LocalMinima.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ReferenceCommand.class,
+            Trajectories.class,
+            LocalMinima.class,
+            GradientNoiseExample.class,
+            SchedulesExample.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec
