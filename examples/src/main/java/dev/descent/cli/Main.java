@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.examples.GradientNoiseExample;
+import dev.descent.examples.LinearRegression;
 import dev.descent.examples.LocalMinima;
 import dev.descent.examples.SchedulesExample;
 import dev.descent.examples.Trajectories;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
             LocalMinima.class,
             GradientNoiseExample.class,
             SchedulesExample.class,
+            LinearRegression.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

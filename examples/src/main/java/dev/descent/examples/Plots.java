@@ -113,7 +113,7 @@ public final class Plots {
     public static XYSeries line(XYChart c, String name, double[] x, double[] y) {
         XYSeries s = c.addSeries(name, x, y);
         s.setMarker(SeriesMarkers.NONE);
-        s.setLineWidth(2f);
+        s.setLineStyle(new BasicStroke(2f)); // solid: XChart's default cycles through dotted styles
         return s;
     }
 
@@ -136,7 +136,7 @@ public final class Plots {
     public static XYSeries path(XYChart c, String name, double[] x, double[] y, Color color) {
         XYSeries s = c.addSeries(name, x, y);
         s.setMarker(SeriesMarkers.CIRCLE);
-        s.setLineWidth(1.5f);
+        s.setLineStyle(new BasicStroke(1.5f));
         s.setLineColor(color);
         s.setMarkerColor(color);
         return s;
@@ -173,6 +173,22 @@ public final class Plots {
     }
 
     /**
+     * A logarithmic y axis gets labels between the decades (2, 3, ... 9) only when the data spans
+     * less than about two decades; over more, those labels collide and only 10ᵏ are labelled.
+     */
+    static void tidyLogAxes(XYChart c) {
+        if (!c.getStyler().isYAxisLogarithmic()) return;
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (XYSeries s : c.getSeriesCollection())
+            for (double v : s.getYData())
+                if (v > 0 && Double.isFinite(v)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+        if (hi > 0) c.getStyler().setYAxisLogarithmicDecadeOnly(Math.log10(hi / lo) > 2.2);
+    }
+
+    /**
      * Ends the x axis at a round number at or above {@code max} (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10ᵏ) and starts it
      * at 0: XChart then picks round tick steps instead of odd ones like 19.
      */
@@ -197,6 +213,7 @@ public final class Plots {
 
     /** Saves a chart as PNG; returns the file. */
     public static Path save(Chart<?, ?> chart, Path file) {
+        if (chart instanceof XYChart xy) tidyLogAxes(xy);
         try {
             BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
             return file;
@@ -207,6 +224,7 @@ public final class Plots {
 
     /** Saves charts of equal size as one PNG, {@code rows × cols}, filled row by row. */
     public static Path saveGrid(List<? extends Chart<?, ?>> charts, int rows, int cols, Path file) {
+        for (Chart<?, ?> c : charts) if (c instanceof XYChart xy) tidyLogAxes(xy);
         try {
             BitmapEncoder.saveBitmap(charts, rows, cols, file.toString(), BitmapFormat.PNG);
             return file;
