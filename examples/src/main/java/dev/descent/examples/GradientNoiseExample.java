@@ -127,7 +127,7 @@ public final class GradientNoiseExample implements Callable<Integer> {
                             new double[] {b[0], b[b.length - 1]},
                             new double[] {g, g},
                             Plots.COLORS[c])
-                    .setLineWidth(1f);
+                    .setLineStyle(new java.awt.BasicStroke(1f));
             c++;
         }
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);

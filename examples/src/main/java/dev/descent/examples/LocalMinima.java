@@ -148,8 +148,8 @@ public final class LocalMinima implements Callable<Integer> {
         Plots.dashed(paths, "global minimum", new double[] {0, steps}, twice(result.globalMin()), Plots.COLORS[6]);
         for (int i = 0; i < result.sgd().size(); i++)
             Plots.line(paths, "SGD seed " + (common.seed() + i), t, result.sgd().get(i), Plots.COLORS[i + 1])
-                    .setLineWidth(1f);
-        Plots.line(paths, "GD", t, result.gd(), Plots.COLORS[0]).setLineWidth(3f);
+                    .setLineStyle(new java.awt.BasicStroke(1f));
+        Plots.line(paths, "GD", t, result.gd(), Plots.COLORS[0]).setLineStyle(new java.awt.BasicStroke(3f));
         paths.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         Plots.save(paths, dir.resolve("paths.png"));
 

@@ -145,7 +145,7 @@ public final class Plots {
     /** Adds a thin grey guide (a level set, a reference line) that is not in the legend. */
     public static XYSeries guide(XYChart c, String name, double[] x, double[] y) {
         XYSeries s = line(c, name, x, y, GUIDE);
-        s.setLineWidth(1f);
+        s.setLineStyle(new BasicStroke(1f));
         s.setShowInLegend(false);
         return s;
     }

@@ -119,7 +119,9 @@ public final class Trajectories implements Callable<Integer> {
                 ex[i] = Math.sqrt(level) * Math.cos(a);
                 ey[i] = Math.sqrt(level / 2) * Math.sin(a);
             }
-            Plots.guide(contour, "f = " + level, ex, ey);
+            var g = Plots.guide(
+                    contour, level == 0.25 ? "level sets f = 0.25, 1, 4, 9, 16, 25, 36" : "f = " + level, ex, ey);
+            if (level == 0.25) g.setShowInLegend(true);
         }
         int k = 0;
         for (Run r : result.runs()) Plots.path(contour, r.schedule(), r.x1(), r.x2(), Plots.COLORS[k++]);
