@@ -30,6 +30,9 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // log records (e.g. "descent: backend auto -> simd (...)") as one plain line each
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%5$s%6$s%n");
         System.exit(run(args));
     }
 
