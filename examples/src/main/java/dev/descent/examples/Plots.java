@@ -6,7 +6,9 @@ import java.awt.Font;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleBinaryOperator;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.CategoryChart;
@@ -156,6 +158,70 @@ public final class Plots {
         s.setLineStyle(
                 new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 6f}, 0f));
         return s;
+    }
+
+    /**
+     * Draws the level sets {@code f(x, y) = level} of a function over a rectangle as thin grey
+     * lines (XChart has no contour plot): marching squares on a {@code grid × grid} lattice, each
+     * level one series whose segments are separated by NaN (XChart breaks a line at NaN). The first
+     * level's series carries a legend entry listing all levels. Returns the series, one per level.
+     */
+    public static List<XYSeries> contours(
+            XYChart c,
+            DoubleBinaryOperator f,
+            double xMin,
+            double xMax,
+            double yMin,
+            double yMax,
+            double[] levels,
+            int grid) {
+        if (grid < 2) throw new IllegalArgumentException("contour grid must be >= 2, got " + grid);
+        double[][] v = new double[grid + 1][grid + 1];
+        double dx = (xMax - xMin) / grid, dy = (yMax - yMin) / grid;
+        for (int i = 0; i <= grid; i++)
+            for (int j = 0; j <= grid; j++) v[i][j] = f.applyAsDouble(xMin + i * dx, yMin + j * dy);
+        List<XYSeries> out = new ArrayList<>();
+        StringBuilder all = new StringBuilder();
+        for (double level : levels) all.append(all.length() == 0 ? "" : ", ").append(trim(level));
+        for (int k = 0; k < levels.length; k++) {
+            double level = levels[k];
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
+            double[] px = new double[4], py = new double[4];
+            for (int i = 0; i < grid; i++)
+                for (int j = 0; j < grid; j++) {
+                    // corners counter-clockwise: (i,j) (i+1,j) (i+1,j+1) (i,j+1); edge e joins corner e and e+1
+                    int[][] corner = {{i, j}, {i + 1, j}, {i + 1, j + 1}, {i, j + 1}};
+                    int n = 0;
+                    for (int e = 0; e < 4; e++) {
+                        int[] a = corner[e], b = corner[(e + 1) % 4];
+                        double va = v[a[0]][a[1]] - level, vb = v[b[0]][b[1]] - level;
+                        if ((va < 0) == (vb < 0)) continue;
+                        double t = va / (va - vb);
+                        px[n] = xMin + (a[0] + t * (b[0] - a[0])) * dx;
+                        py[n] = yMin + (a[1] + t * (b[1] - a[1])) * dy;
+                        n++;
+                    }
+                    for (int s = 0; s + 1 < n; s += 2) { // 2 crossings: one segment; 4 (saddle): two
+                        xs.add(px[s]);
+                        ys.add(py[s]);
+                        xs.add(px[s + 1]);
+                        ys.add(py[s + 1]);
+                        xs.add(Double.NaN);
+                        ys.add(Double.NaN);
+                    }
+                }
+            if (xs.isEmpty()) continue;
+            double[] x = xs.stream().mapToDouble(Double::doubleValue).toArray();
+            double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+            XYSeries series = guide(c, out.isEmpty() ? "level sets f = " + all : "f = " + trim(level), x, y);
+            if (out.isEmpty()) series.setShowInLegend(true);
+            out.add(series);
+        }
+        return out;
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** Makes the y axis logarithmic (every y value must be > 0). */

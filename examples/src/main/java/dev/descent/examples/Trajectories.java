@@ -111,18 +111,16 @@ public final class Trajectories implements Callable<Integer> {
                 "x1",
                 "x2");
         contour.getStyler().setXAxisMin(-6.0).setXAxisMax(3.0).setYAxisMin(-3.0).setYAxisMax(3.0);
-        for (double level : new double[] {0.25, 1, 4, 9, 16, 25, 36}) {
-            int n = 121;
-            double[] ex = new double[n], ey = new double[n];
-            for (int i = 0; i < n; i++) {
-                double a = 2 * Math.PI * i / (n - 1);
-                ex[i] = Math.sqrt(level) * Math.cos(a);
-                ey[i] = Math.sqrt(level / 2) * Math.sin(a);
-            }
-            var g = Plots.guide(
-                    contour, level == 0.25 ? "level sets f = 0.25, 1, 4, 9, 16, 25, 36" : "f = " + level, ex, ey);
-            if (level == 0.25) g.setShowInLegend(true);
-        }
+        Objective bowl = Objectives.bowl();
+        Plots.contours(
+                contour,
+                (u, v) -> bowl.value(new float[] {(float) u, (float) v}),
+                -7, // a little beyond the axes, which clip the lines
+                4,
+                -4,
+                4,
+                new double[] {0.25, 1, 4, 9, 16, 25, 36},
+                220);
         int k = 0;
         for (Run r : result.runs()) Plots.path(contour, r.schedule(), r.x1(), r.x2(), Plots.COLORS[k++]);
         Plots.points(contour, "minimum", new double[] {0}, new double[] {0}).setMarkerColor(java.awt.Color.BLACK);
