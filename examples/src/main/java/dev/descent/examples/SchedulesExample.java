@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
 public final class SchedulesExample implements Callable<Integer> {
 
     @Mixin
-    CommonOptions common = CommonOptions.defaults(20, 16, 0.5);
+    // small batches and a large rate: the gradient noise is what the schedules have to tame
+    CommonOptions common = CommonOptions.defaults(20, 4, 1.0);
 
     @Mixin
     DataOption data = new DataOption();
@@ -77,8 +78,11 @@ public final class SchedulesExample implements Callable<Integer> {
         s.add(new Named(
                 FAMILIES[2], "warmup(T/10) then cosine", Schedules.warmup(w).then(Schedules.cosine(t - w))));
         s.add(new Named(FAMILIES[3], "constant(1)", Schedules.constant(1)));
+        // periods T/7, 2T/7, 4T/7 rounded up, so the run ends at the bottom of the third cycle, not after a restart
         s.add(new Named(
-                FAMILIES[3], "cosineWarmRestarts(T/7, 2)", Schedules.cosineWarmRestarts(Math.max(1, t / 7), 2, 0)));
+                FAMILIES[3],
+                "cosineWarmRestarts(T/7, 2)",
+                Schedules.cosineWarmRestarts(Math.max(1, (t + 6) / 7), 2, 0)));
         s.add(new Named(FAMILIES[3], "oneCycle(T)", Schedules.oneCycle(t)));
         s.add(new Named(FAMILIES[3], "cyclic(0.1, 1, T/8)", Schedules.cyclic(0.1, 1, Math.max(1, t / 8))));
         return s;
