@@ -29,7 +29,7 @@ class SchedulesExampleTest {
             assertTrue(run.finalLoss() < 0.5 * start, run.schedule().name() + ": " + start + " -> " + run.finalLoss());
             assertTrue(run.testAccuracy() > 0.9, run.schedule().name() + " test accuracy " + run.testAccuracy());
             for (double lr : run.lr())
-                assertTrue(lr >= 0 && lr <= 0.5 + 1e-12, run.schedule().name() + " lr " + lr);
+                assertTrue(lr >= 0 && lr <= 1 + 1e-12, run.schedule().name() + " lr " + lr);
         }
         assertEquals(15, names.size(), "names are distinct");
         // shapes: warmup starts at 0, the decays to zero end near 0, constant stays at the base rate
