@@ -1,10 +1,10 @@
 package dev.descent.cli;
 
 import dev.descent.examples.GradientNoiseExample;
-import dev.descent.examples.LinearRegression;
-import dev.descent.examples.LocalMinima;
+import dev.descent.examples.LinearRegressionExample;
+import dev.descent.examples.LocalMinimaExample;
 import dev.descent.examples.SchedulesExample;
-import dev.descent.examples.Trajectories;
+import dev.descent.examples.TrajectoriesExample;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,11 +17,11 @@ import picocli.CommandLine.Command;
         description = "Stochastic gradient descent on the JVM: examples, benchmarks and conformance checks.",
         subcommands = {
             ReferenceCommand.class,
-            Trajectories.class,
-            LocalMinima.class,
+            TrajectoriesExample.class,
+            LocalMinimaExample.class,
             GradientNoiseExample.class,
             SchedulesExample.class,
-            LinearRegression.class,
+            LinearRegressionExample.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

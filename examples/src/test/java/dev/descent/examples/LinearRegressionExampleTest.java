@@ -8,14 +8,15 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LinearRegressionTest {
+class LinearRegressionExampleTest {
 
     @TempDir
     Path dir;
 
     @Test
     void recoversAAndB() throws IOException {
-        LinearRegression l = Outputs.run(new LinearRegression(), "--out", dir.toString(), "--epochs", "10");
+        LinearRegressionExample l =
+                Outputs.run(new LinearRegressionExample(), "--out", dir.toString(), "--epochs", "10");
         var r = l.result;
         assertTrue(r.maxError() < 0.03, "largest parameter error " + r.maxError());
         assertEquals(0.01, r.loss()[10], 0.002, "training MSE reaches the noise floor σ² = 0.01");
@@ -27,8 +28,8 @@ class LinearRegressionTest {
 
     @Test
     void noiselessDataIsFitExactlyAndSameSeedRepeats() {
-        var a = LinearRegression.compute(new dev.descent.backend.ScalarBackend(), 500, 0, 30, 32, 0.01, 0.9, 3);
-        var b = LinearRegression.compute(new dev.descent.backend.ScalarBackend(), 500, 0, 30, 32, 0.01, 0.9, 3);
+        var a = LinearRegressionExample.compute(new dev.descent.backend.ScalarBackend(), 500, 0, 30, 32, 0.01, 0.9, 3);
+        var b = LinearRegressionExample.compute(new dev.descent.backend.ScalarBackend(), 500, 0, 30, 32, 0.01, 0.9, 3);
         assertTrue(a.maxError() < 1e-3, "error " + a.maxError());
         assertEquals(a.loss()[30], b.loss()[30]);
     }

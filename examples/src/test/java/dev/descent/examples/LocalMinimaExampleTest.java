@@ -9,14 +9,15 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LocalMinimaTest {
+class LocalMinimaExampleTest {
 
     @TempDir
     Path dir;
 
     @Test
     void gdStaysLeftAndNoisySgdOftenEscapes() throws IOException {
-        LocalMinima m = Outputs.run(new LocalMinima(), "--out", dir.toString(), "--runs", "80", "--backend", "scalar");
+        LocalMinimaExample m =
+                Outputs.run(new LocalMinimaExample(), "--out", dir.toString(), "--runs", "80", "--backend", "scalar");
         var r = m.result;
         assertEquals(-0.96, r.localMin(), 0.01);
         assertEquals(1.04, r.globalMin(), 0.01);
@@ -35,17 +36,17 @@ class LocalMinimaTest {
 
     @Test
     void withoutNoiseNothingEscapes() {
-        var r = LocalMinima.compute(new ScalarBackend(), 500, 0.05, 0, 10, 1);
+        var r = LocalMinimaExample.compute(new ScalarBackend(), 500, 0.05, 0, 10, 1);
         assertEquals(0, r.escapeFraction());
         for (double x : r.finals()) assertEquals(r.localMin(), x, 1e-3);
     }
 
     @Test
     void moreNoiseEscapesMoreOften() {
-        double weak =
-                LocalMinima.compute(new ScalarBackend(), 1000, 0.05, 2, 100, 7).escapeFraction();
-        double strong =
-                LocalMinima.compute(new ScalarBackend(), 1000, 0.05, 4, 100, 7).escapeFraction();
+        double weak = LocalMinimaExample.compute(new ScalarBackend(), 1000, 0.05, 2, 100, 7)
+                .escapeFraction();
+        double strong = LocalMinimaExample.compute(new ScalarBackend(), 1000, 0.05, 4, 100, 7)
+                .escapeFraction();
         assertTrue(weak < 0.2 && strong > 0.5, "σ=2: " + weak + ", σ=4: " + strong);
     }
 }

@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
             "Writes loss.png (training loss per epoch, log scale), parameters.png (each weight and bias per"
                     + " epoch against its true value) and CSV."
         })
-public final class LinearRegression implements Callable<Integer> {
+public final class LinearRegressionExample implements Callable<Integer> {
 
     /** The true map: y = A·x + b. */
     static final double[][] A = {{1.5, -2.0, 0.5}, {0.3, 1.0, -1.2}};

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
                     + " minimum per step over --runs noise seeds, log scale) and the numbers as CSV.",
             "--epochs is the number of optimizer steps."
         })
-public final class Trajectories implements Callable<Integer> {
+public final class TrajectoriesExample implements Callable<Integer> {
 
     @Mixin
     CommonOptions common = CommonOptions.defaults(50, null, 0.1);

@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                     + " final-positions.png (histogram over --runs seeds) and CSV.",
             "--epochs is the number of optimizer steps."
         })
-public final class LocalMinima implements Callable<Integer> {
+public final class LocalMinimaExample implements Callable<Integer> {
 
     static final double TILT = 0.3, START = -1.5;
 

@@ -8,15 +8,15 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrajectoriesTest {
+class TrajectoriesExampleTest {
 
     @TempDir
     Path dir;
 
     @Test
     void polynomialDecayEndsNearerThanConstantAndExponentialFreezesEarly() throws IOException {
-        Trajectories t =
-                Outputs.run(new Trajectories(), "--out", dir.toString(), "--runs", "60", "--backend", "scalar");
+        TrajectoriesExample t =
+                Outputs.run(new TrajectoriesExample(), "--out", dir.toString(), "--runs", "60", "--backend", "scalar");
         var runs = t.result.runs();
         assertEquals(3, runs.size());
         double constant = runs.get(0).finalMeanDistance();
@@ -40,7 +40,7 @@ class TrajectoriesTest {
 
     @Test
     void withoutNoiseAConstantRateConvergesGeometrically() {
-        var r = Trajectories.compute(new dev.descent.backend.ScalarBackend(), 100, 0.1, 0, 1, 1);
+        var r = TrajectoriesExample.compute(new dev.descent.backend.ScalarBackend(), 100, 0.1, 0, 1, 1);
         // x2 contracts by 1 - 0.4, x1 by 1 - 0.2 per step: after 100 steps 5·0.8^100 ≈ 1e-9
         assertTrue(r.runs().get(0).finalMeanDistance() < 1e-6);
     }
