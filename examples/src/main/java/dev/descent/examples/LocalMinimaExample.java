@@ -173,8 +173,18 @@ public final class LocalMinimaExample implements Callable<Integer> {
                         runs, 100 * result.escapeFraction()),
                 "final x (bin centre)",
                 "runs");
-        hist.addSeries("SGD runs", labels, counts);
-        hist.getStyler().setLegendVisible(false);
+        // two overlapped series: the bins left of the barrier (stayed) and right of it (escaped)
+        List<Integer> left = new ArrayList<>(), right = new ArrayList<>();
+        for (int b = 0; b < bins; b++) {
+            boolean isRight = lo + (b + 0.5) * w > result.barrier();
+            left.add(isRight ? 0 : counts.get(b));
+            right.add(isRight ? counts.get(b) : 0);
+        }
+        hist.addSeries("stayed in the local minimum", labels, left).setFillColor(Plots.COLORS[8]);
+        hist.addSeries("escaped to the global minimum", labels, right).setFillColor(Plots.COLORS[2]);
+        hist.getStyler().setOverlapped(true);
+        hist.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        hist.getStyler().setXAxisMaxLabelCount(bins);
         Plots.save(hist, dir.resolve("final-positions.png"));
 
         try (CsvOut csv = CsvOut.create(dir.resolve("paths.csv"), "step", "gd", "sgd_seed0", "sgd_seed1", "sgd_seed2");
