@@ -1,6 +1,7 @@
 package dev.descent.data;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,7 +14,8 @@ import java.nio.file.Path;
  * row of rows×columns features, byte/255f, so in [0, 1].
  *
  * <p>The header is checked against the file's length, exactly, before anything is allocated, so a
- * header claiming 2³¹ images fails at once.
+ * header claiming 2³¹ images fails at once. A gzip-compressed file (magic bytes {@code 1f 8b},
+ * whatever its name) is decompressed on the fly and checked against its decompressed length.
  *
  * @throws DataFormatException (every method) for a wrong magic number, a count or size of 0 or
  *     above 2³¹−1, a file length that differs from what the header says, a label outside the
@@ -60,12 +62,17 @@ public final class Idx {
 
     /**
      * The MNIST folder layout: {@code train-images.idx3-ubyte}, {@code train-labels.idx1-ubyte},
-     * {@code test-images.idx3-ubyte} and {@code test-labels.idx1-ubyte}, labels 0–9.
+     * {@code test-images.idx3-ubyte} and {@code test-labels.idx1-ubyte}, labels 0–9; each file may
+     * instead be gzip-compressed with {@code .gz} appended to its name.
      */
     public static Split mnist(Path folder) {
         return new Split(
-                load(folder.resolve("train-images.idx3-ubyte"), folder.resolve("train-labels.idx1-ubyte")),
-                load(folder.resolve("test-images.idx3-ubyte"), folder.resolve("test-labels.idx1-ubyte")));
+                load(
+                        Gzip.plainOrGz(folder, "train-images.idx3-ubyte"),
+                        Gzip.plainOrGz(folder, "train-labels.idx1-ubyte")),
+                load(
+                        Gzip.plainOrGz(folder, "test-images.idx3-ubyte"),
+                        Gzip.plainOrGz(folder, "test-labels.idx1-ubyte")));
     }
 
     /** A checked IDX file: its sizes, and its data bytes (from file offset {@code start}). */
@@ -73,6 +80,14 @@ public final class Idx {
 
     /** Reads the header, checks it against the file's length, then reads the data. */
     private static Body read(Path file, int magic, String... dimNames) {
+        try {
+            return Gzip.isGzip(file) ? readGzip(file, magic, dimNames) : readPlain(file, magic, dimNames);
+        } catch (IOException e) {
+            throw LineReader.cannotRead(file, e);
+        }
+    }
+
+    private static Body readPlain(Path file, int magic, String... dimNames) throws IOException {
         int start = 4 + 4 * dimNames.length;
         try (FileChannel ch = FileChannel.open(file)) {
             long size = ch.size();
@@ -81,30 +96,15 @@ public final class Idx {
             if (header.hasRemaining())
                 throw DataFormatException.atOffset(
                         file, header.position(), "a " + start + "-byte IDX header", "the end of the file");
-
-            int found = header.getInt(0);
-            if (found != magic)
-                throw DataFormatException.atOffset(
-                        file, 0, String.format("magic number 0x%08X", magic), String.format("0x%08X", found));
-            int[] dims = new int[dimNames.length];
-            BigInteger length = BigInteger.ONE;
-            for (int d = 0; d < dims.length; d++) {
-                dims[d] = header.getInt(4 + 4 * d);
-                if (dims[d] <= 0)
-                    throw DataFormatException.atOffset(
-                            file, 4 + 4 * d, dimNames[d] + " in [1, 2147483647]", Integer.toUnsignedString(dims[d]));
-                length = length.multiply(BigInteger.valueOf(dims[d]));
-            }
-            length = length.add(BigInteger.valueOf(start));
+            int[] dims = dims(file, header, magic, dimNames);
+            BigInteger length = length(dims, start);
             if (!length.equals(BigInteger.valueOf(size)))
                 throw DataFormatException.atOffset(
                         file,
                         length.compareTo(BigInteger.valueOf(size)) < 0 ? length.longValue() : size,
                         start + " + " + joined(dims) + " = " + length + " bytes as the header says",
                         size + " bytes");
-            if (size - start > LineReader.MAX_ARRAY)
-                throw DataFormatException.atOffset(
-                        file, 4, "at most " + LineReader.MAX_ARRAY + " values in one data set", joined(dims));
+            checkFits(file, dims, size - start);
 
             byte[] data = new byte[(int) (size - start)]; // now known to match the file
             for (int at = 0, n; at < data.length; at += n) {
@@ -112,9 +112,60 @@ public final class Idx {
                 if (n < 0) throw DataFormatException.atOffset(file, start + at, size + " bytes", "the end of the file");
             }
             return new Body(dims, start, data);
-        } catch (IOException e) {
-            throw LineReader.cannotRead(file, e);
         }
+    }
+
+    /**
+     * A gzip-compressed IDX file: the same checks against the decompressed length, which is known
+     * only by reading, so the data is read in chunks up to what the header announces (a lying header
+     * costs no more memory than the real data) and then one byte more must be the end.
+     */
+    private static Body readGzip(Path file, int magic, String... dimNames) throws IOException {
+        int start = 4 + 4 * dimNames.length;
+        try (InputStream in = Gzip.open(file)) {
+            byte[] head = in.readNBytes(start);
+            if (head.length < start)
+                throw DataFormatException.atOffset(
+                        file, head.length, "a " + start + "-byte IDX header", "the end of the decompressed data");
+            int[] dims = dims(file, ByteBuffer.wrap(head), magic, dimNames);
+            BigInteger length = length(dims, start);
+            String expected = start + " + " + joined(dims) + " = " + length + " decompressed bytes as the header says";
+            checkFits(file, dims, length.longValue() - start);
+            byte[] data = in.readNBytes((int) (length.longValue() - start)); // grows as it reads
+            if (data.length < length.longValue() - start)
+                throw DataFormatException.atOffset(file, start + data.length, expected, start + data.length + " bytes");
+            if (in.read() >= 0) throw DataFormatException.atOffset(file, length.longValue(), expected, "more bytes");
+            return new Body(dims, start, data);
+        }
+    }
+
+    /** The sizes in the header, checked: the magic number, then each size in [1, 2³¹−1]. */
+    private static int[] dims(Path file, ByteBuffer header, int magic, String... dimNames) {
+        int found = header.getInt(0);
+        if (found != magic)
+            throw DataFormatException.atOffset(
+                    file, 0, String.format("magic number 0x%08X", magic), String.format("0x%08X", found));
+        int[] dims = new int[dimNames.length];
+        for (int d = 0; d < dims.length; d++) {
+            dims[d] = header.getInt(4 + 4 * d);
+            if (dims[d] <= 0)
+                throw DataFormatException.atOffset(
+                        file, 4 + 4 * d, dimNames[d] + " in [1, 2147483647]", Integer.toUnsignedString(dims[d]));
+        }
+        return dims;
+    }
+
+    /** The file length the header implies: start + the product of the sizes (exact, no overflow). */
+    private static BigInteger length(int[] dims, int start) {
+        BigInteger length = BigInteger.ONE;
+        for (int d : dims) length = length.multiply(BigInteger.valueOf(d));
+        return length.add(BigInteger.valueOf(start));
+    }
+
+    private static void checkFits(Path file, int[] dims, long values) {
+        if (values > LineReader.MAX_ARRAY)
+            throw DataFormatException.atOffset(
+                    file, 4, "at most " + LineReader.MAX_ARRAY + " values in one data set", joined(dims));
     }
 
     private static String joined(int[] dims) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
@@ -28,12 +27,14 @@ final class LineReader implements Closeable {
         this.in = in;
     }
 
-    /** Opens a UTF-8 text file; malformed bytes become U+FFFD and then fail as bad numbers. */
+    /**
+     * Opens a UTF-8 text file, decompressing it if it is gzip ({@link Gzip}); malformed bytes become
+     * U+FFFD and then fail as bad numbers.
+     */
     static LineReader open(Path file) {
         try {
             return new LineReader(
-                    file,
-                    new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)));
+                    file, new BufferedReader(new InputStreamReader(Gzip.open(file), StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw cannotRead(file, e);
         }

@@ -1,5 +1,11 @@
 package dev.descent.cli;
 
+import dev.descent.examples.GradientNoiseExample;
+import dev.descent.examples.LinearRegressionExample;
+import dev.descent.examples.LocalMinimaExample;
+import dev.descent.examples.SchedulesExample;
+import dev.descent.examples.TrajectoriesExample;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,19 +15,42 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "descent 0.1.0",
         description = "Stochastic gradient descent on the JVM: examples, benchmarks and conformance checks.",
-        subcommands = {ReferenceCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ReferenceCommand.class,
+            DevicesCommand.class,
+            TrajectoriesExample.class,
+            LocalMinimaExample.class,
+            GradientNoiseExample.class,
+            SchedulesExample.class,
+            LinearRegressionExample.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // log records (e.g. "descent: backend auto -> simd (...)") as one plain line each
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%5$s%6$s%n");
         System.exit(run(args));
     }
 
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler(Main::reportError)
+                .execute(args);
+    }
+
+    /** A user error (bad option value, unreadable or malformed data) is one line, not a stack trace. */
+    private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
+            cmd.getErr().println(cmd.getColorScheme().errorText(cmd.getCommandName() + ": " + e.getMessage()));
+            return 2;
+        }
+        throw e;
     }
 
     @Override

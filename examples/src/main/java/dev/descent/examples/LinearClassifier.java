@@ -1,0 +1,104 @@
+package dev.descent.examples;
+
+import dev.descent.backend.Backend;
+import dev.descent.data.Batch;
+import dev.descent.data.Batches;
+import dev.descent.data.Dataset;
+import dev.descent.data.Split;
+import dev.descent.data.Standardizer;
+import dev.descent.loss.Loss;
+import dev.descent.model.Mlp;
+import dev.descent.model.Models;
+import dev.descent.optim.Optimizer;
+import dev.descent.schedule.Schedule;
+import dev.descent.train.TrainingSession;
+
+/**
+ * A linear classifier on a standardised split, for the examples that need a small real training run
+ * before the Trainer exists: logistic regression (one logit, BCE) for two classes, softmax
+ * regression otherwise. {@link #train} is a plain minibatch loop over a {@link TrainingSession}.
+ */
+final class LinearClassifier {
+
+    final Dataset train, test;
+    final Mlp model;
+    final Loss loss;
+
+    /** Per-epoch callback: epoch (1-based) and the current parameters. */
+    interface EpochEnd {
+        void at(int epoch, float[] params);
+    }
+
+    private LinearClassifier(Dataset train, Dataset test) {
+        this.train = train;
+        this.test = test;
+        if (train.classes() < 2)
+            throw new IllegalArgumentException("this example needs class labels (at least 2 classes), got " + train);
+        boolean binary = train.classes() == 2;
+        this.model = binary
+                ? Models.logisticRegression(train.features())
+                : Models.softmaxRegression(train.features(), train.classes());
+        this.loss = binary ? Loss.bceWithLogits() : Loss.softmaxCrossEntropy();
+    }
+
+    /** Standardises both halves with the training rows' mean and scale. */
+    static LinearClassifier of(Split split) {
+        Standardizer std = Standardizer.fit(split.train());
+        return new LinearClassifier(std.apply(split.train()), std.apply(split.test()));
+    }
+
+    /** Mean loss over a data set. */
+    double loss(Backend backend, float[] params, Dataset d) {
+        float[] out = model.forward(backend, params, d.x(), d.rows(), model.workspace(d.rows()));
+        return loss.value(out, 0, d.y(), 0, d.rows(), model.outputs());
+    }
+
+    /** Fraction of rows classified right (logit > 0, or the largest output). */
+    double accuracy(Backend backend, float[] params, Dataset d) {
+        float[] out = model.forward(backend, params, d.x(), d.rows(), model.workspace(d.rows()));
+        int k = model.outputs(), correct = 0;
+        for (int r = 0; r < d.rows(); r++) {
+            int pred = 0;
+            if (k == 1) pred = out[r] > 0 ? 1 : 0;
+            else for (int j = 1; j < k; j++) if (out[r * k + j] > out[r * k + pred]) pred = j;
+            if (pred == d.label(r)) correct++;
+        }
+        return (double) correct / d.rows();
+    }
+
+    /** Optimizer steps in {@code epochs} epochs of batches of {@code batchSize}. */
+    long steps(int batchSize, int epochs) {
+        return (long) new Batches(train, batchSize, 0).batchesPerEpoch() * epochs;
+    }
+
+    /**
+     * Minibatch training from the model's initial parameters (seeded), learning rate {@code
+     * schedule.at(step)} (an absolute rate: scale a multiplier first). Returns the final parameters.
+     */
+    float[] train(
+            Backend backend,
+            Optimizer optimizer,
+            Schedule schedule,
+            int batchSize,
+            int epochs,
+            long seed,
+            EpochEnd onEpoch) {
+        Batches batches = new Batches(train, batchSize, seed);
+        Batch batch = batches.newBatch();
+        float[] params = model.initialParameters(seed);
+        try (TrainingSession s = TrainingSession.open(backend, model, loss, optimizer, params)) {
+            long step = 0;
+            for (int e = 0; e < epochs; e++) {
+                batches.startEpoch(e);
+                while (batches.next(batch)) {
+                    s.accumulate(batch.x(), batch.y(), batch.rows(), 1f);
+                    s.step(schedule.at(step++));
+                }
+                s.readParameters(params);
+                if (onEpoch != null) onEpoch.at(e + 1, params);
+            }
+            s.readParameters(params);
+            return params;
+        }
+    }
+}
