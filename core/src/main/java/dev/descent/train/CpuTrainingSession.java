@@ -65,6 +65,7 @@ final class CpuTrainingSession implements TrainingSession {
 
     @Override
     public double clip(Clipping clipping) {
+        if (gradientEmpty) return 0; // nothing accumulated since the last step: the gradient is zero
         return clipping.apply(backend, grads, grads.length);
     }
 
