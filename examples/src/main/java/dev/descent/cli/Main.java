@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "descent 0.1.0",
         description = "Stochastic gradient descent on the JVM: examples, benchmarks and conformance checks.",
-        subcommands = {ReferenceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReferenceCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
