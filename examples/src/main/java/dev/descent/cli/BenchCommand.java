@@ -17,6 +17,7 @@ import dev.descent.optim.Optimizers;
 import dev.descent.train.TrainingSession;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -130,7 +131,7 @@ final class BenchCommand implements Callable<Integer> {
         double accuracy;
         out.printf(
                 Locale.ROOT,
-                "descent bench: %s on %s (%d threads), %s, %d train / %d test rows, batch %d, %d epochs%n",
+                "descent bench: %s on %s (threads: %d), %s, %d train / %d test rows, batch %d, %d epochs%n",
                 b.name(),
                 b.device(),
                 usedThreads,
@@ -163,21 +164,23 @@ final class BenchCommand implements Callable<Integer> {
             for (int e = 0; e < epochs; e++) {
                 batches.startEpoch(e);
                 double lossSum = 0;
-                long t0 = System.nanoTime();
+                long cpu0 = processCpuNanos(), t0 = System.nanoTime();
                 while (batches.next(batch)) {
                     lossSum += session.accumulate(batch.x(), batch.y(), batch.rows(), 1f) * batch.rows();
                     session.step(lr);
                 }
                 seconds[e] = (System.nanoTime() - t0) / 1e9;
+                double cpu = (processCpuNanos() - cpu0) / 1e9;
                 lastLoss = lossSum / train.rows();
                 out.printf(
                         Locale.ROOT,
-                        "epoch %d/%d  %.4f s  %.0f samples/s  train loss %.4f%n",
+                        "epoch %d/%d  %.4f s  %.0f samples/s  train loss %.4f  (process CPU time %.4f s)%n",
                         e + 1,
                         epochs,
                         seconds[e],
                         train.rows() / seconds[e],
-                        lastLoss);
+                        lastLoss,
+                        cpu);
             }
             accuracy = accuracy(session, test);
         }
@@ -195,6 +198,16 @@ final class BenchCommand implements Callable<Integer> {
                 lastLoss,
                 accuracy,
                 json(System.getProperty("java.vendor") + " " + Runtime.version())));
+        return 0;
+    }
+
+    /**
+     * CPU time of the whole JVM so far (all threads, including JIT and GC), or 0 where the platform
+     * does not report it. Next to the wall time it shows how much other processes took the cores.
+     */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+            return Math.max(0, os.getProcessCpuTime());
         return 0;
     }
 
