@@ -390,6 +390,12 @@ final class Gemm {
                 int sp = src + p * rsB, dp = d + p * NR;
                 for (int col = 0; col < nr; col++) bp[dp + col] = b[sp + col];
             }
+        } else if (nr == NR) {
+            // B stored transposed (n×k): NR rows of memory read side by side, the sliver written in order
+            for (int p = 0; p < kc; p++) {
+                int sp = src + p * rsB, dp = d + p * NR;
+                for (int col = 0; col < NR; col++) bp[dp + col] = b[sp + col * csB];
+            }
         } else {
             // B stored transposed (n×k): each column of B is a contiguous row in memory
             for (int col = 0; col < nr; col++) {
