@@ -24,8 +24,13 @@ class SimdBackendContractTest extends BackendContractTest {
         return SIMD;
     }
 
-    /** Shapes above the parallel threshold, split by columns, by rows, and both big. */
-    private static final int[][] PARALLEL_SHAPES = {{130, 1025, 63}, {1023, 17, 129}, {300, 257, 520}};
+    /**
+     * Shapes above the parallel threshold, split by columns, by rows, both big, and narrower than a
+     * register tile (A·Bᵀ then takes the dot-product kernel).
+     */
+    private static final int[][] PARALLEL_SHAPES = {
+        {130, 1025, 63}, {1023, 17, 129}, {300, 257, 520}, {2001, 15, 301}, {64, 10, 2000}
+    };
 
     @ParameterizedTest
     @EnumSource(Layout.class)

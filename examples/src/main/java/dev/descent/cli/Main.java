@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ReferenceCommand.class,
             DevicesCommand.class,
+            BenchCommand.class,
             TrajectoriesExample.class,
             LocalMinimaExample.class,
             GradientNoiseExample.class,

@@ -1,0 +1,272 @@
+package dev.descent.cli;
+
+import dev.descent.backend.Activation;
+import dev.descent.backend.Backend;
+import dev.descent.backend.Backends;
+import dev.descent.backend.ScalarBackend;
+import dev.descent.backend.SimdBackend;
+import dev.descent.data.Batch;
+import dev.descent.data.Batches;
+import dev.descent.data.Dataset;
+import dev.descent.data.Idx;
+import dev.descent.data.Split;
+import dev.descent.loss.Loss;
+import dev.descent.model.Mlp;
+import dev.descent.model.Models;
+import dev.descent.optim.Optimizers;
+import dev.descent.train.TrainingSession;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code descent bench}: the end-to-end benchmark. Trains the MLP 784-128(ReLU)-10 on MNIST with
+ * softmax cross-entropy, batch 64, SGD lr 0.1 momentum 0.9, timing each epoch (training only), then
+ * measures test accuracy. Prints one human line per epoch and, as its last line, one JSON object
+ * ({@code backend, device, threads, epoch_s_median, samples_per_s, train_loss, test_accuracy, jdk}).
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Trains the MLP 784-128-10 (ReLU, softmax cross-entropy; batch 64, SGD lr 0.1, momentum 0.9) on"
+                    + " MNIST and reports training throughput.",
+            "Prints one line per epoch, then as the LAST line one JSON object with backend, device, threads,"
+                    + " epoch_s_median, samples_per_s (training rows / median epoch time), train_loss (mean"
+                    + " batch loss of the last epoch), test_accuracy and jdk.",
+            "Example: ./descent bench --threads 1; ./descent bench --backend scalar --epochs 2"
+        })
+final class BenchCommand implements Callable<Integer> {
+
+    static final String DATA_SUBDIR = "shared/data/mnist10k";
+
+    @Option(
+            names = "--backend",
+            defaultValue = "simd",
+            description = "scalar, simd, gpu or auto (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(
+            names = "--threads",
+            description = "Threads the simd backend splits matrix products over (default: all"
+                    + " available processors; capped at them, so the pool is never oversubscribed).")
+    Integer threads;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs to train (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(
+            names = "--warmup",
+            defaultValue = "3",
+            description = "Untimed epochs first, on a separate copy of the model, so that the timed epochs run"
+                    + " JIT-compiled code (default: ${DEFAULT-VALUE}; 0 times the cold start too).")
+    int warmup;
+
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description = "MNIST folder in IDX format (default: the nearest " + DATA_SUBDIR
+                    + " above the working directory, e.g. ../shared/data/mnist10k from the repository root).")
+    Path data;
+
+    @Option(
+            names = "--limit",
+            defaultValue = "0",
+            description = "Train on only the first N training rows (0 = all; for quick checks).")
+    int limit;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed of initialisation and shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must be 0 or positive, got " + warmup);
+        if (limit < 0) throw new IllegalArgumentException("--limit must be 0 (all) or positive, got " + limit);
+        if (threads != null && threads < 1)
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        PrintStream out = System.out;
+
+        Path dir = data != null ? data : defaultData();
+        Split split = Idx.mnist(dir);
+        Dataset train = split.train(), test = split.test();
+        if (limit > 0 && limit < train.rows()) {
+            int[] first = new int[limit];
+            Arrays.setAll(first, i -> i);
+            train = train.select(first, train.name() + "[:" + limit + "]");
+        }
+
+        Backend b = Backends.byName(backend);
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int usedThreads;
+        if (b instanceof SimdBackend simd) {
+            simd.setThreads(Math.min(threads != null ? threads : cpus, cpus));
+            usedThreads = simd.threads();
+        } else if (b instanceof ScalarBackend) {
+            usedThreads = 1;
+        } else {
+            usedThreads = threads != null ? threads : cpus;
+        }
+
+        Mlp model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
+        Loss loss = Loss.softmaxCrossEntropy();
+        float lr = 0.1f;
+        Batches batches = new Batches(train, batchSize, seed);
+        Batch batch = batches.newBatch();
+        double[] seconds = new double[epochs];
+        double lastLoss = Double.NaN;
+        double accuracy;
+        out.printf(
+                Locale.ROOT,
+                "descent bench: %s on %s (threads: %d), %s, %d train / %d test rows, batch %d, %d epochs%n",
+                b.name(),
+                b.device(),
+                usedThreads,
+                model,
+                train.rows(),
+                test.rows(),
+                batchSize,
+                epochs);
+        if (warmup > 0) {
+            long t0 = System.nanoTime();
+            try (TrainingSession session = TrainingSession.open(
+                    b, model, loss, Optimizers.sgd(lr).momentum(0.9), model.initialParameters(seed + 1))) {
+                for (int e = 0; e < warmup; e++) {
+                    batches.startEpoch(-1 - e);
+                    while (batches.next(batch)) {
+                        session.accumulate(batch.x(), batch.y(), batch.rows(), 1f);
+                        session.step(lr);
+                    }
+                }
+                accuracy(session, test);
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "warm-up: %d epochs in %.2f s (not timed below)%n",
+                    warmup,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        try (TrainingSession session =
+                TrainingSession.open(b, model, loss, Optimizers.sgd(lr).momentum(0.9), model.initialParameters(seed))) {
+            for (int e = 0; e < epochs; e++) {
+                batches.startEpoch(e);
+                double lossSum = 0;
+                long cpu0 = processCpuNanos(), t0 = System.nanoTime();
+                while (batches.next(batch)) {
+                    lossSum += session.accumulate(batch.x(), batch.y(), batch.rows(), 1f) * batch.rows();
+                    session.step(lr);
+                }
+                seconds[e] = (System.nanoTime() - t0) / 1e9;
+                double cpu = (processCpuNanos() - cpu0) / 1e9;
+                lastLoss = lossSum / train.rows();
+                out.printf(
+                        Locale.ROOT,
+                        "epoch %d/%d  %.4f s  %.0f samples/s  train loss %.4f  (process CPU time %.4f s)%n",
+                        e + 1,
+                        epochs,
+                        seconds[e],
+                        train.rows() / seconds[e],
+                        lastLoss,
+                        cpu);
+            }
+            accuracy = accuracy(session, test);
+        }
+        double median = median(seconds);
+        out.printf(Locale.ROOT, "test accuracy %.4f; median epoch %.4f s%n", accuracy, median);
+        out.println(String.format(
+                Locale.ROOT,
+                "{\"backend\": %s, \"device\": %s, \"threads\": %d, \"epoch_s_median\": %.6f, \"samples_per_s\": %.1f,"
+                        + " \"train_loss\": %.6f, \"test_accuracy\": %.4f, \"jdk\": %s}",
+                json(b.name()),
+                json(device(b)),
+                usedThreads,
+                median,
+                train.rows() / median,
+                lastLoss,
+                accuracy,
+                json(System.getProperty("java.vendor") + " " + Runtime.version())));
+        return 0;
+    }
+
+    /**
+     * CPU time of the whole JVM so far (all threads, including JIT and GC), or 0 where the platform
+     * does not report it. Next to the wall time it shows how much other processes took the cores.
+     */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+            return Math.max(0, os.getProcessCpuTime());
+        return 0;
+    }
+
+    /** Fraction of test rows whose largest output is the label. */
+    static double accuracy(TrainingSession session, Dataset test) {
+        int f = test.features(), classes = session.model().outputs(), chunk = 500;
+        float[] x = new float[chunk * f], out = new float[chunk * classes];
+        int correct = 0;
+        for (int start = 0; start < test.rows(); start += chunk) {
+            int rows = Math.min(chunk, test.rows() - start);
+            System.arraycopy(test.x(), start * f, x, 0, rows * f);
+            session.predict(x, rows, out);
+            for (int r = 0; r < rows; r++) {
+                int best = 0;
+                for (int j = 1; j < classes; j++) if (out[r * classes + j] > out[r * classes + best]) best = j;
+                if (best == test.label(start + r)) correct++;
+            }
+        }
+        return (double) correct / test.rows();
+    }
+
+    /** The nearest {@code shared/data/mnist10k} beside the working directory or one of its parents. */
+    static Path defaultData() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            for (Path candidate : new Path[] {p.resolve(DATA_SUBDIR), p.resolve("examples/data/mnist10k")})
+                if (Files.isRegularFile(candidate.resolve("train-images.idx3-ubyte"))) return candidate;
+        }
+        throw new IllegalArgumentException(
+                "no MNIST folder (" + DATA_SUBDIR + ") above " + Path.of("").toAbsolutePath() + "; pass --data DIR");
+    }
+
+    /** The CPU model for CPU backends (from /proc/cpuinfo), else what the backend reports. */
+    static String device(Backend b) {
+        if (!(b instanceof ScalarBackend)) return b.device();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
+                if (line.startsWith("model name"))
+                    return line.substring(line.indexOf(':') + 1).trim();
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return "CPU";
+    }
+
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    /** A JSON string literal. */
+    static String json(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') b.append('\\').append(c);
+            else if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.descent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descent.Shared;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code descent bench} on a small run (1 epoch on 2,000 rows, no warm-up): the last line is one
+ * JSON object with every key and sane values. Checks the report, not the speed.
+ */
+class BenchCommandTest {
+
+    static final List<String> KEYS = List.of(
+            "backend", "device", "threads", "epoch_s_median", "samples_per_s", "train_loss", "test_accuracy", "jdk");
+
+    @Test
+    void lastLineIsJsonWithEveryKeyAndSaneValues() throws Exception {
+        for (String threads : new String[] {"1", "2"}) {
+            String out = run(
+                    "bench",
+                    "--backend",
+                    "simd",
+                    "--threads",
+                    threads,
+                    "--epochs",
+                    "1",
+                    "--warmup",
+                    "0",
+                    "--limit",
+                    "2000",
+                    "--data",
+                    Shared.data().resolve("mnist10k").toString());
+            String[] lines = out.strip().split("\\R");
+            assertTrue(lines.length >= 3, out);
+            assertTrue(lines[lines.length - 2].startsWith("test accuracy"), out);
+            JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+            for (String key : KEYS) assertTrue(json.has(key), key + " missing in " + json);
+            assertEquals(KEYS.size(), json.size(), json.toString());
+            assertEquals("simd", json.get("backend").asText());
+            assertEquals(Integer.parseInt(threads), json.get("threads").asInt(), json.toString());
+            assertTrue(!json.get("device").asText().isBlank(), json.toString());
+            assertTrue(json.get("epoch_s_median").asDouble() > 0, json.toString());
+            assertEquals(
+                    2000 / json.get("epoch_s_median").asDouble(),
+                    json.get("samples_per_s").asDouble(),
+                    2000 / json.get("epoch_s_median").asDouble() * 1e-3,
+                    json.toString());
+            double loss = json.get("train_loss").asDouble();
+            assertTrue(loss > 0 && loss < 1.5, json.toString());
+            assertTrue(json.get("test_accuracy").asDouble() > 0.8, json.toString());
+            assertTrue(
+                    json.get("jdk")
+                            .asText()
+                            .contains(String.valueOf(Runtime.version().feature())),
+                    json.toString());
+        }
+    }
+
+    @Test
+    void badArgumentsFailWithAMessage() {
+        PrintStream saved = System.err;
+        var err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertTrue(Main.run("bench", "--epochs", "0") != 0);
+            assertTrue(Main.run("bench", "--threads", "0") != 0);
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--epochs must be at least 1, got 0"), err.toString());
+    }
+
+    private static String run(String... args) {
+        PrintStream saved = System.out;
+        var bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            Main.run(args);
+            return bytes.toString(StandardCharsets.UTF_8);
+        } finally {
+            System.setOut(saved);
+        }
+    }
+}
