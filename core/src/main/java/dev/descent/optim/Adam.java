@@ -58,6 +58,11 @@ public record Adam(
     }
 
     @Override
+    public Adam withMomentum(double beta1) {
+        return betas(beta1, beta2);
+    }
+
+    @Override
     public Adam withLr(double lr) {
         return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, isAmsgrad, isMaximize);
     }

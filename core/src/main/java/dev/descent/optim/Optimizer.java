@@ -26,6 +26,15 @@ public interface Optimizer {
     /** A copy of this optimizer with another base learning rate. */
     Optimizer withLr(double lr);
 
+    /**
+     * A copy with another momentum (SGD, RMSprop) or β₁ (Adam), for momentum cycling (one-cycle).
+     *
+     * @throws IllegalArgumentException if this optimizer has no momentum
+     */
+    default Optimizer withMomentum(double momentum) {
+        throw new IllegalArgumentException(this + " has no momentum or beta1 to cycle");
+    }
+
     /** Checks a learning rate; returns it as a float. */
     static float checkLr(double lr) {
         if (!(lr >= 0) || Double.isInfinite(lr))

@@ -53,6 +53,11 @@ public record RmsProp(
     }
 
     @Override
+    public RmsProp withMomentum(double momentum) {
+        return momentum(momentum);
+    }
+
+    @Override
     public RmsProp withLr(double lr) {
         return new RmsProp(lr, alpha, eps, weightDecay, momentum, isCentered, isMaximize);
     }

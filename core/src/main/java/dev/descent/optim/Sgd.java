@@ -60,6 +60,11 @@ public record Sgd(
     }
 
     @Override
+    public Sgd withMomentum(double momentum) {
+        return momentum(momentum);
+    }
+
+    @Override
     public Sgd withLr(double lr) {
         return new Sgd(lr, momentum, dampening, isNesterov, weightDecay, isMaximize);
     }

@@ -71,8 +71,17 @@ final class CpuTrainingSession implements TrainingSession {
 
     @Override
     public void step(double lr) {
+        update(optimizer, lr);
+    }
+
+    @Override
+    public void step(double lr, double momentum) {
+        update(optimizer.withMomentum(momentum), lr);
+    }
+
+    private void update(Optimizer rule, double lr) {
         if (gradientEmpty) java.util.Arrays.fill(grads, 0f);
-        optimizer.step(backend, params, grads, state, lr);
+        rule.step(backend, params, grads, state, lr);
         gradientEmpty = true;
     }
 

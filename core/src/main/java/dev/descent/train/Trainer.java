@@ -8,6 +8,7 @@ import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
 import dev.descent.model.Mlp;
 import dev.descent.optim.Optimizer;
+import dev.descent.schedule.OneCycle;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
 import java.io.IOException;
@@ -28,6 +29,11 @@ import java.util.Locale;
  * plateau controller when one is configured). The loop stops with a {@link
  * TrainingDivergedException} on a non-finite loss or gradient, or a loss above {@link
  * TrainingConfig#divergenceFactor()} times the first; the offending gradient is never applied.
+ *
+ * <p>When the schedule is a {@link OneCycle} that cycles the momentum, each step also sets the
+ * optimizer's momentum (SGD, RMSprop) or β₁ (Adam) to {@link OneCycle#momentumAt}, as PyTorch's
+ * {@code OneCycleLR} does; an optimizer without one (Adagrad) is an error. A one-cycle policy
+ * nested inside another schedule cycles only the learning rate.
  *
  * <p>A trainer is immutable and can {@link #fit} many times; each fit opens its own session.
  */
@@ -123,6 +129,9 @@ public final class Trainer {
         final Batch batch;
         final Schedule schedule;
         final ReduceOnPlateau plateau;
+        /** The configured schedule when it is a one-cycle policy that cycles the momentum, else null. */
+        final OneCycle cycle;
+
         final History history = new History();
         final int stepsPerEpoch;
         final long samplesPerEpoch;
@@ -154,7 +163,10 @@ public final class Trainer {
             Schedule s = config.schedulePerEpoch() ? config.schedule().perEpoch(stepsPerEpoch) : config.schedule();
             this.plateau = config.plateau() == null ? null : new ReduceOnPlateau(s, config.plateau());
             this.schedule = plateau == null ? s : plateau::at;
-            this.session = TrainingSession.open(backend, model, loss, optimizer, initialParameters);
+            this.cycle = config.schedule() instanceof OneCycle oc && oc.cycleMomentum() ? oc : null;
+            // like PyTorch's OneCycleLR: the optimizer starts at the cycle's first momentum
+            Optimizer opening = cycle == null ? optimizer : optimizer.withMomentum(cycle.momentumAt(0));
+            this.session = TrainingSession.open(backend, model, loss, opening, initialParameters);
             this.epochStart = new float[model.parameterCount()];
         }
 
@@ -217,7 +229,8 @@ public final class Trainer {
                                     + optimizer.lr() + " × schedule value " + schedule.at(step) + ")");
                 double norm = session.clip(config.clipping());
                 guard(epoch, stepLoss, norm, lr);
-                session.step(lr);
+                if (cycle == null) session.step(lr);
+                else session.step(lr, cycle.momentumAt(config.schedulePerEpoch() ? step / stepsPerEpoch : step));
                 lossRows += stepLoss * groupRows;
                 rowsSeen += groupRows;
                 History.Step s = new History.Step(step, epoch, stepLoss, lr, norm, secondsSoFar());

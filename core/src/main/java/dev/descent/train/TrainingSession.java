@@ -46,6 +46,15 @@ public interface TrainingSession extends AutoCloseable {
     /** One optimizer update at learning rate lr from the accumulated gradient, which is then zeroed. */
     void step(double lr);
 
+    /**
+     * {@link #step(double)} with the optimizer's momentum (SGD, RMSprop) or β₁ (Adam) set to {@code
+     * momentum} for this update only: one-cycle momentum cycling. The optimizer must have been opened
+     * with a momentum, so that its state has the buffer.
+     *
+     * @throws IllegalArgumentException if the optimizer has no momentum
+     */
+    void step(double lr, double momentum);
+
     /** Writes the model's outputs for {@code x[rows×inputs]} into {@code out[rows×outputs]}. */
     void predict(float[] x, int rows, float[] out);
 

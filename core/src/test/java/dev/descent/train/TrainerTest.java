@@ -129,6 +129,40 @@ class TrainerTest {
     }
 
     @Test
+    void oneCycleCyclesTheMomentumLikePyTorch() {
+        var cycle = Schedules.oneCycle(60);
+        TrainingConfig config = TrainingConfig.defaults()
+                .withBatchSize(100)
+                .withEpochs(4)
+                .withSchedule(cycle)
+                .withSampling(Batches.Sampling.SEQUENTIAL, false);
+        for (Optimizer opt : List.of(Optimizers.sgd(0.5).momentum(0.9), Optimizers.adam(0.01))) {
+            float[] trained = trainer(opt, config).fit(DIGITS.train()).parameters();
+            // by hand: each step's optimizer has the cycle's momentum (β₁ for Adam)
+            float[] p = MODEL.initialParameters(config.seed()), g = new float[p.length];
+            var state = opt.withMomentum(cycle.momentumAt(0)).newState(p.length);
+            Batches batches = new Batches(DIGITS.train(), 100, config.seed(), Batches.Sampling.SEQUENTIAL, false);
+            Batch batch = batches.newBatch();
+            long step = 0;
+            for (int e = 0; e < 4; e++) {
+                batches.startEpoch(e);
+                while (batches.next(batch)) {
+                    try (var s = TrainingSession.open(SIMD, MODEL, LOSS, Optimizers.sgd(0), p)) {
+                        s.accumulate(batch.x(), batch.y(), batch.rows(), 1f);
+                        s.readGradient(g);
+                    }
+                    opt.withMomentum(cycle.momentumAt(step)).step(SIMD, p, g, state, opt.lr() * cycle.at(step));
+                    step++;
+                }
+            }
+            assertArrayEquals(p, trained, opt + ": momentum follows the cycle");
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> trainer(Optimizers.adagrad(0.1), config)
+                .fit(DIGITS.train()));
+        assertTrue(e.getMessage().contains("has no momentum or beta1 to cycle"), e.getMessage());
+    }
+
+    @Test
     void plateauReducesTheRateWhenTheMonitoredLossStopsImproving() {
         // an improvement must beat best·(1-0.9): never happens after the first epoch → reduce every epoch
         var plateau = ReduceOnPlateau.Config.DEFAULTS

@@ -212,13 +212,22 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     @Override
     public void step(double lr) {
+        step(optimizer, lr);
+    }
+
+    @Override
+    public void step(double lr, double momentum) {
+        step(optimizer.withMomentum(momentum), lr);
+    }
+
+    private void step(Optimizer rule, double lr) {
         open();
         float rate = Optimizer.checkLr(lr);
         boolean zero = gradientEmpty;
         long t = stateStep + 1;
         call(() -> {
             if (zero) engine.fill(Ref.mem(grads), count, 0f);
-            update(rate, t);
+            update(rule, rate, t);
             return null;
         });
         stateStep = t;
@@ -384,10 +393,10 @@ public final class OpenClTrainingSession implements TrainingSession {
         throw new IllegalArgumentException("unsupported clipping " + clipping);
     }
 
-    /** The optimizer's fused update; t is the 1-based step this update makes. */
-    private void update(float lr, long t) {
+    /** The fused update of {@code rule} (this session's optimizer, or it with another momentum); t is the 1-based step. */
+    private void update(Optimizer rule, float lr, long t) {
         Ref p = Ref.mem(params), g = Ref.mem(grads);
-        if (optimizer instanceof Sgd s) {
+        if (rule instanceof Sgd s) {
             engine.sgd(
                     p,
                     g,
@@ -400,7 +409,7 @@ public final class OpenClTrainingSession implements TrainingSession {
                     (float) s.weightDecay(),
                     s.isMaximize(),
                     t == 1);
-        } else if (optimizer instanceof Adam o) {
+        } else if (rule instanceof Adam o) {
             engine.adam(
                     p,
                     g,
@@ -416,7 +425,7 @@ public final class OpenClTrainingSession implements TrainingSession {
                     o.decoupled(),
                     o.isMaximize(),
                     t);
-        } else if (optimizer instanceof RmsProp o) {
+        } else if (rule instanceof RmsProp o) {
             engine.rmsprop(
                     p,
                     g,
@@ -430,7 +439,7 @@ public final class OpenClTrainingSession implements TrainingSession {
                     (float) o.weightDecay(),
                     (float) o.momentum(),
                     o.isMaximize());
-        } else if (optimizer instanceof Adagrad o) {
+        } else if (rule instanceof Adagrad o) {
             engine.adagrad(
                     p,
                     g,
@@ -443,7 +452,7 @@ public final class OpenClTrainingSession implements TrainingSession {
                     o.isMaximize(),
                     t);
         } else {
-            throw new IllegalStateException("unsupported optimizer " + optimizer);
+            throw new IllegalStateException("unsupported rule " + rule);
         }
     }
 

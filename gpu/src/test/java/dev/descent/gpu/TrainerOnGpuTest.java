@@ -58,6 +58,26 @@ class TrainerOnGpuTest {
                 .withEarlyStopping(EarlyStopping.patience(10));
     }
 
+    /** One-cycle momentum cycling goes through the device session's per-step momentum too. */
+    @Test
+    void oneCycleMomentumCyclingMatchesSimd() {
+        Backend gpu = Backends.byName("gpu"), simd = Backends.byName("simd");
+        TrainingConfig config = TrainingConfig.defaults()
+                .withBatchSize(64)
+                .withEpochs(2)
+                .withSeed(3)
+                .withSchedule(Schedules.oneCycle(46));
+        for (Optimizer opt : List.of(Optimizers.sgd(0.3).momentum(0.9), Optimizers.adam(0.01))) {
+            TrainingResult g = new Trainer(gpu, MODEL, LOSS, opt, config).fit(DIGITS.train());
+            TrainingResult s = new Trainer(simd, MODEL, LOSS, opt, config).fit(DIGITS.train());
+            for (int e = 0; e < 2; e++) {
+                double a = g.history().epochs().get(e).loss(),
+                        b = s.history().epochs().get(e).loss();
+                assertEquals(b, a, 1e-4 * b, opt + " epoch " + (e + 1));
+            }
+        }
+    }
+
     /** Per-epoch training and validation losses within 1e-4 relative (measured on PoCL: below 1e-7). */
     @Test
     void theSameTrainerGivesTheSameCurvesOnGpuAsOnSimd() {
