@@ -32,7 +32,8 @@ public interface Optimizer {
      * @throws IllegalArgumentException if this optimizer has no momentum
      */
     default Optimizer withMomentum(double momentum) {
-        throw new IllegalArgumentException(this + " has no momentum or beta1 to cycle");
+        throw new IllegalArgumentException(this + " has no momentum or beta1 to cycle"
+                + " (one-cycle cycles it by default, as PyTorch; use oneCycle(...).withoutMomentumCycling())");
     }
 
     /** Checks a learning rate; returns it as a float. */
