@@ -248,7 +248,9 @@ public final class BatchSizeExample implements Callable<Integer> {
         acc.getStyler().setLegendVisible(false);
         acc.getStyler().setLabelsVisible(true);
         acc.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-        acc.getStyler().setYAxisDecimalPattern("0.00");
+        acc.getStyler().setYAxisDecimalPattern("0.000"); // also the bars' labels: differences are in the third digit
+        acc.getStyler().setLabelsPosition(0.93);
+        acc.getStyler().setLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 14));
         Plots.save(acc, dir.resolve("accuracy.png"));
 
         try (CsvOut curves = CsvOut.create(

@@ -9,6 +9,7 @@ import dev.descent.dsl.Fit;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.History;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -43,6 +44,9 @@ public final class GdVsSgdExample implements Callable<Integer> {
 
     @Option(names = "--gd-lr", paramLabel = "LR", description = "Learning rate of full-batch gradient descent.")
     double gdLr = 1.0;
+
+    /** Timed runs of each kind; the plotted and printed seconds are their median. */
+    static final int REPEATS = 5;
 
     Result result;
 
@@ -92,10 +96,18 @@ public final class GdVsSgdExample implements Callable<Integer> {
         // warm-up (each run once, unmeasured), so that neither clock pays for JIT compilation
         fit(c, backend, c.train.rows(), gdLr, epochs, seed);
         fit(c, backend, batchSize, lr, epochs, seed);
-        Fit gdFit = fit(c, backend, c.train.rows(), gdLr, epochs, seed);
-        Fit sgdFit = fit(c, backend, batchSize, lr, epochs, seed);
-        Run gd = run("full-batch GD", gdFit, c.train.rows(), c.train.rows(), gdLr, initial);
-        Run sgd = run("minibatch SGD", sgdFit, c.train.rows(), batchSize, lr, initial);
+        // the runs are deterministic; their clocks are not: each is timed REPEATS times, alternately,
+        // and every epoch's time is the median (milliseconds on small data, easily disturbed)
+        Fit gdFit = null, sgdFit = null;
+        List<double[]> gdTimes = new ArrayList<>(), sgdTimes = new ArrayList<>();
+        for (int r = 0; r < REPEATS; r++) {
+            gdFit = fit(c, backend, c.train.rows(), gdLr, epochs, seed);
+            sgdFit = fit(c, backend, batchSize, lr, epochs, seed);
+            gdTimes.add(RunCurves.epochTrainingSeconds(gdFit.history()));
+            sgdTimes.add(RunCurves.epochTrainingSeconds(sgdFit.history()));
+        }
+        Run gd = run("full-batch GD", gdFit, median(gdTimes), c.train.rows(), c.train.rows(), gdLr, initial);
+        Run sgd = run("minibatch SGD", sgdFit, median(sgdTimes), c.train.rows(), batchSize, lr, initial);
         return new Result(
                 gd,
                 sgd,
@@ -122,9 +134,20 @@ public final class GdVsSgdExample implements Callable<Integer> {
                 .fit(train, train);
     }
 
-    private static Run run(String name, Fit fit, int rows, int batch, double lr, double initial) {
+    /** Element-wise median. */
+    static double[] median(List<double[]> runs) {
+        double[] out = new double[runs.get(0).length];
+        for (int i = 0; i < out.length; i++) {
+            double[] v = new double[runs.size()];
+            for (int r = 0; r < v.length; r++) v[r] = runs.get(r)[i];
+            java.util.Arrays.sort(v);
+            out[i] = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+        return out;
+    }
+
+    private static Run run(String name, Fit fit, double[] t, int rows, int batch, double lr, double initial) {
         List<History.Epoch> epochs = fit.history().epochs();
-        double[] t = RunCurves.epochTrainingSeconds(fit.history());
         double[] loss = new double[epochs.size() + 1], seconds = new double[epochs.size() + 1];
         loss[0] = initial;
         for (int e = 0; e < epochs.size(); e++) {
@@ -159,38 +182,29 @@ public final class GdVsSgdExample implements Callable<Integer> {
                 "full training loss (log scale)",
                 w,
                 h));
-        XYChart perSecond = Plots.logX(Plots.logY(Plots.xy(
+        XYChart perSecond = Plots.logY(Plots.xy(
                 "Training loss per second of training",
-                "training seconds (log scale)",
+                "training seconds (median of " + REPEATS + " timed runs)",
                 "full training loss (log scale)",
                 w,
-                h)));
+                h));
         for (int k = 0; k < runs.length; k++) {
             Run r = runs[k];
             String label = String.format(
                     Locale.ROOT, "%s: B = %d, lr %s", r.name(), r.batchSize(), BatchSizeExample.fmt(r.lr()));
             Plots.path(perEpoch, label, Plots.steps(r.loss().length), r.loss(), Plots.COLORS[k]);
-            // seconds[0] = 0 has no place on a log axis: the curve starts after the first epoch
-            double[] t = java.util.Arrays.copyOfRange(r.seconds(), 1, r.seconds().length);
-            double[] l = java.util.Arrays.copyOfRange(r.loss(), 1, r.loss().length);
-            Plots.path(perSecond, label, t, l, Plots.COLORS[k]);
+            Plots.path(perSecond, label, r.seconds(), r.loss(), Plots.COLORS[k]);
         }
-        for (XYChart c : List.of(perEpoch, perSecond)) {
-            double[] x = c == perEpoch
-                    ? new double[] {0, result.epochs()}
-                    : new double[] {
-                        Math.min(result.gd().seconds()[1], result.sgd().seconds()[1]),
-                        Math.max(
-                                result.gd().seconds()[result.epochs()],
-                                result.sgd().seconds()[result.epochs()])
-                    };
+        double tMax =
+                Math.max(result.gd().seconds()[result.epochs()], result.sgd().seconds()[result.epochs()]);
+        for (XYChart c : List.of(perEpoch, perSecond))
             Plots.dashed(
                     c,
                     String.format(Locale.ROOT, "target loss %.4f (the larger final loss)", result.target()),
-                    x,
+                    new double[] {0, c == perEpoch ? result.epochs() : tMax},
                     new double[] {result.target(), result.target()},
                     Plots.COLORS[8]);
-        }
+        perSecond.getStyler().setXAxisDecimalPattern("0.000");
         Plots.xMax(perEpoch, result.epochs());
         Plots.saveGrid(List.of(perEpoch, perSecond), 1, 2, dir.resolve("loss.png"));
 
@@ -255,6 +269,8 @@ public final class GdVsSgdExample implements Callable<Integer> {
                                 (gd.seconds()[result.epochs()] / result.epochs())
                                         / (sgd.seconds()[result.epochs()] / result.epochs() / sgd.stepsPerEpoch()),
                                 sgd.stepsPerEpoch()));
+        System.out.println(
+                "  (seconds: training only, median of " + REPEATS + " timed runs each, after a warm-up run)");
         System.out.println("  wrote " + dir.resolve("loss.png") + ", loss.csv");
         return 0;
     }
