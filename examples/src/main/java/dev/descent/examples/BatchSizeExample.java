@@ -71,6 +71,14 @@ public final class BatchSizeExample implements Callable<Integer> {
 
     Result result;
 
+    private static final org.knowm.xchart.style.markers.Marker[] MARKERS = {
+        new org.knowm.xchart.style.markers.Circle(),
+        new org.knowm.xchart.style.markers.Cross(),
+        new org.knowm.xchart.style.markers.Diamond(),
+        new org.knowm.xchart.style.markers.TriangleUp(),
+        new org.knowm.xchart.style.markers.Square()
+    };
+
     /**
      * One batch size's run.
      *
@@ -225,10 +233,15 @@ public final class BatchSizeExample implements Callable<Integer> {
             String label = String.format(Locale.ROOT, "B = %d, lr %s", r.batchSize(), fmt(r.lr()));
             double[] ep = new double[r.curve().size()];
             for (int i = 0; i < ep.length; i++) ep[i] = r.curve().samples()[i] / result.rows();
-            Plots.path(perEpoch, label, ep, r.curve().loss(), Plots.COLORS[k]);
-            Plots.path(perSecond, label, r.curve().seconds(), r.curve().loss(), Plots.COLORS[k]);
+            // a marker shape per run: with the linear scaling rule the small batch sizes overlap per epoch
+            var marker = MARKERS[k % MARKERS.length];
+            Plots.path(perEpoch, label, ep, r.curve().loss(), Plots.COLORS[k]).setMarker(marker);
+            Plots.path(perSecond, label, r.curve().seconds(), r.curve().loss(), Plots.COLORS[k])
+                    .setMarker(marker);
             k++;
         }
+        perEpoch.getStyler().setMarkerSize(9);
+        perSecond.getStyler().setMarkerSize(9);
         Plots.xMax(perEpoch, result.epochs());
         Plots.saveGrid(List.of(perEpoch, perSecond), 1, 2, dir.resolve("loss.png"));
 
