@@ -1,7 +1,10 @@
 package dev.descent.cli;
 
+import dev.descent.examples.BatchSizeExample;
+import dev.descent.examples.GdVsSgdExample;
 import dev.descent.examples.GradientNoiseExample;
 import dev.descent.examples.LinearRegressionExample;
+import dev.descent.examples.LinearScalingExample;
 import dev.descent.examples.LocalMinimaExample;
 import dev.descent.examples.SchedulesExample;
 import dev.descent.examples.TrajectoriesExample;
@@ -24,6 +27,9 @@ import picocli.CommandLine.Command;
             GradientNoiseExample.class,
             SchedulesExample.class,
             LinearRegressionExample.class,
+            BatchSizeExample.class,
+            GdVsSgdExample.class,
+            LinearScalingExample.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

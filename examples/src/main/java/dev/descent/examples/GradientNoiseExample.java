@@ -70,7 +70,8 @@ public final class GradientNoiseExample implements Callable<Integer> {
             long seed) {
         LinearClassifier c = LinearClassifier.of(split);
         float[] initial = c.model.initialParameters(seed);
-        float[] trained = c.train(backend, Optimizers.sgd(lr), Schedules.constant(lr), batchSize, epochs, seed, null);
+        float[] trained = c.fit(backend.name(), Optimizers.sgd(lr), Schedules.constant(lr), batchSize, epochs, seed)
+                .parameters();
         List<Point> points = new ArrayList<>();
         points.add(new Point(
                 "initial", GradientNoise.measure(backend, c.model, c.loss, initial, c.train, sizes, draws, seed)));

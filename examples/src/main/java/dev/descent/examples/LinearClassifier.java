@@ -1,33 +1,27 @@
 package dev.descent.examples;
 
 import dev.descent.backend.Backend;
-import dev.descent.data.Batch;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.data.Split;
 import dev.descent.data.Standardizer;
+import dev.descent.dsl.Descent;
+import dev.descent.dsl.Fit;
 import dev.descent.loss.Loss;
 import dev.descent.model.Mlp;
 import dev.descent.model.Models;
 import dev.descent.optim.Optimizer;
 import dev.descent.schedule.Schedule;
-import dev.descent.train.TrainingSession;
 
 /**
- * A linear classifier on a standardised split, for the examples that need a small real training run
- * before the Trainer exists: logistic regression (one logit, BCE) for two classes, softmax
- * regression otherwise. {@link #train} is a plain minibatch loop over a {@link TrainingSession}.
+ * A linear classifier on a standardised split, for the examples that need a small real training run: logistic regression (one logit, BCE) for two classes, softmax
+ * regression otherwise, trained with the DSL ({@link #fit}).
  */
 final class LinearClassifier {
 
     final Dataset train, test;
     final Mlp model;
     final Loss loss;
-
-    /** Per-epoch callback: epoch (1-based) and the current parameters. */
-    interface EpochEnd {
-        void at(int epoch, float[] params);
-    }
 
     private LinearClassifier(Dataset train, Dataset test) {
         this.train = train;
@@ -72,33 +66,20 @@ final class LinearClassifier {
     }
 
     /**
-     * Minibatch training from the model's initial parameters (seeded), learning rate {@code
-     * schedule.at(step)} (an absolute rate: scale a multiplier first). Returns the final parameters.
+     * Minibatch SGD from the model's initial parameters (seeded) with the DSL, learning rate {@code
+     * absolute.at(step)} (an absolute rate: scale a multiplier first). The training set is also the
+     * validation set, so every epoch of the history ends with the full training loss ({@code valLoss}).
      */
-    float[] train(
-            Backend backend,
-            Optimizer optimizer,
-            Schedule schedule,
-            int batchSize,
-            int epochs,
-            long seed,
-            EpochEnd onEpoch) {
-        Batches batches = new Batches(train, batchSize, seed);
-        Batch batch = batches.newBatch();
-        float[] params = model.initialParameters(seed);
-        try (TrainingSession s = TrainingSession.open(backend, model, loss, optimizer, params)) {
-            long step = 0;
-            for (int e = 0; e < epochs; e++) {
-                batches.startEpoch(e);
-                while (batches.next(batch)) {
-                    s.accumulate(batch.x(), batch.y(), batch.rows(), 1f);
-                    s.step(schedule.at(step++));
-                }
-                s.readParameters(params);
-                if (onEpoch != null) onEpoch.at(e + 1, params);
-            }
-            s.readParameters(params);
-            return params;
-        }
+    Fit fit(String backend, Optimizer optimizer, Schedule absolute, int batchSize, int epochs, long seed) {
+        return Descent.train(model)
+                .loss(loss)
+                .optimizer(optimizer)
+                .lr(absolute)
+                .batchSize(batchSize)
+                .epochs(epochs)
+                .seed(seed)
+                .backend(backend)
+                .progressBar(false)
+                .fit(train, train);
     }
 }

@@ -1,16 +1,14 @@
 package dev.descent.examples;
 
-import dev.descent.backend.Backend;
-import dev.descent.data.Batch;
-import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
+import dev.descent.dsl.Descent;
+import dev.descent.dsl.Fit;
 import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
 import dev.descent.model.Mlp;
 import dev.descent.model.Models;
-import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
-import dev.descent.train.TrainingSession;
+import dev.descent.train.History;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +22,8 @@ import picocli.CommandLine.Option;
 /**
  * Example 10: the classic PyTorch first example — {@code nn.Linear(3, 2)}, {@code MSELoss}, {@code
  * SGD(lr=0.01, momentum=0.9)} — on synthetic data {@code y = A·x + b + noise}, written with the
- * core API (a session and a minibatch loop). It recovers A and b.
+ * Java builder of the DSL ({@link #javaScript}; the Kotlin DSL version is {@code
+ * LinearRegressionScript.kt}). It recovers A and b.
  *
  * <pre>
  * # the PyTorch original
@@ -107,40 +106,56 @@ public final class LinearRegressionExample implements Callable<Integer> {
         return Math.sqrt(-2 * Math.log(1 - rnd.nextDouble())) * Math.cos(2 * Math.PI * rnd.nextDouble());
     }
 
+    /**
+     * The settings of one run; PyTorch's example is {@code (epochs 20, batch 32, lr 0.01, momentum 0.9)}.
+     *
+     * @param backend a backend name ({@code "simd"}, {@code "scalar"}, {@code "gpu"})
+     */
+    public record Settings(int epochs, int batchSize, double lr, double momentum, long seed, String backend) {}
+
+    /**
+     * PyTorch's first example written with the Java builder; {@code LinearRegressionScript.kt} is the
+     * same script in the Kotlin DSL. Both are shown side by side in the README (ReadmeSyncTest).
+     */
+    public static Fit javaScript(Dataset data, Settings s) {
+        // README:begin linear-regression-java
+        // nn.Linear(3, 2), nn.MSELoss(), SGD(lr=0.01, momentum=0.9), batches of 32, 20 epochs
+        Fit fit = Descent.train(Models.linearRegression(3, 2))
+                .loss(Loss.mse())
+                .optimizer(Optimizers.sgd(s.lr()).momentum(s.momentum()))
+                .batchSize(s.batchSize())
+                .epochs(s.epochs())
+                .seed(s.seed())
+                .backend(s.backend())
+                .progressBar(false)
+                .fit(data, data); // validation = training set: the full training loss after every epoch
+        // README:end
+        return fit;
+    }
+
     public static Result compute(
-            Backend backend, int rows, double noise, int epochs, int batchSize, double lr, double momentum, long seed) {
+            String backend, int rows, double noise, int epochs, int batchSize, double lr, double momentum, long seed) {
         Dataset data = synthetic(rows, noise, seed);
-        Mlp model = Models.linearRegression(3, 2);
-        Loss mse = Loss.mse();
-        Optimizer sgd = Optimizers.sgd(lr).momentum(momentum);
-        Batches batches = new Batches(data, batchSize, seed);
-        Batch batch = batches.newBatch();
-        float[] p = model.initialParameters(seed);
+        Settings s = new Settings(epochs, batchSize, lr, momentum, seed, backend);
+        Fit fit = javaScript(data, s);
+        Mlp model = fit.model();
         double[] loss = new double[epochs + 1];
+        loss[0] = RunCurves.loss(fit.backend(), model, fit.result().loss(), model.initialParameters(seed), data);
+        List<History.Epoch> ep = fit.history().epochs();
+        for (int e = 0; e < epochs; e++) loss[e + 1] = ep.get(e).valLoss();
+        // The parameters after each epoch e: the same script run for e epochs. Same seed, same backend:
+        // its e epochs are bit for bit the first e epochs of the full run (batch order from (seed, epoch)).
         List<double[]> history = new ArrayList<>();
-        try (TrainingSession s = TrainingSession.open(backend, model, mse, sgd, p)) {
-            loss[0] = fullLoss(s, data);
-            history.add(flat(model, p));
-            for (int e = 0; e < epochs; e++) {
-                batches.startEpoch(e);
-                while (batches.next(batch)) {
-                    s.accumulate(batch.x(), batch.y(), batch.rows(), 1f);
-                    s.step(lr);
-                }
-                s.readParameters(p);
-                loss[e + 1] = fullLoss(s, data);
-                history.add(flat(model, p));
-            }
-        }
+        history.add(flat(model, model.initialParameters(seed)));
+        for (int e = 1; e < epochs; e++)
+            history.add(flat(
+                    model,
+                    javaScript(data, new Settings(e, batchSize, lr, momentum, seed, backend))
+                            .parameters()));
+        history.add(flat(model, fit.parameters()));
         double[] last = history.get(history.size() - 1);
         double[][] w = {{last[0], last[1], last[2]}, {last[3], last[4], last[5]}};
         return new Result(w, new double[] {last[6], last[7]}, loss, history);
-    }
-
-    private static double fullLoss(TrainingSession s, Dataset d) {
-        float[] out = new float[d.rows() * 2];
-        s.predict(d.x(), d.rows(), out);
-        return s.loss().value(out, 0, d.y(), 0, d.rows(), 2);
     }
 
     /** A (row-major, PyTorch's weight layout [out][in]) then b, from the flat parameter buffer. */
@@ -157,7 +172,7 @@ public final class LinearRegressionExample implements Callable<Integer> {
     public Integer call() {
         if (!(noise >= 0)) throw new IllegalArgumentException("--noise must be >= 0, got " + noise);
         result = compute(
-                common.backend(),
+                common.backend().name(),
                 rows,
                 noise,
                 common.epochs(),

@@ -3,6 +3,7 @@ package dev.descent.examples;
 import dev.descent.backend.Backend;
 import dev.descent.data.Labels;
 import dev.descent.data.Split;
+import dev.descent.dsl.Fit;
 import dev.descent.optim.Optimizers;
 import dev.descent.schedule.Schedule;
 import dev.descent.schedule.Schedules;
@@ -106,15 +107,10 @@ public final class SchedulesExample implements Callable<Integer> {
             for (int k = 0; k < t; k++) rates[k] = absolute.at(k);
             double[] loss = new double[epochs + 1];
             loss[0] = c.loss(backend, c.model.initialParameters(seed), c.train);
-            float[] p = c.train(
-                    backend,
-                    Optimizers.sgd(lr).momentum(momentum),
-                    absolute,
-                    batchSize,
-                    epochs,
-                    seed,
-                    (e, params) -> loss[e] = c.loss(backend, params, c.train));
-            runs.add(new Run(n, rates, loss, c.accuracy(backend, p, c.test)));
+            Fit fit = c.fit(backend.name(), Optimizers.sgd(lr).momentum(momentum), absolute, batchSize, epochs, seed);
+            for (int e = 1; e <= epochs; e++)
+                loss[e] = fit.history().epochs().get(e - 1).valLoss();
+            runs.add(new Run(n, rates, loss, fit.accuracy(c.test)));
         }
         return new Result(runs, t, epochs, dataName);
     }

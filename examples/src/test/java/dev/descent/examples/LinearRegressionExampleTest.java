@@ -28,8 +28,8 @@ class LinearRegressionExampleTest {
 
     @Test
     void noiselessDataIsFitExactlyAndSameSeedRepeats() {
-        var a = LinearRegressionExample.compute(new dev.descent.backend.ScalarBackend(), 500, 0, 30, 32, 0.01, 0.9, 3);
-        var b = LinearRegressionExample.compute(new dev.descent.backend.ScalarBackend(), 500, 0, 30, 32, 0.01, 0.9, 3);
+        var a = LinearRegressionExample.compute("scalar", 500, 0, 30, 32, 0.01, 0.9, 3);
+        var b = LinearRegressionExample.compute("scalar", 500, 0, 30, 32, 0.01, 0.9, 3);
         assertTrue(a.maxError() < 1e-3, "error " + a.maxError());
         assertEquals(a.loss()[30], b.loss()[30]);
     }
