@@ -3,6 +3,8 @@ package dev.descent.cli;
 import dev.descent.examples.GradientNoiseExample;
 import dev.descent.examples.LinearRegressionExample;
 import dev.descent.examples.LocalMinimaExample;
+import dev.descent.examples.LrFinderExample;
+import dev.descent.examples.MnistExample;
 import dev.descent.examples.SchedulesExample;
 import dev.descent.examples.TrajectoriesExample;
 import java.io.UncheckedIOException;
@@ -23,6 +25,8 @@ import picocli.CommandLine.Command;
             GradientNoiseExample.class,
             SchedulesExample.class,
             LinearRegressionExample.class,
+            MnistExample.class,
+            LrFinderExample.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
