@@ -1,11 +1,14 @@
 package dev.descent.cli;
 
 import dev.descent.examples.BatchSizeExample;
+import dev.descent.examples.CommonOptions;
 import dev.descent.examples.GdVsSgdExample;
 import dev.descent.examples.GradientNoiseExample;
 import dev.descent.examples.LinearRegressionExample;
 import dev.descent.examples.LinearScalingExample;
 import dev.descent.examples.LocalMinimaExample;
+import dev.descent.examples.LrFinderExample;
+import dev.descent.examples.MnistExample;
 import dev.descent.examples.SchedulesExample;
 import dev.descent.examples.TrajectoriesExample;
 import java.io.UncheckedIOException;
@@ -30,6 +33,8 @@ import picocli.CommandLine.Command;
             BatchSizeExample.class,
             GdVsSgdExample.class,
             LinearScalingExample.class,
+            MnistExample.class,
+            LrFinderExample.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -48,7 +53,17 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler(Main::reportError)
+                .setExecutionStrategy(Main::execute)
                 .execute(args);
+    }
+
+    /** Runs the subcommand after refusing the shared options it does not use. */
+    private static int execute(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand())
+            for (CommandLine.Model.CommandSpec mixin : p.commandSpec().mixins().values())
+                if (mixin.userObject() instanceof CommonOptions common)
+                    common.rejectUnused(p.commandSpec().commandLine());
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     /** A user error (bad option value, unreadable or malformed data) is one line, not a stack trace. */

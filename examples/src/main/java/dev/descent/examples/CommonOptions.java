@@ -6,14 +6,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
  * The options every example shares, as a picocli mixin: {@code --backend}, {@code --epochs},
  * {@code --batch-size}, {@code --lr}, {@code --seed} and {@code --out}. An example creates its
  * instance with its own defaults ({@code @Mixin CommonOptions common = CommonOptions.defaults(...)});
- * picocli shows those in {@code --help} and leaves out the options an example does not use
- * (default null), which are then accepted and ignored.
+ * picocli shows those in {@code --help}; an option the example does not use (default null) is
+ * refused when given ({@link #rejectUnused}).
  */
 public final class CommonOptions {
 
@@ -45,6 +46,7 @@ public final class CommonOptions {
     Path out;
 
     private Backend resolved;
+    private boolean usesEpochs = true, usesBatchSize = true, usesLr = true;
 
     /** For picocli only; examples use {@link #defaults}. */
     public CommonOptions() {}
@@ -59,7 +61,25 @@ public final class CommonOptions {
         o.epochs = epochs;
         o.batchSize = batchSize;
         o.lr = lr;
+        o.usesEpochs = epochs != null;
+        o.usesBatchSize = batchSize != null;
+        o.usesLr = lr != null;
         return o;
+    }
+
+    /**
+     * Fails with a parameter error naming the option when the user gave {@code --epochs},
+     * {@code --batch-size} or {@code --lr} to an example that does not use it (default null).
+     */
+    public void rejectUnused(CommandLine cmd) {
+        if (epochs != null && !usesEpochs) unused(cmd, "--epochs");
+        if (batchSize != null && !usesBatchSize) unused(cmd, "--batch-size");
+        if (lr != null && !usesLr) unused(cmd, "--lr");
+    }
+
+    private static void unused(CommandLine cmd, String option) {
+        throw new CommandLine.ParameterException(
+                cmd, cmd.getCommandName() + " has no " + option + " option (see --help for what it takes)");
     }
 
     /** The backend named by {@code --backend} (created once). */

@@ -107,8 +107,18 @@ class DataAndCliTest {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             assertEquals(0, Main.run("--help"));
-            for (String c :
-                    new String[] {"trajectories", "local-minima", "gradient-noise", "schedules", "linear-regression"}) {
+            for (String c : new String[] {
+                "trajectories",
+                "local-minima",
+                "gradient-noise",
+                "schedules",
+                "linear-regression",
+                "batch-size",
+                "gd-vs-sgd",
+                "linear-scaling",
+                "mnist",
+                "lr-finder"
+            }) {
                 assertTrue(out.toString(StandardCharsets.UTF_8).contains(c), c + " missing from --help");
                 assertEquals(0, Main.run(c, "--help"), c + " --help");
             }
@@ -119,6 +129,8 @@ class DataAndCliTest {
             assertEquals(
                     2,
                     Main.run("schedules", "--data", dir.resolve("missing.csv").toString(), "--out", dir.toString()));
+            // a shared option the example does not use is refused, not ignored
+            assertEquals(2, Main.run("lr-finder", "--epochs", "3", "--out", dir.toString()));
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
@@ -126,6 +138,7 @@ class DataAndCliTest {
         String e = err.toString(StandardCharsets.UTF_8);
         assertTrue(e.contains("trajectories: --epochs must be >= 1, got 0"), e);
         assertTrue(e.contains("missing.csv"), e);
+        assertTrue(e.contains("lr-finder has no --epochs option"), e);
         assertTrue(!e.contains("\tat "), "no stack trace: " + e);
     }
 }

@@ -9,19 +9,21 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README shows the linear-regression script in Java and in Kotlin side by side: the regions
- * marked {@code // README:begin name} … {@code // README:end} in the example's sources, verbatim
- * ({@link ReadmeRegions}, the dsl module's mechanism, from core's test-jar).
+ * The README shows the flagship's training code and the linear-regression script in Java and in
+ * Kotlin side by side: the regions marked {@code // README:begin name} … {@code // README:end} in the
+ * examples' sources, verbatim ({@link ReadmeRegions}, the dsl module's mechanism, from core's
+ * test-jar).
  */
 class ReadmeSyncTest {
 
     static final List<String> SCRIPTS = List.of(
+            "src/main/java/dev/descent/examples/MnistExample.java",
             "src/main/java/dev/descent/examples/LinearRegressionExample.java",
             "src/main/kotlin/dev/descent/examples/LinearRegressionScript.kt");
 
     @Test
-    void theReadmeShowsBothLinearRegressionScriptsVerbatim() throws IOException {
-        assertEquals(2, ReadmeRegions.assertShown(Path.of("..", "README.md"), SCRIPTS));
+    void theReadmeShowsTheFlagshipAndBothLinearRegressionScriptsVerbatim() throws IOException {
+        assertEquals(3, ReadmeRegions.assertShown(Path.of("..", "README.md"), SCRIPTS));
     }
 
     /** Prints the README blocks (run by hand when a script changes). */
