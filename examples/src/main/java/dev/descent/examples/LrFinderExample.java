@@ -91,8 +91,8 @@ public final class LrFinderExample implements Callable<Integer> {
                 .dense(hidden, Activation.RELU)
                 .dense(Math.max(2, train.classes()))
                 .build();
-        LrFinder d = LrFinder.defaults().withRange(minLr, maxLr).withSteps(steps);
-        LrFinder finder = new LrFinder(d.minLr(), d.maxLr(), d.steps(), smoothing, d.divergeFactor());
+        LrFinder finder =
+                new LrFinder(minLr, maxLr, steps, smoothing, LrFinder.defaults().divergeFactor());
         LrFinder.Curve curve = finder.run(
                 backend,
                 model,
@@ -164,7 +164,8 @@ public final class LrFinderExample implements Callable<Integer> {
                 steps,
                 c.size(),
                 c.diverged()
-                        ? "diverged at lr " + fmt(c.lrs()[c.size() - 1]) + " (smoothed loss > 4× its minimum)"
+                        ? "diverged at lr " + fmt(c.lrs()[c.size() - 1]) + " (smoothed loss > "
+                                + fmt(result.finder().divergeFactor()) + "× its minimum)"
                         : "did not diverge (raise --max-lr to see where it does)");
         System.out.printf(
                 Locale.ROOT,
