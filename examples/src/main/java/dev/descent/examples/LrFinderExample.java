@@ -165,7 +165,10 @@ public final class LrFinderExample implements Callable<Integer> {
                 c.size(),
                 c.diverged()
                         ? "diverged at lr " + fmt(c.lrs()[c.size() - 1]) + " (smoothed loss > "
-                                + fmt(result.finder().divergeFactor()) + "× its minimum)"
+                                + java.math.BigDecimal.valueOf(result.finder().divergeFactor())
+                                        .stripTrailingZeros()
+                                        .toPlainString()
+                                + "× its minimum)"
                         : "did not diverge (raise --max-lr to see where it does)");
         System.out.printf(
                 Locale.ROOT,
