@@ -335,7 +335,9 @@ public final class TrainingBuilder {
             if (p.name().equalsIgnoreCase(n)) return n;
             known.add(p.name());
         }
-        if (n.equals("gpu")) return n; // descent-gpu missing: Backends.byName says what to add, at fit
-        throw new IllegalArgumentException("backend must be one of " + known + " or gpu, got '" + name + "'");
+        // descent-gpu missing: Backends.byName says what to add, at fit
+        if (n.equals("gpu") || n.equals("gpu-or-simd")) return n;
+        throw new IllegalArgumentException(
+                "backend must be one of " + known + ", gpu or gpu-or-simd, got '" + name + "'");
     }
 }

@@ -57,6 +57,8 @@ enum class Backend(val id: String) {
     SIMD("simd"),
     /** OpenCL through Aparapi (needs descent-gpu on the class path). */
     GPU("gpu"),
+    /** OpenCL when a device is present, else SIMD with one warning line saying so. */
+    GPU_OR_SIMD("gpu-or-simd"),
 }
 
 /** Describes a training run; see the file's documentation. Fails like [dev.descent.dsl.TrainingBuilder.build]. */

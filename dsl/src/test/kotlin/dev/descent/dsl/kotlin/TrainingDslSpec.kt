@@ -120,6 +120,14 @@ class TrainingDslSpec : StringSpec({
         }.message shouldContain "model input width is 784 but training set 'digits.csv/train' has 64 features"
     }
 
+    "every Backend constant names a backend the builder accepts" {
+        for (b in Backend.entries) {
+            val spec = training { model = mlp(inputs = 2) { dense(1) }; loss = mse(); optimizer = sgd(lr = 0.1); backend = b }
+            spec shouldBe Descent.train(Models.mlp(2).dense(1)).loss(Loss.mse()).optimizer(Optimizers.sgd(0.1))
+                .backend(b.id).build()
+        }
+    }
+
     "callbacks see every epoch and step, and fit reports timings" {
         val seen = mutableListOf<History.Epoch>()
         var steps = 0
