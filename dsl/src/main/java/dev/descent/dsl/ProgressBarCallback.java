@@ -11,8 +11,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A terminal progress bar over a run's optimizer steps (me.tongfei:progressbar): the bar and ETA
- * count steps; the message shows the epoch, the latest loss (and validation accuracy) and samples
- * per second. It draws only where a console is attached: with {@code System.console() == null}
+ * count steps; the message shows the epoch, the latest loss (and validation accuracy) and the samples
+ * per second of the last epoch (its training and validation wall-clock). It draws only where a console is attached: with {@code System.console() == null}
  * (output piped or redirected, CI, build tools) it does nothing at all, so logs stay clean.
  * {@link TrainingBuilder#progressBar} / {@code progressBar = ...} switch it; the default is on with
  * a console.
@@ -26,6 +26,8 @@ public final class ProgressBarCallback implements Callback, AutoCloseable {
     private double loss = Double.NaN;
     private double samplesPerSecond = Double.NaN;
     private double accuracy = Double.NaN;
+    private long samplesPerEpoch;
+    private long epochStartNanos;
 
     /** Draws on {@code System.err} when a console is attached, else stays quiet. */
     public ProgressBarCallback() {
@@ -56,6 +58,8 @@ public final class ProgressBarCallback implements Callback, AutoCloseable {
         if (out == null) return;
         epochs = plan.epochs();
         epoch = plan.firstEpoch();
+        samplesPerEpoch = plan.samplesPerEpoch();
+        epochStartNanos = System.nanoTime();
         ConsoleProgressBarConsumer consumer =
                 width > 0 ? new ConsoleProgressBarConsumer(out, width) : new ConsoleProgressBarConsumer(out);
         bar = new ProgressBarBuilder()
@@ -83,7 +87,9 @@ public final class ProgressBarCallback implements Callback, AutoCloseable {
         if (bar == null) return;
         loss = e.loss();
         accuracy = e.valAccuracy();
-        if (e.seconds() > 0) samplesPerSecond = e.samples() / e.seconds();
+        long now = System.nanoTime();
+        if (now > epochStartNanos) samplesPerSecond = samplesPerEpoch * 1e9 / (now - epochStartNanos);
+        epochStartNanos = now;
         message();
     }
 
