@@ -100,13 +100,24 @@ public final class Trainer {
         }
     }
 
-    /** Checks that a data set fits the model and the loss; the message names the data set and the field. */
+    /** Checks that a data set fits this trainer's model and loss (see the static form). */
     void checkData(Dataset data, String role) {
+        checkData(model, loss, data, role);
+    }
+
+    /**
+     * Checks that {@code data} (its {@code role}: "training", "validation") fits the model and the
+     * loss: rows, feature count, class labels or target columns. Reads only shapes.
+     *
+     * @throws IllegalArgumentException naming the data set, the field and both values
+     */
+    public static void checkData(Mlp model, Loss loss, Dataset data, String role) {
         String name = role + " set '" + data.name() + "'";
         if (data.rows() == 0) throw new IllegalArgumentException(name + " is empty");
         if (data.features() != model.inputs())
             throw new IllegalArgumentException(name + " has " + data.features()
-                    + " features but the model's input width is " + model.inputs() + " (" + model + ")");
+                    + " features but the model's input width is " + model.inputs() + ": the first layer must take "
+                    + data.features() + " inputs (" + model + ")");
         if (loss.classIndexTargets()) {
             if (data.classes() == 0)
                 throw new IllegalArgumentException(name + " has real-valued targets; " + loss + " needs class labels");

@@ -170,11 +170,9 @@ public final class TrainingSpec {
         return new Trainer(b, model, loss, optimizer, config.withCallbacks(all.toArray(Callback[]::new)));
     }
 
+    /** Core's data checks, before a backend (maybe a GPU) is opened. */
     private void checkFits(Dataset data, String role) {
-        if (data.features() != model.inputs())
-            throw new IllegalArgumentException("model input width is " + model.inputs() + " but " + role + " set '"
-                    + data.name() + "' has " + data.features() + " features: the first layer must take "
-                    + data.features() + " inputs (" + model + ")");
+        Trainer.checkData(model, loss, data, role);
     }
 
     @Override

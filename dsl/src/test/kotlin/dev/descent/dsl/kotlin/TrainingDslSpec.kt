@@ -117,7 +117,7 @@ class TrainingDslSpec : StringSpec({
                 model = mlp(inputs = 784) { dense(10) }; loss = softmaxCrossEntropy(); optimizer = sgd(lr = 0.1)
                 progressBar = false
             }.fit(Digits.train())
-        }.message shouldContain "model input width is 784 but training set 'digits.csv/train' has 64 features"
+        }.message shouldContain "training set 'digits.csv/train' has 64 features but the model's input width is 784"
     }
 
     "every Backend constant names a backend the builder accepts" {
