@@ -277,11 +277,15 @@ final class Gemm {
         // B is packed when it is not row-major, or when it is reused over many A blocks (then the
         // contiguous panel is worth more than the copy).
         boolean packB = csB != 1 || i1 - i0 > MC;
+        // k-blocks of equal depth (784 = 4 × 196, not 3 × 256 + 16): no short block whose C loads and
+        // stores outweigh its FMAs. The kernel continues the FMA chain from C, so blocking does not
+        // change the result.
+        int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             int slivers = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 boolean add = accumulate || pc > 0;
                 float[] bp = s.bp(kc * slivers * NR);
                 if (packB) {
@@ -390,14 +394,9 @@ final class Gemm {
                 int sp = src + p * rsB, dp = d + p * NR;
                 for (int col = 0; col < nr; col++) bp[dp + col] = b[sp + col];
             }
-        } else if (nr == NR) {
-            // B stored transposed (n×k): NR rows of memory read side by side, the sliver written in order
-            for (int p = 0; p < kc; p++) {
-                int sp = src + p * rsB, dp = d + p * NR;
-                for (int col = 0; col < NR; col++) bp[dp + col] = b[sp + col * csB];
-            }
         } else {
-            // B stored transposed (n×k): each column of B is a contiguous row in memory
+            // B stored transposed (n×k): each column of B is a contiguous row in memory, read in order
+            // (measured about 2× faster than reading NR rows side by side per p)
             for (int col = 0; col < nr; col++) {
                 int sc = src + col * csB;
                 for (int p = 0; p < kc; p++) bp[d + p * NR + col] = b[sc + p * rsB];
