@@ -82,7 +82,10 @@ final class Gemm {
         int rsA = transA ? 1 : k, csA = transA ? m : 1;
         int rsB = transB ? 1 : n, csB = transB ? k : 1;
         int nUnits = (n + NR - 1) / NR, mUnits = (m + MR - 1) / MR;
-        boolean byCols = nUnits >= mUnits || mUnits < 2;
+        // Split C along its longer side (columns on a tie): each task packs its share of the operand
+        // along the split and all of the other, so the packing done twice is the smaller operand's.
+        // For the forward X·Wᵀ (64×128) this packs half of Wᵀ per task instead of all of it twice.
+        boolean byCols = (n >= m && nUnits >= 2) || mUnits < 2;
         int units = byCols ? nUnits : mUnits;
         int tasks = (long) m * n * k < PARALLEL_MIN ? 1 : Math.min(threads, units);
         if (!transA && transB && n < NR && k >= DOT_MIN_K) {
