@@ -13,7 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Layouts differ only in how the packing routines read A and B: A(i, p) lives at {@code aOff +
  * i·rsA + p·csA} and B(p, j) at {@code bOff + p·rsB + j·csB}. B row-major ({@code csB = 1}) is read
- * by the micro-kernel in place when that is cheaper than packing it.
+ * by the micro-kernel in place when that is cheaper than packing it. When A is small (a batch of
+ * rows, {@link #SHARED_A_MAX}) it is packed once and C's columns are split into small tasks that
+ * share it ({@link #panels}).
  *
  * <p>Every element of C is accumulated in the same order whatever the partitioning (k-blocks of
  * {@link #KC}, FMA chain inside a block, then added to C), so the result does not depend on the
@@ -42,10 +44,16 @@ final class Gemm {
         final float[] ap = new float[MC * KC];
         final float[] tile = new float[MR * NR];
         float[] bp = new float[KC * NR];
+        float[] aAll = new float[0];
 
         float[] bp(int size) {
             if (bp.length < size) bp = new float[size];
             return bp;
+        }
+
+        float[] aAll(int size) {
+            if (aAll.length < size) aAll = new float[size];
+            return aAll;
         }
     }
 
@@ -53,6 +61,18 @@ final class Gemm {
 
     /** Products with fewer multiply-adds than this run on the calling thread alone. */
     static final long PARALLEL_MIN = 1L << 20;
+
+    /**
+     * Largest A (floats, rows rounded up to MR) packed once and shared by all tasks ({@link #panels}):
+     * up to 512 KB, e.g. a batch of 64 or 128 rows at any MNIST-like width.
+     */
+    static final int SHARED_A_MAX = 128 * 1024;
+
+    /**
+     * Column tasks per thread in {@link #panels}: small tasks claimed in order, so when the other
+     * core is busy (a shared machine) the caller simply takes more of them instead of waiting.
+     */
+    static final int TASKS_PER_THREAD = 4;
 
     /**
      * {@code C[m×n] (+)= op(A)·op(B)}: A is {@code m×k} row-major, or {@code k×m} when transA; B is
@@ -82,7 +102,10 @@ final class Gemm {
         int rsA = transA ? 1 : k, csA = transA ? m : 1;
         int rsB = transB ? 1 : n, csB = transB ? k : 1;
         int nUnits = (n + NR - 1) / NR, mUnits = (m + MR - 1) / MR;
-        boolean byCols = nUnits >= mUnits || mUnits < 2;
+        // Split C along its longer side (columns on a tie): each task packs its share of the operand
+        // along the split and all of the other, so the packing done twice is the smaller operand's.
+        // For the forward X·Wᵀ (64×128) this packs half of Wᵀ per task instead of all of it twice.
+        boolean byCols = (n >= m && nUnits >= 2) || mUnits < 2;
         int units = byCols ? nUnits : mUnits;
         int tasks = (long) m * n * k < PARALLEL_MIN ? 1 : Math.min(threads, units);
         if (!transA && transB && n < NR && k >= DOT_MIN_K) {
@@ -100,6 +123,23 @@ final class Gemm {
                 if (byCols)
                     dotNT(a, aOff, b, bOff, c, cOff, n, 0, m, u0 * DOT_NB, Math.min(n, u1 * DOT_NB), k, accumulate);
                 else dotNT(a, aOff, b, bOff, c, cOff, n, u0 * DOT_MB, Math.min(m, u1 * DOT_MB), 0, n, k, accumulate);
+            });
+            return;
+        }
+        int mPad = mUnits * MR;
+        if (byCols && (long) mPad * k <= SHARED_A_MAX) {
+            // A small enough to pack once: split C's columns into small tasks that share it, so a
+            // second thread costs no duplicated packing and a late one costs nothing.
+            float[] aAll = SCRATCH.get().aAll(mPad * k);
+            packAll(a, aOff, rsA, csA, m, k, aAll);
+            int colTasks = tasks <= 1 ? 1 : Math.min(nUnits, threads * TASKS_PER_THREAD);
+            if (colTasks <= 1) {
+                panels(aAll, m, b, bOff, rsB, csB, c, cOff, n, 0, n, k, accumulate);
+                return;
+            }
+            Workers.forEach(colTasks, t -> {
+                int u0 = (int) ((long) nUnits * t / colTasks), u1 = (int) ((long) nUnits * (t + 1) / colTasks);
+                panels(aAll, m, b, bOff, rsB, csB, c, cOff, n, u0 * NR, Math.min(n, u1 * NR), k, accumulate);
             });
             return;
         }
@@ -277,11 +317,15 @@ final class Gemm {
         // B is packed when it is not row-major, or when it is reused over many A blocks (then the
         // contiguous panel is worth more than the copy).
         boolean packB = csB != 1 || i1 - i0 > MC;
+        // k-blocks of equal depth (784 = 4 × 196, not 3 × 256 + 16): no short block whose C loads and
+        // stores outweigh its FMAs. The kernel continues the FMA chain from C, so blocking does not
+        // change the result.
+        int kStep = kStep(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             int slivers = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 boolean add = accumulate || pc > 0;
                 float[] bp = s.bp(kc * slivers * NR);
                 if (packB) {
@@ -304,7 +348,7 @@ final class Gemm {
                 }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(a, aOff, rsA, csA, ic, mc, pc, kc, ap);
+                    packA(a, aOff, rsA, csA, ic, mc, pc, kc, ap, 0);
                     for (int q = 0; q < slivers; q++) {
                         int j = jc + q * NR;
                         int nr = Math.min(NR, jc + nc - j);
@@ -346,12 +390,91 @@ final class Gemm {
         }
     }
 
+    /** The k-blocks of a product of depth k: equal depths of at most {@link #KC}. */
+    private static int kStep(int k) {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
+    }
+
+    /**
+     * Packs all of A ({@code m×k}) for {@link #panels}: k-block by k-block ({@link #kStep}), the block
+     * starting at depth pc at {@code aAll[pc·mPad]} in {@link #packA}'s layout (mPad = m rounded up
+     * to MR). Reads a; overwrites the first {@code mPad·k} floats of aAll.
+     */
+    private static void packAll(float[] a, int aOff, int rsA, int csA, int m, int k, float[] aAll) {
+        int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
+        for (int pc = 0; pc < k; pc += kStep)
+            packA(a, aOff, rsA, csA, 0, m, pc, Math.min(kStep, k - pc), aAll, pc * mPad);
+    }
+
+    /**
+     * {@code C[:, j0..j1) (+)= A·B[:, j0..j1)} with A packed by {@link #packAll}: for each k-block,
+     * each NR-column sliver of B (read in place when row-major, full and used by few row tiles, else
+     * packed to per-thread scratch) against all of A. C is {@code m×n} at cOff (leading dimension ldc). Reads aAll and b;
+     * overwrites (or adds into) those columns of c. Same summation order as {@link #block}.
+     */
+    static void panels(
+            float[] aAll,
+            int m,
+            float[] b,
+            int bOff,
+            int rsB,
+            int csB,
+            float[] c,
+            int cOff,
+            int ldc,
+            int j0,
+            int j1,
+            int k,
+            boolean accumulate) {
+        Scratch s = SCRATCH.get();
+        int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
+        // as in block: a row-major sliver is copied when many row tiles reuse it (measured ~8 % faster
+        // for the weight gradient 128×784×64 than reading it in place)
+        boolean packB = csB != 1 || m > MC;
+        for (int pc = 0; pc < k; pc += kStep) {
+            int kc = Math.min(kStep, k - pc);
+            boolean add = accumulate || pc > 0;
+            float[] bp = s.bp(kc * NR);
+            for (int j = j0; j < j1; j += NR) {
+                int nr = Math.min(NR, j1 - j);
+                float[] bs = b;
+                int bi = bOff + pc * rsB + j, bStride = rsB;
+                if (packB || nr < NR) {
+                    packB(b, bOff, rsB, csB, pc, kc, j, nr, bp, 0);
+                    bs = bp;
+                    bi = 0;
+                    bStride = NR;
+                }
+                for (int ir = 0; ir < m; ir += MR) {
+                    int mr = Math.min(MR, m - ir);
+                    kernel(
+                            kc,
+                            aAll,
+                            pc * mPad + ir * kc,
+                            bs,
+                            bi,
+                            bStride,
+                            c,
+                            cOff + ir * ldc + j,
+                            ldc,
+                            mr,
+                            nr,
+                            add,
+                            s.tile);
+                }
+            }
+        }
+    }
+
     /**
      * Packs A[i0..i0+mc, p0..p0+kc) into slivers of MR rows: element (i0 + q·MR + r, p0 + p) goes to
-     * {@code ap[q·MR·kc + p·MR + r]}; rows past mc are zero.
+     * {@code ap[apOff + q·MR·kc + p·MR + r]}; rows past mc are zero. Reads a; overwrites that part of
+     * ap.
      */
-    private static void packA(float[] a, int aOff, int rsA, int csA, int i0, int mc, int p0, int kc, float[] ap) {
-        for (int ir = 0, d = 0; ir < mc; ir += MR, d += MR * kc) {
+    private static void packA(
+            float[] a, int aOff, int rsA, int csA, int i0, int mc, int p0, int kc, float[] ap, int apOff) {
+        for (int ir = 0, d = apOff; ir < mc; ir += MR, d += MR * kc) {
             int mr = Math.min(MR, mc - ir);
             int src = aOff + (i0 + ir) * rsA + p0 * csA;
             if (csA == 1) {
@@ -390,14 +513,9 @@ final class Gemm {
                 int sp = src + p * rsB, dp = d + p * NR;
                 for (int col = 0; col < nr; col++) bp[dp + col] = b[sp + col];
             }
-        } else if (nr == NR) {
-            // B stored transposed (n×k): NR rows of memory read side by side, the sliver written in order
-            for (int p = 0; p < kc; p++) {
-                int sp = src + p * rsB, dp = d + p * NR;
-                for (int col = 0; col < NR; col++) bp[dp + col] = b[sp + col * csB];
-            }
         } else {
-            // B stored transposed (n×k): each column of B is a contiguous row in memory
+            // B stored transposed (n×k): each column of B is a contiguous row in memory, read in order
+            // (measured about 2× faster than reading NR rows side by side per p)
             for (int col = 0; col < nr; col++) {
                 int sc = src + col * csB;
                 for (int p = 0; p < kc; p++) bp[d + p * NR + col] = b[sc + p * rsB];

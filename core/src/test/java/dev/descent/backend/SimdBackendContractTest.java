@@ -25,11 +25,12 @@ class SimdBackendContractTest extends BackendContractTest {
     }
 
     /**
-     * Shapes above the parallel threshold, split by columns, by rows, both big, and narrower than a
-     * register tile (A·Bᵀ then takes the dot-product kernel).
+     * Shapes above the parallel threshold, split by columns, by rows, both big, narrower than a
+     * register tile (A·Bᵀ then takes the dot-product kernel), and the MNIST MLP's first layer (A
+     * packed once and shared by the column tasks, several k-blocks).
      */
     private static final int[][] PARALLEL_SHAPES = {
-        {130, 1025, 63}, {1023, 17, 129}, {300, 257, 520}, {2001, 15, 301}, {64, 10, 2000}
+        {130, 1025, 63}, {1023, 17, 129}, {300, 257, 520}, {2001, 15, 301}, {64, 10, 2000}, {64, 128, 784}
     };
 
     @ParameterizedTest
