@@ -149,44 +149,9 @@ final class Gemm {
         }
         Workers.forEach(tasks, t -> {
             int u0 = (int) ((long) units * t / tasks), u1 = (int) ((long) units * (t + 1) / tasks);
-            if (byCols)
-                block(
-                        a,
-                        aOff,
-                        rsA,
-                        csA,
-                        b,
-                        bOff,
-                        rsB,
-                        csB,
-                        c,
-                        cOff,
-                        n,
-                        0,
-                        m,
-                        u0 * NR,
-                        Math.min(n, u1 * NR),
-                        k,
-                        accumulate);
-            else
-                block(
-                        a,
-                        aOff,
-                        rsA,
-                        csA,
-                        b,
-                        bOff,
-                        rsB,
-                        csB,
-                        c,
-                        cOff,
-                        n,
-                        u0 * MR,
-                        Math.min(m, u1 * MR),
-                        0,
-                        n,
-                        k,
-                        accumulate);
+            int i0 = byCols ? 0 : u0 * MR, i1 = byCols ? m : Math.min(m, u1 * MR);
+            int j0 = byCols ? u0 * NR : 0, j1 = byCols ? Math.min(n, u1 * NR) : n;
+            block(a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, n, i0, i1, j0, j1, k, accumulate);
         });
     }
 

@@ -39,7 +39,7 @@ public record Sgd(
 
     /** Nesterov momentum (needs momentum > 0 and no dampening). */
     public Sgd nesterov() {
-        return new Sgd(lr, momentum, dampening, true, weightDecay, isMaximize);
+        return nesterov(true);
     }
 
     public Sgd nesterov(boolean on) {
@@ -52,7 +52,7 @@ public record Sgd(
 
     /** Ascend instead of descend. */
     public Sgd maximize() {
-        return new Sgd(lr, momentum, dampening, isNesterov, weightDecay, true);
+        return maximize(true);
     }
 
     public Sgd maximize(boolean on) {

@@ -1,6 +1,7 @@
 package dev.descent.schedule;
 
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * The 1cycle policy (PyTorch's {@code OneCycleLR}): the value rises from {@code peak/divFactor} to
@@ -97,96 +98,79 @@ public record OneCycle(
     @Override
     public OneCycle scale(double factor) {
         Check.nonNegative("scale factor", factor);
-        return new OneCycle(
-                peak * factor,
-                totalSteps,
-                pctStart,
-                anneal,
-                divFactor,
-                finalDivFactor,
-                threePhase,
-                cycleMomentum,
-                baseMomentum,
-                maxMomentum);
+        return with(f -> f.peak = peak * factor);
     }
 
     /** The fraction of the run spent rising to the peak (default 0.3). */
     public OneCycle withPctStart(double pctStart) {
-        return new OneCycle(
-                peak,
-                totalSteps,
-                pctStart,
-                anneal,
-                divFactor,
-                finalDivFactor,
-                threePhase,
-                cycleMomentum,
-                baseMomentum,
-                maxMomentum);
+        return with(f -> f.pctStart = pctStart);
     }
 
     /** Cosine (default) or linear annealing in every phase. */
     public OneCycle withAnneal(Anneal anneal) {
-        return new OneCycle(
-                peak,
-                totalSteps,
-                pctStart,
-                anneal,
-                divFactor,
-                finalDivFactor,
-                threePhase,
-                cycleMomentum,
-                baseMomentum,
-                maxMomentum);
+        return with(f -> f.anneal = anneal);
     }
 
     /** Start at {@code peak/divFactor} (default 25); end at that divided by {@code finalDivFactor} (default 10⁴). */
     public OneCycle withDivFactors(double divFactor, double finalDivFactor) {
-        return new OneCycle(
-                peak,
-                totalSteps,
-                pctStart,
-                anneal,
-                divFactor,
-                finalDivFactor,
-                threePhase,
-                cycleMomentum,
-                baseMomentum,
-                maxMomentum);
+        return with(f -> {
+            f.divFactor = divFactor;
+            f.finalDivFactor = finalDivFactor;
+        });
     }
 
     /** Fast.ai's three phases (up, back down to the start value, then to the minimum) instead of two. */
     public OneCycle withThreePhase(boolean threePhase) {
-        return new OneCycle(
-                peak,
-                totalSteps,
-                pctStart,
-                anneal,
-                divFactor,
-                finalDivFactor,
-                threePhase,
-                cycleMomentum,
-                baseMomentum,
-                maxMomentum);
+        return with(f -> f.threePhase = threePhase);
     }
 
     /** Cycle the momentum between {@code base} (at the lr peak) and {@code max} (default 0.85, 0.95). */
     public OneCycle withMomentum(double base, double max) {
-        return new OneCycle(peak, totalSteps, pctStart, anneal, divFactor, finalDivFactor, threePhase, true, base, max);
+        return with(f -> {
+            f.cycleMomentum = true;
+            f.baseMomentum = base;
+            f.maxMomentum = max;
+        });
     }
 
     /** Leave the momentum alone ({@link #momentumAt} then throws). */
     public OneCycle withoutMomentumCycling() {
+        return with(f -> f.cycleMomentum = false);
+    }
+
+    /** A copy of this policy with some components changed; the constructor checks the result. */
+    private OneCycle with(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
         return new OneCycle(
-                peak,
+                f.peak,
                 totalSteps,
-                pctStart,
-                anneal,
-                divFactor,
-                finalDivFactor,
-                threePhase,
-                false,
-                baseMomentum,
-                maxMomentum);
+                f.pctStart,
+                f.anneal,
+                f.divFactor,
+                f.finalDivFactor,
+                f.threePhase,
+                f.cycleMomentum,
+                f.baseMomentum,
+                f.maxMomentum);
+    }
+
+    /** The components a {@code with...} method may change, as mutable fields. */
+    private static final class Fields {
+        double peak, pctStart, divFactor, finalDivFactor, baseMomentum, maxMomentum;
+        Anneal anneal;
+        boolean threePhase, cycleMomentum;
+
+        Fields(OneCycle c) {
+            peak = c.peak;
+            pctStart = c.pctStart;
+            anneal = c.anneal;
+            divFactor = c.divFactor;
+            finalDivFactor = c.finalDivFactor;
+            threePhase = c.threePhase;
+            cycleMomentum = c.cycleMomentum;
+            baseMomentum = c.baseMomentum;
+            maxMomentum = c.maxMomentum;
+        }
     }
 }
