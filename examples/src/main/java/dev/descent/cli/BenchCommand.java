@@ -1,5 +1,7 @@
 package dev.descent.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
@@ -18,6 +20,8 @@ import dev.descent.train.TrainingSession;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -44,6 +48,8 @@ import picocli.CommandLine.Option;
             "Example: ./descent bench --threads 1; ./descent bench --backend scalar --epochs 2"
         })
 final class BenchCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static final String DATA_SUBDIR = "shared/data/mnist10k";
 
@@ -186,18 +192,16 @@ final class BenchCommand implements Callable<Integer> {
         }
         double median = median(seconds);
         out.printf(Locale.ROOT, "test accuracy %.4f; median epoch %.4f s%n", accuracy, median);
-        out.println(String.format(
-                Locale.ROOT,
-                "{\"backend\": %s, \"device\": %s, \"threads\": %d, \"epoch_s_median\": %.6f, \"samples_per_s\": %.1f,"
-                        + " \"train_loss\": %.6f, \"test_accuracy\": %.4f, \"jdk\": %s}",
-                json(b.name()),
-                json(device(b)),
-                usedThreads,
-                median,
-                train.rows() / median,
-                lastLoss,
-                accuracy,
-                json(System.getProperty("java.vendor") + " " + Runtime.version())));
+        ObjectNode report = JSON.createObjectNode()
+                .put("backend", b.name())
+                .put("device", device(b))
+                .put("threads", usedThreads)
+                .put("epoch_s_median", rounded(median, 6))
+                .put("samples_per_s", rounded(train.rows() / median, 1))
+                .put("train_loss", rounded(lastLoss, 6))
+                .put("test_accuracy", rounded(accuracy, 4))
+                .put("jdk", System.getProperty("java.vendor") + " " + Runtime.version());
+        out.println(JSON.writeValueAsString(report));
         return 0;
     }
 
@@ -259,14 +263,8 @@ final class BenchCommand implements Callable<Integer> {
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
-    /** A JSON string literal. */
-    static String json(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') b.append('\\').append(c);
-            else if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return b.append('"').toString();
+    /** {@code v} to {@code digits} decimals, for a report that does not print float noise. */
+    static BigDecimal rounded(double v, int digits) {
+        return Double.isFinite(v) ? BigDecimal.valueOf(v).setScale(digits, RoundingMode.HALF_EVEN) : null;
     }
 }
