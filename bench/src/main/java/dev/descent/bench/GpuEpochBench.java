@@ -1,5 +1,8 @@
 package dev.descent.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
@@ -7,16 +10,25 @@ import dev.descent.data.Batch;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.data.Idx;
+import dev.descent.examples.EmbeddedData;
 import dev.descent.loss.Loss;
 import dev.descent.model.Mlp;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.TrainingSession;
-import java.nio.file.Files;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Times one training epoch on {@code gpu} against {@code simd}: an MLP on MNIST-10k's training set,
@@ -34,80 +46,80 @@ import java.util.Locale;
  *     -cp "bench/target/classes:bench/target/lib/*" dev.descent.bench.GpuEpochBench [options]
  * </pre>
  *
- * Options: {@code --data DIR} (default: the nearest {@code shared/data/mnist10k}), {@code --hidden
- * 128}, {@code --batch 64}, {@code --rows N} (default: all training rows), {@code --warmup 2},
- * {@code --epochs 5}, {@code --backends simd,gpu}.
+ * Options ({@code --help}): {@code --data DIR} (an MNIST IDX folder; default: the examples' embedded
+ * MNIST-10k), {@code --hidden 128}, {@code --batch 64}, {@code --rows N} (default: all training
+ * rows), {@code --warmup 2}, {@code --epochs 5}, {@code --backends simd,gpu}.
  */
-public final class GpuEpochBench {
+@Command(
+        name = "GpuEpochBench",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = "Times training epochs of an MLP 784-H-10 on MNIST-10k on each backend; prints one JSON object.")
+public final class GpuEpochBench implements Callable<Integer> {
 
-    private GpuEpochBench() {}
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--data", paramLabel = "DIR", description = "MNIST IDX folder (default: the embedded MNIST-10k).")
+    Path data;
+
+    @Option(names = "--hidden", paramLabel = "H", description = "Width of the hidden ReLU layer.")
+    int hidden = 128;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Rows per minibatch.")
+    int batch = 64;
+
+    @Option(names = "--rows", paramLabel = "N", description = "Train on the first N rows (default: all).")
+    int rows = -1;
+
+    @Option(names = "--warmup", paramLabel = "E", description = "Untimed epochs first.")
+    int warmup = 2;
+
+    @Option(names = "--epochs", paramLabel = "E", description = "Timed epochs.")
+    int epochs = 5;
+
+    @Option(names = "--backends", paramLabel = "NAMES", split = ",", description = "Backends to time.")
+    List<String> backends = List.of("simd", "gpu");
 
     public static void main(String[] args) {
-        Path data = null;
-        int hidden = 128, batch = 64, rows = -1, warmup = 2, epochs = 5;
-        List<String> backends = List.of("simd", "gpu");
-        for (int i = 0; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--data" -> data = Path.of(need(args[i], v));
-                case "--hidden" -> hidden = Integer.parseInt(need(args[i], v));
-                case "--batch" -> batch = Integer.parseInt(need(args[i], v));
-                case "--rows" -> rows = Integer.parseInt(need(args[i], v));
-                case "--warmup" -> warmup = Integer.parseInt(need(args[i], v));
-                case "--epochs" -> epochs = Integer.parseInt(need(args[i], v));
-                case "--backends" -> backends = List.of(need(args[i], v).split(","));
-                default ->
-                    throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (expected --data, --hidden, --batch, --rows, --warmup, --epochs, --backends)");
-            }
-            i++;
-        }
-        if (data == null) data = findMnist();
-        Dataset train = Idx.mnist(data).train();
+        System.exit(new CommandLine(new GpuEpochBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Dataset train =
+                data == null ? EmbeddedData.mnist10k().train() : Idx.mnist(data).train();
         if (rows > 0 && rows < train.rows())
-            train = train.select(java.util.stream.IntStream.range(0, rows).toArray(), train.name() + "-" + rows);
+            train = train.select(IntStream.range(0, rows).toArray(), train.name() + "-" + rows);
         Mlp model = Mlp.input(784).dense(hidden, Activation.RELU).dense(10).build();
         Optimizer opt = Optimizers.sgd(0.05).momentum(0.9);
 
-        StringBuilder json = new StringBuilder();
-        json.append("{\n  \"benchmark\": \"train_epoch\",\n");
-        json.append("  \"model\": \"mlp 784-")
-                .append(hidden)
-                .append("-10 relu, softmax cross-entropy, sgd momentum\",\n");
-        json.append("  \"rows\": ").append(train.rows()).append(", \"batch\": ").append(batch);
-        json.append(", \"warmup_epochs\": ")
-                .append(warmup)
-                .append(", \"timed_epochs\": ")
-                .append(epochs)
-                .append(",\n");
-        json.append("  \"java\": \"").append(System.getProperty("java.version")).append("\", \"cores\": ");
-        json.append(Runtime.getRuntime().availableProcessors()).append(",\n  \"results\": {");
-        double[] medians = new double[backends.size()];
-        for (int b = 0; b < backends.size(); b++) {
-            Backend backend = Backends.byName(backends.get(b).trim());
+        ObjectNode report = JSON.createObjectNode()
+                .put("benchmark", "train_epoch")
+                .put("model", "mlp 784-" + hidden + "-10 relu, softmax cross-entropy, sgd momentum")
+                .put("rows", train.rows())
+                .put("batch", batch)
+                .put("warmup_epochs", warmup)
+                .put("timed_epochs", epochs)
+                .put("java", System.getProperty("java.version"))
+                .put("cores", Runtime.getRuntime().availableProcessors());
+        ObjectNode results = report.putObject("results");
+        Map<String, Double> medians = new HashMap<>();
+        for (String name : backends) {
+            Backend backend = Backends.byName(name.trim());
             double[] seconds = time(backend, model, opt, train, batch, warmup, epochs);
             double[] sorted = seconds.clone();
             Arrays.sort(sorted);
-            medians[b] = sorted[sorted.length / 2];
-            json.append(b == 0 ? "\n" : ",\n");
-            json.append("    \"")
-                    .append(backend.name())
-                    .append("\": {\"device\": \"")
-                    .append(escape(backend.device()));
-            json.append("\", \"epoch_seconds\": [");
-            for (int e = 0; e < seconds.length; e++)
-                json.append(e == 0 ? "" : ", ").append(fmt(seconds[e]));
-            json.append("], \"median_epoch_seconds\": ").append(fmt(medians[b]));
-            json.append(", \"rows_per_second\": ")
-                    .append(fmt(train.rows() / medians[b]))
-                    .append('}');
+            double median = sorted[sorted.length / 2];
+            medians.put(backend.name(), median);
+            ObjectNode r = results.putObject(backend.name()).put("device", backend.device());
+            ArrayNode times = r.putArray("epoch_seconds");
+            for (double s : seconds) times.add(rounded(s));
+            r.put("median_epoch_seconds", rounded(median)).put("rows_per_second", rounded(train.rows() / median));
         }
-        json.append("\n  }");
-        int simd = backends.indexOf("simd"), gpu = backends.indexOf("gpu");
-        if (simd >= 0 && gpu >= 0)
-            json.append(",\n  \"gpu_speedup_over_simd\": ").append(fmt(medians[simd] / medians[gpu]));
-        json.append("\n}");
-        System.out.println(json);
+        if (medians.containsKey("simd") && medians.containsKey("gpu"))
+            report.put("gpu_speedup_over_simd", rounded(medians.get("simd") / medians.get("gpu")));
+        System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        return 0;
     }
 
     /** Seconds of each timed epoch, after the warm-up epochs (same data order on every backend). */
@@ -135,25 +147,8 @@ public final class GpuEpochBench {
         return seconds;
     }
 
-    private static Path findMnist() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("data").resolve("mnist10k");
-            if (Files.isDirectory(candidate)) return candidate;
-        }
-        throw new IllegalArgumentException("no shared/data/mnist10k above "
-                + Path.of("").toAbsolutePath() + "; pass --data <folder with the MNIST IDX files>");
-    }
-
-    private static String need(String option, String value) {
-        if (value == null) throw new IllegalArgumentException(option + " needs a value");
-        return value;
-    }
-
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    /** 4 decimals, as the report prints them. */
+    private static BigDecimal rounded(double v) {
+        return BigDecimal.valueOf(v).setScale(4, RoundingMode.HALF_EVEN);
     }
 }
