@@ -88,7 +88,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Train on only the first N training rows (0 = all; for quick checks).")
     int limit;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"--batch-size", "--batch"},
+            defaultValue = "64",
+            description = "Batch size, as --batch-size in the examples (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(
