@@ -47,6 +47,33 @@ public record Activation(Kind kind, float slope) {
         };
     }
 
+    /**
+     * {@code out[i] = f(z[i])} for n elements, as {@link Backend#activate} defines it; out may be z
+     * itself. Reads z; overwrites out.
+     */
+    public void apply(float[] z, int zOff, float[] out, int outOff, int n) {
+        switch (kind) {
+            case IDENTITY -> {
+                if (z != out || zOff != outOff) System.arraycopy(z, zOff, out, outOff, n);
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) out[outOff + i] = Math.max(z[zOff + i], 0f);
+            }
+            case LEAKY_RELU -> {
+                for (int i = 0; i < n; i++) {
+                    float v = z[zOff + i];
+                    out[outOff + i] = v > 0f ? v : slope * v;
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < n; i++) out[outOff + i] = (float) Math.tanh(z[zOff + i]);
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) out[outOff + i] = ScalarBackend.sigmoid(z[zOff + i]);
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return kind == Kind.LEAKY_RELU

@@ -33,6 +33,32 @@ public interface Backend {
 
     // ---- dense-layer helpers ---------------------------------------------------------------
 
+    /**
+     * A dense layer's forward pass: {@code z[rows×outputs] = x[rows×inputs]·Wᵀ + bias} with W stored
+     * {@code outputs×inputs}, then {@code out = f(z)}. Reads x, w and bias; overwrites z and out
+     * (out may be z itself). This default runs {@link #matmulNT}, {@link #addRowVector} and {@link
+     * #activate} in turn; a backend may fuse them, with the same result.
+     */
+    default void dense(
+            Activation f,
+            float[] x,
+            int xOff,
+            float[] w,
+            int wOff,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            float[] out,
+            int outOff,
+            int rows,
+            int outputs,
+            int inputs) {
+        matmulNT(x, xOff, w, wOff, z, zOff, rows, outputs, inputs, false);
+        addRowVector(z, zOff, rows, outputs, bias, biasOff);
+        activate(f, z, zOff, out, outOff, rows * outputs);
+    }
+
     /** Adds {@code bias[cols]} to every row of {@code c[rows×cols]}. Overwrites c. */
     void addRowVector(float[] c, int cOff, int rows, int cols, float[] bias, int biasOff);
 

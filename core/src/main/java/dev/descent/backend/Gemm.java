@@ -1,6 +1,7 @@
 package dev.descent.backend;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -94,65 +95,183 @@ final class Gemm {
             int k,
             boolean accumulate,
             int threads) {
-        if (m <= 0 || n <= 0) return;
-        if (k <= 0) {
-            if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
-            return;
+        Product p = PRODUCTS.get();
+        p.operands(transA, transB, a, aOff, b, bOff, c, cOff, m, n, k, accumulate);
+        p.run(threads);
+    }
+
+    /**
+     * A dense layer's forward pass: {@code z[rows×cols] = x[rows×k]·Wᵀ + bias} with W stored {@code
+     * cols×k}, and {@code out = f(z)}. The bias and activation are applied to each tile of z as its
+     * last k-block leaves the micro-kernel, while the tile is still in L1; the result is the same as
+     * {@code multiply}, {@link ScalarBackend#addRowVector} and {@link Activation#apply} in turn. Reads
+     * x, w and bias; overwrites z and out (which may be z itself).
+     */
+    static void dense(
+            Activation f,
+            float[] x,
+            int xOff,
+            float[] w,
+            int wOff,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            float[] out,
+            int outOff,
+            int rows,
+            int cols,
+            int k,
+            int threads) {
+        Product p = PRODUCTS.get();
+        p.operands(false, true, x, xOff, w, wOff, z, zOff, rows, cols, k, false);
+        p.f = f;
+        p.bias = bias;
+        p.biasOff = biasOff;
+        p.out = out;
+        p.outOff = outOff;
+        p.run(threads);
+    }
+
+    private static final ThreadLocal<Product> PRODUCTS = ThreadLocal.withInitial(Product::new);
+
+    /** How a product is computed: {@link #dotNT}, {@link #panels} or {@link #block}. */
+    private enum Path {
+        DOT,
+        PANELS,
+        BLOCK
+    }
+
+    /**
+     * One call's operands, epilogue and split. Each calling thread keeps one and reuses it, so a call
+     * allocates nothing; the pool's workers read it while they run the call's tasks ({@link #accept}).
+     */
+    private static final class Product implements IntConsumer {
+        float[] a, b, c;
+        int aOff, rsA, csA, bOff, rsB, csB, cOff, m, n, k;
+        boolean transA, transB, accumulate;
+        /** The epilogue of {@link #dense}, applied after the last k-block: none when f is null. */
+        Activation f;
+
+        float[] bias, out;
+        int biasOff, outOff;
+        /** The split: C's columns (byCols) or rows in {@code units} of {@code unit}, over {@code tasks}. */
+        Path path;
+
+        boolean byCols;
+        int unit, units, tasks;
+        /** All of A, packed once for {@link Path#PANELS}. */
+        float[] aAll;
+
+        void operands(
+                boolean transA,
+                boolean transB,
+                float[] a,
+                int aOff,
+                float[] b,
+                int bOff,
+                float[] c,
+                int cOff,
+                int m,
+                int n,
+                int k,
+                boolean accumulate) {
+            this.transA = transA;
+            this.transB = transB;
+            this.a = a;
+            this.aOff = aOff;
+            this.rsA = transA ? 1 : k;
+            this.csA = transA ? m : 1;
+            this.b = b;
+            this.bOff = bOff;
+            this.rsB = transB ? 1 : n;
+            this.csB = transB ? k : 1;
+            this.c = c;
+            this.cOff = cOff;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.accumulate = accumulate;
+            this.f = null;
         }
-        int rsA = transA ? 1 : k, csA = transA ? m : 1;
-        int rsB = transB ? 1 : n, csB = transB ? k : 1;
-        int nUnits = (n + NR - 1) / NR, mUnits = (m + MR - 1) / MR;
-        // Split C along its longer side (columns on a tie): each task packs its share of the operand
-        // along the split and all of the other, so the packing done twice is the smaller operand's.
-        // For the forward X·Wᵀ (64×128) this packs half of Wᵀ per task instead of all of it twice.
-        boolean byCols = (n >= m && nUnits >= 2) || mUnits < 2;
-        int units = byCols ? nUnits : mUnits;
-        int tasks = (long) m * n * k < PARALLEL_MIN ? 1 : Math.min(threads, units);
-        if (!transA && transB && n < NR && k >= DOT_MIN_K) {
-            // A·Bᵀ narrower than one register tile (a classifier's logits): rows of A and B are both
-            // contiguous along k, so dot products need no packing and waste no tile columns. (Measured
-            // on AVX2: about 2× faster at 64×10×128; for wider C the packed kernel below wins.)
-            int dotUnits = byCols ? (n + DOT_NB - 1) / DOT_NB : (m + DOT_MB - 1) / DOT_MB;
-            int dotTasks = Math.min(tasks, dotUnits);
-            if (dotTasks <= 1) {
-                dotNT(a, aOff, b, bOff, c, cOff, n, 0, m, 0, n, k, accumulate);
-                return;
+
+        /** Chooses the path and split, computes the product (and epilogue), then drops the references. */
+        void run(int threads) {
+            try {
+                if (m > 0 && n > 0) {
+                    if (k > 0) {
+                        split(threads);
+                        Workers.forEach(tasks, this);
+                    } else {
+                        if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
+                        finish(this, 0, m, 0, n);
+                    }
+                }
+            } finally {
+                a = b = c = bias = out = null;
+                f = null;
             }
-            Workers.forEach(dotTasks, t -> {
-                int u0 = (int) ((long) dotUnits * t / dotTasks), u1 = (int) ((long) dotUnits * (t + 1) / dotTasks);
-                if (byCols)
-                    dotNT(a, aOff, b, bOff, c, cOff, n, 0, m, u0 * DOT_NB, Math.min(n, u1 * DOT_NB), k, accumulate);
-                else dotNT(a, aOff, b, bOff, c, cOff, n, u0 * DOT_MB, Math.min(m, u1 * DOT_MB), 0, n, k, accumulate);
-            });
-            return;
         }
-        int mPad = mUnits * MR;
-        if (byCols && (long) mPad * k <= SHARED_A_MAX) {
-            // A small enough to pack once: split C's columns into small tasks that share it, so a
-            // second thread costs no duplicated packing and a late one costs nothing.
-            float[] aAll = SCRATCH.get().aAll(mPad * k);
-            packAll(a, aOff, rsA, csA, m, k, aAll);
-            int colTasks = tasks <= 1 ? 1 : Math.min(nUnits, threads * TASKS_PER_THREAD);
-            if (colTasks <= 1) {
-                panels(aAll, m, b, bOff, rsB, csB, c, cOff, n, 0, n, k, accumulate);
-                return;
+
+        private void split(int threads) {
+            int nUnits = (n + NR - 1) / NR, mUnits = (m + MR - 1) / MR;
+            // Split C along its longer side (columns on a tie): each task packs its share of the
+            // operand along the split and all of the other, so the packing done twice is the smaller
+            // operand's. For the forward X·Wᵀ (64×128) this packs half of Wᵀ per task instead of all
+            // of it twice.
+            byCols = (n >= m && nUnits >= 2) || mUnits < 2;
+            int most = (long) m * n * k < PARALLEL_MIN ? 1 : threads;
+            int mPad = mUnits * MR;
+            if (!transA && transB && n < NR && k >= DOT_MIN_K) {
+                // A·Bᵀ narrower than one register tile (a classifier's logits): rows of A and B are
+                // both contiguous along k, so dot products need no packing and waste no tile columns.
+                // (Measured on AVX2: about 2× faster at 64×10×128; for wider C the packed kernel wins.)
+                path = Path.DOT;
+                unit = byCols ? DOT_NB : DOT_MB;
+            } else if (byCols && (long) mPad * k <= SHARED_A_MAX) {
+                // A small enough to pack once: C's columns go to small tasks that share it, so a
+                // second thread costs no duplicated packing and a late one costs nothing.
+                path = Path.PANELS;
+                unit = NR;
+                aAll = SCRATCH.get().aAll(mPad * k);
+                packAll(a, aOff, rsA, csA, m, k, aAll);
+                if (most > 1) most *= TASKS_PER_THREAD;
+            } else {
+                path = Path.BLOCK;
+                unit = byCols ? NR : MR;
             }
-            Workers.forEach(colTasks, t -> {
-                int u0 = (int) ((long) nUnits * t / colTasks), u1 = (int) ((long) nUnits * (t + 1) / colTasks);
-                panels(aAll, m, b, bOff, rsB, csB, c, cOff, n, u0 * NR, Math.min(n, u1 * NR), k, accumulate);
-            });
-            return;
+            units = byCols ? (n + unit - 1) / unit : (m + unit - 1) / unit;
+            tasks = Math.min(most, units);
         }
-        if (tasks <= 1) {
-            block(a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, n, 0, m, 0, n, k, accumulate);
-            return;
-        }
-        Workers.forEach(tasks, t -> {
+
+        /** Task t of the split: its share of C's columns (or rows). */
+        @Override
+        public void accept(int t) {
             int u0 = (int) ((long) units * t / tasks), u1 = (int) ((long) units * (t + 1) / tasks);
-            int i0 = byCols ? 0 : u0 * MR, i1 = byCols ? m : Math.min(m, u1 * MR);
-            int j0 = byCols ? u0 * NR : 0, j1 = byCols ? Math.min(n, u1 * NR) : n;
-            block(a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, n, i0, i1, j0, j1, k, accumulate);
-        });
+            int i0 = byCols ? 0 : u0 * unit, i1 = byCols ? m : Math.min(m, u1 * unit);
+            int j0 = byCols ? u0 * unit : 0, j1 = byCols ? Math.min(n, u1 * unit) : n;
+            switch (path) {
+                case DOT -> dotNT(this, i0, i1, j0, j1);
+                case PANELS -> panels(this, j0, j1);
+                case BLOCK -> block(this, i0, i1, j0, j1);
+            }
+        }
+    }
+
+    /**
+     * The epilogue on C's rows {@code [i0, i1)} × columns {@code [j0, j1)}, when the product has one
+     * ({@link #dense}): adds the bias to each row, then writes f of it to out. Overwrites that block
+     * of c and of out.
+     */
+    private static void finish(Product p, int i0, int i1, int j0, int j1) {
+        if (p.f == null) return;
+        float[] c = p.c, bias = p.bias;
+        int bj = p.biasOff + j0;
+        for (int i = i0; i < i1; i++) {
+            int ci = p.cOff + i * p.n + j0;
+            for (int col = 0; col < j1 - j0; col++) c[ci + col] += bias[bj + col];
+            p.f.apply(c, ci, p.out, p.outOff + i * p.n + j0, j1 - j0);
+        }
     }
 
     /** Rows of A and of B (rows of C, columns of C) in one tile of the dot-product kernel. */
@@ -163,24 +282,14 @@ final class Gemm {
     /**
      * {@code C[i0..i1) × [j0..j1) (+)= A·Bᵀ} with A {@code m×k} and B {@code n×k} row-major, as dot
      * products of rows along k: {@value #DOT_MB}×{@value #DOT_NB} tiles with one vector accumulator
-     * per element of C, then a lane sum and a scalar tail. Reads a and b; overwrites (or adds into)
-     * the block of c (leading dimension ldc). Each element is summed in the same order whatever the
-     * block, so the result does not depend on the split.
+     * per element of C, then a lane sum and a scalar tail; then the epilogue on the block. Reads a
+     * and b; overwrites (or adds into) the block of c. Each element is summed in the same order
+     * whatever the block, so the result does not depend on the split.
      */
-    static void dotNT(
-            float[] a,
-            int aOff,
-            float[] b,
-            int bOff,
-            float[] c,
-            int cOff,
-            int ldc,
-            int i0,
-            int i1,
-            int j0,
-            int j1,
-            int k,
-            boolean accumulate) {
+    private static void dotNT(Product pr, int i0, int i1, int j0, int j1) {
+        float[] a = pr.a, b = pr.b, c = pr.c;
+        int aOff = pr.aOff, bOff = pr.bOff, cOff = pr.cOff, ldc = pr.n, k = pr.k;
+        boolean accumulate = pr.accumulate;
         int i = i0;
         for (; i + DOT_MB <= i1; i += DOT_MB) {
             int j = j0;
@@ -192,6 +301,7 @@ final class Gemm {
         }
         for (; i < i1; i++)
             for (int j = j0; j < j1; j++) dot1(a, aOff + i * k, b, bOff + j * k, c, cOff + i * ldc + j, k, accumulate);
+        finish(pr, i0, i1, j0, j1);
     }
 
     /** One 4×3 tile of {@link #dotNT}: A rows at ai, ai+k, …; B rows at bi, bi+k, bi+2k; C at ci. */
@@ -256,27 +366,14 @@ final class Gemm {
 
     /**
      * {@code C[i0..i1) × [j0..j1) (+)= A[i0..i1, :]·B[:, j0..j1)} where C is {@code m×n} row-major at
-     * cOff (leading dimension n) and A, B are addressed through their strides. Reads a and b,
-     * overwrites (or adds into, when accumulate) the block of c. k must be positive.
+     * cOff (leading dimension n) and A, B are addressed through their strides; then the epilogue on
+     * each finished tile. Reads a and b, overwrites (or adds into, when accumulate) the block of c.
      */
-    static void block(
-            float[] a,
-            int aOff,
-            int rsA,
-            int csA,
-            float[] b,
-            int bOff,
-            int rsB,
-            int csB,
-            float[] c,
-            int cOff,
-            int ldc,
-            int i0,
-            int i1,
-            int j0,
-            int j1,
-            int k,
-            boolean accumulate) {
+    private static void block(Product pr, int i0, int i1, int j0, int j1) {
+        float[] a = pr.a, b = pr.b, c = pr.c;
+        int aOff = pr.aOff, rsA = pr.rsA, csA = pr.csA, bOff = pr.bOff, rsB = pr.rsB, csB = pr.csB;
+        int cOff = pr.cOff, ldc = pr.n, k = pr.k;
+        boolean accumulate = pr.accumulate;
         Scratch s = SCRATCH.get();
         float[] ap = s.ap;
         // B is packed when it is not row-major, or when it is reused over many A blocks (then the
@@ -348,6 +445,7 @@ final class Gemm {
                                     nr,
                                     add,
                                     s.tile);
+                            if (pc + kc == k) finish(pr, ic + ir, ic + ir + mr, j, j + nr);
                         }
                     }
                 }
@@ -375,23 +473,14 @@ final class Gemm {
     /**
      * {@code C[:, j0..j1) (+)= A·B[:, j0..j1)} with A packed by {@link #packAll}: for each k-block,
      * each NR-column sliver of B (read in place when row-major, full and used by few row tiles, else
-     * packed to per-thread scratch) against all of A. C is {@code m×n} at cOff (leading dimension ldc). Reads aAll and b;
-     * overwrites (or adds into) those columns of c. Same summation order as {@link #block}.
+     * packed to per-thread scratch) against all of A; then the epilogue on each finished tile. Reads
+     * the packed A and b; overwrites (or adds into) those columns of c. Same summation order as
+     * {@link #block}.
      */
-    static void panels(
-            float[] aAll,
-            int m,
-            float[] b,
-            int bOff,
-            int rsB,
-            int csB,
-            float[] c,
-            int cOff,
-            int ldc,
-            int j0,
-            int j1,
-            int k,
-            boolean accumulate) {
+    private static void panels(Product pr, int j0, int j1) {
+        float[] aAll = pr.aAll, b = pr.b, c = pr.c;
+        int m = pr.m, bOff = pr.bOff, rsB = pr.rsB, csB = pr.csB, cOff = pr.cOff, ldc = pr.n, k = pr.k;
+        boolean accumulate = pr.accumulate;
         Scratch s = SCRATCH.get();
         int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
         // as in block: a row-major sliver is copied when many row tiles reuse it (measured ~8 % faster
@@ -427,6 +516,7 @@ final class Gemm {
                             nr,
                             add,
                             s.tile);
+                    if (pc + kc == k) finish(pr, ir, ir + mr, j, j + nr);
                 }
             }
         }

@@ -80,27 +80,7 @@ public class ScalarBackend implements Backend {
 
     @Override
     public void activate(Activation f, float[] z, int zOff, float[] out, int outOff, int n) {
-        switch (f.kind()) {
-            case IDENTITY -> {
-                if (z != out || zOff != outOff) System.arraycopy(z, zOff, out, outOff, n);
-            }
-            case RELU -> {
-                for (int i = 0; i < n; i++) out[outOff + i] = Math.max(z[zOff + i], 0f);
-            }
-            case LEAKY_RELU -> {
-                float s = f.slope();
-                for (int i = 0; i < n; i++) {
-                    float v = z[zOff + i];
-                    out[outOff + i] = v > 0f ? v : s * v;
-                }
-            }
-            case TANH -> {
-                for (int i = 0; i < n; i++) out[outOff + i] = (float) Math.tanh(z[zOff + i]);
-            }
-            case SIGMOID -> {
-                for (int i = 0; i < n; i++) out[outOff + i] = sigmoid(z[zOff + i]);
-            }
-        }
+        f.apply(z, zOff, out, outOff, n);
     }
 
     /** The logistic function, computed without overflow for large |x|. */

@@ -95,6 +95,29 @@ public class SimdBackend extends ScalarBackend {
         Gemm.multiply(false, true, a, aOff, b, bOff, c, cOff, m, n, k, accumulate, threads);
     }
 
+    /**
+     * The bias and activation run as the product's epilogue, on each tile of z as it leaves the
+     * micro-kernel (see {@link Gemm#dense}); the result is bit-identical to the unfused default.
+     */
+    @Override
+    public void dense(
+            Activation f,
+            float[] x,
+            int xOff,
+            float[] w,
+            int wOff,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            float[] out,
+            int outOff,
+            int rows,
+            int outputs,
+            int inputs) {
+        Gemm.dense(f, x, xOff, w, wOff, bias, biasOff, z, zOff, out, outOff, rows, outputs, inputs, threads);
+    }
+
     // ---- reductions -----------------------------------------------------------------------------
 
     @Override

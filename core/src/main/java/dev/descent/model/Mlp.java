@@ -116,10 +116,21 @@ public final class Mlp {
         float[] in = x;
         for (int l = 0; l < layers.size(); l++) {
             Dense d = layers.get(l);
-            float[] z = ws.z[l];
-            b.matmulNT(in, 0, params, d.weightOffset(), z, 0, rows, d.outputs(), d.inputs(), false);
-            b.addRowVector(z, 0, rows, d.outputs(), params, d.biasOffset());
-            if (ws.a[l] != z) b.activate(d.activation(), z, 0, ws.a[l], 0, rows * d.outputs());
+            b.dense(
+                    d.activation(),
+                    in,
+                    0,
+                    params,
+                    d.weightOffset(),
+                    params,
+                    d.biasOffset(),
+                    ws.z[l],
+                    0,
+                    ws.a[l],
+                    0,
+                    rows,
+                    d.outputs(),
+                    d.inputs());
             in = ws.a[l];
         }
         return in;

@@ -248,6 +248,44 @@ public abstract class BackendContractTest {
         assertClose("addRowVector", expected, c, co, rows * cols, elementwiseTolerance(), null);
     }
 
+    /**
+     * Dense-layer shapes (rows, outputs, inputs): ragged tiles, a logits layer narrower than a
+     * register tile, several k-blocks, a batch too big to pack once, and the MNIST MLP's two layers.
+     */
+    static final int[][] DENSE_SHAPES = {
+        {1, 1, 1}, {5, 7, 3}, {13, 33, 40}, {64, 128, 784}, {64, 10, 128}, {300, 257, 520}, {2001, 15, 301}
+    };
+
+    static Stream<Arguments> denseLayers() {
+        return activations().map(a -> (Activation) a.get()[0]).distinct().flatMap(f -> Arrays.stream(DENSE_SHAPES)
+                .map(s -> Arguments.of(f, s[0], s[1], s[2])));
+    }
+
+    /** The backend's dense forward pass gives exactly its own product, bias row and activation in turn. */
+    @ParameterizedTest(name = "{0} rows={1} outputs={2} inputs={3}")
+    @MethodSource("denseLayers")
+    void denseEqualsProductThenBiasThenActivation(Activation f, int rows, int outputs, int inputs) {
+        Backend be = backend();
+        int n = rows * outputs, xo = 2, wo = 3, bo = 4, zo = 1, oo = 6;
+        float[] x = randoms(rows, xo, rows * inputs), w = randoms(inputs, wo, outputs * inputs);
+        float[] bias = randoms(outputs, bo, outputs);
+        float[] zExpected = nans(zo, n), outExpected = nans(oo, n);
+        be.matmulNT(x, xo, w, wo, zExpected, zo, rows, outputs, inputs, false);
+        be.addRowVector(zExpected, zo, rows, outputs, bias, bo);
+        be.activate(f, zExpected, zo, outExpected, oo, n);
+
+        float[] z = nans(zo, n), out = nans(oo, n);
+        be.dense(f, x, xo, w, wo, bias, bo, z, zo, out, oo, rows, outputs, inputs);
+        assertGuards("dense z", z, zo, n);
+        assertGuards("dense out", out, oo, n);
+        assertBitEqual("dense z " + f, zExpected, z);
+        assertBitEqual("dense out " + f, outExpected, out);
+
+        float[] inPlace = nans(oo, n); // out may be z itself
+        be.dense(f, x, xo, w, wo, bias, bo, inPlace, oo, inPlace, oo, rows, outputs, inputs);
+        assertBitEqual("dense in place " + f, outExpected, inPlace);
+    }
+
     @ParameterizedTest(name = "rows={0} cols={1}")
     @MethodSource("matrixShapes")
     void sumRowsMatchesReference(int rows, int cols) {

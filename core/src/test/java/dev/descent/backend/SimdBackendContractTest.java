@@ -49,6 +49,26 @@ class SimdBackendContractTest extends BackendContractTest {
     }
 
     @Test
+    void fusedDenseDoesNotDependOnThreadCount() {
+        for (int[] s : PARALLEL_SHAPES) {
+            int rows = s[0], outputs = s[1], inputs = s[2], n = rows * outputs;
+            float[] x = randoms(1, 0, rows * inputs),
+                    w = randoms(2, 0, outputs * inputs),
+                    bias = randoms(3, 0, outputs);
+            float[] z1 = new float[n], out1 = new float[n];
+            new SimdBackend(1).dense(Activation.RELU, x, 0, w, 0, bias, 0, z1, 0, out1, 0, rows, outputs, inputs);
+            for (int threads : new int[] {2, 3}) {
+                float[] z = new float[n], out = new float[n];
+                new SimdBackend(threads)
+                        .dense(Activation.RELU, x, 0, w, 0, bias, 0, z, 0, out, 0, rows, outputs, inputs);
+                String what = "dense " + rows + "×" + outputs + "×" + inputs + " threads " + threads;
+                assertBitEqual(what + " z", z1, z);
+                assertBitEqual(what + " out", out1, out);
+            }
+        }
+    }
+
+    @Test
     void concurrentCallersGetCorrectResults() throws Exception {
         ExecutorService callers = Executors.newFixedThreadPool(3);
         try {

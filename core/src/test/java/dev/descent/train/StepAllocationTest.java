@@ -1,0 +1,86 @@
+package dev.descent.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.backend.Activation;
+import dev.descent.backend.Backend;
+import dev.descent.backend.SimdBackend;
+import dev.descent.loss.Loss;
+import dev.descent.model.Mlp;
+import dev.descent.model.Models;
+import dev.descent.optim.Optimizers;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A training step on the SIMD backend (forward, loss, backward, SGD update) allocates nothing once
+ * warm, on one thread or split over the shared pool: bytes allocated by the calling thread and every pool worker,
+ * counted by the JVM ({@code com.sun.management.ThreadMXBean}), over warm steps of the MNIST MLP.
+ */
+class StepAllocationTest {
+
+    private static final int WARMUP = 1500, MEASURED = 200;
+
+    static Stream<Arguments> backends() {
+        return Stream.of(
+                Arguments.of("simd, 1 thread", new SimdBackend(1)),
+                Arguments.of("simd, 2 threads", new SimdBackend(2)),
+                Arguments.of("simd, 3 threads", new SimdBackend(3)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void warmStepAllocatesNothing(String name, Backend backend) {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
+        Mlp model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
+        int batch = 64;
+        SplittableRandom r = new SplittableRandom(3);
+        float[] x = new float[batch * 784], y = new float[batch];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
+        for (int i = 0; i < batch; i++) y[i] = r.nextInt(10);
+        try (TrainingSession s = TrainingSession.open(
+                backend,
+                model,
+                Loss.softmaxCrossEntropy(),
+                Optimizers.sgd(0.01).momentum(0.9),
+                model.initialParameters(1))) {
+            for (int i = 0; i < WARMUP; i++) step(s, x, y, batch);
+            long[] threads = threadIds();
+            long before = allocated(mx, threads);
+            double loss = 0;
+            for (int i = 0; i < MEASURED; i++) loss += step(s, x, y, batch);
+            long bytes = allocated(mx, threads) - before;
+            assertTrue(Double.isFinite(loss), "loss " + loss);
+            System.out.printf("%s: %d bytes allocated in %d warm steps%n", name, bytes, MEASURED);
+            assertEquals(0, bytes / MEASURED, name + ": " + bytes + " bytes allocated in " + MEASURED + " steps");
+        }
+    }
+
+    private static double step(TrainingSession s, float[] x, float[] y, int batch) {
+        double loss = s.accumulate(x, y, batch, 1f);
+        s.step(0.01);
+        return loss;
+    }
+
+    /** This thread and the CPU backends' pool workers (named descent-cpu-N). */
+    private static long[] threadIds() {
+        List<Long> ids = new ArrayList<>(List.of(Thread.currentThread().getId()));
+        for (Thread t : Thread.getAllStackTraces().keySet())
+            if (t.getName().startsWith("descent-cpu-")) ids.add(t.getId());
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static long allocated(com.sun.management.ThreadMXBean mx, long[] threads) {
+        long sum = 0;
+        for (long id : threads) sum += mx.getThreadAllocatedBytes(id);
+        return sum;
+    }
+}
