@@ -1,5 +1,6 @@
 package dev.descent.bench;
 
+import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,7 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The three matrix products of one dense layer's training step, at MNIST MLP sizes: forward {@code
  * Y = X·Wᵀ} (matmulNT), weight gradient {@code dW = dYᵀ·X} (matmulTN), input gradient {@code dX =
- * dY·W} (matmul). Each is {@code 2·batch·in·out} flops.
+ * dY·W} (matmul). Each is {@code 2·batch·in·out} flops. Plus the whole forward pass of a ReLU
+ * layer, {@code Z = X·Wᵀ + b, A = relu(Z)}: fused ({@link Backend#dense}) and as the three separate
+ * calls it replaces.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,7 +43,7 @@ public class DenseLayerBench {
 
     private Backend be;
     private int in, out;
-    private float[] x, w, y, dy, dw, dx;
+    private float[] x, w, bias, y, a, dy, dw, dx;
 
     @Setup
     public void setUp() {
@@ -51,7 +54,9 @@ public class DenseLayerBench {
         x = Backs.randoms(1, batch * in);
         w = Backs.randoms(2, out * in);
         dy = Backs.randoms(3, batch * out);
+        bias = Backs.randoms(4, out);
         y = new float[batch * out];
+        a = new float[batch * out];
         dw = new float[out * in];
         dx = new float[batch * in];
     }
@@ -61,6 +66,22 @@ public class DenseLayerBench {
     public float[] forward() {
         be.matmulNT(x, 0, w, 0, y, 0, batch, out, in, false);
         return y;
+    }
+
+    /** {@code Z = X·Wᵀ + b, A = relu(Z)} in one call: bias and ReLU in the product's epilogue. */
+    @Benchmark
+    public float[] forwardBiasRelu() {
+        be.dense(Activation.RELU, x, 0, w, 0, bias, 0, y, 0, a, 0, batch, out, in);
+        return a;
+    }
+
+    /** The same as {@link #forwardBiasRelu} in three passes: product, bias row, activation. */
+    @Benchmark
+    public float[] forwardBiasReluUnfused() {
+        be.matmulNT(x, 0, w, 0, y, 0, batch, out, in, false);
+        be.addRowVector(y, 0, batch, out, bias, 0);
+        be.activate(Activation.RELU, y, 0, a, 0, batch * out);
+        return a;
     }
 
     /** {@code dW[out×in] = dYᵀ·X}, dY stored batch×out. */
