@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class WorkersTest {
@@ -16,6 +17,36 @@ class WorkersTest {
             Workers.forEach(tasks, runs::incrementAndGet);
             for (int t = 0; t < tasks; t++) assertEquals(1, runs.get(t), "task " + t + " of " + tasks);
         }
+    }
+
+    /**
+     * Many short calls in a row, from several threads at once: helper tasks are reused across calls
+     * (one that arrives late joins the next call), and still every task of every call runs once.
+     */
+    @Test
+    void reusedHelpersRunEveryTaskOnceAcrossManyCalls() throws Exception {
+        Thread[] callers = new Thread[3];
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int c = 0; c < callers.length; c++) {
+            int seed = c;
+            callers[c] = new Thread(() -> {
+                try {
+                    AtomicIntegerArray runs = new AtomicIntegerArray(16);
+                    for (int call = 0; call < 5000; call++) {
+                        int tasks = 2 + (call * 7 + seed) % 14;
+                        for (int t = 0; t < tasks; t++) runs.set(t, 0);
+                        Workers.forEach(tasks, runs::incrementAndGet);
+                        for (int t = 0; t < tasks; t++)
+                            assertEquals(1, runs.get(t), "call " + call + ", task " + t + " of " + tasks);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            callers[c].start();
+        }
+        for (Thread t : callers) t.join();
+        if (failure.get() != null) throw new AssertionError(failure.get());
     }
 
     @Test
