@@ -333,18 +333,18 @@ final class Gemm {
             c31 = x.fma(y1, c31);
             c32 = x.fma(y2, c32);
         }
-        store(c00, a, ai, b, bi, p, k, c, ci, add);
-        store(c01, a, ai, b, b1, p, k, c, ci + 1, add);
-        store(c02, a, ai, b, b2, p, k, c, ci + 2, add);
-        store(c10, a, a1, b, bi, p, k, c, ci + ldc, add);
-        store(c11, a, a1, b, b1, p, k, c, ci + ldc + 1, add);
-        store(c12, a, a1, b, b2, p, k, c, ci + ldc + 2, add);
-        store(c20, a, a2, b, bi, p, k, c, ci + 2 * ldc, add);
-        store(c21, a, a2, b, b1, p, k, c, ci + 2 * ldc + 1, add);
-        store(c22, a, a2, b, b2, p, k, c, ci + 2 * ldc + 2, add);
-        store(c30, a, a3, b, bi, p, k, c, ci + 3 * ldc, add);
-        store(c31, a, a3, b, b1, p, k, c, ci + 3 * ldc + 1, add);
-        store(c32, a, a3, b, b2, p, k, c, ci + 3 * ldc + 2, add);
+        store(c00.reduceLanes(VectorOperators.ADD), a, ai, b, bi, p, k, c, ci, add);
+        store(c01.reduceLanes(VectorOperators.ADD), a, ai, b, b1, p, k, c, ci + 1, add);
+        store(c02.reduceLanes(VectorOperators.ADD), a, ai, b, b2, p, k, c, ci + 2, add);
+        store(c10.reduceLanes(VectorOperators.ADD), a, a1, b, bi, p, k, c, ci + ldc, add);
+        store(c11.reduceLanes(VectorOperators.ADD), a, a1, b, b1, p, k, c, ci + ldc + 1, add);
+        store(c12.reduceLanes(VectorOperators.ADD), a, a1, b, b2, p, k, c, ci + ldc + 2, add);
+        store(c20.reduceLanes(VectorOperators.ADD), a, a2, b, bi, p, k, c, ci + 2 * ldc, add);
+        store(c21.reduceLanes(VectorOperators.ADD), a, a2, b, b1, p, k, c, ci + 2 * ldc + 1, add);
+        store(c22.reduceLanes(VectorOperators.ADD), a, a2, b, b2, p, k, c, ci + 2 * ldc + 2, add);
+        store(c30.reduceLanes(VectorOperators.ADD), a, a3, b, bi, p, k, c, ci + 3 * ldc, add);
+        store(c31.reduceLanes(VectorOperators.ADD), a, a3, b, b1, p, k, c, ci + 3 * ldc + 1, add);
+        store(c32.reduceLanes(VectorOperators.ADD), a, a3, b, b2, p, k, c, ci + 3 * ldc + 2, add);
     }
 
     /** One element of {@link #dotNT}, in the same order as a tile computes it. */
@@ -353,13 +353,17 @@ final class Gemm {
         int p = 0;
         for (int bound = S.loopBound(k); p < bound; p += L)
             acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), acc);
-        store(acc, a, ai, b, bi, p, k, c, ci, add);
+        store(acc.reduceLanes(VectorOperators.ADD), a, ai, b, bi, p, k, c, ci, add);
     }
 
-    /** Lane sum of acc, plus the scalar tail {@code p..k}, into (or added to) {@code c[ci]}. */
+    /**
+     * The lane sum of an accumulator plus the scalar tail {@code p..k}, into (or added to) {@code
+     * c[ci]}. Takes the lane sum, not the vector: a vector passed to a method the JIT does not
+     * inline is boxed (a 64-byte allocation per call).
+     */
     private static void store(
-            FloatVector acc, float[] a, int ai, float[] b, int bi, int p, int k, float[] c, int ci, boolean add) {
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+            float laneSum, float[] a, int ai, float[] b, int bi, int p, int k, float[] c, int ci, boolean add) {
+        float sum = laneSum;
         for (; p < k; p++) sum = Math.fma(a[ai + p], b[bi + p], sum);
         c[ci] = add ? c[ci] + sum : sum;
     }

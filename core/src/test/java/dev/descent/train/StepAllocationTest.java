@@ -21,12 +21,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A training step on the SIMD backend (forward, loss, backward, SGD update) allocates nothing once
- * warm, on one thread or split over the shared pool: bytes allocated by the calling thread and every pool worker,
- * counted by the JVM ({@code com.sun.management.ThreadMXBean}), over warm steps of the MNIST MLP.
+ * warm, on one thread or split over the shared pool: bytes allocated by the calling thread and every
+ * pool worker, counted by the JVM ({@code com.sun.management.ThreadMXBean}), over windows of warm
+ * steps of the MNIST MLP. (In the whole suite it once found 4 KB per step that it did not find
+ * alone: the logits product passed a vector to a method the JIT, after other tests, no longer
+ * inlined, so the vector was boxed.)
  */
 class StepAllocationTest {
 
-    private static final int WARMUP = 1500, MEASURED = 200;
+    private static final int WARMUP = 1500, MEASURED = 200, WINDOWS = 3;
 
     static Stream<Arguments> backends() {
         return Stream.of(
@@ -54,13 +57,21 @@ class StepAllocationTest {
                 model.initialParameters(1))) {
             for (int i = 0; i < WARMUP; i++) step(s, x, y, batch);
             long[] threads = threadIds();
-            long before = allocated(mx, threads);
+            // A step that allocates shows in every window; a one-off (the JIT recompiling a method
+            // mid-run) in one of them. So the test passes on the first window with no allocation.
+            List<Long> windows = new ArrayList<>();
             double loss = 0;
-            for (int i = 0; i < MEASURED; i++) loss += step(s, x, y, batch);
-            long bytes = allocated(mx, threads) - before;
+            for (int w = 0; w < WINDOWS && (windows.isEmpty() || windows.get(windows.size() - 1) != 0); w++) {
+                long before = allocated(mx, threads);
+                for (int i = 0; i < MEASURED; i++) loss += step(s, x, y, batch);
+                windows.add(allocated(mx, threads) - before);
+            }
             assertTrue(Double.isFinite(loss), "loss " + loss);
-            System.out.printf("%s: %d bytes allocated in %d warm steps%n", name, bytes, MEASURED);
-            assertEquals(0, bytes / MEASURED, name + ": " + bytes + " bytes allocated in " + MEASURED + " steps");
+            System.out.printf("%s: bytes allocated in windows of %d warm steps: %s%n", name, MEASURED, windows);
+            assertEquals(
+                    0L,
+                    windows.get(windows.size() - 1),
+                    name + ": bytes allocated in each window of " + MEASURED + " steps: " + windows);
         }
     }
 
