@@ -3,7 +3,6 @@ package dev.descent.backend;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -44,6 +43,9 @@ final class Gemm {
     private static final class Scratch {
         final float[] ap = new float[MC * KC];
         final float[] tile = new float[MR * NR];
+        /** The lanes of a dot-product tile's accumulators ({@link #dotTile}). */
+        final float[] lanes = new float[DOT_MB * DOT_NB * L];
+
         float[] bp = new float[KC * NR];
         float[] aAll = new float[0];
 
@@ -290,22 +292,25 @@ final class Gemm {
         float[] a = pr.a, b = pr.b, c = pr.c;
         int aOff = pr.aOff, bOff = pr.bOff, cOff = pr.cOff, ldc = pr.n, k = pr.k;
         boolean accumulate = pr.accumulate;
+        float[] lanes = SCRATCH.get().lanes;
         int i = i0;
         for (; i + DOT_MB <= i1; i += DOT_MB) {
             int j = j0;
             for (; j + DOT_NB <= j1; j += DOT_NB)
-                dotTile(a, aOff + i * k, b, bOff + j * k, c, cOff + i * ldc + j, ldc, k, accumulate);
+                dotTile(a, aOff + i * k, b, bOff + j * k, c, cOff + i * ldc + j, ldc, k, accumulate, lanes);
             for (; j < j1; j++)
                 for (int r = i; r < i + DOT_MB; r++)
-                    dot1(a, aOff + r * k, b, bOff + j * k, c, cOff + r * ldc + j, k, accumulate);
+                    dot1(a, aOff + r * k, b, bOff + j * k, c, cOff + r * ldc + j, k, accumulate, lanes);
         }
         for (; i < i1; i++)
-            for (int j = j0; j < j1; j++) dot1(a, aOff + i * k, b, bOff + j * k, c, cOff + i * ldc + j, k, accumulate);
+            for (int j = j0; j < j1; j++)
+                dot1(a, aOff + i * k, b, bOff + j * k, c, cOff + i * ldc + j, k, accumulate, lanes);
         finish(pr, i0, i1, j0, j1);
     }
 
     /** One 4×3 tile of {@link #dotNT}: A rows at ai, ai+k, …; B rows at bi, bi+k, bi+2k; C at ci. */
-    private static void dotTile(float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, int k, boolean add) {
+    private static void dotTile(
+            float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc, int k, boolean add, float[] lanes) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -333,37 +338,60 @@ final class Gemm {
             c31 = x.fma(y1, c31);
             c32 = x.fma(y2, c32);
         }
-        store(c00.reduceLanes(VectorOperators.ADD), a, ai, b, bi, p, k, c, ci, add);
-        store(c01.reduceLanes(VectorOperators.ADD), a, ai, b, b1, p, k, c, ci + 1, add);
-        store(c02.reduceLanes(VectorOperators.ADD), a, ai, b, b2, p, k, c, ci + 2, add);
-        store(c10.reduceLanes(VectorOperators.ADD), a, a1, b, bi, p, k, c, ci + ldc, add);
-        store(c11.reduceLanes(VectorOperators.ADD), a, a1, b, b1, p, k, c, ci + ldc + 1, add);
-        store(c12.reduceLanes(VectorOperators.ADD), a, a1, b, b2, p, k, c, ci + ldc + 2, add);
-        store(c20.reduceLanes(VectorOperators.ADD), a, a2, b, bi, p, k, c, ci + 2 * ldc, add);
-        store(c21.reduceLanes(VectorOperators.ADD), a, a2, b, b1, p, k, c, ci + 2 * ldc + 1, add);
-        store(c22.reduceLanes(VectorOperators.ADD), a, a2, b, b2, p, k, c, ci + 2 * ldc + 2, add);
-        store(c30.reduceLanes(VectorOperators.ADD), a, a3, b, bi, p, k, c, ci + 3 * ldc, add);
-        store(c31.reduceLanes(VectorOperators.ADD), a, a3, b, b1, p, k, c, ci + 3 * ldc + 1, add);
-        store(c32.reduceLanes(VectorOperators.ADD), a, a3, b, b2, p, k, c, ci + 3 * ldc + 2, add);
+        c00.intoArray(lanes, 0);
+        c01.intoArray(lanes, L);
+        c02.intoArray(lanes, 2 * L);
+        c10.intoArray(lanes, 3 * L);
+        c11.intoArray(lanes, 4 * L);
+        c12.intoArray(lanes, 5 * L);
+        c20.intoArray(lanes, 6 * L);
+        c21.intoArray(lanes, 7 * L);
+        c22.intoArray(lanes, 8 * L);
+        c30.intoArray(lanes, 9 * L);
+        c31.intoArray(lanes, 10 * L);
+        c32.intoArray(lanes, 11 * L);
+        store(lanes, 0, a, ai, b, bi, p, k, c, ci, add);
+        store(lanes, L, a, ai, b, b1, p, k, c, ci + 1, add);
+        store(lanes, 2 * L, a, ai, b, b2, p, k, c, ci + 2, add);
+        store(lanes, 3 * L, a, a1, b, bi, p, k, c, ci + ldc, add);
+        store(lanes, 4 * L, a, a1, b, b1, p, k, c, ci + ldc + 1, add);
+        store(lanes, 5 * L, a, a1, b, b2, p, k, c, ci + ldc + 2, add);
+        store(lanes, 6 * L, a, a2, b, bi, p, k, c, ci + 2 * ldc, add);
+        store(lanes, 7 * L, a, a2, b, b1, p, k, c, ci + 2 * ldc + 1, add);
+        store(lanes, 8 * L, a, a2, b, b2, p, k, c, ci + 2 * ldc + 2, add);
+        store(lanes, 9 * L, a, a3, b, bi, p, k, c, ci + 3 * ldc, add);
+        store(lanes, 10 * L, a, a3, b, b1, p, k, c, ci + 3 * ldc + 1, add);
+        store(lanes, 11 * L, a, a3, b, b2, p, k, c, ci + 3 * ldc + 2, add);
     }
 
     /** One element of {@link #dotNT}, in the same order as a tile computes it. */
-    private static void dot1(float[] a, int ai, float[] b, int bi, float[] c, int ci, int k, boolean add) {
+    private static void dot1(
+            float[] a, int ai, float[] b, int bi, float[] c, int ci, int k, boolean add, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         int p = 0;
         for (int bound = S.loopBound(k); p < bound; p += L)
             acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), acc);
-        store(acc.reduceLanes(VectorOperators.ADD), a, ai, b, bi, p, k, c, ci, add);
+        acc.intoArray(lanes, 0);
+        store(lanes, 0, a, ai, b, bi, p, k, c, ci, add);
     }
 
     /**
-     * The lane sum of an accumulator plus the scalar tail {@code p..k}, into (or added to) {@code
-     * c[ci]}. Takes the lane sum, not the vector: a vector passed to a method the JIT does not
-     * inline is boxed (a 64-byte allocation per call).
+     * An accumulator's lanes (at {@code lanes[off]}, summed in lane order: {@link
+     * SimdBackend#lanesSum}) plus the scalar tail {@code p..k}, into (or added to) {@code c[ci]}.
      */
     private static void store(
-            float laneSum, float[] a, int ai, float[] b, int bi, int p, int k, float[] c, int ci, boolean add) {
-        float sum = laneSum;
+            float[] lanes,
+            int off,
+            float[] a,
+            int ai,
+            float[] b,
+            int bi,
+            int p,
+            int k,
+            float[] c,
+            int ci,
+            boolean add) {
+        float sum = SimdBackend.lanesSum(lanes, off);
         for (; p < k; p++) sum = Math.fma(a[ai + p], b[bi + p], sum);
         c[ci] = add ? c[ci] + sum : sum;
     }

@@ -118,6 +118,24 @@ public class SimdBackend extends ScalarBackend {
         Gemm.dense(f, x, xOff, w, wOff, bias, biasOff, z, zOff, out, outOff, rows, outputs, inputs, threads);
     }
 
+    /**
+     * {@code lanes[off] + lanes[off+1] + … + lanes[off+L-1]}, in that order: the sum of a vector's
+     * lanes after {@code intoArray(lanes, off)}. {@code reduceLanes(ADD)} may sum float lanes in
+     * another order once the JIT compiles it (JDK 21 and later sum them as a tree in compiled code,
+     * in lane order in the interpreter), so its result can change with the caller's compilation
+     * tier; this gives the same bits in every tier, which bit-identical resumes and
+     * thread-count-independent products need. (It takes the array, not the vector: a vector passed
+     * to a method the JIT does not inline is boxed.)
+     */
+    static float lanesSum(float[] lanes, int off) {
+        float sum = lanes[off];
+        for (int i = 1; i < L; i++) sum += lanes[off + i];
+        return sum;
+    }
+
+    /** Per-thread room for one vector's lanes, for {@link #lanesSum}. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
     // ---- reductions -----------------------------------------------------------------------------
 
     @Override
@@ -135,7 +153,9 @@ public class SimdBackend extends ScalarBackend {
         }
         for (int bound = S.loopBound(n); i < bound; i += L)
             s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
-        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float[] lanes = LANES.get();
+        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+        float sum = lanesSum(lanes, 0);
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
     }
@@ -143,6 +163,7 @@ public class SimdBackend extends ScalarBackend {
     @Override
     public double sumSquares(float[] a, int off, int n) {
         double sum = 0;
+        float[] lanes = LANES.get();
         int i = 0;
         for (int bound = n - n % (4 * L); i < bound; ) {
             var s0 = FloatVector.zero(S);
@@ -159,7 +180,8 @@ public class SimdBackend extends ScalarBackend {
                 s2 = v2.fma(v2, s2);
                 s3 = v3.fma(v3, s3);
             }
-            sum += s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+            sum += lanesSum(lanes, 0);
         }
         for (; i < n; i++) {
             double v = a[off + i];
@@ -171,6 +193,7 @@ public class SimdBackend extends ScalarBackend {
     @Override
     public double sumAbs(float[] a, int off, int n) {
         double sum = 0;
+        float[] lanes = LANES.get();
         int i = 0;
         for (int bound = n - n % (4 * L); i < bound; ) {
             var s0 = FloatVector.zero(S);
@@ -183,7 +206,8 @@ public class SimdBackend extends ScalarBackend {
                 s2 = s2.add(FloatVector.fromArray(S, a, off + i + 2 * L).abs());
                 s3 = s3.add(FloatVector.fromArray(S, a, off + i + 3 * L).abs());
             }
-            sum += s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+            sum += lanesSum(lanes, 0);
         }
         for (; i < n; i++) sum += Math.abs(a[off + i]);
         return sum;
