@@ -76,6 +76,13 @@ public record Adam(
 
     @Override
     public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr) {
+        step(backend, params, grads, state, lr, beta1);
+    }
+
+    /** A step with β₁ = {@code beta1} (one-cycle's momentum cycling). */
+    @Override
+    public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr, double beta1) {
+        Optimizer.checkRange("beta1", beta1, 0, 1, false);
         float rate = Optimizer.checkLr(lr);
         long t = state.advance();
         backend.adamUpdate(

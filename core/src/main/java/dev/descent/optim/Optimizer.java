@@ -23,6 +23,19 @@ public interface Optimizer {
      */
     void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr);
 
+    /**
+     * One update as {@link #step(Backend, float[], float[], OptimizerState, double)}, with this
+     * step's momentum (SGD, RMSprop) or β₁ (Adam) in place of the configured one: one-cycle's
+     * momentum cycling. The same as {@code withMomentum(momentum).step(...)}; the built-in
+     * optimizers override it to skip that copy, so a cycled step allocates nothing.
+     *
+     * @throws IllegalArgumentException if this optimizer has no momentum, or momentum is out of range
+     */
+    default void step(
+            Backend backend, float[] params, float[] grads, OptimizerState state, double lr, double momentum) {
+        withMomentum(momentum).step(backend, params, grads, state, lr);
+    }
+
     /** A copy of this optimizer with another base learning rate. */
     Optimizer withLr(double lr);
 

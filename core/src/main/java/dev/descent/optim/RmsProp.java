@@ -72,6 +72,12 @@ public record RmsProp(
 
     @Override
     public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr) {
+        step(backend, params, grads, state, lr, momentum);
+    }
+
+    @Override
+    public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr, double momentum) {
+        Optimizer.checkRange("momentum", momentum, 0, Double.MAX_VALUE, true);
         float rate = Optimizer.checkLr(lr);
         state.advance();
         backend.rmspropUpdate(

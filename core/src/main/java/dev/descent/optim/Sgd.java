@@ -15,9 +15,13 @@ public record Sgd(
 
     public Sgd {
         Optimizer.checkLr(lr);
+        checkMomentum(momentum, dampening, isNesterov);
+        Optimizer.checkRange("weight_decay", weightDecay, 0, Double.MAX_VALUE, true);
+    }
+
+    private static void checkMomentum(double momentum, double dampening, boolean isNesterov) {
         Optimizer.checkRange("momentum", momentum, 0, Double.MAX_VALUE, true);
         Optimizer.checkRange("dampening", dampening, 0, 1, true);
-        Optimizer.checkRange("weight_decay", weightDecay, 0, Double.MAX_VALUE, true);
         if (isNesterov && (momentum <= 0 || dampening != 0))
             throw new IllegalArgumentException(
                     "nesterov momentum requires momentum > 0 and dampening = 0, got momentum " + momentum
@@ -76,6 +80,12 @@ public record Sgd(
 
     @Override
     public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr) {
+        step(backend, params, grads, state, lr, momentum);
+    }
+
+    @Override
+    public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr, double momentum) {
+        checkMomentum(momentum, dampening, isNesterov);
         float rate = Optimizer.checkLr(lr);
         boolean first = state.step() == 0;
         state.advance();

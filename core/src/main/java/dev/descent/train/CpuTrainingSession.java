@@ -71,17 +71,19 @@ final class CpuTrainingSession implements TrainingSession {
 
     @Override
     public void step(double lr) {
-        update(optimizer, lr);
+        update(lr, false, 0);
     }
 
     @Override
     public void step(double lr, double momentum) {
-        update(optimizer.withMomentum(momentum), lr);
+        update(lr, true, momentum);
     }
 
-    private void update(Optimizer rule, double lr) {
+    /** One optimizer step, with the given momentum when cycled (no optimizer copy: no allocation). */
+    private void update(double lr, boolean cycled, double momentum) {
         if (gradientEmpty) java.util.Arrays.fill(grads, 0f);
-        rule.step(backend, params, grads, state, lr);
+        if (cycled) optimizer.step(backend, params, grads, state, lr, momentum);
+        else optimizer.step(backend, params, grads, state, lr);
         gradientEmpty = true;
     }
 

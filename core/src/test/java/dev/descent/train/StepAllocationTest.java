@@ -14,7 +14,9 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,6 +43,16 @@ class StepAllocationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void warmStepAllocatesNothing(String name, Backend backend) {
+        assertNoAllocation(name, backend, s -> s.step(0.01));
+    }
+
+    /** The step one-cycle takes when it cycles the momentum too. */
+    @Test
+    void stepWithCycledMomentumAllocatesNothing() {
+        assertNoAllocation("simd, 2 threads, momentum cycled", new SimdBackend(2), s -> s.step(0.01, 0.85));
+    }
+
+    private static void assertNoAllocation(String name, Backend backend, Consumer<TrainingSession> update) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
         Mlp model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
@@ -55,7 +67,7 @@ class StepAllocationTest {
                 Loss.softmaxCrossEntropy(),
                 Optimizers.sgd(0.01).momentum(0.9),
                 model.initialParameters(1))) {
-            for (int i = 0; i < WARMUP; i++) step(s, x, y, batch);
+            for (int i = 0; i < WARMUP; i++) step(s, x, y, batch, update);
             long[] threads = threadIds();
             // A step that allocates shows in every window; a one-off (the JIT recompiling a method
             // mid-run) in one of them. So the test passes on the first window with no allocation.
@@ -63,7 +75,7 @@ class StepAllocationTest {
             double loss = 0;
             for (int w = 0; w < WINDOWS && (windows.isEmpty() || windows.get(windows.size() - 1) != 0); w++) {
                 long before = allocated(mx, threads);
-                for (int i = 0; i < MEASURED; i++) loss += step(s, x, y, batch);
+                for (int i = 0; i < MEASURED; i++) loss += step(s, x, y, batch, update);
                 windows.add(allocated(mx, threads) - before);
             }
             assertTrue(Double.isFinite(loss), "loss " + loss);
@@ -75,9 +87,9 @@ class StepAllocationTest {
         }
     }
 
-    private static double step(TrainingSession s, float[] x, float[] y, int batch) {
+    private static double step(TrainingSession s, float[] x, float[] y, int batch, Consumer<TrainingSession> update) {
         double loss = s.accumulate(x, y, batch, 1f);
-        s.step(0.01);
+        update.accept(s);
         return loss;
     }
 
