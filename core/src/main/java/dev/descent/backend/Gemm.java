@@ -15,7 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * i·rsA + p·csA} and B(p, j) at {@code bOff + p·rsB + j·csB}. B row-major ({@code csB = 1}) is read
  * by the micro-kernel in place when that is cheaper than packing it. When A is small (a batch of
  * rows, {@link #SHARED_A_MAX}) it is packed once and C's columns are split into small tasks that
- * share it ({@link #panels}).
+ * share it ({@link #panels}). A dense layer's bias and activation can run as the product's epilogue
+ * ({@link Product#epilogue}). A call is {@code product().operands(...).run(threads)}; it allocates
+ * nothing.
  *
  * <p>Every element of C is accumulated in the same order whatever the partitioning (k-blocks of
  * {@link #KC}, FMA chain inside a block, then added to C), so the result does not depend on the
@@ -78,61 +80,11 @@ final class Gemm {
     static final int TASKS_PER_THREAD = 4;
 
     /**
-     * {@code C[m×n] (+)= op(A)·op(B)}: A is {@code m×k} row-major, or {@code k×m} when transA; B is
-     * {@code k×n} row-major, or {@code n×k} when transB. Reads a and b; overwrites c (adds into it
-     * when accumulate). Large products are split over up to {@code threads} threads by columns (or
-     * rows) of C.
+     * The calling thread's product, to be set up and run: {@code product().operands(...).run(threads)},
+     * with {@code .epilogue(...)} before {@code run} for a dense layer's forward pass.
      */
-    static void multiply(
-            boolean transA,
-            boolean transB,
-            float[] a,
-            int aOff,
-            float[] b,
-            int bOff,
-            float[] c,
-            int cOff,
-            int m,
-            int n,
-            int k,
-            boolean accumulate,
-            int threads) {
-        Product p = PRODUCTS.get();
-        p.operands(transA, transB, a, aOff, b, bOff, c, cOff, m, n, k, accumulate);
-        p.run(threads);
-    }
-
-    /**
-     * A dense layer's forward pass: {@code z[rows×cols] = x[rows×k]·Wᵀ + bias} with W stored {@code
-     * cols×k}, and {@code out = f(z)}. The bias and activation are applied to each tile of z as its
-     * last k-block leaves the micro-kernel, while the tile is still in L1; the result is the same as
-     * {@code multiply}, {@link ScalarBackend#addRowVector} and {@link Activation#apply} in turn. Reads
-     * x, w and bias; overwrites z and out (which may be z itself).
-     */
-    static void dense(
-            Activation f,
-            float[] x,
-            int xOff,
-            float[] w,
-            int wOff,
-            float[] bias,
-            int biasOff,
-            float[] z,
-            int zOff,
-            float[] out,
-            int outOff,
-            int rows,
-            int cols,
-            int k,
-            int threads) {
-        Product p = PRODUCTS.get();
-        p.operands(false, true, x, xOff, w, wOff, z, zOff, rows, cols, k, false);
-        p.f = f;
-        p.bias = bias;
-        p.biasOff = biasOff;
-        p.out = out;
-        p.outOff = outOff;
-        p.run(threads);
+    static Product product() {
+        return PRODUCTS.get();
     }
 
     private static final ThreadLocal<Product> PRODUCTS = ThreadLocal.withInitial(Product::new);
@@ -145,14 +97,15 @@ final class Gemm {
     }
 
     /**
-     * One call's operands, epilogue and split. Each calling thread keeps one and reuses it, so a call
-     * allocates nothing; the pool's workers read it while they run the call's tasks ({@link #accept}).
+     * One call's operands, epilogue and split. Each calling thread keeps one ({@link #product}) and
+     * reuses it, so a call allocates nothing; the pool's workers read it while they run the call's
+     * tasks ({@link #accept}).
      */
-    private static final class Product implements IntConsumer {
+    static final class Product implements IntConsumer {
         float[] a, b, c;
         int aOff, rsA, csA, bOff, rsB, csB, cOff, m, n, k;
         boolean transA, transB, accumulate;
-        /** The epilogue of {@link #dense}, applied after the last k-block: none when f is null. */
+        /** The epilogue ({@link #epilogue}), applied after the last k-block: none when f is null. */
         Activation f;
 
         float[] bias, out;
@@ -165,7 +118,12 @@ final class Gemm {
         /** All of A, packed once for {@link Path#PANELS}. */
         float[] aAll;
 
-        void operands(
+        /**
+         * {@code C[m×n] (+)= op(A)·op(B)}: A is {@code m×k} row-major, or {@code k×m} when transA; B
+         * is {@code k×n} row-major, or {@code n×k} when transB. {@link #run} reads a and b and
+         * overwrites c (adds into it when accumulate).
+         */
+        Product operands(
                 boolean transA,
                 boolean transB,
                 float[] a,
@@ -195,9 +153,29 @@ final class Gemm {
             this.k = k;
             this.accumulate = accumulate;
             this.f = null;
+            return this;
         }
 
-        /** Chooses the path and split, computes the product (and epilogue), then drops the references. */
+        /**
+         * A dense layer's epilogue for {@code C = X·Wᵀ}: {@code C += bias} (one value per column),
+         * then {@code out = f(C)}, applied to each tile of C as its last k-block leaves the
+         * micro-kernel, while the tile is in L1. The result is the same as the product, {@link
+         * ScalarBackend#addRowVector} and {@link Activation#apply} in turn. {@link #run} reads bias
+         * and overwrites out (which may be c itself).
+         */
+        Product epilogue(Activation f, float[] bias, int biasOff, float[] out, int outOff) {
+            this.f = f;
+            this.bias = bias;
+            this.biasOff = biasOff;
+            this.out = out;
+            this.outOff = outOff;
+            return this;
+        }
+
+        /**
+         * Chooses the path and split, computes the product (and epilogue) on up to {@code threads}
+         * threads, then drops the references to the operands.
+         */
         void run(int threads) {
             try {
                 if (m > 0 && n > 0) {
@@ -262,7 +240,7 @@ final class Gemm {
 
     /**
      * The epilogue on C's rows {@code [i0, i1)} × columns {@code [j0, j1)}, when the product has one
-     * ({@link #dense}): adds the bias to each row, then writes f of it to out. Overwrites that block
+     * ({@link Product#epilogue}): adds the bias to each row, then writes f of it to out. Overwrites that block
      * of c and of out.
      */
     private static void finish(Product p, int i0, int i1, int j0, int j1) {

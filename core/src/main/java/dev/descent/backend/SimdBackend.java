@@ -80,24 +80,30 @@ public class SimdBackend extends ScalarBackend {
     @Override
     public void matmul(
             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
-        Gemm.multiply(false, false, a, aOff, b, bOff, c, cOff, m, n, k, accumulate, threads);
+        Gemm.product()
+                .operands(false, false, a, aOff, b, bOff, c, cOff, m, n, k, accumulate)
+                .run(threads);
     }
 
     @Override
     public void matmulTN(
             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
-        Gemm.multiply(true, false, a, aOff, b, bOff, c, cOff, m, n, k, accumulate, threads);
+        Gemm.product()
+                .operands(true, false, a, aOff, b, bOff, c, cOff, m, n, k, accumulate)
+                .run(threads);
     }
 
     @Override
     public void matmulNT(
             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
-        Gemm.multiply(false, true, a, aOff, b, bOff, c, cOff, m, n, k, accumulate, threads);
+        Gemm.product()
+                .operands(false, true, a, aOff, b, bOff, c, cOff, m, n, k, accumulate)
+                .run(threads);
     }
 
     /**
      * The bias and activation run as the product's epilogue, on each tile of z as it leaves the
-     * micro-kernel (see {@link Gemm#dense}); the result is bit-identical to the unfused default.
+     * micro-kernel ({@link Gemm.Product#epilogue}); the result is bit-identical to the unfused default.
      */
     @Override
     public void dense(
@@ -115,7 +121,10 @@ public class SimdBackend extends ScalarBackend {
             int rows,
             int outputs,
             int inputs) {
-        Gemm.dense(f, x, xOff, w, wOff, bias, biasOff, z, zOff, out, outOff, rows, outputs, inputs, threads);
+        Gemm.product()
+                .operands(false, true, x, xOff, w, wOff, z, zOff, rows, outputs, inputs, false)
+                .epilogue(f, bias, biasOff, out, outOff)
+                .run(threads);
     }
 
     /**
