@@ -1,6 +1,7 @@
 package dev.descent.backend;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -117,6 +118,10 @@ final class Gemm {
         int unit, units, tasks;
         /** All of A, packed once for {@link Path#PANELS}. */
         float[] aAll;
+        /** Tasks that pack a share of A's rows before the column tasks ({@link Path#PANELS}, threaded). */
+        int packTasks;
+
+        final AtomicInteger packed = new AtomicInteger();
 
         /**
          * {@code C[m×n] (+)= op(A)·op(B)}: A is {@code m×k} row-major, or {@code k×m} when transA; B
@@ -157,6 +162,19 @@ final class Gemm {
         }
 
         /**
+         * Packs rows {@code [i0, i1)} of A (i0 a multiple of MR) into {@link #aAll}, k-block by
+         * k-block ({@link #kStep}): the block starting at depth pc at {@code aAll[pc·mPad]} in {@link
+         * Gemm#packA}'s layout (mPad = m rounded up to MR), those rows at {@code i0·kc} in it.
+         */
+        private void packA(int i0, int i1) {
+            int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
+                Gemm.packA(a, aOff, rsA, csA, i0, i1 - i0, pc, kc, aAll, pc * mPad + i0 * kc);
+            }
+        }
+
+        /**
          * A dense layer's epilogue for {@code C = X·Wᵀ}: {@code C += bias} (one value per column),
          * then {@code out = f(C)}, applied to each tile of C as its last k-block leaves the
          * micro-kernel, while the tile is in L1. The result is the same as the product, {@link
@@ -181,7 +199,7 @@ final class Gemm {
                 if (m > 0 && n > 0) {
                     if (k > 0) {
                         split(threads);
-                        Workers.forEach(tasks, this);
+                        Workers.forEach(packTasks + tasks, this);
                     } else {
                         if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
                         finish(this, 0, m, 0, n);
@@ -194,6 +212,7 @@ final class Gemm {
         }
 
         private void split(int threads) {
+            packTasks = 0;
             int nUnits = (n + NR - 1) / NR, mUnits = (m + MR - 1) / MR;
             // Split C along its longer side (columns on a tie): each task packs its share of the
             // operand along the split and all of the other, so the packing done twice is the smaller
@@ -214,8 +233,15 @@ final class Gemm {
                 path = Path.PANELS;
                 unit = NR;
                 aAll = SCRATCH.get().aAll(mPad * k);
-                packAll(a, aOff, rsA, csA, m, k, aAll);
-                if (most > 1) most *= TASKS_PER_THREAD;
+                if (most > 1) {
+                    // the packing too is split: the first tasks pack shares of A's rows, and the
+                    // column tasks, claimed after them, wait until all of A is packed
+                    most *= TASKS_PER_THREAD;
+                    packTasks = Math.min(threads, mUnits);
+                    packed.set(0);
+                } else {
+                    packA(0, m);
+                }
             } else {
                 path = Path.BLOCK;
                 unit = byCols ? NR : MR;
@@ -224,9 +250,26 @@ final class Gemm {
             tasks = Math.min(most, units);
         }
 
-        /** Task t of the split: its share of C's columns (or rows). */
+        /**
+         * Task t of the split: first the {@link #packTasks} shares of A's packing, then the shares of
+         * C's columns (or rows).
+         */
         @Override
         public void accept(int t) {
+            if (t < packTasks) {
+                int mUnits = (m + MR - 1) / MR;
+                try {
+                    packA(
+                            (int) ((long) mUnits * t / packTasks) * MR,
+                            Math.min(m, (int) ((long) mUnits * (t + 1) / packTasks) * MR));
+                } finally {
+                    packed.incrementAndGet();
+                }
+                return;
+            }
+            t -= packTasks;
+            // packing tasks are claimed first and wait for nothing, so this wait always ends
+            while (packed.get() < packTasks) Thread.onSpinWait();
             int u0 = (int) ((long) units * t / tasks), u1 = (int) ((long) units * (t + 1) / tasks);
             int i0 = byCols ? 0 : u0 * unit, i1 = byCols ? m : Math.min(m, u1 * unit);
             int j0 = byCols ? u0 * unit : 0, j1 = byCols ? Math.min(n, u1 * unit) : n;
@@ -470,18 +513,7 @@ final class Gemm {
     }
 
     /**
-     * Packs all of A ({@code m×k}) for {@link #panels}: k-block by k-block ({@link #kStep}), the block
-     * starting at depth pc at {@code aAll[pc·mPad]} in {@link #packA}'s layout (mPad = m rounded up
-     * to MR). Reads a; overwrites the first {@code mPad·k} floats of aAll.
-     */
-    private static void packAll(float[] a, int aOff, int rsA, int csA, int m, int k, float[] aAll) {
-        int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
-        for (int pc = 0; pc < k; pc += kStep)
-            packA(a, aOff, rsA, csA, 0, m, pc, Math.min(kStep, k - pc), aAll, pc * mPad);
-    }
-
-    /**
-     * {@code C[:, j0..j1) (+)= A·B[:, j0..j1)} with A packed by {@link #packAll}: for each k-block,
+     * {@code C[:, j0..j1) (+)= A·B[:, j0..j1)} with A packed by {@link Product#packA}: for each k-block,
      * each NR-column sliver of B (read in place when row-major, full and used by few row tiles, else
      * packed to per-thread scratch) against all of A; then the epilogue on each finished tile. Reads
      * the packed A and b; overwrites (or adds into) those columns of c. Same summation order as
