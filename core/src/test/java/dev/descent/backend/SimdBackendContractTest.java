@@ -96,6 +96,11 @@ class SimdBackendContractTest extends BackendContractTest {
         // the pool still works afterwards
         float[] ok = new float[512 * 512];
         two.matmul(a, 0, b, 0, ok, 0, 512, 512, 512, false);
+
+        // a failure while the first tasks pack a shared A (the MLP's forward shape) ends the call
+        // too: the column tasks waiting for the packing are released
+        float[] x = new float[64 * 784 - 1], w = new float[128 * 784], z = new float[64 * 128];
+        assertThrows(IndexOutOfBoundsException.class, () -> two.matmulNT(x, 0, w, 0, z, 0, 64, 128, 784, false));
     }
 
     @Test
