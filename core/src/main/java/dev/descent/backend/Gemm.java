@@ -122,6 +122,11 @@ final class Gemm {
         int packTasks;
 
         final AtomicInteger packed = new AtomicInteger();
+        /**
+         * A packing task failed: the pool then skips the tasks not yet started, perhaps a packing
+         * one, so the column tasks must not wait for {@link #packed} to be complete.
+         */
+        volatile boolean packFailed;
 
         /**
          * {@code C[m×n] (+)= op(A)·op(B)}: A is {@code m×k} row-major, or {@code k×m} when transA; B
@@ -239,6 +244,7 @@ final class Gemm {
                     most *= TASKS_PER_THREAD;
                     packTasks = Math.min(threads, mUnits);
                     packed.set(0);
+                    packFailed = false;
                 } else {
                     packA(0, m);
                 }
@@ -262,14 +268,18 @@ final class Gemm {
                     packA(
                             (int) ((long) mUnits * t / packTasks) * MR,
                             Math.min(m, (int) ((long) mUnits * (t + 1) / packTasks) * MR));
+                } catch (RuntimeException | Error e) {
+                    packFailed = true;
+                    throw e;
                 } finally {
                     packed.incrementAndGet();
                 }
                 return;
             }
             t -= packTasks;
-            // packing tasks are claimed first and wait for nothing, so this wait always ends
-            while (packed.get() < packTasks) Thread.onSpinWait();
+            // packing tasks are claimed first and wait for nothing, so this wait ends: they all
+            // finish, or one fails (the rest may then be skipped) and the call fails with it
+            while (packed.get() < packTasks && !packFailed) Thread.onSpinWait();
             int u0 = (int) ((long) units * t / tasks), u1 = (int) ((long) units * (t + 1) / tasks);
             int i0 = byCols ? 0 : u0 * unit, i1 = byCols ? m : Math.min(m, u1 * unit);
             int j0 = byCols ? u0 * unit : 0, j1 = byCols ? Math.min(n, u1 * unit) : n;

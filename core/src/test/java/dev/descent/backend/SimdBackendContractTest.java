@@ -100,7 +100,10 @@ class SimdBackendContractTest extends BackendContractTest {
         // a failure while the first tasks pack a shared A (the MLP's forward shape) ends the call
         // too: the column tasks waiting for the packing are released
         float[] x = new float[64 * 784 - 1], w = new float[128 * 784], z = new float[64 * 128];
-        assertThrows(IndexOutOfBoundsException.class, () -> two.matmulNT(x, 0, w, 0, z, 0, 64, 128, 784, false));
+        for (SimdBackend many : new SimdBackend[] {two, new SimdBackend(3), new SimdBackend(8)})
+            for (int repeat = 0; repeat < 20; repeat++)
+                assertThrows(
+                        IndexOutOfBoundsException.class, () -> many.matmulNT(x, 0, w, 0, z, 0, 64, 128, 784, false));
     }
 
     @Test
