@@ -171,11 +171,11 @@ final class Gemm {
          * k-block ({@link #kStep}): the block starting at depth pc at {@code aAll[pc·mPad]} in {@link
          * Gemm#packA}'s layout (mPad = m rounded up to MR), those rows at {@code i0·kc} in it.
          */
-        private void packA(int i0, int i1) {
+        private void packRowsOfA(int i0, int i1) {
             int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
-                Gemm.packA(a, aOff, rsA, csA, i0, i1 - i0, pc, kc, aAll, pc * mPad + i0 * kc);
+                packA(a, aOff, rsA, csA, i0, i1 - i0, pc, kc, aAll, pc * mPad + i0 * kc);
             }
         }
 
@@ -246,7 +246,7 @@ final class Gemm {
                     packed.set(0);
                     packFailed = false;
                 } else {
-                    packA(0, m);
+                    packRowsOfA(0, m);
                 }
             } else {
                 path = Path.BLOCK;
@@ -265,7 +265,7 @@ final class Gemm {
             if (t < packTasks) {
                 int mUnits = (m + MR - 1) / MR;
                 try {
-                    packA(
+                    packRowsOfA(
                             (int) ((long) mUnits * t / packTasks) * MR,
                             Math.min(m, (int) ((long) mUnits * (t + 1) / packTasks) * MR));
                 } catch (RuntimeException | Error e) {
@@ -523,7 +523,7 @@ final class Gemm {
     }
 
     /**
-     * {@code C[:, j0..j1) (+)= A·B[:, j0..j1)} with A packed by {@link Product#packA}: for each k-block,
+     * {@code C[:, j0..j1) (+)= A·B[:, j0..j1)} with A packed by {@link Product#packRowsOfA}: for each k-block,
      * each NR-column sliver of B (read in place when row-major, full and used by few row tiles, else
      * packed to per-thread scratch) against all of A; then the epilogue on each finished tile. Reads
      * the packed A and b; overwrites (or adds into) those columns of c. Same summation order as
