@@ -2,6 +2,7 @@ package dev.descent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The project's shared folder ({@code ../shared} beside the repository): real data sets and
@@ -19,6 +20,25 @@ public final class Shared {
     /** {@code shared/reference}. */
     public static Path reference() {
         return root().resolve("reference");
+    }
+
+    /**
+     * The reference files whose every case the runner implements today, by name. The other files
+     * of {@code shared/reference} (layers, more losses and optimizers, parameter groups,
+     * averaging) describe features still to come (issues 12 and 13); their cases are reported
+     * "unsupported" or fail until then, so they join this list as they are implemented.
+     */
+    public static final List<String> IMPLEMENTED_REFERENCE_FILES = List.of(
+            "adaptive_trajectories.json",
+            "clipping.json",
+            "losses.json",
+            "mlp.json",
+            "schedules.json",
+            "sgd_trajectories.json");
+
+    /** {@link #IMPLEMENTED_REFERENCE_FILES} in {@code shared/reference}. */
+    public static List<Path> implementedReferenceFiles() {
+        return IMPLEMENTED_REFERENCE_FILES.stream().map(reference()::resolve).toList();
     }
 
     /** The nearest {@code shared} folder beside or inside the working directory or one of its parents. */

@@ -3,7 +3,6 @@ package dev.descent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.Shared;
 import dev.descent.gpu.OpenClDeviceInfo;
 import dev.descent.gpu.OpenClDevices;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +26,7 @@ class GpuCommandsTest {
     @Test
     void everyShippedReferenceCasePassesOnGpuAndTheHeaderNamesTheDevice() {
         OpenClDeviceInfo device = OpenClDevices.chosen().orElseThrow();
-        var run = run("reference", Shared.reference().toString(), "--backend", "gpu");
+        var run = run(ReferenceCommandTest.referenceArgs("--backend", "gpu"));
         assertEquals(0, run.exit, run.out);
         String header = run.out.lines().findFirst().orElseThrow();
         assertEquals("backend: gpu (OpenCL: " + device.describe() + ")", header);

@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -21,10 +23,19 @@ class ReferenceCommandTest {
     @Test
     void everyShippedCasePassesOnBothCpuBackends() {
         for (String backend : new String[] {"scalar", "simd"}) {
-            var run = run("reference", Shared.reference().toString(), "--backend", backend);
+            var run = run(referenceArgs("--backend", backend));
             assertEquals(0, run.exit, run.out);
             assertTrue(run.out.strip().endsWith("51 passed, 0 failed"), run.out);
         }
+    }
+
+    /** {@code reference FILE... OPTIONS} over the reference files the runner implements today. */
+    static String[] referenceArgs(String... options) {
+        var args = new ArrayList<String>();
+        args.add("reference");
+        Shared.implementedReferenceFiles().forEach(f -> args.add(f.toString()));
+        args.addAll(List.of(options));
+        return args.toArray(String[]::new);
     }
 
     /** A case with other seeds and hyper-parameters, computed here in double precision, passes. */
