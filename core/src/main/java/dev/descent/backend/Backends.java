@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -16,8 +17,12 @@ public final class Backends {
     /** The system property that selects the backend with no code change. */
     public static final String PROPERTY = "descent.backend";
 
+    /** The JVM flag that adds the Vector API; every message about it names this flag. */
+    public static final String VECTOR_FLAG = "--add-modules=jdk.incubator.vector";
+
     private static final Logger LOG = Logger.getLogger(Backends.class.getName());
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
 
     private Backends() {}
 
@@ -28,7 +33,8 @@ public final class Backends {
 
     /**
      * The backend with this name. {@code auto} prefers an available provider with positive priority
-     * (a real GPU), then SIMD, then scalar, and logs one line saying what it picked and why.
+     * (a real GPU), then SIMD, then scalar, and logs one line saying what it picked and why; the
+     * fall-back to scalar ({@link #simdFallbackReason}) is a WARNING, logged once per JVM.
      *
      * @throws IllegalArgumentException for an unknown name, or a known backend that cannot run here
      *     (the message says what to install or which JVM flag to add)
@@ -41,8 +47,8 @@ public final class Backends {
             case "simd":
                 String why = vectorUnavailableReason();
                 if (why != null)
-                    throw new IllegalArgumentException("backend 'simd' needs the Vector API: " + why
-                            + ". Add the JVM flag --add-modules=jdk.incubator.vector");
+                    throw new IllegalArgumentException(
+                            "backend 'simd' needs the Vector API: " + why + ". Add the JVM flag " + VECTOR_FLAG);
                 return new SimdBackend();
             case "auto":
                 return auto();
@@ -71,21 +77,46 @@ public final class Backends {
             LOG.info("descent: backend auto -> " + b.name() + " (" + b.device() + ")");
             return b;
         }
-        String why = vectorUnavailableReason();
+        String why = simdFallbackReason();
         if (why == null) {
             Backend b = new SimdBackend();
             LOG.info("descent: backend auto -> simd (" + b.device() + ")");
             return b;
         }
-        LOG.info("descent: backend auto -> scalar, because " + why
-                + " (add --add-modules=jdk.incubator.vector for SIMD)");
+        // Lucene's rule: say once per JVM why SIMD is off; a training loop may ask for auto many times
+        String line = "descent: backend auto -> scalar, because " + why;
+        if (FALLBACK_LOGGED.compareAndSet(false, true)) LOG.warning(line);
+        else LOG.fine(line);
         return new ScalarBackend();
     }
 
-    /** Null when the Vector API can be used in this JVM, else the reason it cannot. */
+    /**
+     * Null when the Vector API can be used in this JVM, else the reason it cannot: the incubator
+     * module is missing from the boot layer (the JVM was started without {@value #VECTOR_FLAG}, or
+     * a jlink image left it out). Backend {@code simd} refuses to start then, with this reason.
+     */
     public static String vectorUnavailableReason() {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty())
             return "module " + VECTOR_MODULE + " is not in the boot layer";
+        return null;
+    }
+
+    /**
+     * Null when {@code auto} should run on SIMD (no GPU assumed), else why it runs on scalar: the
+     * Vector API is unavailable ({@link #vectorUnavailableReason}, with the flag to add), or the JVM
+     * runs without its optimising compiler C2 ({@code -Xint}, {@code -XX:TieredStopAtLevel=1}), where
+     * Vector API code is not compiled to vector instructions and is slower than plain loops. An
+     * explicit {@code simd} still runs in the second case.
+     */
+    public static String simdFallbackReason() {
+        String why = vectorUnavailableReason();
+        if (why != null) return why + " (start java with " + VECTOR_FLAG + " for SIMD)";
+        String vm = System.getProperty("java.vm.info", "");
+        if (vm.contains("interpreted mode"))
+            return "the JVM runs interpreted (-Xint): Vector API code would be slower than plain loops";
+        if (vm.contains("emulated-client"))
+            return "the C2 compiler is off (-XX:TieredStopAtLevel below 4): Vector API code would be slower"
+                    + " than plain loops";
         return null;
     }
 

@@ -40,7 +40,7 @@ public final class OpenClDevices {
      * kernel compile unless the chosen device is a GPU, whose kernel must be checked).
      */
     public static String autoChoice() {
-        String vector = Backends.vectorUnavailableReason();
+        String vector = Backends.simdFallbackReason();
         String cpu = vector == null ? "simd" : "scalar";
         String cpuWhy = vector == null ? "" : " (and not simd: " + vector + ")";
         String jsig = AparapiRuntime.jsigWarning();
