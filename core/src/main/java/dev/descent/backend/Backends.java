@@ -104,9 +104,9 @@ public final class Backends {
     /**
      * Null when {@code auto} should run on SIMD (no GPU assumed), else why it runs on scalar: the
      * Vector API is unavailable ({@link #vectorUnavailableReason}, with the flag to add), or the JVM
-     * runs without its optimising compiler C2 ({@code -Xint}, {@code -XX:TieredStopAtLevel=1}), where
-     * Vector API code is not compiled to vector instructions and is slower than plain loops. An
-     * explicit {@code simd} still runs in the second case.
+     * runs without its optimising compiler C2 ({@code -Xint}, {@code -XX:TieredStopAtLevel=1}, as
+     * {@code java.vm.info} reports them), where Vector API code is not compiled to vector
+     * instructions and is slower than plain loops. An explicit {@code simd} still runs then.
      */
     public static String simdFallbackReason() {
         String why = vectorUnavailableReason();
@@ -115,8 +115,8 @@ public final class Backends {
         if (vm.contains("interpreted mode"))
             return "the JVM runs interpreted (-Xint): Vector API code would be slower than plain loops";
         if (vm.contains("emulated-client"))
-            return "the C2 compiler is off (-XX:TieredStopAtLevel below 4): Vector API code would be slower"
-                    + " than plain loops";
+            return "the C2 compiler is off (-XX:TieredStopAtLevel=1): Vector API code would be slower than"
+                    + " plain loops";
         return null;
     }
 
