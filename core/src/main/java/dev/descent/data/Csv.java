@@ -14,7 +14,7 @@ import java.util.List;
  * Dataset houses = Csv.load(Path.of("houses.csv"), "price", Labels.regression()); // by name
  * </pre>
  *
- * @throws DataFormatException (every method) for an empty file, an unknown label column, a row
+ * <p>Every method throws {@link DataFormatException} for an empty file, an unknown label column, a row
  *     whose field count differs from the header's, a field that is not a finite decimal number, or
  *     a label that does not fit the {@link Labels}; the message names file, line and column
  */

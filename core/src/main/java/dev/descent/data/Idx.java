@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * header claiming 2³¹ images fails at once. A gzip-compressed file (magic bytes {@code 1f 8b},
  * whatever its name) is decompressed on the fly and checked against its decompressed length.
  *
- * @throws DataFormatException (every method) for a wrong magic number, a count or size of 0 or
+ * <p>Every method throws {@link DataFormatException} for a wrong magic number, a count or size of 0 or
  *     above 2³¹−1, a file length that differs from what the header says, a label outside the
  *     classes, or label and image counts that differ; the message names file and byte offset
  */

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * one float array and in the heap; without a given feature count, an index above 2²⁰ is an error
  * (most likely a typo that would blow a small file up to gigabytes).
  *
- * @throws DataFormatException (every method) for an empty file, a token that is not {@code
+ * <p>Every method throws {@link DataFormatException} for an empty file, a token that is not {@code
  *     index:value}, an index that is not above the previous one or above a given feature count, a
  *     value that is not a finite decimal number, a label that does not fit the {@link Labels}, or a
  *     matrix too large to hold dense; the message names file and line

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.gpu.OpenClDeviceInfo;
 import dev.descent.gpu.OpenClDevices;
+import dev.descent.gpu.RequiresOpenCl;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * {@code descent reference --backend gpu} and {@code descent devices}, for real on the OpenCL device
  * of this machine (PoCL on the build machines).
  */
+@RequiresOpenCl
 class GpuCommandsTest {
 
     /**

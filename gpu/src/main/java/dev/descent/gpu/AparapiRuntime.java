@@ -53,8 +53,16 @@ final class AparapiRuntime {
 
     private AparapiRuntime() {}
 
-    /** The result of looking for OpenCL devices: the list, the chosen device, or why there is none. */
-    record Probe(List<OpenClDeviceInfo> devices, List<OpenCLDevice> clDevices, int chosen, String reason) {
+    /**
+     * The result of looking for OpenCL devices: the list, the chosen device, or why there is none.
+     *
+     * @param finding null when a device was chosen, else what the probe found (no loader, no platform,
+     *     no device, no match for {@code -Ddescent.opencl.device}) without advice
+     * @param reason null when a device was chosen, else the finding followed by how to install a driver
+     *     when that is the cure
+     */
+    record Probe(
+            List<OpenClDeviceInfo> devices, List<OpenCLDevice> clDevices, int chosen, String finding, String reason) {
 
         boolean found() {
             return chosen >= 0;
@@ -133,10 +141,10 @@ final class AparapiRuntime {
             if (!OpenCLLoader.isOpenCLAvailable()) {
                 String detail = lastWarning();
                 return none("Aparapi could not load its native library or the OpenCL loader libOpenCL.so.1"
-                        + (detail == null ? "" : " (" + detail + ")") + "; " + INSTALL_HINT);
+                        + (detail == null ? "" : " (" + detail + ")"));
             }
             List<OpenCLPlatform> platforms = OpenCLPlatform.getUncachedOpenCLPlatforms();
-            if (platforms == null || platforms.isEmpty()) return none("no OpenCL platform found; " + INSTALL_HINT);
+            if (platforms == null || platforms.isEmpty()) return none("no OpenCL platform found");
             List<OpenClDeviceInfo> infos = new ArrayList<>();
             List<OpenCLDevice> devices = new ArrayList<>();
             List<String> platformNames = new ArrayList<>();
@@ -147,26 +155,23 @@ final class AparapiRuntime {
                     devices.add(d);
                 }
             }
-            if (devices.isEmpty())
-                return none("OpenCL platform(s) " + platformNames + " report no devices; " + INSTALL_HINT);
+            if (devices.isEmpty()) return none("OpenCL platform(s) " + platformNames + " report no devices");
             int chosen = choose(infos);
-            if (chosen < 0)
-                return new Probe(
-                        List.copyOf(infos),
-                        List.copyOf(devices),
-                        -1,
-                        "no OpenCL device matches -D" + DEVICE_PROPERTY + "=" + System.getProperty(DEVICE_PROPERTY)
-                                + "; found " + infos);
-            return new Probe(List.copyOf(infos), List.copyOf(devices), chosen, null);
+            if (chosen < 0) {
+                String noMatch = "no OpenCL device matches -D" + DEVICE_PROPERTY + "="
+                        + System.getProperty(DEVICE_PROPERTY) + "; found " + infos;
+                return new Probe(List.copyOf(infos), List.copyOf(devices), -1, noMatch, noMatch);
+            }
+            return new Probe(List.copyOf(infos), List.copyOf(devices), chosen, null, null);
         } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError, anything from the native side
             String detail = lastWarning();
-            return none("probing OpenCL through Aparapi failed: " + t + (detail == null ? "" : " (" + detail + ")")
-                    + "; " + INSTALL_HINT);
+            return none("probing OpenCL through Aparapi failed: " + t + (detail == null ? "" : " (" + detail + ")"));
         }
     }
 
-    private static Probe none(String reason) {
-        return new Probe(List.of(), List.of(), -1, reason);
+    /** No device at all: the finding, and as the reason the finding plus how to install a driver. */
+    private static Probe none(String finding) {
+        return new Probe(List.of(), List.of(), -1, finding, finding + "; " + INSTALL_HINT);
     }
 
     private static OpenClDeviceInfo info(int index, OpenCLPlatform p, OpenCLDevice d) {

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * but does not blow up over 3 epochs (measured on PoCL: 7e-8 relative on the epoch losses, equal
  * accuracies).
  */
+@RequiresOpenCl
 class MnistParityTest {
 
     static final double LOSS_TOL = 1e-4;

@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * within a few ulps of the sum of |products|. Reductions are compared with the exact (double) value
  * and with ScalarBackend's sequential float result.
  */
+@RequiresOpenCl
 class OpenClBackendTest {
 
     static final int[] SIZES = {1, 3, 15, 16, 17, 63, 1023, 1025, 4099};

@@ -40,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * gradient into a relative one of the update. Measured on PoCL: max 1.4e-5 (centered RMSprop with
  * momentum), every other optimizer below 2.5e-6; the test prints the maximum.
  */
+@RequiresOpenCl
 class OpenClTrainingSessionTest {
 
     static final double TOL = 5e-5;

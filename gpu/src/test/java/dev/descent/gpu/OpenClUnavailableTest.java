@@ -16,18 +16,32 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Without OpenCL the provider says "unavailable" with what is missing and how to install it; without
- * libjsig, {@code auto} leaves OpenCL alone. Each case runs in a child JVM with its own environment.
+ * libjsig, {@code auto} leaves OpenCL alone. Each case runs in a child JVM with its own environment;
+ * none needs an OpenCL device, so they run on every machine (one needs the ICD loader).
  */
 class OpenClUnavailableTest {
+
+    /** The probe's finding when libOpenCL.so.1 (or Aparapi's own native library) cannot be loaded. */
+    private static final String NO_LOADER =
+            "Aparapi could not load its native library or the OpenCL loader libOpenCL.so.1";
 
     @TempDir
     Path tmp;
 
-    /** ocl-icd reads the drivers to load from OCL_ICD_VENDORS: an empty directory means none. */
+    /**
+     * ocl-icd reads the drivers to load from OCL_ICD_VENDORS: an empty directory means none. This needs
+     * the ICD loader itself (ocl-icd-libopencl1); without it the child reports the missing loader
+     * instead (the case of {@link #aMissingOpenClLoaderIsReportedWithoutAnUnsatisfiedLinkError}).
+     */
     @Test
     void noPlatformIsReportedWithTheInstallCommand() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("vendors"));
         String out = runProbe(Map.of("OCL_ICD_VENDORS", empty.toString()));
+        if (out.contains("reason=" + NO_LOADER))
+            OpenClCondition.skipOrFail(
+                    "OpenClUnavailableTest.noPlatformIsReportedWithTheInstallCommand",
+                    "the OpenCL ICD loader libOpenCL.so.1 (ocl-icd-libopencl1), which this test needs to"
+                            + " simulate a machine without drivers, was not found");
         assertTrue(out.contains("available=false"), out);
         assertTrue(out.contains("priority=0"), out);
         assertTrue(out.contains("devices=0"), out);
@@ -46,15 +60,18 @@ class OpenClUnavailableTest {
     void gpuOrSimdFallsBackToSimdWithOneLoggedLine() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("vendors"));
         String out = run(Map.of("OCL_ICD_VENDORS", empty.toString()), true, "fallback");
-        assertTrue(out.contains("byName=backend 'gpu' is not available: no OpenCL platform found"), out);
+        // no platform behind the ICD loader; on a machine without the loader, no loader: the same fallback
+        String finding = out.contains("reason=" + NO_LOADER) ? NO_LOADER : "no OpenCL platform found";
+        assertTrue(out.contains("byName=backend 'gpu' is not available: " + finding), out);
         assertTrue(out.contains("select backend 'gpu-or-simd'"), out);
         assertTrue(out.contains("fallback=simd SimdBackend"), out);
         String line = "descent: backend 'gpu-or-simd' runs on simd (CPU, Vector API";
         assertEquals(1, out.split(java.util.regex.Pattern.quote(line), -1).length - 1, out);
-        assertTrue(out.contains("no usable OpenCL device: no OpenCL platform found; on Debian/Ubuntu"), out);
+        assertTrue(out.contains("no usable OpenCL device: " + finding), out);
+        assertTrue(out.contains("; on Debian/Ubuntu: apt-get install pocl-opencl-icd"), out);
         // what 'descent devices' prints here
-        assertTrue(out.contains("No OpenCL device: no OpenCL platform found; on Debian/Ubuntu"), out);
-        assertTrue(out.contains("backend 'auto' picks simd: no OpenCL device (no OpenCL platform found"), out);
+        assertTrue(out.contains("No OpenCL device: " + finding), out);
+        assertTrue(out.contains("backend 'auto' picks simd: no OpenCL device (" + finding), out);
     }
 
     /** A libOpenCL.so.1 that cannot be loaded (here: an empty file first on LD_LIBRARY_PATH). */
@@ -64,9 +81,7 @@ class OpenClUnavailableTest {
         Files.write(lib.resolve("libOpenCL.so.1"), new byte[0]);
         String out = runProbe(Map.of("LD_LIBRARY_PATH", lib.toString()));
         assertTrue(out.contains("available=false"), out);
-        assertTrue(
-                out.contains("reason=Aparapi could not load its native library or the OpenCL loader libOpenCL.so.1"),
-                out);
+        assertTrue(out.contains("reason=" + NO_LOADER), out);
         assertTrue(out.contains("apt-get install pocl-opencl-icd ocl-icd-libopencl1"), out);
         assertTrue(out.contains("byName=backend 'gpu' is not available: Aparapi could not load"), out);
     }

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * run (one flag), and the run goes through the device-resident session. Schedule with warm-up and
  * cosine, reduce-on-plateau, gradient accumulation, norm clipping, validation and checkpoints.
  */
+@RequiresOpenCl
 class TrainerOnGpuTest {
 
     static final Mlp MODEL = Models.mlp(64).dense(32, Activation.TANH).dense(10).build();

@@ -48,7 +48,10 @@ import java.nio.file.Path
 annotation class DescentDsl
 
 /** Where the arithmetic runs; `null` (the default) means `-Ddescent.backend`, else [AUTO]. */
-enum class Backend(val id: String) {
+enum class Backend(
+    /** The backend's name, as `backend("...")` and `-Ddescent.backend` take it. */
+    val id: String,
+) {
     /** The best available (a real GPU, else SIMD, else scalar), named in one log line. */
     AUTO("auto"),
     /** Plain loops: the readable reference. */
@@ -87,14 +90,28 @@ class TrainingScope internal constructor() {
     /** Reduce-on-plateau control over the schedule. */
     var plateau: ReduceOnPlateau.Config? = null
 
+    /** Rows per (micro-)batch, `> 0` (default 32); the number of rows gives full-batch gradient descent. */
     var batchSize: Int = defaults.batchSize()
+
+    /** Passes over the training set, `> 0` (default 10). */
     var epochs: Int = defaults.epochs()
 
     /** Micro-batches per optimizer step. */
     var accumulation: Int = defaults.accumulation()
+
+    /** Gradient clipping before every optimizer step: [Clipping.byNorm], [Clipping.byValue] or [Clipping.NONE] (default). */
     var clipping: Clipping = defaults.clipping()
+
+    /** Drives initialisation and the batch order of every epoch (default 42): same seed, same run. */
     var seed: Long = defaults.seed()
+
+    /** Stops when the monitored loss stops improving; `null` (default) trains every epoch. */
     var earlyStopping: EarlyStopping? = null
+
+    /**
+     * A step loss above this many times the first step's stops training as diverged (non-finite
+     * losses and gradients always do); `Double.POSITIVE_INFINITY` disables the check.
+     */
     var divergenceFactor: Double = defaults.divergenceFactor()
 
     /** Null: `-Ddescent.backend`, else auto. */
@@ -127,18 +144,21 @@ class TrainingScope internal constructor() {
         checkpointEvery = everyEpochs
     }
 
+    /** Calls [action] with each epoch's record (losses, metrics, learning rate, time) at its end. */
     fun onEpochEnd(action: (History.Epoch) -> Unit) {
         callbacks += object : Callback {
             override fun onEpochEnd(epoch: History.Epoch) = action(epoch)
         }
     }
 
+    /** Calls [action] with each optimizer step's record at its end. */
     fun onStepEnd(action: (History.Step) -> Unit) {
         callbacks += object : Callback {
             override fun onStepEnd(step: History.Step) = action(step)
         }
     }
 
+    /** Calls [action] with the whole history when training ends. */
     fun onTrainEnd(action: (History) -> Unit) {
         callbacks += object : Callback {
             override fun onTrainEnd(history: History) = action(history)
@@ -187,6 +207,7 @@ fun mlp(inputs: Int, init: Init = Init.AUTO, block: MlpScope.() -> Unit): Mlp {
     return scope.build()
 }
 
+/** The layers of an MLP, inside [mlp]. */
 @DescentDsl
 class MlpScope internal constructor(inputs: Int) {
     private val builder = Mlp.input(inputs)
@@ -202,24 +223,39 @@ class MlpScope internal constructor(inputs: Int) {
     internal fun build(): Mlp = builder.init(init).build()
 }
 
+/** No activation: the layer's output is `x·Wᵀ + b` (output layers, regression). */
 val Identity: Activation = Activation.IDENTITY
+
+/** `max(0, x)`. */
 val Relu: Activation = Activation.RELU
+
+/** LeakyReLU with PyTorch's default negative slope, 0.01; see [leakyRelu] for another. */
 val LeakyRelu: Activation = Activation.LEAKY_RELU
+
+/** `tanh(x)`. */
 val Tanh: Activation = Activation.TANH
+
+/** `1 / (1 + e^-x)`. */
 val Sigmoid: Activation = Activation.SIGMOID
 
+/** LeakyReLU with the negative [slope] (finite). */
 fun leakyRelu(slope: Float): Activation = Activation.leakyRelu(slope)
 
 // ---- losses (core's Loss factories, so the two builders share one home) ----------------------
 
+/** Mean squared error (PyTorch `MSELoss`), for regression. */
 fun mse(): Loss = Loss.mse()
 
+/** Softmax, then the negative log-likelihood of the target class index (PyTorch `CrossEntropyLoss`). */
 fun softmaxCrossEntropy(): Loss = Loss.softmaxCrossEntropy()
 
+/** Binary cross-entropy on logits, targets 0/1, in the stable form (PyTorch `BCEWithLogitsLoss`). */
 fun bceWithLogits(): Loss = Loss.bceWithLogits()
 
+/** Huber loss: quadratic below [delta], linear above (PyTorch `HuberLoss`). */
 fun huber(delta: Double = 1.0): Loss = Loss.huber(delta)
 
+/** Hinge loss `max(0, 1 - t·p)` with targets ±1. */
 fun hinge(): Loss = Loss.hinge()
 
 // ---- optimizers, with PyTorch's names and defaults --------------------------------------------
@@ -227,6 +263,11 @@ fun hinge(): Loss = Loss.hinge()
 private fun checkLr(optimizer: String, lr: Double) =
     require(lr >= 0 && lr.isFinite()) { "$optimizer: lr must be finite and >= 0, got $lr" }
 
+/**
+ * SGD with PyTorch's exact update rule (`torch.optim.SGD`): optional momentum with [dampening],
+ * [nesterov] momentum, L2 [weightDecay] added to the gradient, and [maximize]. [lr] is the base rate
+ * that a [TrainingScope.schedule] multiplies; it must be finite and `>= 0`.
+ */
 fun sgd(
     lr: Double,
     momentum: Double = 0.0,
@@ -239,6 +280,10 @@ fun sgd(
     return Sgd(lr, momentum, dampening, nesterov, weightDecay, maximize)
 }
 
+/**
+ * Adam (`torch.optim.Adam`) with PyTorch's defaults; [weightDecay] is added to the gradient (L2).
+ * [amsgrad] keeps the maximum of the second moments.
+ */
 fun adam(
     lr: Double = 1e-3,
     beta1: Double = 0.9,
@@ -252,6 +297,7 @@ fun adam(
     return Adam(lr, beta1, beta2, eps, weightDecay, false, amsgrad, maximize)
 }
 
+/** AdamW (`torch.optim.AdamW`): Adam whose [weightDecay] (default 0.01) shrinks the parameters directly. */
 fun adamW(
     lr: Double = 1e-3,
     beta1: Double = 0.9,
@@ -265,6 +311,7 @@ fun adamW(
     return Adam(lr, beta1, beta2, eps, weightDecay, true, amsgrad, maximize)
 }
 
+/** RMSprop (`torch.optim.RMSprop`) with optional [momentum], [centered] variant, weight decay and maximize. */
 fun rmsprop(
     lr: Double = 1e-2,
     alpha: Double = 0.99,
@@ -278,6 +325,7 @@ fun rmsprop(
     return RmsProp(lr, alpha, eps, weightDecay, momentum, centered, maximize)
 }
 
+/** Adagrad (`torch.optim.Adagrad`) with learning-rate decay, weight decay and maximize. */
 fun adagrad(
     lr: Double = 1e-2,
     lrDecay: Double = 0.0,
@@ -291,6 +339,7 @@ fun adagrad(
 
 // ---- schedules (multipliers of the base lr; see dev.descent.schedule) --------------------------
 
+/** Always [value]: a fixed multiplier. */
 fun constant(value: Double): Schedule = Schedules.constant(value)
 
 /** Linear from [from] to 1 over [steps] steps, held after. */
@@ -299,13 +348,19 @@ fun warmup(steps: Long, from: Double = 0.0): Schedule = Schedules.warmup(steps, 
 /** Half a cosine from 1 to [min] over [steps] steps. */
 fun cosine(steps: Long, min: Double = 0.0): Schedule = Schedules.cosine(steps, min)
 
+/** A line from [from] (step 0) to [to] (step [steps]), held after (PyTorch `LinearLR`). */
 fun linear(from: Double, to: Double, steps: Long): Schedule = Schedules.linear(from, to, steps)
 
+/** `gamma^t` at step `t` (PyTorch `ExponentialLR`). */
 fun exponential(gamma: Double): Schedule = Schedules.exponential(gamma)
 
 /** Times [gamma] every [every] steps. */
 fun stepDecay(every: Long, gamma: Double): Schedule = Schedules.step(every, gamma)
 
+/**
+ * SGDR (PyTorch `CosineAnnealingWarmRestarts`): a cosine from 1 to [min] over [firstPeriod] steps,
+ * then a restart at 1, each period [periodMult] times longer than the last.
+ */
 fun cosineWarmRestarts(firstPeriod: Long, periodMult: Long = 1, min: Double = 0.0): Schedule =
     Schedules.cosineWarmRestarts(firstPeriod, periodMult, min)
 
