@@ -92,6 +92,34 @@ class UserErrorsTest {
                 .failsWith(Main.BAD_DATA, "expected a label column named \"nope\"");
     }
 
+    @Test
+    void aRunOfOneStepNamesTheOptionsToChange() {
+        run("mnist", "--epochs", "1", "--batch-size", "8000", "--no-progress", "--out", dir.toString())
+                .failsWith(
+                        Main.USAGE,
+                        "descent mnist: --epochs 1 with --batch-size 8000 on 8,000 training rows gives 1 optimizer"
+                                + " step; the warmup + cosine schedule needs at least 2: raise --epochs or lower"
+                                + " --batch-size");
+        run("schedules", "--epochs", "1", "--batch-size", "456", "--out", dir.toString())
+                .failsWith(Main.USAGE, "gives 1 optimizer step; drawing every schedule over the run needs at least 2");
+        run("schedules", "--epochs", "2000000000", "--batch-size", "1", "--out", dir.toString())
+                .failsWith(Main.USAGE, "lower --epochs or raise --batch-size");
+    }
+
+    @Test
+    void dataOptionsThatDoNotApplyToTheFormatAreRefused() {
+        String svm = Shared.data().resolve("breast_cancer.libsvm").toString();
+        String csv = Shared.data().resolve("breast_cancer.csv").toString();
+        run("schedules", "--data", svm, "--label-column", "0", "--out", dir.toString())
+                .failsWith(Main.USAGE, "--label-column applies to CSV files only; " + svm + " is read as LIBSVM");
+        run("schedules", "--data", csv, "--labels", csv, "--out", dir.toString())
+                .failsWith(Main.USAGE, "--labels applies to an IDX images file only; " + csv + " is read as CSV");
+        run("mnist", "--data", Shared.data().resolve("mnist10k").toString(), "--label-column", "3")
+                .failsWith(Main.USAGE, "--label-column applies to CSV files only");
+        run("schedules", "--data", csv, "--format", "parquet")
+                .failsWith(Main.USAGE, "--format must be csv, libsvm or idx");
+    }
+
     @Command(name = "thrower")
     static final class Thrower implements Callable<Integer> {
         final Throwable toThrow;
