@@ -122,7 +122,7 @@ public final class Main implements Runnable {
             List<String> suggestions = u.getSuggestions();
             if (!suggestions.isEmpty()) line += "; did you mean " + String.join(" or ", suggestions) + "?";
         }
-        line += " (see " + cmd.getCommandSpec().qualifiedName() + " --help)";
+        if (!line.contains("--help")) line += " (see " + cmd.getCommandSpec().qualifiedName() + " --help)";
         cmd.getErr().println(cmd.getColorScheme().errorText(cmd.getCommandSpec().qualifiedName() + ": " + line));
         return USAGE;
     }
