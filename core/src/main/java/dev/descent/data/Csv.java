@@ -3,6 +3,7 @@ package dev.descent.data;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Loads comma-separated files: a header row of column names, then one row per example, every field
@@ -60,7 +61,13 @@ public final class Csv {
             for (int c = 0; c < columns; c++)
                 what[c] = (c == label ? "" : "a number ") + "in column " + (c + 1) + " (" + header[c] + ")";
             List<float[]> rows = new ArrayList<>(); // features, then the label
+            long rowBytes = 24 + 4L * columns; // a float[columns] and its reference in the list
             for (String line; (line = in.next()) != null; ) {
+                if ((rows.size() & 1023) == 0) // checked every 1,024 rows: a row is small
+                in.checkHeld(
+                            (rows.size() + 1024L) * rowBytes,
+                            (rows.size() + 1024L) * (columns - 1),
+                            String.format(Locale.ROOT, "%,d rows × %d features", rows.size() + 1024L, columns - 1));
                 String[] f = fields(line);
                 if (f.length != columns) throw in.error(columns + " fields as in the header", f.length + " fields");
                 float[] row = new float[columns];
@@ -72,8 +79,10 @@ public final class Csv {
             if (rows.isEmpty()) throw in.error("a data row after the header", "the end of the file");
 
             int features = columns - 1;
-            if ((long) rows.size() * features > LineReader.MAX_ARRAY)
-                throw in.error("at most " + LineReader.MAX_ARRAY + " values", rows.size() + " rows × " + features);
+            in.checkHeld(
+                    rows.size() * rowBytes,
+                    (long) rows.size() * features,
+                    String.format(Locale.ROOT, "%,d rows × %d features", rows.size(), features));
             float[] x = new float[rows.size() * features];
             float[] y = new float[rows.size()];
             for (int r = 0; r < y.length; r++) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -13,9 +13,10 @@ import java.nio.file.Path;
  * (magic {@code 0x00000801}, count, then count unsigned bytes), big-endian. Each image becomes one
  * row of rows×columns features, byte/255f, so in [0, 1].
  *
- * <p>The header is checked against the file's length, exactly, before anything is allocated, so a
- * header claiming 2³¹ images fails at once. A gzip-compressed file (magic bytes {@code 1f 8b},
- * whatever its name) is decompressed on the fly and checked against its decompressed length.
+ * <p>The header is checked against the file's length, exactly, and against what this JVM can hold
+ * ({@link Sizes}), before anything is allocated, so a header claiming 2³¹ images fails at once. A
+ * gzip-compressed file (magic bytes {@code 1f 8b}, whatever its name) is decompressed on the fly
+ * and checked against its decompressed length; a pipe is read once, front to back.
  *
  * <p>Every method throws {@link DataFormatException} for a wrong magic number, a count or size of 0 or
  *     above 2³¹−1, a file length that differs from what the header says, a label outside the
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 public final class Idx {
 
     private static final int IMAGES_MAGIC = 0x803, LABELS_MAGIC = 0x801;
-    private static final int CHUNK = 1 << 16; // read size: small temporary direct buffers
     private static final float[] PIXEL = new float[256];
 
     static {
@@ -78,64 +78,46 @@ public final class Idx {
     /** A checked IDX file: its sizes, and its data bytes (from file offset {@code start}). */
     private record Body(int[] dims, int start, byte[] data) {}
 
-    /** Reads the header, checks it against the file's length, then reads the data. */
-    private static Body read(Path file, int magic, String... dimNames) {
-        try {
-            return Gzip.isGzip(file) ? readGzip(file, magic, dimNames) : readPlain(file, magic, dimNames);
-        } catch (IOException e) {
-            throw LineReader.cannotRead(file, e);
-        }
-    }
-
-    private static Body readPlain(Path file, int magic, String... dimNames) throws IOException {
-        int start = 4 + 4 * dimNames.length;
-        try (FileChannel ch = FileChannel.open(file)) {
-            long size = ch.size();
-            ByteBuffer header = ByteBuffer.allocate(start); // big-endian
-            while (header.hasRemaining() && ch.read(header) >= 0) {} // a short file leaves it unfilled
-            if (header.hasRemaining())
-                throw DataFormatException.atOffset(
-                        file, header.position(), "a " + start + "-byte IDX header", "the end of the file");
-            int[] dims = dims(file, header, magic, dimNames);
-            BigInteger length = length(dims, start);
-            if (!length.equals(BigInteger.valueOf(size)))
-                throw DataFormatException.atOffset(
-                        file,
-                        length.compareTo(BigInteger.valueOf(size)) < 0 ? length.longValue() : size,
-                        start + " + " + joined(dims) + " = " + length + " bytes as the header says",
-                        size + " bytes");
-            checkFits(file, dims, size - start);
-
-            byte[] data = new byte[(int) (size - start)]; // now known to match the file
-            for (int at = 0, n; at < data.length; at += n) {
-                n = ch.read(ByteBuffer.wrap(data, at, Math.min(CHUNK, data.length - at)));
-                if (n < 0) throw DataFormatException.atOffset(file, start + at, size + " bytes", "the end of the file");
-            }
-            return new Body(dims, start, data);
-        }
-    }
-
     /**
-     * A gzip-compressed IDX file: the same checks against the decompressed length, which is known
-     * only by reading, so the data is read in chunks up to what the header announces (a lying header
+     * Reads the header, checks it (against the file's length when that is known: an uncompressed
+     * regular file) and that its data fits in this JVM, then reads the data. The file is opened once
+     * and read front to back, so a pipe or a compressed file works like a regular one; their length
+     * is known only by reading, so the data is read up to what the header announces (a lying header
      * costs no more memory than the real data) and then one byte more must be the end.
      */
-    private static Body readGzip(Path file, int magic, String... dimNames) throws IOException {
+    private static Body read(Path file, int magic, String... dimNames) {
         int start = 4 + 4 * dimNames.length;
         try (InputStream in = Gzip.open(file)) {
+            boolean plain = !Gzip.isDecompressed(in);
+            String content = plain ? "" : " decompressed";
             byte[] head = in.readNBytes(start);
             if (head.length < start)
                 throw DataFormatException.atOffset(
-                        file, head.length, "a " + start + "-byte IDX header", "the end of the decompressed data");
-            int[] dims = dims(file, ByteBuffer.wrap(head), magic, dimNames);
+                        file,
+                        head.length,
+                        "a " + start + "-byte IDX header",
+                        plain ? "the end of the file" : "the end of the decompressed data");
+            int[] dims = dims(file, ByteBuffer.wrap(head), magic, dimNames); // big-endian
             BigInteger length = length(dims, start);
-            String expected = start + " + " + joined(dims) + " = " + length + " decompressed bytes as the header says";
-            checkFits(file, dims, length.longValue() - start);
-            byte[] data = in.readNBytes((int) (length.longValue() - start)); // grows as it reads
-            if (data.length < length.longValue() - start)
+            String expected = start + " + " + joined(dims) + " = " + length + content + " bytes as the header says";
+            if (plain && Files.isRegularFile(file)) {
+                long size = Files.size(file);
+                if (!length.equals(BigInteger.valueOf(size)))
+                    throw DataFormatException.atOffset(
+                            file,
+                            length.compareTo(BigInteger.valueOf(size)) < 0 ? length.longValue() : size,
+                            expected,
+                            size + " bytes");
+            }
+            checkFits(file, dims, length);
+            long values = length.longValue() - start;
+            byte[] data = in.readNBytes((int) values); // grows as it reads
+            if (data.length < values)
                 throw DataFormatException.atOffset(file, start + data.length, expected, start + data.length + " bytes");
             if (in.read() >= 0) throw DataFormatException.atOffset(file, length.longValue(), expected, "more bytes");
             return new Body(dims, start, data);
+        } catch (IOException e) {
+            throw LineReader.cannotRead(file, e);
         }
     }
 
@@ -162,10 +144,21 @@ public final class Idx {
         return length.add(BigInteger.valueOf(start));
     }
 
-    private static void checkFits(Path file, int[] dims, long values) {
-        if (values > LineReader.MAX_ARRAY)
+    /**
+     * The header's values fit in one array, and in the heap as this loader and a run hold them: the
+     * bytes once, and as floats {@link Sizes#DATA_COPIES} times (loaded, split, standardised).
+     */
+    private static void checkFits(Path file, int[] dims, BigInteger length) {
+        long values = length.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue() - 4 - 4L * dims.length;
+        String why = Sizes.arrayProblem(values);
+        if (why == null) why = Sizes.heapProblem(values + Sizes.saturatedMultiply(values, 4L * Sizes.DATA_COPIES));
+        if (why != null)
             throw DataFormatException.atOffset(
-                    file, 4, "at most " + LineReader.MAX_ARRAY + " values in one data set", joined(dims));
+                    file,
+                    4,
+                    "a header whose data fits in this JVM (" + Sizes.DATA_COPIES
+                            + " float copies: loaded, split, standardised)",
+                    joined(dims) + ", which " + why);
     }
 
     private static String joined(int[] dims) {

@@ -3,6 +3,7 @@ package dev.descent.data;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +38,10 @@ public final class Libsvm {
         return read(file, labels, features);
     }
 
+    private static String shape(long rows, int features) {
+        return String.format(Locale.ROOT, "%,d rows × %,d features", rows, features);
+    }
+
     private record Row(float label, int[] index, float[] value) {}
 
     private static Dataset read(Path file, Labels labels, int givenFeatures) {
@@ -44,6 +49,7 @@ public final class Libsvm {
             List<Row> rows = new ArrayList<>();
             int features = givenFeatures;
             long widestLine = 0;
+            long held = 0; // bytes of the sparse rows read so far
             for (String line; (line = in.next()) != null; ) {
                 String[] tokens = BLANKS.split(line.strip());
                 int n = tokens.length - 1;
@@ -71,17 +77,23 @@ public final class Libsvm {
                     widestLine = in.line();
                 }
                 rows.add(new Row(label, index, value));
+                held += 80 + 8L * n; // the record, its two arrays and its reference in the list
+                // densified at the end: rows × the widest index so far
+                if ((rows.size() & 255) == 0 || n > 1024)
+                    in.checkHeld(held, (long) rows.size() * features, shape(rows.size(), features));
             }
             if (rows.isEmpty()) throw in.error("a data row", "an empty file");
             if (features == 0) throw in.error("at least one index:value in the file", "only labels");
             long cells = (long) rows.size() * features;
-            if (cells > LineReader.MAX_ARRAY || 4 * cells > Runtime.getRuntime().maxMemory())
+            String why = Sizes.arrayProblem(cells);
+            if (why == null) why = Sizes.heapProblem(held + Sizes.saturatedMultiply(cells, 4L * Sizes.DATA_COPIES));
+            if (why != null)
                 throw DataFormatException.atLine(
                         file,
                         givenFeatures > 0 ? in.line() : widestLine,
-                        "a dense rows × features matrix that fits in the heap",
-                        rows.size() + " rows × " + features + " features");
-
+                        "a dense rows × features matrix that fits in this JVM (" + Sizes.DATA_COPIES
+                                + " copies: loaded, split, standardised)",
+                        shape(rows.size(), features) + ", which " + why);
             float[] x = new float[(int) cells];
             float[] y = new float[rows.size()];
             for (int r = 0; r < y.length; r++) {

@@ -1,30 +1,52 @@
 package dev.descent.data;
 
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
- * The text loaders' shared plumbing: reads a file line by line, keeps the line number, parses
- * numbers strictly and builds {@link DataFormatException}s that point at the current line.
+ * The text loaders' shared plumbing: reads a file line by line (a UTF-8 byte-order mark at its
+ * start skipped; lines end with LF, CRLF or CR), keeps the line number, parses numbers strictly,
+ * bounds what a file can make it hold (a line's length, the rows read so far: {@link #checkHeld})
+ * and builds {@link DataFormatException}s that point at the current line.
  */
 final class LineReader implements Closeable {
 
-    /** Largest float array the JVM can allocate. */
-    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** Overrides {@link #maxLineChars()}, e.g. for tests. */
+    static final String MAX_LINE_PROPERTY = "descent.data.maxLineChars";
+
+    private static final char BOM = '\uFEFF';
 
     final Path file;
-    private final BufferedReader in;
+    private final Reader in;
+    private final int maxLine = maxLineChars();
+    private final char[] buf = new char[1 << 16];
+    private int pos, len;
+    private boolean started, skipLf;
     private long line;
 
-    private LineReader(Path file, BufferedReader in) {
+    private LineReader(Path file, Reader in) {
         this.file = file;
         this.in = in;
+    }
+
+    /**
+     * The longest line a text file may have: 1/16 of the heap limit in characters (a line is held as
+     * a string, its fields split out, while the rows so far are kept), at most {@link Sizes#MAX_ARRAY}.
+     * A file of 10 GB without a line break is refused after this many characters, not read into one
+     * string.
+     */
+    static int maxLineChars() {
+        String p = System.getProperty(MAX_LINE_PROPERTY);
+        long v = p != null ? Long.parseLong(p.strip()) : Sizes.heapLimit() / 16;
+        return (int) Math.max(1, Math.min(Sizes.MAX_ARRAY, v));
     }
 
     /**
@@ -33,8 +55,7 @@ final class LineReader implements Closeable {
      */
     static LineReader open(Path file) {
         try {
-            return new LineReader(
-                    file, new BufferedReader(new InputStreamReader(Gzip.open(file), StandardCharsets.UTF_8)));
+            return new LineReader(file, new InputStreamReader(Gzip.open(file), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw cannotRead(file, e);
         }
@@ -42,7 +63,11 @@ final class LineReader implements Closeable {
 
     /** The error for a file that cannot be read at all; its message names the path. */
     static UncheckedIOException cannotRead(Path file, IOException e) {
-        String why = e instanceof NoSuchFileException ? "no such file" : e.toString();
+        String why = e instanceof NoSuchFileException
+                ? "no such file"
+                : e instanceof AccessDeniedException
+                        ? "permission denied"
+                        : e.getMessage() != null ? e.getMessage() : e.toString();
         return new UncheckedIOException("cannot read " + file + ": " + why, e);
     }
 
@@ -57,13 +82,77 @@ final class LineReader implements Closeable {
         try {
             String s;
             do {
-                s = in.readLine();
                 line++;
+                s = readLine();
             } while (s != null && s.isBlank());
             return s;
         } catch (IOException e) {
             throw cannotRead(file, e);
         }
+    }
+
+    /** The next line without its terminator, or null at the end; refuses one longer than {@link #maxLine}. */
+    private String readLine() throws IOException {
+        StringBuilder long_ = null;
+        while (true) {
+            if (pos == len && !fill()) return long_ == null ? null : long_.toString();
+            if (skipLf) {
+                skipLf = false;
+                if (buf[pos] == '\n' && ++pos == len) continue;
+            }
+            int start = pos;
+            while (pos < len && buf[pos] != '\n' && buf[pos] != '\r') pos++;
+            int n = pos - start, held = long_ == null ? 0 : long_.length();
+            if ((long) held + n > maxLine)
+                throw error(
+                        String.format(
+                                Locale.ROOT,
+                                "a line of at most %,d characters (1/16 of the heap limit; %s changes it)",
+                                maxLine,
+                                MAX_LINE_PROPERTY),
+                        "a longer one");
+            if (pos < len) { // a terminator
+                skipLf = buf[pos++] == '\r';
+                return long_ == null
+                        ? new String(buf, start, n)
+                        : long_.append(buf, start, n).toString();
+            }
+            if (long_ == null) long_ = new StringBuilder();
+            long_.append(buf, start, n);
+        }
+    }
+
+    /** Reads the next chunk; skips a byte-order mark at the start of the file. False at the end. */
+    private boolean fill() throws IOException {
+        int n;
+        do n = in.read(buf, 0, buf.length);
+        while (n == 0);
+        pos = 0;
+        len = Math.max(n, 0);
+        if (!started && len > 0) {
+            started = true;
+            if (buf[0] == BOM) pos = 1;
+        }
+        return pos < len || (len > 0 && fill());
+    }
+
+    /**
+     * Refuses, at the current line, to go on when what the file has made this loader hold so far —
+     * {@code heldBytes} of parsed rows, plus {@code values} floats of the data set it will build,
+     * held {@link Sizes#DATA_COPIES} times — does not fit in the heap.
+     *
+     * @param shape what has been read, for the message, e.g. "1,000,000 rows × 30 features"
+     */
+    void checkHeld(long heldBytes, long values, String shape) {
+        String why = Sizes.arrayProblem(values);
+        if (why == null)
+            why = Sizes.heapProblem(
+                    Sizes.saturatedMultiply(values, (long) Float.BYTES * Sizes.DATA_COPIES) + heldBytes);
+        if (why != null)
+            throw error(
+                    "data that fits in this JVM (" + Sizes.DATA_COPIES
+                            + " copies of every value: loaded, split, standardised)",
+                    shape + " by this line, which " + why);
     }
 
     /** The 1-based number of the line {@link #next} returned last (one past the end after null). */

@@ -5,7 +5,9 @@ import dev.descent.checkpoint.Checkpoint;
 import dev.descent.data.Batch;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
+import dev.descent.data.Sizes;
 import dev.descent.loss.Loss;
+import dev.descent.model.Dense;
 import dev.descent.model.Mlp;
 import dev.descent.optim.Optimizer;
 import dev.descent.schedule.OneCycle;
@@ -63,6 +65,7 @@ public final class Trainer {
 
     /** Trains from the model's initial parameters for the config's seed; validation may be null. */
     public TrainingResult fit(Dataset train, Dataset validation) {
+        checkMemory(model, optimizer, config.batchSize(), train); // before the parameters are allocated
         return fit(train, validation, model.initialParameters(config.seed()));
     }
 
@@ -70,6 +73,7 @@ public final class Trainer {
     public TrainingResult fit(Dataset train, Dataset validation, float[] initialParameters) {
         checkData(train, "training");
         if (validation != null) checkData(validation, "validation");
+        checkMemory(model, optimizer, config.batchSize(), train);
         try (Run run = new Run(train, validation, initialParameters)) {
             return run.train();
         }
@@ -89,6 +93,7 @@ public final class Trainer {
     public TrainingResult resume(Path checkpoint, Dataset train, Dataset validation) {
         checkData(train, "training");
         if (validation != null) checkData(validation, "validation");
+        checkMemory(model, optimizer, config.batchSize(), train);
         try {
             Checkpoint c = Checkpoint.read(checkpoint);
             try (Run run = new Run(train, validation, TrainingCheckpoint.parameters(c, model))) {
@@ -129,6 +134,34 @@ public final class Trainer {
                     name + " has " + data.targetWidth() + " target columns but the model has " + model.outputs()
                             + " outputs (" + loss + " compares them one to one)");
         }
+    }
+
+    /**
+     * Checks, before anything is allocated, that training {@code model} with {@code optimizer} on
+     * batches of {@code batchSize} rows of {@code train} fits in the heap ({@link Sizes}): the
+     * parameters about five times over (initial, the session's, the gradient, the epoch start, the
+     * best epoch's), the optimizer's state buffers, and one batch with its activations and deltas.
+     *
+     * @throws IllegalArgumentException naming the model, the batch size, what it needs and the limit
+     */
+    public static void checkMemory(Mlp model, Optimizer optimizer, int batchSize, Dataset train) {
+        long rows = Math.min(batchSize, train.rows());
+        long perRow = train.features() + (long) train.targetWidth() + model.outputs(); // batch x, y, dL/dout
+        long widest = model.inputs();
+        for (Dense d : model.layers()) {
+            perRow += 2L * d.outputs(); // z and a
+            widest = Math.max(widest, d.outputs());
+        }
+        perRow += 2 * widest; // the two delta buffers
+        String why = Sizes.arrayProblem(rows * widest);
+        if (why == null) {
+            long copies = 5 + optimizer.newState(1).buffers().size();
+            long floats = Math.addExact(Math.multiplyExact(copies, model.parameterCount()), rows * perRow);
+            why = Sizes.heapProblem(Sizes.saturatedMultiply(floats, Float.BYTES));
+        }
+        if (why != null)
+            throw new IllegalArgumentException(
+                    String.format(Locale.ROOT, "training %s with batches of %d rows %s", model, rows, why));
     }
 
     /** The state of one fit: everything a checkpoint must hold to continue it exactly. */

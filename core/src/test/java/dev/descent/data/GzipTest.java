@@ -72,12 +72,17 @@ class GzipTest {
         Path header = write("header.gz", gzip(Arrays.copyOf(files[0], 7)));
         e = assertThrows(DataFormatException.class, () -> Idx.load(header, labels));
         assertTrue(e.getMessage().contains("16-byte IDX header"), e.getMessage());
-        // a header claiming 2^31-1 values costs no more than the real (tiny) data
-        byte[] lying = IdxTest.idx(0x803, new int[] {Integer.MAX_VALUE / 784, 28, 28}, new byte[784]);
+        // a header claiming 100,000 images costs no more than the real (tiny) data
+        byte[] lying = IdxTest.idx(0x803, new int[] {100_000, 28, 28}, new byte[784]);
         Path huge = write("huge.gz", gzip(lying));
         e = assertTimeoutPreemptively(
                 Duration.ofSeconds(5), () -> assertThrows(DataFormatException.class, () -> Idx.load(huge, labels)));
         assertTrue(e.getMessage().contains("decompressed bytes as the header says"), e.getMessage());
+        // and one claiming 2^31-1 values is refused before reading: its floats cannot fit (DataLimitsTest)
+        byte[] max = IdxTest.idx(0x803, new int[] {Integer.MAX_VALUE / 784, 28, 28}, new byte[784]);
+        Path maxed = write("max.gz", gzip(max));
+        e = assertThrows(DataFormatException.class, () -> Idx.load(maxed, labels));
+        assertTrue(e.getMessage().contains("expected a header whose data fits in this JVM"), e.getMessage());
     }
 
     @Test

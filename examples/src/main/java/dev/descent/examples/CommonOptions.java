@@ -2,10 +2,12 @@ package dev.descent.examples;
 
 import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
+import dev.descent.data.Sizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -108,6 +110,34 @@ public final class CommonOptions {
         if (!(lr > 0) || Double.isInfinite(lr))
             throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
         return lr;
+    }
+
+    /**
+     * The optimizer steps of a run, {@code --epochs} × {@code batchesPerEpoch}, checked against what
+     * the example needs: at least {@code min} (e.g. a warmup + cosine schedule needs 2) and at most
+     * {@code max} (e.g. one plotted value per step must fit in an array). The message names the
+     * options to change.
+     *
+     * @param batchesPerEpoch batches of {@code --batch-size} in one pass over {@code rows} training rows
+     * @param need what needs the steps, for the message ("the warmup + cosine schedule")
+     */
+    public long steps(long batchesPerEpoch, int rows, long min, long max, String need) {
+        long steps = Sizes.saturatedMultiply(batchesPerEpoch, epochs());
+        String given = String.format(
+                Locale.ROOT,
+                "--epochs %d with --batch-size %d on %,d training rows gives %,d optimizer step%s",
+                epochs(),
+                batchSize(),
+                rows,
+                steps,
+                steps == 1 ? "" : "s");
+        if (steps < min)
+            throw new IllegalArgumentException(
+                    given + "; " + need + " needs at least " + min + ": raise --epochs or lower --batch-size");
+        if (steps > max)
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT, "%s; %s allows at most %,d: lower --epochs or raise --batch-size", given, need, max));
+        return steps;
     }
 
     public long seed() {

@@ -71,6 +71,17 @@ public final class DataOption {
     public Split load(Supplier<Split> embedded, Labels kind) {
         if (data == null) return embedded.get();
         String fmt = format != null ? format.toLowerCase(Locale.ROOT) : guessFormat(data);
+        if (!fmt.equals("csv") && !fmt.equals("libsvm") && !fmt.equals("idx"))
+            throw new IllegalArgumentException("--format must be csv, libsvm or idx, got '" + format + "'");
+        if (labelColumn != null && !fmt.equals("csv"))
+            throw new IllegalArgumentException("--label-column applies to CSV files only; " + data + " is read as "
+                    + fmt.toUpperCase(Locale.ROOT) + (fmt.equals("libsvm") ? " (the label starts each line)" : ""));
+        if (labels != null && !fmt.equals("idx"))
+            throw new IllegalArgumentException("--labels applies to an IDX images file only; " + data + " is read as "
+                    + fmt.toUpperCase(Locale.ROOT) + " (use --label-column for a CSV)");
+        if (labels != null && Files.isDirectory(data))
+            throw new IllegalArgumentException("--labels applies to an IDX images file only; " + data
+                    + " is an MNIST-layout folder, whose labels files are found by name");
         switch (fmt) {
             case "idx":
                 if (Files.isDirectory(data)) return Idx.mnist(data);
@@ -94,6 +105,9 @@ public final class DataOption {
     /** csv, libsvm or idx from the path's name; a folder is IDX (MNIST layout). */
     static String guessFormat(Path path) {
         if (Files.isDirectory(path)) return "idx";
+        if (Files.exists(path) && !Files.isRegularFile(path))
+            throw new IllegalArgumentException("cannot tell the format of " + path
+                    + " from its name (a pipe or device): add --format csv|libsvm|idx");
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".gz")) name = name.substring(0, name.length() - 3);
         if (name.endsWith(".csv")) return "csv";

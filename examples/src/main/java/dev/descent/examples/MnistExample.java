@@ -2,6 +2,7 @@ package dev.descent.examples;
 
 import dev.descent.backend.Activation;
 import dev.descent.checkpoint.Checkpoint;
+import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.data.Labels;
 import dev.descent.data.Split;
@@ -194,6 +195,13 @@ public final class MnistExample implements Callable<Integer> {
         if (limit != null && limit < 4) throw new IllegalArgumentException("--limit must be >= 4, got " + limit);
         Split split = data.load(EmbeddedData::mnist10k, Labels.classification());
         if (limit != null) split = new Split(first(split.train(), limit), first(split.test(), Math.max(1, limit / 4)));
+        // the warmup + cosine schedule needs 2 steps; 1 step is e.g. --epochs 1 --batch-size 8000
+        common.steps(
+                new Batches(split.train(), common.batchSize(), 0).batchesPerEpoch(),
+                split.train().rows(),
+                2,
+                Long.MAX_VALUE,
+                "the warmup + cosine schedule");
         String name = data.describe("MNIST-10k");
         Path dir = common.out("mnist");
         Path from = resume == null ? null : checkpointIn(resume);

@@ -1,7 +1,9 @@
 package dev.descent.examples;
 
 import dev.descent.backend.Backend;
+import dev.descent.data.Batches;
 import dev.descent.data.Labels;
+import dev.descent.data.Sizes;
 import dev.descent.data.Split;
 import dev.descent.dsl.Fit;
 import dev.descent.optim.Optimizers;
@@ -119,6 +121,12 @@ public final class SchedulesExample implements Callable<Integer> {
     public Integer call() {
         Split split = data.load(() -> Split.benchmark(EmbeddedData.breastCancer()), Labels.classification());
         String name = data.describe("breast cancer");
+        common.steps( // one learning rate per step of each of the 15 schedules is kept and drawn
+                new Batches(split.train(), common.batchSize(), 0).batchesPerEpoch(),
+                split.train().rows(),
+                2,
+                Math.min(Sizes.MAX_ARRAY, Sizes.heapLimit() / (8L * 2 * all(2).size())),
+                "drawing every schedule over the run");
         result = compute(
                 common.backend(),
                 split,

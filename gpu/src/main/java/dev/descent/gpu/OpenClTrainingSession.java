@@ -115,7 +115,8 @@ public final class OpenClTrainingSession implements TrainingSession {
                             : "the garbage collector (" + ArenaPolicy.collectors()
                                     + ") may move the device arena's host array")
                     + ", so training sessions mirror their state to the host after every call;"
-                    + " run with G1 (-XX:+UseG1GC, the default) to keep it on the device only");
+                    + " run with G1 to keep it on the device only: DESCENT_JAVA_OPTS=-XX:+UseG1GC ./descent ..."
+                    + " (./descent picks ParallelGC unless you choose), or -XX:+UseG1GC on a java command line");
         }
         OpenClEngine shared = OpenClBackendProvider.sharedEngine();
         this.engine = new OpenClEngine(shared.device(), shared.info());
