@@ -107,6 +107,7 @@ class TrainingScope internal constructor() {
     private var lrSchedule: Schedule? = null
     private var checkpointDir: Path? = null
     private var checkpointEvery: Int = defaults.checkpointEvery()
+    private var checkpointOverwrite: Boolean = defaults.checkpointOverwrite()
     private val callbacks = mutableListOf<Callback>()
 
     /** Replaces the optimizer's base learning rate. */
@@ -121,10 +122,14 @@ class TrainingScope internal constructor() {
         lrValue = null
     }
 
-    /** Checkpoints into [dir] every [everyEpochs] epochs and at the end. */
-    fun checkpoints(dir: Path, everyEpochs: Int = 1) {
+    /**
+     * Checkpoints into [dir] every [everyEpochs] epochs and at the end. Another run's checkpoint found
+     * there is refused before training unless [overwrite] (see `TrainingConfig.checkpointOverwrite`).
+     */
+    fun checkpoints(dir: Path, everyEpochs: Int = 1, overwrite: Boolean = false) {
         checkpointDir = dir
         checkpointEvery = everyEpochs
+        checkpointOverwrite = overwrite
     }
 
     fun onEpochEnd(action: (History.Epoch) -> Unit) {
@@ -170,6 +175,7 @@ class TrainingScope internal constructor() {
             .earlyStopping(earlyStopping)
             .divergenceFactor(divergenceFactor)
             .checkpoints(checkpointDir, checkpointEvery)
+            .overwriteCheckpoint(checkpointOverwrite)
         backend?.let { b.backend(it.id) }
         progressBar?.let { b.progressBar(it) }
         callbacks.forEach { b.callbacks(it) }
