@@ -135,8 +135,7 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         String name = target.getFileName().toString();
-        requireNotALink(dir, target);
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) requireCheckpointDirectory(dir, target);
+        requireReplaceable(dir);
         Files.createDirectories(parent);
         Path tmp = parent.resolve(name + ".tmp-" + AtomicFiles.randomSuffix());
         Files.createDirectory(tmp);
@@ -424,6 +423,19 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
     }
 
     // ---- directory handling ----
+
+    /**
+     * Checks that {@link #write} may replace {@code dir}: it does not exist, or is a directory holding
+     * only a checkpoint's files, and is not a symbolic link. A trainer calls it before training, so a
+     * run that could not save is refused before it starts.
+     *
+     * @throws CheckpointException naming {@code dir} and the reason
+     */
+    public static void requireReplaceable(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        requireNotALink(dir, target);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) requireCheckpointDirectory(dir, target);
+    }
 
     /** Refuses a checkpoint path that is a symbolic link: replacing it would write or delete through it. */
     private static void requireNotALink(Path dir, Path target) throws IOException {

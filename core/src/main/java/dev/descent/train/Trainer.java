@@ -104,6 +104,7 @@ public final class Trainer {
         if (dir == null) return null;
         OutputLock lock = OutputLock.acquire(dir);
         try {
+            Checkpoint.requireReplaceable(dir);
             Optional<Path> existing = Checkpoint.find(dir);
             if (!config.checkpointOverwrite()
                     && Checkpoint.exists(dir)
