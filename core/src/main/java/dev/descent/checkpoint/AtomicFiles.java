@@ -25,7 +25,10 @@ import java.util.function.UnaryOperator;
  * target in one atomic step and fsyncs the directory. On any failure (an exception in the body, a
  * full disk) the temporary file is deleted and an existing target is left exactly as it was: a full
  * disk never leaves a truncated PNG or CSV. A target that is a symbolic link is replaced by the new
- * file; the file the link pointed to is never written.
+ * file; the file the link pointed to is never written. A process killed mid-write (kill -9, power
+ * loss) leaves its {@code .NAME.tmp-RANDOM}; the next successful write of the same file removes such
+ * leftovers (regular files of exactly that form only). One writer per file at a time is assumed, as
+ * the output folders' {@link OutputLock} ensures.
  */
 public final class AtomicFiles {
 
@@ -71,6 +74,23 @@ public final class AtomicFiles {
             syncDirectory(dir);
         } finally {
             if (!moved) deleteQuietly(tmp);
+        }
+        removeLeftovers(dir, "." + target.getFileName() + ".tmp-");
+    }
+
+    /** Best effort: deletes regular files {@code prefix + 12 hex digits} in dir (temporaries of killed writers). */
+    private static void removeLeftovers(Path dir, String prefix) {
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            entries.filter(p -> {
+                        String n = p.getFileName().toString();
+                        return n.startsWith(prefix)
+                                && n.length() == prefix.length() + 12
+                                && n.substring(prefix.length()).chars().allMatch(c -> Character.digit(c, 16) >= 0)
+                                && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+                    })
+                    .forEach(AtomicFiles::deleteQuietly);
+        } catch (IOException ignored) {
+            // the file is written; stale temporaries are only untidy
         }
     }
 
