@@ -8,6 +8,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -30,13 +32,22 @@ import java.util.stream.Stream;
  *                         like a PyTorch state_dict ("layers.0.weight" [out, in], "layers.0.bias"
  *                         [out], ...) and the optimizer's buffers as flat tensors
  *                         ("optimizer.momentum_buffer" [n], ...)
- * DIR/state.json          {"format": "descent-checkpoint", "version": 1, "state": {...}}: every
- *                         other value (optimizer step and scalars, schedule step, RNG seed and
- *                         position, history, metadata) as JSON, see {@link Json}
+ * DIR/state.json          {"format": "descent-checkpoint", "version": 2,
+ *                          "model_sha256": "…", "state_sha256": "…", "state": {...}}: every other
+ *                         value (optimizer step and scalars, schedule step, RNG seed and position,
+ *                         history, metadata) as JSON, see {@link Json}, and the checksums
  * </pre>
  *
  * The trainer decides the tensor names and state keys; this class only stores and checks them.
  * {@code safetensors.torch.load_file("DIR/model.safetensors")} loads the tensors in Python.
+ *
+ * <p><b>Integrity.</b> {@code model_sha256} is the SHA-256 of the whole {@code model.safetensors}
+ * file and {@code state_sha256} the SHA-256 of the {@code "state"} object in its canonical compact
+ * form ({@link Json#write} of the state as read back); {@link #read} recomputes both and refuses a
+ * checkpoint whose tensors or state were damaged or edited, naming the file. The safetensors file
+ * itself is unchanged (PyTorch loads it as before). A layout-version-1 checkpoint (written before
+ * the checksums) is still read, with one logged warning that its integrity cannot be verified; the
+ * next {@link #write} gives it checksums.
  *
  * <p><b>Atomic replacement.</b> {@link #write} builds the new checkpoint in a sibling directory
  * {@code DIR.tmp-RANDOM} (each file fsynced), then, if {@code DIR} exists, renames it to
@@ -46,8 +57,12 @@ import java.util.stream.Stream;
  * that instant, {@link #read} of {@code DIR} finds the old one under {@code DIR.old-RANDOM}, and the
  * next successful {@code write} removes such leftovers. A failure while writing (an exception, a
  * full disk) deletes the temporary directory and leaves {@code DIR} as it was. One writer per
- * {@code DIR} at a time is assumed. {@code write} refuses to replace a directory that holds
- * anything but a checkpoint's two files, so a wrong path cannot delete unrelated data.
+ * {@code DIR} at a time is assumed ({@link OutputLock} enforces it across processes; the trainer
+ * holds it). {@code write} refuses to replace a directory that holds anything but a checkpoint's two
+ * files, so a wrong path cannot delete unrelated data, and refuses a {@code DIR} that is a symbolic
+ * link; leftovers that are links are left alone: nothing is ever deleted through a link. A leftover
+ * {@code DIR.old-*} is deleted only after a newer complete checkpoint is in place, so the only
+ * complete checkpoint is never deleted.
  *
  * <p><b>Reading</b> validates both files completely and throws {@link CheckpointException} naming
  * the file and the problem; {@link #requireShape} checks that a tensor fits the model being
@@ -69,8 +84,16 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
     /** Value of {@code "format"} in {@code state.json}. */
     public static final String FORMAT = "descent-checkpoint";
 
-    /** The layout version this class writes and the highest it reads. */
-    public static final int VERSION = 1;
+    /** The layout version this class writes and the highest it reads (2: with checksums). */
+    public static final int VERSION = 2;
+
+    /**
+     * The conventional name of a checkpoint folder inside a run's output folder ({@code --out}):
+     * {@link #locate} looks for it.
+     */
+    public static final String DEFAULT_NAME = "checkpoint";
+
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Checkpoint.class.getName());
 
     private static final long MAX_STATE_BYTES = 100_000_000L;
 
@@ -97,35 +120,39 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
     /** {@link #write} with a hook around each file's output channel, for failure-injection tests. */
     static void write(Path dir, List<Tensor> tensors, Map<String, ?> state, UnaryOperator<WritableByteChannel> wrap)
             throws IOException {
-        Map<String, Object> wrapper = new LinkedHashMap<>();
-        wrapper.put("format", FORMAT);
-        wrapper.put("version", VERSION);
-        wrapper.put("state", state);
-        byte[] json;
+        String compact;
         try {
-            json = Json.writePretty(wrapper).getBytes(StandardCharsets.UTF_8);
+            compact = Json.write(state);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "checkpoint state cannot be written as JSON: "
-                            + e.getMessage().replaceFirst("^\\$\\.state", "state"),
+                            + e.getMessage().replaceFirst("^\\$", "state"),
                     e);
         }
+        String canonical = Json.write(Json.parse(compact)); // exactly what a reader will hash
         SafeTensors.header(tensors, Map.of()); // validates tensor names before touching the disk
 
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         String name = target.getFileName().toString();
-        if (Files.exists(target)) requireCheckpointDirectory(dir, target);
+        requireReplaceable(dir);
         Files.createDirectories(parent);
         Path tmp = parent.resolve(name + ".tmp-" + AtomicFiles.randomSuffix());
         Files.createDirectory(tmp);
         boolean done = false;
         try {
-            SafeTensors.write(tmp.resolve(MODEL_FILE), tensors, Map.of("format", "pt"), wrap);
+            String modelSha = SafeTensors.write(tmp.resolve(MODEL_FILE), tensors, Map.of("format", "pt"), wrap);
+            Map<String, Object> wrapper = new LinkedHashMap<>();
+            wrapper.put("format", FORMAT);
+            wrapper.put("version", VERSION);
+            wrapper.put("model_sha256", modelSha);
+            wrapper.put("state_sha256", sha256(canonical));
+            wrapper.put("state", state);
+            byte[] json = Json.writePretty(wrapper).getBytes(StandardCharsets.UTF_8);
             AtomicFiles.write(tmp.resolve(STATE_FILE), out -> AtomicFiles.writeFully(out, ByteBuffer.wrap(json)), wrap);
             AtomicFiles.syncDirectory(tmp);
             Path old = null;
-            if (Files.exists(target)) {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 old = parent.resolve(name + ".old-" + AtomicFiles.randomSuffix());
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
                 try {
@@ -157,29 +184,99 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
 
     /**
      * Reads a checkpoint directory written by {@link #write}. If {@code dir} does not exist but a
-     * complete {@code DIR.old-*} left by an interrupted {@code write} does, reads that (the newest).
+     * complete {@code DIR.old-*} left by an interrupted {@code write} does, reads that (the newest):
+     * see {@link #find}.
      *
-     * @throws CheckpointException if the checkpoint is missing, incomplete or malformed, or was
-     *     written by a newer layout version; the message names the file and the problem
+     * @throws CheckpointException if the checkpoint is missing, incomplete, malformed, damaged or
+     *     edited (a checksum does not match), or was written by a newer layout version; the message
+     *     names the file and the problem
      * @throws IOException if the file system fails
      */
     public static Checkpoint read(Path dir) throws IOException {
-        Path from = dir;
-        if (!Files.exists(dir)) {
-            Path target = dir.toAbsolutePath().normalize();
-            List<Path> old = leftovers(target.getParent(), target.getFileName().toString(), ".old-");
-            old.removeIf(
-                    p -> !Files.isRegularFile(p.resolve(MODEL_FILE)) || !Files.isRegularFile(p.resolve(STATE_FILE)));
-            if (old.isEmpty()) throw new CheckpointException(dir, "no such checkpoint directory");
-            from = old.get(old.size() - 1);
-        }
+        Path from = find(dir).orElseThrow(() -> new CheckpointException(dir, "no such checkpoint directory"));
         if (!Files.isDirectory(from)) throw new CheckpointException(from, "is not a checkpoint directory");
-        Map<String, Object> state = readState(from.resolve(STATE_FILE));
+        Path stateFile = from.resolve(STATE_FILE);
+        Map<?, ?> wrapper = readState(stateFile);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> state = (Map<String, Object>) wrapper.get("state");
         SafeTensorsFile model = SafeTensors.read(from.resolve(MODEL_FILE));
+        if (((Long) wrapper.get("version")) < 2) {
+            LOG.warning(
+                    stateFile + ": written by an older Descent (layout version 1, without checksums); its"
+                            + " integrity cannot be verified. Reading it anyway; the next checkpoint written carries checksums");
+        } else {
+            String stateSha = checksum(stateFile, wrapper, "state_sha256");
+            String modelSha = checksum(stateFile, wrapper, "model_sha256");
+            String actual = sha256(Json.write(state));
+            if (!actual.equals(stateSha))
+                throw new CheckpointException(
+                        stateFile,
+                        "\"state\" does not match its checksum state_sha256 (edited or damaged: recorded " + stateSha
+                                + ", the state's is " + actual + "); refusing to use it");
+            if (!model.sha256().equals(modelSha))
+                throw new CheckpointException(
+                        model.file(),
+                        "content does not match the SHA-256 recorded in " + stateFile + " (model_sha256 " + modelSha
+                                + ", the file's is " + model.sha256() + "); the file is damaged or was edited:"
+                                + " refusing to use it");
+        }
         return new Checkpoint(from, model, state);
     }
 
-    private static Map<String, Object> readState(Path file) throws IOException {
+    /**
+     * Where {@link #read} would read the checkpoint {@code dir}: {@code dir} itself if it exists, else
+     * the newest complete {@code DIR.old-*} that a crash in the middle of a {@link #write} left (the
+     * previous checkpoint, complete), else empty.
+     */
+    public static Optional<Path> find(Path dir) throws IOException {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return Optional.of(dir);
+        Path target = dir.toAbsolutePath().normalize();
+        if (target.getParent() == null) return Optional.empty();
+        List<Path> old = leftovers(target.getParent(), target.getFileName().toString(), ".old-");
+        old.removeIf(p -> !Files.isRegularFile(p.resolve(MODEL_FILE), LinkOption.NOFOLLOW_LINKS)
+                || !Files.isRegularFile(p.resolve(STATE_FILE), LinkOption.NOFOLLOW_LINKS));
+        return old.isEmpty()
+                ? Optional.empty()
+                : Optional.of(dir.resolveSibling(old.get(old.size() - 1).getFileName()));
+    }
+
+    /**
+     * The checkpoint in {@code folder}: the folder itself if it is a checkpoint, else its
+     * {@value #DEFAULT_NAME} sub-folder (a run's output folder), each with the {@code .old-*}
+     * fallback of {@link #find}; empty if neither holds one. The one place that answers "which
+     * checkpoint does this folder hold" for the command line and the library.
+     */
+    public static Optional<Path> locate(Path folder) throws IOException {
+        if (Files.isRegularFile(folder.resolve(STATE_FILE)) || Files.isRegularFile(folder.resolve(MODEL_FILE)))
+            return Optional.of(folder);
+        Optional<Path> inner = find(folder.resolve(DEFAULT_NAME));
+        if (inner.isPresent()) return inner;
+        Optional<Path> self = find(folder);
+        return self.isPresent() && !self.get().equals(folder) ? self : Optional.empty();
+    }
+
+    /** Whether {@code dir} (or its {@code .old-*} fallback) holds a checkpoint, complete or not. */
+    public static boolean exists(Path dir) throws IOException {
+        Optional<Path> at = find(dir);
+        if (at.isEmpty()) return false;
+        Path p = at.get();
+        return Files.exists(p.resolve(STATE_FILE), LinkOption.NOFOLLOW_LINKS)
+                || Files.exists(p.resolve(MODEL_FILE), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static String checksum(Path file, Map<?, ?> wrapper, String key) throws CheckpointException {
+        if (wrapper.get(key) instanceof String s && s.matches("[0-9a-f]{64}")) return s;
+        throw new CheckpointException(
+                file, "has no valid \"" + key + "\" (64 hex digits), found " + Json.write(wrapper.get(key)));
+    }
+
+    static String sha256(String text) {
+        return java.util.HexFormat.of().formatHex(SafeTensors.sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The checked wrapper object of {@code state.json}: format, version and an object "state". */
+    private static Map<?, ?> readState(Path file) throws IOException {
+        AtomicFiles.requireRegularFile(file);
         byte[] bytes;
         try {
             if (Files.size(file) > MAX_STATE_BYTES)
@@ -210,11 +307,9 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
                     file,
                     "has layout version " + Json.write(m.get("version")) + "; this Descent reads versions 1 to "
                             + VERSION);
-        if (!(m.get("state") instanceof Map<?, ?> state))
+        if (!(m.get("state") instanceof Map<?, ?>))
             throw new CheckpointException(file, "expected an object \"state\", found " + Json.write(m.get("state")));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> typed = (Map<String, Object>) state;
-        return typed;
+        return m;
     }
 
     /** The tensors by name, in file order. */
@@ -251,6 +346,50 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
         return stateAs(key, Long.class, "an integer");
     }
 
+    /** A top-level state value that must be an integer in {@code [min, max]}. */
+    public long stateLong(String key, long min, long max) throws CheckpointException {
+        return requireLong(key, stateValue(key), min, max);
+    }
+
+    /**
+     * {@code value}, found at {@code field} of the state (e.g. {@code "plateau.bad_reports"}), as an
+     * integer in {@code [min, max]}.
+     *
+     * @throws CheckpointException naming {@code state.json}, the field, the range and what was found
+     */
+    public long requireLong(String field, Object value, long min, long max) throws CheckpointException {
+        if (value instanceof Long l && l >= min && l <= max) return l;
+        throw invalid(field, "an integer in [" + min + ", " + max + "]", value);
+    }
+
+    /**
+     * {@code value}, found at {@code field} of the state, as a finite number in {@code [min, max]}
+     * ({@code minOpen}: excluding min); an integer is converted.
+     *
+     * @throws CheckpointException naming {@code state.json}, the field, the range and what was found
+     */
+    public double requireDouble(String field, Object value, double min, boolean minOpen, double max)
+            throws CheckpointException {
+        if (value instanceof Long || value instanceof Double) {
+            double d = ((Number) value).doubleValue();
+            if ((minOpen ? d > min : d >= min) && d <= max) return d;
+        }
+        throw invalid(field, "a number in " + (minOpen ? "(" : "[") + num(min) + ", " + num(max) + "]", value);
+    }
+
+    private static String num(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /**
+     * A refusal naming {@code state.json} and the field: {@code "state 'FIELD' must be EXPECTED,
+     * found VALUE"}.
+     */
+    public CheckpointException invalid(String field, String expected, Object found) {
+        return new CheckpointException(
+                dir.resolve(STATE_FILE), "state '" + field + "' must be " + expected + ", found " + Json.write(found));
+    }
+
     /** A top-level state value that must be a number (an integer is converted). */
     public double stateDouble(String key) throws CheckpointException {
         Object v = stateValue(key);
@@ -285,6 +424,28 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
 
     // ---- directory handling ----
 
+    /**
+     * Checks that {@link #write} may replace {@code dir}: it does not exist, or is a directory holding
+     * only a checkpoint's files, and is not a symbolic link. A trainer calls it before training, so a
+     * run that could not save is refused before it starts.
+     *
+     * @throws CheckpointException naming {@code dir} and the reason
+     */
+    public static void requireReplaceable(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        requireNotALink(dir, target);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) requireCheckpointDirectory(dir, target);
+    }
+
+    /** Refuses a checkpoint path that is a symbolic link: replacing it would write or delete through it. */
+    private static void requireNotALink(Path dir, Path target) throws IOException {
+        if (!Files.isSymbolicLink(target)) return;
+        throw new CheckpointException(
+                dir,
+                "is a symbolic link (to " + Files.readSymbolicLink(target)
+                        + "); refusing to replace or delete through it: remove the link or name the folder itself");
+    }
+
     private static void requireCheckpointDirectory(Path dir, Path target) throws IOException {
         if (!Files.isDirectory(target))
             throw new CheckpointException(dir, "exists and is not a directory; refusing to replace it");
@@ -306,8 +467,12 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
                 || name.startsWith("." + STATE_FILE + ".tmp-");
     }
 
-    /** Deletes a directory written by this class: only its known files, then the directory if empty. */
+    /**
+     * Deletes a directory written by this class: only its known files, then the directory if empty.
+     * A symbolic link is left alone (never followed).
+     */
     private static void deleteCheckpointDirectory(Path dir) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path p : (Iterable<Path>) entries::iterator)
                 if (isCheckpointEntry(p.getFileName().toString())) AtomicFiles.deleteQuietly(p);
@@ -328,7 +493,7 @@ public record Checkpoint(Path dir, SafeTensorsFile model, Map<String, Object> st
                         return n.startsWith(prefix)
                                 && n.length() == prefix.length() + 12
                                 && n.substring(prefix.length()).chars().allMatch(c -> Character.digit(c, 16) >= 0)
-                                && Files.isDirectory(p);
+                                && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
                     })
                     .forEach(out::add);
         }

@@ -22,7 +22,7 @@ import java.nio.file.Path;
  * not match its shape, a NaN in the state) are programming errors and throw
  * {@link IllegalArgumentException} before anything is written.
  */
-public final class CheckpointException extends IOException {
+public sealed class CheckpointException extends IOException permits CheckpointConflictException {
 
     private static final long serialVersionUID = 1L;
 

@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,12 +150,51 @@ public final class SafeTensors {
         write(file, tensors, metadata, UnaryOperator.identity());
     }
 
-    /** {@link #write} with a hook around the output channel, for failure-injection tests. */
-    static void write(
+    /**
+     * {@link #write} with a hook around the output channel, for failure-injection tests.
+     *
+     * @return the SHA-256 of the file written, in lower-case hex (computed while writing)
+     */
+    static String write(
             Path file, List<Tensor> tensors, Map<String, String> metadata, UnaryOperator<WritableByteChannel> wrap)
             throws IOException {
         byte[] header = header(tensors, metadata);
-        AtomicFiles.write(file, out -> writeTo(out, header, tensors), wrap);
+        MessageDigest sha = sha256();
+        AtomicFiles.write(file, out -> writeTo(digesting(out, sha), header, tensors), wrap);
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** A new SHA-256 digest (every JDK has one). */
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no SHA-256", e);
+        }
+    }
+
+    /** A channel that feeds what is written to {@code out} into {@code sha} too. */
+    private static WritableByteChannel digesting(WritableByteChannel out, MessageDigest sha) {
+        return new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) throws IOException {
+                ByteBuffer seen = src.duplicate();
+                int n = out.write(src);
+                seen.limit(seen.position() + n);
+                sha.update(seen);
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return out.isOpen();
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.close();
+            }
+        };
     }
 
     /** The header bytes (JSON padded with spaces to a multiple of 8), validating names. */
@@ -200,11 +242,13 @@ public final class SafeTensors {
     /**
      * Reads a safetensors file of {@code F32} tensors.
      *
-     * @throws CheckpointException if the file is missing, truncated, malformed, or holds a tensor
-     *     of another dtype; the message names the file and what was expected
+     * @throws CheckpointException if the file is missing, not a regular file (a FIFO, a device or a
+     *     symbolic link is refused without being read), truncated, malformed, or holds a tensor of
+     *     another dtype; the message names the file and what was expected
      * @throws IOException if the file system fails
      */
     public static SafeTensorsFile read(Path file) throws IOException {
+        AtomicFiles.requireRegularFile(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return new Reader(file, ch).read();
         } catch (NoSuchFileException e) {
@@ -217,6 +261,8 @@ public final class SafeTensors {
     private static final class Reader {
         private final Path file;
         private final FileChannel ch;
+        /** Fed with the whole file in order: length, header, then the data section tensor by tensor. */
+        private final MessageDigest sha = sha256();
 
         Reader(Path file, FileChannel ch) {
             this.file = file;
@@ -227,18 +273,22 @@ public final class SafeTensors {
             long size = ch.size();
             if (size < 8)
                 throw bad("file has " + size + " bytes, fewer than the 8 of the header length; truncated or empty");
-            long n = bytes(0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            ByteBuffer length = bytes(0, 8);
+            sha.update(length.duplicate());
+            long n = length.order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (n < 2 || n > size - 8 || n > MAX_HEADER_BYTES)
                 throw bad("header length (bytes 0-7) is " + Long.toUnsignedString(n) + ", expected 2 to "
                         + Math.min(MAX_HEADER_BYTES, size - 8) + " (file size " + size
                         + " - 8, at most " + MAX_HEADER_BYTES + "); not a safetensors file or truncated");
             String text;
             try {
+                ByteBuffer headerBytes = bytes(8, (int) n);
+                sha.update(headerBytes.duplicate());
                 text = StandardCharsets.UTF_8
                         .newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(bytes(8, (int) n))
+                        .decode(headerBytes)
                         .toString();
             } catch (CharacterCodingException e) {
                 throw bad("header (bytes 8-" + (8 + n) + ") is not valid UTF-8");
@@ -274,7 +324,8 @@ public final class SafeTensors {
             Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : entries)
                 tensors.put(e.name, new Tensor(e.name, e.shape, data(8 + n + e.begin, e.end - e.begin)));
-            return new SafeTensorsFile(file, tensors, metadata);
+            // the tensors were read in data order and cover the data section exactly: sha saw every byte
+            return new SafeTensorsFile(file, tensors, metadata, HexFormat.of().formatHex(sha.digest()));
         }
 
         private Map<String, String> metadata(Object v) throws CheckpointException {
@@ -351,7 +402,9 @@ public final class SafeTensors {
                 int n = Math.min(CHUNK_FLOATS, out.length - i);
                 buf.clear().limit(4 * n);
                 readFully(buf, position + 4L * i);
-                buf.flip().asFloatBuffer().get(out, i, n);
+                buf.flip();
+                sha.update(buf.duplicate());
+                buf.asFloatBuffer().get(out, i, n);
             }
             return out;
         }

@@ -13,8 +13,10 @@ import java.util.Map;
  * @param file the file it was read from (for messages)
  * @param tensors the tensors by name, in the order of their data in the file (read-only map)
  * @param metadata the {@code __metadata__} strings, empty if the file has none (read-only map)
+ * @param sha256 the SHA-256 of the whole file as read, in lower-case hex (a checkpoint compares it with
+ *     the one recorded when it was written)
  */
-public record SafeTensorsFile(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+public record SafeTensorsFile(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, String sha256) {
 
     public SafeTensorsFile {
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));

@@ -1,14 +1,17 @@
 package dev.descent.train;
 
+import dev.descent.checkpoint.AtomicFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * What a training run recorded: one {@link Step} per optimizer step and one {@link Epoch} per epoch,
@@ -105,16 +108,31 @@ public final class History {
                         + "," + num(s.seconds()));
     }
 
-    private static <T> void write(Path file, String header, List<T> rows, Function<T, String> line) {
+    /**
+     * Writes the CSV atomically ({@link AtomicFiles}): a failure, a full disk included, leaves no
+     * truncated file and an earlier {@code file} as it was, and says {@code "no space left on device:
+     * FILE"}.
+     */
+    static <T> void write(
+            Path file, String header, List<T> rows, Function<T, String> line, UnaryOperator<WritableByteChannel> wrap) {
         StringBuilder sb = new StringBuilder(header).append('\n');
         for (T r : rows) sb.append(line.apply(r)).append('\n');
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(file, sb);
+            AtomicFiles.write(
+                    file,
+                    out -> {
+                        ByteBuffer buf = ByteBuffer.wrap(bytes);
+                        while (buf.hasRemaining()) out.write(buf);
+                    },
+                    wrap);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write history to " + file + ": " + e.getMessage(), e);
+            throw AtomicFiles.failure(file, e);
         }
+    }
+
+    private static <T> void write(Path file, String header, List<T> rows, Function<T, String> line) {
+        write(file, header, rows, line, UnaryOperator.identity());
     }
 
     /** Empty for NaN, else the shortest exact decimal. */

@@ -1,7 +1,11 @@
 package dev.descent.train;
 
 import dev.descent.backend.Backend;
+import dev.descent.checkpoint.AtomicFiles;
 import dev.descent.checkpoint.Checkpoint;
+import dev.descent.checkpoint.CheckpointConflictException;
+import dev.descent.checkpoint.CheckpointException;
+import dev.descent.checkpoint.OutputLock;
 import dev.descent.data.Batch;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
@@ -17,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Runs the training loop: for every batch, predict, loss, gradient, clip, optimizer step, zero — the
@@ -69,14 +74,62 @@ public final class Trainer {
         return fit(train, validation, model.initialParameters(config.seed()));
     }
 
-    /** Trains from the given parameters (not modified); validation may be null. */
+    /**
+     * Trains from the given parameters (not modified); validation may be null.
+     *
+     * <p>With checkpoints ({@link TrainingConfig#withCheckpoints}) the checkpoint folder is locked
+     * for the run ({@link OutputLock}: a second run writing it at the same time is refused), and a
+     * checkpoint already there is refused before training unless {@link
+     * TrainingConfig#checkpointOverwrite()}: it is another run's, and this run would replace it.
+     *
+     * @throws UncheckedIOException (caused by a {@link CheckpointException}) if the checkpoint folder
+     *     is locked by another run or holds another run's checkpoint; nothing is written then
+     */
     public TrainingResult fit(Dataset train, Dataset validation, float[] initialParameters) {
         checkData(train, "training");
         if (validation != null) checkData(validation, "validation");
         checkMemory(model, optimizer, config.batchSize(), train);
-        try (Run run = new Run(train, validation, initialParameters)) {
-            return run.train();
+        try (OutputLock lock = lockCheckpoints(null)) {
+            try (Run run = new Run(train, validation, initialParameters)) {
+                return run.train();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * Locks the checkpoint folder (null without checkpoints) and refuses a checkpoint there that is
+     * not {@code resumedFrom} (the folder of the checkpoint being resumed, or null), unless the config
+     * allows overwriting. The lock is released if the refusal is thrown.
+     */
+    private OutputLock lockCheckpoints(Path resumedFrom) throws IOException {
+        Path dir = config.checkpointDir();
+        if (dir == null) return null;
+        OutputLock lock = OutputLock.acquire(dir);
+        try {
+            Checkpoint.requireReplaceable(dir);
+            Optional<Path> existing = Checkpoint.find(dir);
+            if (!config.checkpointOverwrite()
+                    && Checkpoint.exists(dir)
+                    && !(resumedFrom != null && sameFile(existing.get(), resumedFrom))) {
+                Path at = existing.get();
+                throw new CheckpointConflictException(
+                        dir,
+                        at,
+                        TrainingCheckpoint.describe(at),
+                        "resume that run, checkpoint into another folder, or allow replacing it"
+                                + " (TrainingConfig.withCheckpointOverwrite)");
+            }
+            return lock;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     /**
@@ -84,7 +137,11 @@ public final class Trainer {
      * this trainer's last epoch: parameters, optimizer state, schedule step, batch order, early
      * stopping, plateau control and history carry on exactly, so the result is bit-identical to an
      * uninterrupted run. The checkpoint must come from the same model shape, seed, batch size,
-     * accumulation, sampling and number of training rows.
+     * accumulation, sampling and number of training rows. {@code checkpoint} is a checkpoint folder or
+     * a folder holding one named {@value Checkpoint#DEFAULT_NAME} ({@link Checkpoint#locate}, which
+     * also finds a checkpoint that a crash left as {@code NAME.old-*}). The checkpoint folder of this
+     * trainer's config may be the one resumed from (it is replaced after the next epoch); any other
+     * checkpoint there is refused as in {@link #fit(Dataset, Dataset, float[])}.
      *
      * @throws UncheckedIOException (caused by a {@link dev.descent.checkpoint.CheckpointException}
      *     naming the file) if the checkpoint is missing, corrupt or from another model or run;
@@ -95,10 +152,17 @@ public final class Trainer {
         if (validation != null) checkData(validation, "validation");
         checkMemory(model, optimizer, config.batchSize(), train);
         try {
-            Checkpoint c = Checkpoint.read(checkpoint);
-            try (Run run = new Run(train, validation, TrainingCheckpoint.parameters(c, model))) {
-                TrainingCheckpoint.restore(c, run, config);
-                return run.train();
+            Path at = Checkpoint.locate(checkpoint)
+                    .orElseThrow(() -> new CheckpointException(
+                            checkpoint,
+                            "no checkpoint there (neither " + Checkpoint.STATE_FILE + " nor a "
+                                    + Checkpoint.DEFAULT_NAME + "/ folder)"));
+            try (OutputLock lock = lockCheckpoints(at)) {
+                Checkpoint c = Checkpoint.read(at);
+                try (Run run = new Run(train, validation, TrainingCheckpoint.parameters(c, model))) {
+                    TrainingCheckpoint.restore(c, run, config);
+                    return run.train();
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resume from " + checkpoint + ": " + e.getMessage(), e);
@@ -374,7 +438,8 @@ public final class Trainer {
             } catch (IOException e) {
                 throw new UncheckedIOException(
                         "cannot write checkpoint " + config.checkpointDir() + " after epoch " + epochsDone + ": "
-                                + e.getMessage(),
+                                + (AtomicFiles.isDiskFull(e) ? "no space left on device" : e.getMessage())
+                                + "; the previous checkpoint is unchanged",
                         e);
             }
         }

@@ -2,6 +2,7 @@ package dev.descent.train;
 
 import dev.descent.checkpoint.Checkpoint;
 import dev.descent.checkpoint.CheckpointException;
+import dev.descent.checkpoint.Json;
 import dev.descent.checkpoint.ModelTensors;
 import dev.descent.checkpoint.SafeTensors.Tensor;
 import dev.descent.model.Mlp;
@@ -23,6 +24,13 @@ import java.util.Map;
  * batching that fix every later epoch's order, the optimizer's step, the divergence yardstick, the
  * early-stopping and plateau state, the elapsed time and the history. Everything a resumed run needs
  * to continue bit for bit.
+ *
+ * <p>Restoring checks every value's type and range (naming the field, e.g. {@code state
+ * 'plateau.factor' must be a number in (0, 1], found "half"}) and the consistency of the fields with
+ * each other and with the run: the step is where {@code epochs_done} epochs end, the history has one
+ * row per step and per epoch, {@code first_loss} (the divergence guard's yardstick) is the history's
+ * first step loss, the optimizer's step is the run's step, the parameters are finite. A checkpoint
+ * that fails any check is refused before anything is trained or written.
  */
 final class TrainingCheckpoint {
     private TrainingCheckpoint() {}
@@ -41,6 +49,7 @@ final class TrainingCheckpoint {
         s.put("model", model.toString());
         s.put("loss", run.session.loss().toString());
         s.put("optimizer", run.session.optimizer().toString());
+        s.put("epochs", config.epochs());
         s.put("epochs_done", run.epochsDone);
         s.put("step", run.step);
         s.put("optimizer_step", opt.step());
@@ -85,7 +94,34 @@ final class TrainingCheckpoint {
     static float[] parameters(Checkpoint c, Mlp model) throws CheckpointException {
         float[] p = new float[model.parameterCount()];
         ModelTensors.loadParameters(c.model(), model, p);
+        for (Tensor t : c.tensors().values()) {
+            if (!t.name().startsWith("layers.") && !t.name().equals("best.parameters")) continue;
+            float[] d = t.data();
+            for (int i = 0; i < d.length; i++)
+                if (!Float.isFinite(d[i]))
+                    throw new CheckpointException(
+                            c.model().file(),
+                            "tensor '" + t.name() + "' holds " + d[i] + " at element " + i
+                                    + "; a run never saves non-finite parameters, so the file is damaged");
+        }
         return p;
+    }
+
+    /**
+     * What run a checkpoint is, for messages: {@code "MLP 64-32-10 …, SGD …, 2 of 4 epochs done, 1437
+     * training rows, seed 11, batch size 40"}, or why it cannot be read.
+     */
+    static String describe(Path dir) {
+        try {
+            Checkpoint c = Checkpoint.read(dir);
+            Map<String, Object> s = c.state();
+            Object epochs = s.get("epochs");
+            return s.get("model") + ", " + s.get("optimizer") + ", " + s.get("epochs_done")
+                    + (epochs == null ? "" : " of " + epochs) + " epochs done, " + s.get("training_rows")
+                    + " training rows, seed " + s.get("seed") + ", batch size " + s.get("batch_size");
+        } catch (IOException e) {
+            return "unreadable: " + e.getMessage();
+        }
     }
 
     /** Restores everything but the parameters (already in the session) into a fresh run. */
@@ -102,55 +138,125 @@ final class TrainingCheckpoint {
                             + config.sampling() + "; resuming would not continue the same run");
 
         int n = run.session.model().parameterCount();
-        OptimizerState opt = run.session.readOptimizerState();
-        ModelTensors.loadOptimizer(c.model(), opt);
-        opt.setStep(c.stateLong("optimizer_step"));
-        run.session.writeOptimizerState(opt);
-        if (c.tensors().containsKey("best.parameters")) run.bestParameters = c.requireShape("best.parameters", n);
-
         long epochsDone = c.stateLong("epochs_done");
         if (epochsDone < 1 || epochsDone > config.epochs())
             throw new CheckpointException(
                     state,
                     "epochs_done is " + epochsDone + ", this trainer runs epochs 1.." + config.epochs()
                             + "; raise epochs to continue");
-        run.epochsDone = (int) epochsDone;
-        run.step = c.stateLong("step");
-        run.firstLoss = doubleOrNaN(c.stateValue("first_loss"), Double.NaN);
-        run.best = doubleOrNaN(c.stateValue("best"), Double.POSITIVE_INFINITY);
-        run.badEpochs = (int) c.stateLong("bad_epochs");
-        run.secondsBefore = c.stateDouble("seconds");
+        long perEpoch = run.stepsPerEpoch, end = epochsDone * perEpoch;
+        long step = c.stateLong("step");
+        // a run stopped by a callback saves after a partial epoch: the step lies within the last epoch
+        if (step > end || step <= end - perEpoch)
+            throw new CheckpointException(
+                    state,
+                    "state 'step' is " + step + ", but " + epochsDone + " epochs of " + perEpoch + " steps end at step "
+                            + end + "; the checkpoint is inconsistent");
+        long optimizerStep = c.stateLong("optimizer_step");
+        if (optimizerStep != step)
+            throw new CheckpointException(
+                    state,
+                    "state 'optimizer_step' is " + optimizerStep + ", but the run's step is " + step
+                            + "; the checkpoint is inconsistent");
+
+        OptimizerState opt = run.session.readOptimizerState();
+        ModelTensors.loadOptimizer(c.model(), opt);
+        opt.setStep(optimizerStep);
+        if (c.tensors().containsKey("best.parameters")) run.bestParameters = c.requireShape("best.parameters", n);
+
+        EarlyStopping es = config.earlyStopping();
+        int patience = es == null ? config.epochs() : es.patience();
+        int badEpochs = (int) c.stateLong("bad_epochs", 0, patience);
+        double seconds = c.requireDouble("seconds", c.stateValue("seconds"), 0, false, Double.MAX_VALUE);
+        Object first = c.stateValue("first_loss");
+        double firstLoss = first == null
+                ? Double.NaN
+                : c.requireDouble("first_loss", first, -Double.MAX_VALUE, false, Double.MAX_VALUE);
+        Object bestValue = c.stateValue("best");
+        double best = bestValue == null
+                ? Double.POSITIVE_INFINITY
+                : c.requireDouble("best", bestValue, -Double.MAX_VALUE, false, Double.MAX_VALUE);
+        ReduceOnPlateau.State plateauState = null;
         if (run.plateau != null) {
             Map<String, Object> ps = c.stateObject("plateau");
-            run.plateau.restore(new ReduceOnPlateau.State(
-                    ((Number) ps.get("factor")).doubleValue(),
-                    doubleOrNaN(ps.get("best"), Double.POSITIVE_INFINITY),
-                    ((Number) ps.get("bad_reports")).intValue(),
-                    ((Number) ps.get("cooldown_left")).intValue()));
+            Object pb = ps.get("best");
+            plateauState = new ReduceOnPlateau.State(
+                    c.requireDouble("plateau.factor", ps.get("factor"), 0, true, 1),
+                    pb == null
+                            ? Double.POSITIVE_INFINITY
+                            : c.requireDouble("plateau.best", pb, -Double.MAX_VALUE, false, Double.MAX_VALUE),
+                    (int) c.requireLong("plateau.bad_reports", ps.get("bad_reports"), 0, Integer.MAX_VALUE),
+                    (int) c.requireLong("plateau.cooldown_left", ps.get("cooldown_left"), 0, Integer.MAX_VALUE));
         }
+        History history = history(c, step, epochsDone);
+        if (step > 0 && Double.compare(firstLoss, history.steps().get(0).loss()) != 0)
+            throw new CheckpointException(
+                    state,
+                    "state 'first_loss' is " + Json.write(first) + ", but the history's first step loss is "
+                            + history.steps().get(0).loss()
+                            + "; the divergence guard would measure against the wrong loss");
+
+        run.session.writeOptimizerState(opt);
+        run.epochsDone = (int) epochsDone;
+        run.step = step;
+        run.firstLoss = firstLoss;
+        run.best = best;
+        run.badEpochs = badEpochs;
+        run.secondsBefore = seconds;
+        if (plateauState != null) run.plateau.restore(plateauState);
+        for (History.Step h : history.steps()) run.history.add(h);
+        for (History.Epoch h : history.epochs()) run.history.add(h);
+    }
+
+    /** The history in the checkpoint, checked field by field and against the step and epoch counters. */
+    private static History history(Checkpoint c, long step, long epochsDone) throws CheckpointException {
         Map<String, Object> h = c.stateObject("history");
-        try {
-            for (Object o : (List<?>) h.get("steps")) {
-                List<?> r = (List<?>) o;
-                run.history.add(
-                        new History.Step(lng(r, 0), (int) lng(r, 1), dbl(r, 2), dbl(r, 3), dbl(r, 4), dbl(r, 5)));
-            }
-            for (Object o : (List<?>) h.get("epochs")) {
-                List<?> r = (List<?>) o;
-                run.history.add(new History.Epoch(
-                        (int) lng(r, 0),
-                        lng(r, 1),
-                        lng(r, 2),
-                        dbl(r, 3),
-                        dbl(r, 4),
-                        dbl(r, 5),
-                        dbl(r, 6),
-                        dbl(r, 7),
-                        dbl(r, 8)));
-            }
-        } catch (RuntimeException e) {
-            throw new CheckpointException(state, "has a malformed history: " + e, e);
+        List<?> steps = list(c, "history.steps", h.get("steps"), step);
+        List<?> epochs = list(c, "history.epochs", h.get("epochs"), epochsDone);
+        History out = new History();
+        double any = Double.MAX_VALUE;
+        for (int i = 0; i < steps.size(); i++) {
+            String f = "history.steps[" + i + "]";
+            List<?> r = list(c, f, steps.get(i), 6);
+            out.add(new History.Step(
+                    c.requireLong(f + "[0]", r.get(0), i, i),
+                    (int) c.requireLong(f + "[1]", r.get(1), 1, epochsDone),
+                    c.requireDouble(f + "[2]", r.get(2), -any, false, any),
+                    c.requireDouble(f + "[3]", r.get(3), 0, false, any),
+                    dbl(c, f + "[4]", r.get(4), 0),
+                    dbl(c, f + "[5]", r.get(5), 0)));
         }
+        for (int i = 0; i < epochs.size(); i++) {
+            String f = "history.epochs[" + i + "]";
+            List<?> r = list(c, f, epochs.get(i), 9);
+            out.add(new History.Epoch(
+                    (int) c.requireLong(f + "[0]", r.get(0), i + 1, i + 1),
+                    c.requireLong(f + "[1]", r.get(1), 0, step),
+                    c.requireLong(f + "[2]", r.get(2), 0, Long.MAX_VALUE),
+                    c.requireDouble(f + "[3]", r.get(3), -any, false, any),
+                    dbl(c, f + "[4]", r.get(4), -any),
+                    dbl(c, f + "[5]", r.get(5), 0),
+                    dbl(c, f + "[6]", r.get(6), 0),
+                    dbl(c, f + "[7]", r.get(7), 0),
+                    dbl(c, f + "[8]", r.get(8), 0)));
+        }
+        if (!out.epochs().isEmpty() && out.lastEpoch().steps() != step)
+            throw c.invalid(
+                    "history.epochs[" + (epochsDone - 1) + "][1]",
+                    "the step " + step,
+                    out.lastEpoch().steps());
+        return out;
+    }
+
+    /** A list of exactly {@code size} elements at {@code field}. */
+    private static List<?> list(Checkpoint c, String field, Object v, long size) throws CheckpointException {
+        if (v instanceof List<?> l && l.size() == size) return l;
+        throw c.invalid(field, "an array of " + size + " elements", v instanceof List<?> l ? "one of " + l.size() : v);
+    }
+
+    /** A number >= min or null (NaN: no value, e.g. no validation). */
+    private static double dbl(Checkpoint c, String field, Object v, double min) throws CheckpointException {
+        return v == null ? Double.NaN : c.requireDouble(field, v, min, false, Double.MAX_VALUE);
     }
 
     private static void same(Path file, String key, long stored, long configured) throws CheckpointException {
@@ -163,18 +269,5 @@ final class TrainingCheckpoint {
 
     private static Object finiteOrNull(double v) {
         return Double.isFinite(v) ? v : null;
-    }
-
-    private static double doubleOrNaN(Object v, double ifNull) {
-        return v == null ? ifNull : ((Number) v).doubleValue();
-    }
-
-    private static long lng(List<?> row, int i) {
-        return ((Number) row.get(i)).longValue();
-    }
-
-    private static double dbl(List<?> row, int i) {
-        Object v = row.get(i);
-        return v == null ? Double.NaN : ((Number) v).doubleValue();
     }
 }

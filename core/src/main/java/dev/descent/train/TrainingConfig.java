@@ -36,6 +36,13 @@ import java.util.function.Consumer;
  * @param checkpointDir where a checkpoint is written after every {@code checkpointEvery} epochs and
  *     at the end, or null for none
  * @param checkpointEvery epochs between checkpoints
+ * @param checkpointOverwrite whether a run may replace a checkpoint in {@code checkpointDir} that it
+ *     did not write or resume from (another run's). By default it may not: {@link Trainer#fit} and
+ *     {@link Trainer#resume} refuse before training, naming the checkpoint. Within a run the
+ *     checkpoint is always replaced by the run's newer one; a resumed run replaces the checkpoint it
+ *     resumed from. Overwriting still replaces atomically after the first checkpointed epoch (the old
+ *     checkpoint stays until then), never through a symbolic link, and never a folder that holds
+ *     anything but a checkpoint.
  */
 public record TrainingConfig(
         int batchSize,
@@ -52,7 +59,8 @@ public record TrainingConfig(
         double divergenceFactor,
         List<Callback> callbacks,
         Path checkpointDir,
-        int checkpointEvery) {
+        int checkpointEvery,
+        boolean checkpointOverwrite) {
 
     public TrainingConfig {
         if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
@@ -89,7 +97,8 @@ public record TrainingConfig(
                 100,
                 List.of(),
                 null,
-                1);
+                1,
+                false);
     }
 
     public TrainingConfig withBatchSize(int v) {
@@ -163,6 +172,14 @@ public record TrainingConfig(
         });
     }
 
+    /**
+     * Whether a run may replace another run's checkpoint in the checkpoint folder (default false:
+     * refused before training); see {@link #checkpointOverwrite()}.
+     */
+    public TrainingConfig withCheckpointOverwrite(boolean overwrite) {
+        return with(f -> f.checkpointOverwrite = overwrite);
+    }
+
     /** A copy of this config with some fields changed; the constructor checks the result. */
     private TrainingConfig with(Consumer<Fields> change) {
         Fields f = new Fields(this);
@@ -182,14 +199,15 @@ public record TrainingConfig(
                 f.divergenceFactor,
                 f.callbacks,
                 f.checkpointDir,
-                f.checkpointEvery);
+                f.checkpointEvery,
+                f.checkpointOverwrite);
     }
 
     /** The components as mutable fields, for {@link #with}. */
     private static final class Fields {
         int batchSize, epochs, accumulation, checkpointEvery;
         Schedule schedule;
-        boolean schedulePerEpoch, dropLast;
+        boolean schedulePerEpoch, dropLast, checkpointOverwrite;
         ReduceOnPlateau.Config plateau;
         Clipping clipping;
         Batches.Sampling sampling;
@@ -215,6 +233,7 @@ public record TrainingConfig(
             callbacks = c.callbacks;
             checkpointDir = c.checkpointDir;
             checkpointEvery = c.checkpointEvery;
+            checkpointOverwrite = c.checkpointOverwrite;
         }
     }
 }

@@ -51,7 +51,7 @@ class CheckpointTest {
     }
 
     @Test
-    void roundTripsTensorsAndState() throws IOException {
+    void roundTripsTensorsAndState() throws Exception {
         Path dir = root.resolve("runs/ckpt");
         Checkpoint.write(dir, model(1f), state(100));
         Checkpoint c = Checkpoint.read(dir);
@@ -74,7 +74,16 @@ class CheckpointTest {
         }
         String json = Files.readString(dir.resolve("state.json"));
         assertTrue(
-                json.startsWith("{\n  \"format\": \"descent-checkpoint\",\n  \"version\": 1,\n  \"state\": {\n"), json);
+                json.matches("(?s)\\{\n  \"format\": \"descent-checkpoint\",\n  \"version\": 2,\n"
+                        + "  \"model_sha256\": \"[0-9a-f]{64}\",\n  \"state_sha256\": \"[0-9a-f]{64}\",\n"
+                        + "  \"state\": \\{\n.*"),
+                json);
+        assertEquals(
+                java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(Files.readAllBytes(dir.resolve("model.safetensors")))),
+                c.model().sha256(),
+                "model_sha256 is the SHA-256 of the whole file (sha256sum model.safetensors)");
     }
 
     @Test
@@ -196,9 +205,9 @@ class CheckpointTest {
         String good = Files.readString(state);
 
         Files.writeString(state, good.replace("\"lr\": 0.05,", "\"lr\": 0.05"));
-        assertBad(dir, state, "8:5: expected ',' or '}' after an object member, found \"\\\"seed\\\"");
-        Files.writeString(state, good.replace("\"version\": 1", "\"version\": 2"));
-        assertBad(dir, state, "has layout version 2; this Descent reads versions 1 to 1");
+        assertBad(dir, state, "10:5: expected ',' or '}' after an object member, found \"\\\"seed\\\"");
+        Files.writeString(state, good.replace("\"version\": 2", "\"version\": 3"));
+        assertBad(dir, state, "has layout version 3; this Descent reads versions 1 to 2");
         Files.writeString(state, "{\"format\": \"something-else\"}");
         assertBad(dir, state, "expected a JSON object with \"format\": \"descent-checkpoint\"");
         Files.writeString(state, "{\"format\": \"descent-checkpoint\", \"version\": 1, \"state\": []}");
@@ -217,6 +226,101 @@ class CheckpointTest {
                 "tensor 'optimizer.momentum_buffer' data_offsets [60, 120] end beyond the data section, which has 119 bytes (file size 383); the file is truncated");
         Files.delete(model);
         assertBad(dir, model, "no such file");
+    }
+
+    @Test
+    void aSymbolicLinkIsNeverFollowedToReplaceOrDelete() throws IOException {
+        Path keep = root.resolve("keep");
+        Checkpoint.write(keep, model(1f), state(1));
+        byte[] kept = Files.readAllBytes(keep.resolve("model.safetensors"));
+        Path link = Files.createSymbolicLink(root.resolve("ckpt"), keep);
+        var e = assertThrows(CheckpointException.class, () -> Checkpoint.write(link, model(2f), state(2)));
+        assertEquals(
+                link + ": is a symbolic link (to " + keep + "); refusing to replace or delete through it:"
+                        + " remove the link or name the folder itself",
+                e.getMessage());
+        assertArrayEquals(kept, Files.readAllBytes(keep.resolve("model.safetensors")));
+        assertEquals(1L, Checkpoint.read(keep).stateLong("step"));
+
+        // a leftover sibling that is a link is not cleaned up through the link either
+        Files.delete(link);
+        Path other = root.resolve("other");
+        Checkpoint.write(other, model(3f), state(3));
+        Files.createSymbolicLink(root.resolve("ckpt.old-0123456789ab"), keep);
+        Files.createSymbolicLink(root.resolve("ckpt.tmp-0123456789ab"), other);
+        Checkpoint.write(root.resolve("ckpt"), model(2f), state(2));
+        assertArrayEquals(kept, Files.readAllBytes(keep.resolve("model.safetensors")));
+        assertEquals(3L, Checkpoint.read(other).stateLong("step"));
+    }
+
+    @Test
+    void flippedBitsInTheTensorsAreRefused() throws IOException {
+        Path dir = root.resolve("ckpt");
+        Checkpoint.write(dir, model(1f), state(1));
+        Path file = dir.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 5] ^= 0x10; // one bit of optimizer.momentum_buffer: still a well-formed file
+        Files.write(file, bytes);
+        var e = assertThrows(CheckpointException.class, () -> Checkpoint.read(dir));
+        assertEquals(file, e.file());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(file + ": content does not match the SHA-256 recorded in "
+                                + dir.resolve("state.json") + " (model_sha256 "),
+                e.getMessage());
+    }
+
+    @Test
+    void anEditedStateIsRefused() throws IOException {
+        Path dir = root.resolve("ckpt");
+        Checkpoint.write(dir, model(1f), state(100));
+        Path file = dir.resolve("state.json");
+        Files.writeString(file, Files.readString(file).replace("\"step\": 100", "\"step\": 101"));
+        var e = assertThrows(CheckpointException.class, () -> Checkpoint.read(dir));
+        assertEquals(file, e.file());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(file + ": \"state\" does not match its checksum state_sha256 (edited or damaged"),
+                e.getMessage());
+    }
+
+    @Test
+    void aFifoOrADeviceIsRefusedWithoutReadingIt() throws Exception {
+        Path dir = root.resolve("ckpt");
+        Checkpoint.write(dir, model(1f), state(1));
+        Path state = dir.resolve("state.json");
+        Files.delete(state);
+        Process mkfifo = new ProcessBuilder("mkfifo", state.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+        var e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(10),
+                () -> assertThrows(CheckpointException.class, () -> Checkpoint.read(dir)));
+        assertEquals(state + ": is not a regular file (a FIFO, device or link); refusing to read it", e.getMessage());
+
+        Checkpoint.write(root.resolve("b"), model(1f), state(1));
+        Path model = root.resolve("b/model.safetensors");
+        Files.delete(model);
+        Files.createSymbolicLink(model, Path.of("/dev/zero"));
+        e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(10),
+                () -> assertThrows(CheckpointException.class, () -> Checkpoint.read(root.resolve("b"))));
+        assertEquals(model + ": is not a regular file (a FIFO, device or link); refusing to read it", e.getMessage());
+    }
+
+    @Test
+    void aVersion1CheckpointWithoutChecksumsIsStillReadAndTheNextWriteAddsThem() throws IOException {
+        Path dir = root.resolve("ckpt");
+        Checkpoint.write(dir, model(1f), state(7));
+        Path file = dir.resolve("state.json");
+        String v2 = Files.readString(file);
+        String v1 = v2.replace("\"version\": 2", "\"version\": 1")
+                .replaceAll("  \"(model|state)_sha256\": \"[0-9a-f]{64}\",\n", "");
+        assertTrue(!v1.contains("sha256") && v1.contains("\"version\": 1"), v1);
+        Files.writeString(file, v1);
+        Checkpoint c = Checkpoint.read(dir); // logs: integrity cannot be verified
+        assertEquals(7L, c.stateLong("step"));
+        Checkpoint.write(dir, List.copyOf(c.tensors().values()), c.state());
+        assertEquals(v2, Files.readString(file), "rewritten with checksums, otherwise the same");
     }
 
     private static void assertBad(Path dir, Path file, String problemStart) {

@@ -76,6 +76,7 @@ public final class TrainingBuilder {
     private double divergenceFactor = DEFAULTS.divergenceFactor();
     private Path checkpointDir;
     private int checkpointEvery = DEFAULTS.checkpointEvery();
+    private boolean checkpointOverwrite = DEFAULTS.checkpointOverwrite();
     private final List<Callback> callbacks = new ArrayList<>();
     private String backend;
     private Boolean progressBar;
@@ -203,6 +204,16 @@ public final class TrainingBuilder {
         return this;
     }
 
+    /**
+     * Whether this run may replace another run's checkpoint found in the {@link #checkpoints} folder
+     * (default false: refused before training, naming it); see {@code
+     * TrainingConfig.checkpointOverwrite}. A run always replaces its own and the one it resumes from.
+     */
+    public TrainingBuilder overwriteCheckpoint(boolean overwrite) {
+        this.checkpointOverwrite = overwrite;
+        return this;
+    }
+
     /** Adds callbacks, called in the order added (after the progress bar, if any). */
     public TrainingBuilder callbacks(Callback... more) {
         for (Callback c : more) callbacks.add(Objects.requireNonNull(c, "callback"));
@@ -300,7 +311,8 @@ public final class TrainingBuilder {
                 .withEarlyStopping(earlyStopping)
                 .withDivergenceFactor(divergenceFactor)
                 .withPlateau(plateau)
-                .withCheckpoints(checkpointDir, checkpointEvery);
+                .withCheckpoints(checkpointDir, checkpointEvery)
+                .withCheckpointOverwrite(checkpointOverwrite);
         config = scheduleInEpochs ? config.withEpochSchedule(multiplier) : config.withSchedule(multiplier);
         return new TrainingSpec(m, loss, opt, config, checkBackend(backend), progressBar, callbacks);
     }

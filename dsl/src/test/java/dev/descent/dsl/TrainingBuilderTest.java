@@ -59,6 +59,7 @@ class TrainingBuilderTest {
                 .clipping(Clipping.byNorm(1))
                 .earlyStopping(EarlyStopping.patience(3))
                 .checkpoints(dir, 2)
+                .overwriteCheckpoint(true)
                 .seed(42)
                 .backend("SIMD")
                 .build();
@@ -73,6 +74,7 @@ class TrainingBuilderTest {
         assertEquals(EarlyStopping.patience(3), spec.config().earlyStopping());
         assertEquals(dir, spec.config().checkpointDir());
         assertEquals(2, spec.config().checkpointEvery());
+        assertTrue(spec.config().checkpointOverwrite());
         assertEquals(42, spec.config().seed());
         assertEquals("simd", spec.backendName(), "backend names are normalised");
         assertEquals(0.0, spec.lrAt(0));

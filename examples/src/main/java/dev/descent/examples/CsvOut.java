@@ -1,11 +1,14 @@
 package dev.descent.examples;
 
+import dev.descent.checkpoint.AtomicFiles;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -18,29 +21,41 @@ import org.apache.commons.csv.CSVPrinter;
  *     csv.row(0, 0.69);
  * }
  * </pre>
+ *
+ * The rows are collected in memory and written by {@link #close} in one atomic step ({@link
+ * AtomicFiles}): a failure or a full disk leaves no truncated file and an earlier one as it was, and
+ * says {@code "no space left on device: FILE"}.
  */
 public final class CsvOut implements AutoCloseable {
 
     private final Path file;
+    private final StringWriter text = new StringWriter();
     private final CSVPrinter printer;
+    private final UnaryOperator<WritableByteChannel> wrap;
+    private boolean closed;
 
-    private CsvOut(Path file, CSVPrinter printer) {
+    private CsvOut(Path file, CSVFormat format, UnaryOperator<WritableByteChannel> wrap) throws IOException {
         this.file = file;
-        this.printer = printer;
+        this.printer = new CSVPrinter(text, format);
+        this.wrap = wrap;
     }
 
-    /** Creates (or replaces) the file and writes the header. */
+    /** Starts the file (written, or replaced, at {@link #close}) with its header. */
     public static CsvOut create(Path file, String... header) {
+        return create(file, UnaryOperator.identity(), header);
+    }
+
+    /** {@link #create} with a hook around the output channel, for failure-injection tests. */
+    static CsvOut create(Path file, UnaryOperator<WritableByteChannel> wrap, String... header) {
+        CSVFormat format = CSVFormat.DEFAULT
+                .builder()
+                .setHeader(header)
+                .setRecordSeparator('\n')
+                .get();
         try {
-            Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-            CSVFormat format = CSVFormat.DEFAULT
-                    .builder()
-                    .setHeader(header)
-                    .setRecordSeparator('\n')
-                    .get();
-            return new CsvOut(file, new CSVPrinter(w, format));
+            return new CsvOut(file, format, wrap);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw AtomicFiles.failure(file, e);
         }
     }
 
@@ -50,7 +65,7 @@ public final class CsvOut implements AutoCloseable {
             printer.printRecord(values);
             return this;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot format a row of " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -58,12 +73,23 @@ public final class CsvOut implements AutoCloseable {
         return file;
     }
 
+    /** Writes the file atomically. */
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         try {
-            printer.close(true);
+            printer.flush();
+            byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(
+                    file,
+                    out -> {
+                        ByteBuffer buf = ByteBuffer.wrap(bytes);
+                        while (buf.hasRemaining()) out.write(buf);
+                    },
+                    wrap);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw AtomicFiles.failure(file, e);
         }
     }
 }

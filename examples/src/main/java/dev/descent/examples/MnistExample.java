@@ -2,6 +2,9 @@ package dev.descent.examples;
 
 import dev.descent.backend.Activation;
 import dev.descent.checkpoint.Checkpoint;
+import dev.descent.checkpoint.CheckpointConflictException;
+import dev.descent.checkpoint.CheckpointException;
+import dev.descent.checkpoint.OutputLock;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.data.Labels;
@@ -24,13 +27,11 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
 import picocli.CommandLine.Command;
@@ -55,7 +56,9 @@ import picocli.CommandLine.Option;
                     + " (checkpoint/model.safetensors + state.json, after every epoch).",
             "--resume DIR continues a run from its checkpoint (DIR: the checkpoint folder or the --out folder"
                     + " holding it) up to --epochs in all; with the same --epochs as the first run it finishes an"
-                    + " interrupted run exactly; with more, the schedule is sized for the new total."
+                    + " interrupted run exactly; with more, the schedule is sized for the new total.",
+            "A run never replaces another run's checkpoint in --out unless --overwrite is given, and refuses an"
+                    + " --out that another run is writing (lock file --out/.checkpoint.lock)."
         })
 public final class MnistExample implements Callable<Integer> {
 
@@ -86,6 +89,13 @@ public final class MnistExample implements Callable<Integer> {
             description =
                     "Continue the run saved in DIR (a checkpoint folder, or an --out folder holding checkpoint/).")
     Path resume;
+
+    @Option(
+            names = "--overwrite",
+            description = "Let this run replace the checkpoint of another run found in --out (atomically, after"
+                    + " its first epoch: the old one stays until then) and the plots and CSVs there. Never"
+                    + " replaces a folder that is not a checkpoint or a symbolic link.")
+    boolean overwrite;
 
     @Option(
             names = "--progress",
@@ -137,6 +147,7 @@ public final class MnistExample implements Callable<Integer> {
             String backend,
             boolean progress,
             Path checkpoints,
+            boolean overwrite,
             Path resumeFrom) {
         Dataset train = split.train(), test = split.test();
         if (train.features() != 784 || train.classes() < 2 || train.classes() > 10)
@@ -157,6 +168,7 @@ public final class MnistExample implements Callable<Integer> {
                 .seed(seed) // 42
                 .backend(backend) // --backend: "simd", "gpu", "auto", ...
                 .checkpoints(checkpoints, 1) // after every epoch: model.safetensors + state.json
+                .overwriteCheckpoint(overwrite) // --overwrite: may replace another run's checkpoint
                 .progressBar(progress) // drawn only on a terminal
                 .build();
 
@@ -204,25 +216,50 @@ public final class MnistExample implements Callable<Integer> {
                 "the warmup + cosine schedule");
         String name = data.describe("MNIST-10k");
         Path dir = common.out("mnist");
+        Path checkpoint = dir.resolve(Checkpoint.DEFAULT_NAME);
+        // the whole command holds --out: training, checkpoints, plots and CSVs (the trainer re-enters it)
+        try (OutputLock lock = OutputLock.acquire(checkpoint)) {
+            return run(split, name, dir, checkpoint);
+        } catch (CheckpointException e) {
+            throw new IllegalArgumentException("--out " + dir + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int run(Split split, String name, Path dir, Path checkpoint) {
         Path from = resume == null ? null : checkpointIn(resume);
         int done = from == null ? 0 : epochsDone(from);
         if (from != null && done >= common.epochs())
             throw new IllegalArgumentException("--resume " + resume + ": the checkpoint has " + done
                     + " epochs done already; --epochs counts all epochs, so pass --epochs " + (done + 1)
                     + " or more to train on");
-        result = compute(
-                split,
-                hidden,
-                common.lr(),
-                momentum,
-                nesterov,
-                common.batchSize(),
-                common.epochs(),
-                common.seed(),
-                common.backendName(),
-                progress,
-                dir.resolve("checkpoint"),
-                from);
+        try {
+            result = compute(
+                    split,
+                    hidden,
+                    common.lr(),
+                    momentum,
+                    nesterov,
+                    common.batchSize(),
+                    common.epochs(),
+                    common.seed(),
+                    common.backendName(),
+                    progress,
+                    checkpoint,
+                    overwrite,
+                    from);
+        } catch (UncheckedIOException e) {
+            if (!(e.getCause() instanceof CheckpointConflictException c)) throw e;
+            throw new IllegalArgumentException(
+                    "--out " + dir + ": " + checkpoint + " holds the checkpoint of another run (" + c.run() + ")"
+                            + (c.existing().equals(checkpoint)
+                                    ? ""
+                                    : ", left as " + c.existing() + " by an interrupted write")
+                            + ". To continue that run pass --resume " + dir + " (with its settings); to keep it, write"
+                            + " to another --out; to replace it with this run, pass --overwrite",
+                    e);
+        }
         Fit fit = result.fit();
         History h = fit.history();
 
@@ -297,13 +334,20 @@ public final class MnistExample implements Callable<Integer> {
         }
     }
 
-    /** A checkpoint folder, or a folder holding {@code checkpoint/}. */
+    /**
+     * A checkpoint folder, or a folder holding {@code checkpoint/}, including a checkpoint that a crash
+     * left as {@code checkpoint.old-*} ({@link Checkpoint#locate}).
+     */
     static Path checkpointIn(Path dir) {
-        if (Files.isRegularFile(dir.resolve(Checkpoint.STATE_FILE))) return dir;
-        Path inner = dir.resolve("checkpoint");
-        if (Files.isRegularFile(inner.resolve(Checkpoint.STATE_FILE))) return inner;
-        throw new IllegalArgumentException("--resume " + dir + ": no checkpoint there (looked for "
-                + dir.resolve(Checkpoint.STATE_FILE) + " and " + inner.resolve(Checkpoint.STATE_FILE) + ")");
+        try {
+            return Checkpoint.locate(dir)
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("--resume " + dir + ": no checkpoint there (looked for "
+                                    + dir.resolve(Checkpoint.STATE_FILE) + " and "
+                                    + dir.resolve(Checkpoint.DEFAULT_NAME).resolve(Checkpoint.STATE_FILE) + ")"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("--resume " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** The first n rows (all if fewer). */
@@ -431,12 +475,7 @@ public final class MnistExample implements Callable<Integer> {
         } finally {
             g.dispose();
         }
-        try {
-            ImageIO.write(img, "png", file.toFile());
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        return Plots.save(img, file);
     }
 
     private static double min(double[] v) {

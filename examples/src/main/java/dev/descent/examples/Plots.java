@@ -1,14 +1,19 @@
 package dev.descent.examples;
 
+import dev.descent.checkpoint.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleBinaryOperator;
+import java.util.function.UnaryOperator;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.CategoryChart;
@@ -277,25 +282,42 @@ public final class Plots {
         return x;
     }
 
-    /** Saves a chart as PNG; returns the file. */
+    /**
+     * Saves a chart as PNG, atomically (see {@link #writePng}); returns the file.
+     *
+     * @throws UncheckedIOException {@code "no space left on device: FILE …"} or {@code "cannot write
+     *     FILE: …"}; an earlier FILE is then unchanged
+     */
     public static Path save(Chart<?, ?> chart, Path file) {
         if (chart instanceof XYChart xy) tidyLogAxes(xy);
-        try {
-            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        return writePng(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapFormat.PNG), UnaryOperator.identity());
     }
 
-    /** Saves charts of equal size as one PNG, {@code rows × cols}, filled row by row. */
+    /** Saves charts of equal size as one PNG, {@code rows × cols}, filled row by row, atomically. */
     public static Path saveGrid(List<? extends Chart<?, ?>> charts, int rows, int cols, Path file) {
         for (Chart<?, ?> c : charts) if (c instanceof XYChart xy) tidyLogAxes(xy);
+        return writePng(
+                file,
+                out -> BitmapEncoder.saveBitmap(charts, rows, cols, out, BitmapFormat.PNG),
+                UnaryOperator.identity());
+    }
+
+    /** Saves an image as PNG, atomically (see {@link #writePng}); returns the file. */
+    public static Path save(BufferedImage image, Path file) {
+        return writePng(file, out -> ImageIO.write(image, "png", out), UnaryOperator.identity());
+    }
+
+    /**
+     * Every PNG the examples write goes through here: encoded into a temporary file beside {@code
+     * file} and renamed over it ({@link AtomicFiles}), so a full disk or a crash never leaves a
+     * truncated image. {@code wrap} is the failure-injection hook (identity in production).
+     */
+    static Path writePng(Path file, AtomicFiles.StreamBody encode, UnaryOperator<WritableByteChannel> wrap) {
         try {
-            BitmapEncoder.saveBitmap(charts, rows, cols, file.toString(), BitmapFormat.PNG);
+            AtomicFiles.writeStream(file, encode, wrap);
             return file;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw AtomicFiles.failure(file, e);
         }
     }
 }

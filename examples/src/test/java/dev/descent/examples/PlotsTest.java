@@ -38,6 +38,76 @@ class PlotsTest {
         Outputs.png(Plots.save(c, dir.resolve("c.png")), 900, 600);
     }
 
+    /** A channel that accepts {@code limit} bytes, then fails as a full disk does. */
+    static java.util.function.UnaryOperator<java.nio.channels.WritableByteChannel> fullAfter(long limit) {
+        return ch -> new java.nio.channels.WritableByteChannel() {
+            long written;
+
+            @Override
+            public int write(java.nio.ByteBuffer src) throws IOException {
+                if (written >= limit) throw new IOException("No space left on device");
+                int n = (int) Math.min(src.remaining(), limit - written);
+                java.nio.ByteBuffer part = src.duplicate();
+                part.limit(part.position() + n);
+                int w = ch.write(part);
+                src.position(src.position() + w);
+                written += w;
+                return w;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return ch.isOpen();
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
+    }
+
+    @Test
+    void aFullDiskWhileWritingAPngOrACsvLeavesNoTruncatedFileAndSaysSo() throws IOException {
+        var c = Plots.xy("t", "x", "y");
+        Plots.line(c, "a", new double[] {0, 1}, new double[] {1, 2});
+        Path png = Plots.save(c, dir.resolve("loss.png"));
+        byte[] before = java.nio.file.Files.readAllBytes(png);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.UncheckedIOException.class,
+                () -> Plots.writePng(
+                        png,
+                        out -> org.knowm.xchart.BitmapEncoder.saveBitmap(
+                                c, out, org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG),
+                        fullAfter(1000)));
+        assertEquals(
+                "no space left on device: " + png + " (nothing written; any earlier file is unchanged)",
+                e.getMessage());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, java.nio.file.Files.readAllBytes(png));
+
+        Path csv = dir.resolve("loss.csv");
+        try (CsvOut out = CsvOut.create(csv, "step", "loss")) {
+            out.row(0, 0.5);
+        }
+        String kept = java.nio.file.Files.readString(csv);
+        assertEquals("step,loss\n0,0.5\n", kept);
+        e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, () -> {
+            try (CsvOut out = CsvOut.create(csv, fullAfter(12), "step", "loss")) {
+                for (int i = 0; i < 100; i++) out.row(i, 1.0 / (i + 1));
+            }
+        });
+        assertEquals(
+                "no space left on device: " + csv + " (nothing written; any earlier file is unchanged)",
+                e.getMessage());
+        assertEquals(kept, java.nio.file.Files.readString(csv));
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(
+                    java.util.List.of("loss.csv", "loss.png"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary file left");
+        }
+    }
+
     @Test
     void niceAxisEnds() {
         assertEquals(600, Plots.nice(580), 1e-9);

@@ -124,6 +124,7 @@ class TrainingScope internal constructor() {
     private var lrSchedule: Schedule? = null
     private var checkpointDir: Path? = null
     private var checkpointEvery: Int = defaults.checkpointEvery()
+    private var checkpointOverwrite: Boolean = defaults.checkpointOverwrite()
     private val callbacks = mutableListOf<Callback>()
 
     /** Replaces the optimizer's base learning rate. */
@@ -138,10 +139,14 @@ class TrainingScope internal constructor() {
         lrValue = null
     }
 
-    /** Checkpoints into [dir] every [everyEpochs] epochs and at the end. */
-    fun checkpoints(dir: Path, everyEpochs: Int = 1) {
+    /**
+     * Checkpoints into [dir] every [everyEpochs] epochs and at the end. Another run's checkpoint found
+     * there is refused before training unless [overwrite] (see `TrainingConfig.checkpointOverwrite`).
+     */
+    fun checkpoints(dir: Path, everyEpochs: Int = 1, overwrite: Boolean = false) {
         checkpointDir = dir
         checkpointEvery = everyEpochs
+        checkpointOverwrite = overwrite
     }
 
     /** Calls [action] with each epoch's record (losses, metrics, learning rate, time) at its end. */
@@ -190,6 +195,7 @@ class TrainingScope internal constructor() {
             .earlyStopping(earlyStopping)
             .divergenceFactor(divergenceFactor)
             .checkpoints(checkpointDir, checkpointEvery)
+            .overwriteCheckpoint(checkpointOverwrite)
         backend?.let { b.backend(it.id) }
         progressBar?.let { b.progressBar(it) }
         callbacks.forEach { b.callbacks(it) }
