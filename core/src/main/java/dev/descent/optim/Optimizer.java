@@ -49,6 +49,24 @@ public interface Optimizer {
                 + " (one-cycle cycles it by default, as PyTorch; use oneCycle(...).withoutMomentumCycling())");
     }
 
+    /**
+     * The gradient a rule works with: {@code sign·g + weightDecay·p} (sign -1 when maximizing),
+     * written to {@code scratch} over {@code [0, n)}; {@code g} itself when there is nothing to add
+     * (no copy). For rules on the generic path; reads g and p.
+     */
+    static float[] effectiveGradient(
+            Backend backend, float[] g, float[] p, float[] scratch, int n, boolean maximize, double weightDecay) {
+        if (!maximize && weightDecay == 0) return g;
+        backend.axpby(scratch, maximize ? -1f : 1f, g, (float) weightDecay, p, 0, n);
+        return scratch;
+    }
+
+    /** Checks a pair of Adam-style betas, each in [0, 1), naming the field. */
+    static void checkBetas(double beta1, double beta2) {
+        checkRange("beta1", beta1, 0, 1, false);
+        checkRange("beta2", beta2, 0, 1, false);
+    }
+
     /** Checks a learning rate; returns it as a float. */
     static float checkLr(double lr) {
         if (!(lr >= 0) || Double.isInfinite(lr))
