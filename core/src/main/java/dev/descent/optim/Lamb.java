@@ -78,8 +78,7 @@ public record Lamb(double lr, double beta1, double beta2, double eps, double wei
         State s = state.view(State.class);
         long t = state.advance();
         int n = state.size();
-        b.axpby(s.expAvg, (float) beta1, s.expAvg, (float) (1 - beta1), grads, 0, n);
-        b.addcmul(s.expAvgSq, (float) beta2, s.expAvgSq, (float) (1 - beta2), grads, grads, 0, n);
+        Optimizer.updateMoments(b, grads, s.expAvg, s.expAvgSq, beta1, beta2, n);
         float bc1 = (float) (1 / (1 - Math.pow(beta1, t))), bc2 = (float) (1 / (1 - Math.pow(beta2, t)));
         // r = m̂/(√v̂ + ε) + λp, built in the scratch array (√v̂ first, then overwritten in place)
         b.map(Backend.Unary.SQRT, s.update, bc2, s.expAvgSq, 0, 0, n);

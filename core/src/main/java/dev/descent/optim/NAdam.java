@@ -94,8 +94,7 @@ public record NAdam(double lr, double beta1, double beta2, double eps, double we
         s.product *= muT;
         s.productStep = t;
         float[] g = Optimizer.effectiveGradient(b, grads, params, s.grad, n, false, weightDecay);
-        b.axpby(s.expAvg, (float) beta1, s.expAvg, (float) (1 - beta1), g, 0, n);
-        b.addcmul(s.expAvgSq, (float) beta2, s.expAvgSq, (float) (1 - beta2), g, g, 0, n);
+        Optimizer.updateMoments(b, g, s.expAvg, s.expAvgSq, beta1, beta2, n);
         b.map(Backend.Unary.SQRT, s.denom, (float) (1 / (1 - Math.pow(beta2, t))), s.expAvgSq, 0, 0, n);
         b.addcdiv(params, 1, params, (float) (-lr * (1 - muT) / (1 - s.product)), g, s.denom, (float) eps, 0, n);
         b.addcdiv(

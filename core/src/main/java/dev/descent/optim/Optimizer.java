@@ -61,6 +61,15 @@ public interface Optimizer {
         return scratch;
     }
 
+    /**
+     * Adam's moment updates over {@code [0, n)}: {@code m ← β₁m + (1-β₁)g}, {@code v ← β₂v +
+     * (1-β₂)g²}. For rules on the generic path; reads g, overwrites m and v.
+     */
+    static void updateMoments(Backend backend, float[] g, float[] m, float[] v, double beta1, double beta2, int n) {
+        backend.axpby(m, (float) beta1, m, (float) (1 - beta1), g, 0, n);
+        backend.addcmul(v, (float) beta2, v, (float) (1 - beta2), g, g, 0, n);
+    }
+
     /** Checks a pair of Adam-style betas, each in [0, 1), naming the field. */
     static void checkBetas(double beta1, double beta2) {
         checkRange("beta1", beta1, 0, 1, false);

@@ -71,8 +71,8 @@ public final class OptimizerState {
     public <T> T view(Class<T> type) {
         if (!type.isInstance(view))
             throw new IllegalArgumentException("optimizer state holds "
-                    + (view == null ? "no typed view" : view.getClass().getSimpleName()) + ", not a "
-                    + type.getSimpleName() + " (a state made by another optimizer?)");
+                    + (view == null ? "no typed view" : view.getClass().getName()) + ", not a " + type.getName()
+                    + " (a state made by another optimizer?)");
         return type.cast(view);
     }
 

@@ -65,8 +65,7 @@ public record RAdam(double lr, double beta1, double beta2, double eps, double we
         long t = state.advance();
         int n = state.size();
         float[] g = Optimizer.effectiveGradient(b, grads, params, s.grad, n, false, weightDecay);
-        b.axpby(s.expAvg, (float) beta1, s.expAvg, (float) (1 - beta1), g, 0, n);
-        b.addcmul(s.expAvgSq, (float) beta2, s.expAvgSq, (float) (1 - beta2), g, g, 0, n);
+        Optimizer.updateMoments(b, g, s.expAvg, s.expAvgSq, beta1, beta2, n);
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         double rhoInf = 2 / (1 - beta2) - 1;
         double rhoT = rhoInf - 2 * t * Math.pow(beta2, t) / bc2;
