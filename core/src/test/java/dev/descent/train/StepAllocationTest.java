@@ -58,7 +58,8 @@ class StepAllocationTest {
                 Arguments.of("NAdam", Optimizers.nadam(0.002).weightDecay(0.01)),
                 Arguments.of(
                         "LAMB (per-tensor trust ratios)", Optimizers.lamb(0.001).weightDecay(0.01)),
-                Arguments.of("Adadelta", Optimizers.adadelta(1.0)));
+                Arguments.of("Adadelta", Optimizers.adadelta(1.0)),
+                Arguments.of("Lion (the SIMD sign)", Optimizers.lion(1e-4)));
     }
 
     /** Rules on the generic path (the backend's element-wise operations) allocate nothing either. */
