@@ -6,6 +6,14 @@ import dev.descent.backend.Backend;
  * An update rule: immutable configuration here, mutable {@link OptimizerState} separately. The
  * learning rate of each step is passed in (from a schedule), so the configured {@link #lr()} is only
  * the default base rate.
+ *
+ * <p>A rule is one file: a record of hyper-parameters (checked in its constructor, with messages
+ * naming the field and the value, and PyTorch's defaults in a {@code DEFAULTS} constant), a typed
+ * state built in {@link #newState} ({@link OptimizerState#typed} over a record of arrays, with the
+ * checkpointed ones named as in PyTorch), and a {@link #step} written with the backend's
+ * element-wise operations ({@link Backend#axpby}, {@link Backend#addcmul}, {@link Backend#addcdiv},
+ * {@link Backend#map}, {@link Backend#maximum}), which every CPU backend runs allocation-free. SGD,
+ * Adam/AdamW, RMSprop and Adagrad call fused backend kernels instead (one pass over memory).
  */
 public interface Optimizer {
 
