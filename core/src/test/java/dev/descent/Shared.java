@@ -33,6 +33,7 @@ public final class Shared {
             "clipping.json",
             "losses.json",
             "mlp.json",
+            "more_optimizers.json",
             "schedules.json",
             "sgd_trajectories.json");
 

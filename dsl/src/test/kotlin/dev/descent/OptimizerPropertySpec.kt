@@ -26,6 +26,15 @@ class OptimizerPropertySpec : StringSpec({
         Optimizers.adamW(0.01),
         Optimizers.rmsprop(0.01).momentum(0.9),
         Optimizers.adagrad(0.1),
+        Optimizers.adagrad(0.1).initialAccumulatorValue(0.5),
+        Optimizers.nadam(0.01).weightDecay(0.01),
+        Optimizers.radam(0.01),
+        Optimizers.adamax(0.01),
+        Optimizers.adadelta(1.0),
+        Optimizers.asgd(0.01).t0(1.0),
+        Optimizers.lars(0.1).weightDecay(0.01),
+        Optimizers.lamb(0.01).weightDecay(0.01),
+        Optimizers.lion(1e-3).weightDecay(0.1),
     )
 
     "a learning rate of 0 leaves the parameters unchanged, for every optimizer and backend" {

@@ -107,6 +107,67 @@ public interface Backend {
     /** {@code y[i] += alpha·x[i]}. Overwrites y. */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 
+    // ---- element-wise steps: the generic path of update rules without a fused kernel -------
+
+    /**
+     * The functions {@link #map} applies: square root, absolute value, sign ({@link Math#signum}:
+     * -1, 0 or 1, NaN stays NaN).
+     */
+    enum Unary {
+        SQRT,
+        ABS,
+        SIGN
+    }
+
+    /*
+     * The element-wise operations below are what an update rule without a fused kernel is written
+     * with (PyTorch's "foreach" vocabulary). Every array is addressed over the same range
+     * [off, off + n) (they all run parallel to the flat parameter buffer); out is overwritten, the
+     * other arrays are read, and any input may be out itself (each element is read before it is
+     * written). A term whose coefficient a is 0 is skipped, so out's old value (a scratch buffer's
+     * garbage, a NaN) is not read. The defaults are plain loops that the JIT auto-vectorises, so
+     * the scalar and SIMD backends share them; they run on host arrays, which the gpu backend also
+     * inherits until it has kernels of its own.
+     */
+
+    /** {@code out = a·x + b·y}, element-wise (the x term skipped when a is 0). Overwrites out. */
+    default void axpby(float[] out, float a, float[] x, float b, float[] y, int off, int n) {
+        if (a == 0f) for (int i = off; i < off + n; i++) out[i] = b * y[i];
+        else for (int i = off; i < off + n; i++) out[i] = a * x[i] + b * y[i];
+    }
+
+    /** {@code out = a·y + b·x·z}, element-wise (the y term skipped when a is 0). Overwrites out. */
+    default void addcmul(float[] out, float a, float[] y, float b, float[] x, float[] z, int off, int n) {
+        if (a == 0f) for (int i = off; i < off + n; i++) out[i] = b * x[i] * z[i];
+        else for (int i = off; i < off + n; i++) out[i] = a * y[i] + b * x[i] * z[i];
+    }
+
+    /** {@code out = a·y + b·x / (z + eps)}, element-wise (the y term skipped when a is 0). Overwrites out. */
+    default void addcdiv(float[] out, float a, float[] y, float b, float[] x, float[] z, float eps, int off, int n) {
+        if (a == 0f) for (int i = off; i < off + n; i++) out[i] = b * x[i] / (z[i] + eps);
+        else for (int i = off; i < off + n; i++) out[i] = a * y[i] + b * x[i] / (z[i] + eps);
+    }
+
+    /** {@code out = f(s·x + c)}, element-wise. Overwrites out. */
+    default void map(Unary f, float[] out, float s, float[] x, float c, int off, int n) {
+        switch (f) {
+            case SQRT -> {
+                for (int i = off; i < off + n; i++) out[i] = (float) Math.sqrt(s * x[i] + c);
+            }
+            case ABS -> {
+                for (int i = off; i < off + n; i++) out[i] = Math.abs(s * x[i] + c);
+            }
+            case SIGN -> {
+                for (int i = off; i < off + n; i++) out[i] = Math.signum(s * x[i] + c);
+            }
+        }
+    }
+
+    /** {@code out = max(a·y, x + c)}, element-wise (NaN if either is NaN). Overwrites out. */
+    default void maximum(float[] out, float a, float[] y, float[] x, float c, int off, int n) {
+        for (int i = off; i < off + n; i++) out[i] = Math.max(a * y[i], x[i] + c);
+    }
+
     // ---- fused optimizer updates over the flat parameter buffer ----------------------------
 
     /**

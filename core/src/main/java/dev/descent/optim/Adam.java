@@ -67,11 +67,15 @@ public record Adam(
         return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, isAmsgrad, isMaximize);
     }
 
+    /** The moments and the AMSGrad maximum (null without amsgrad). */
+    record State(float[] expAvg, float[] expAvgSq, float[] maxExpAvgSq) {}
+
     @Override
     public OptimizerState newState(int size) {
-        return isAmsgrad
-                ? new OptimizerState(size, "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
-                : new OptimizerState(size, "exp_avg", "exp_avg_sq");
+        var s = new State(new float[size], new float[size], isAmsgrad ? new float[size] : null);
+        var state =
+                OptimizerState.typed(size, s).withBuffer("exp_avg", s.expAvg).withBuffer("exp_avg_sq", s.expAvgSq);
+        return isAmsgrad ? state.withBuffer("max_exp_avg_sq", s.maxExpAvgSq) : state;
     }
 
     @Override
@@ -84,13 +88,14 @@ public record Adam(
     public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr, double beta1) {
         Optimizer.checkRange("beta1", beta1, 0, 1, false);
         float rate = Optimizer.checkLr(lr);
+        State s = state.view(State.class);
         long t = state.advance();
         backend.adamUpdate(
                 params,
                 grads,
-                state.buffer("exp_avg"),
-                state.buffer("exp_avg_sq"),
-                state.bufferOrNull("max_exp_avg_sq"),
+                s.expAvg,
+                s.expAvgSq,
+                s.maxExpAvgSq,
                 state.size(),
                 rate,
                 (float) beta1,

@@ -6,6 +6,14 @@ import dev.descent.backend.Backend;
  * An update rule: immutable configuration here, mutable {@link OptimizerState} separately. The
  * learning rate of each step is passed in (from a schedule), so the configured {@link #lr()} is only
  * the default base rate.
+ *
+ * <p>A rule is one file: a record of hyper-parameters (checked in its constructor, with messages
+ * naming the field and the value, and PyTorch's defaults in a {@code DEFAULTS} constant), a typed
+ * state built in {@link #newState} ({@link OptimizerState#typed} over a record of arrays, with the
+ * checkpointed ones named as in PyTorch), and a {@link #step} written with the backend's
+ * element-wise operations ({@link Backend#axpby}, {@link Backend#addcmul}, {@link Backend#addcdiv},
+ * {@link Backend#map}, {@link Backend#maximum}), which every CPU backend runs allocation-free. SGD,
+ * Adam/AdamW, RMSprop and Adagrad call fused backend kernels instead (one pass over memory).
  */
 public interface Optimizer {
 
@@ -47,6 +55,33 @@ public interface Optimizer {
     default Optimizer withMomentum(double momentum) {
         throw new IllegalArgumentException(this + " has no momentum or beta1 to cycle"
                 + " (one-cycle cycles it by default, as PyTorch; use oneCycle(...).withoutMomentumCycling())");
+    }
+
+    /**
+     * The gradient a rule works with: {@code sign·g + weightDecay·p} (sign -1 when maximizing),
+     * written to {@code scratch} over {@code [0, n)}; {@code g} itself when there is nothing to add
+     * (no copy). For rules on the generic path; reads g and p.
+     */
+    static float[] effectiveGradient(
+            Backend backend, float[] g, float[] p, float[] scratch, int n, boolean maximize, double weightDecay) {
+        if (!maximize && weightDecay == 0) return g;
+        backend.axpby(scratch, maximize ? -1f : 1f, g, (float) weightDecay, p, 0, n);
+        return scratch;
+    }
+
+    /**
+     * Adam's moment updates over {@code [0, n)}: {@code m ← β₁m + (1-β₁)g}, {@code v ← β₂v +
+     * (1-β₂)g²}. For rules on the generic path; reads g, overwrites m and v.
+     */
+    static void updateMoments(Backend backend, float[] g, float[] m, float[] v, double beta1, double beta2, int n) {
+        backend.axpby(m, (float) beta1, m, (float) (1 - beta1), g, 0, n);
+        backend.addcmul(v, (float) beta2, v, (float) (1 - beta2), g, g, 0, n);
+    }
+
+    /** Checks a pair of Adam-style betas, each in [0, 1), naming the field. */
+    static void checkBetas(double beta1, double beta2) {
+        checkRange("beta1", beta1, 0, 1, false);
+        checkRange("beta2", beta2, 0, 1, false);
     }
 
     /** Checks a learning rate; returns it as a float. */

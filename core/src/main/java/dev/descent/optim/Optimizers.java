@@ -29,10 +29,59 @@ public final class Optimizers {
         return Adagrad.lr(lr);
     }
 
+    public static NAdam nadam(double lr) {
+        return NAdam.lr(lr);
+    }
+
+    public static RAdam radam(double lr) {
+        return RAdam.lr(lr);
+    }
+
+    public static Adamax adamax(double lr) {
+        return Adamax.lr(lr);
+    }
+
+    public static Adadelta adadelta(double lr) {
+        return Adadelta.lr(lr);
+    }
+
+    public static Asgd asgd(double lr) {
+        return Asgd.lr(lr);
+    }
+
+    public static Lars lars(double lr) {
+        return Lars.lr(lr);
+    }
+
+    public static Lamb lamb(double lr) {
+        return Lamb.lr(lr);
+    }
+
+    public static Lion lion(double lr) {
+        return Lion.lr(lr);
+    }
+
+    /** The names {@link #fromSpec} knows, as PyTorch spells them (LARS, LAMB and Lion are not in PyTorch). */
+    public static final List<String> NAMES = List.of(
+            "SGD",
+            "Adam",
+            "AdamW",
+            "RMSprop",
+            "Adagrad",
+            "NAdam",
+            "RAdam",
+            "Adamax",
+            "Adadelta",
+            "ASGD",
+            "LARS",
+            "LAMB",
+            "Lion");
+
     /**
-     * The optimizer named as in PyTorch ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad") with PyTorch's
-     * hyper-parameter names ({@code lr, momentum, dampening, nesterov, weight_decay, maximize, betas,
-     * eps, amsgrad, alpha, centered, lr_decay}); unset ones take PyTorch's defaults.
+     * The optimizer named as in PyTorch ({@link #NAMES}, any case) with PyTorch's hyper-parameter
+     * names ({@code lr, momentum, dampening, nesterov, weight_decay, maximize, betas, eps, amsgrad,
+     * alpha, centered, lr_decay, initial_accumulator_value, momentum_decay, rho, lambd, t0,
+     * trust_coefficient}); unset ones take the optimizer's defaults (PyTorch's).
      *
      * @throws IllegalArgumentException for an unknown optimizer, an unknown or mistyped
      *     hyper-parameter, or an invalid value (the message names it)
@@ -77,19 +126,100 @@ public final class Optimizers {
             }
             case "adagrad" -> {
                 h.allow("lr", "lr_decay", "weight_decay", "eps", "maximize", "initial_accumulator_value");
-                if (h.number("initial_accumulator_value", 0) != 0)
-                    throw new IllegalArgumentException(
-                            "Adagrad initial_accumulator_value other than 0 is not supported");
+                var d = Adagrad.DEFAULTS;
                 yield new Adagrad(
-                        h.number("lr", 1e-2),
-                        h.number("lr_decay", 0),
-                        h.number("weight_decay", 0),
-                        h.number("eps", 1e-10),
+                        h.number("lr", d.lr()),
+                        h.number("lr_decay", d.lrDecay()),
+                        h.number("weight_decay", d.weightDecay()),
+                        h.number("eps", d.eps()),
+                        h.flag("maximize"),
+                        h.number("initial_accumulator_value", d.initialAccumulatorValue()));
+            }
+            case "nadam" -> {
+                h.allow("lr", "betas", "eps", "weight_decay", "momentum_decay");
+                var d = NAdam.DEFAULTS;
+                double[] betas = h.pair("betas", d.beta1(), d.beta2());
+                yield new NAdam(
+                        h.number("lr", d.lr()),
+                        betas[0],
+                        betas[1],
+                        h.number("eps", d.eps()),
+                        h.number("weight_decay", d.weightDecay()),
+                        h.number("momentum_decay", d.momentumDecay()));
+            }
+            case "radam" -> {
+                h.allow("lr", "betas", "eps", "weight_decay");
+                var d = RAdam.DEFAULTS;
+                double[] betas = h.pair("betas", d.beta1(), d.beta2());
+                yield new RAdam(
+                        h.number("lr", d.lr()),
+                        betas[0],
+                        betas[1],
+                        h.number("eps", d.eps()),
+                        h.number("weight_decay", d.weightDecay()));
+            }
+            case "adamax" -> {
+                h.allow("lr", "betas", "eps", "weight_decay", "maximize");
+                var d = Adamax.DEFAULTS;
+                double[] betas = h.pair("betas", d.beta1(), d.beta2());
+                yield new Adamax(
+                        h.number("lr", d.lr()),
+                        betas[0],
+                        betas[1],
+                        h.number("eps", d.eps()),
+                        h.number("weight_decay", d.weightDecay()),
                         h.flag("maximize"));
             }
+            case "adadelta" -> {
+                h.allow("lr", "rho", "eps", "weight_decay", "maximize");
+                var d = Adadelta.DEFAULTS;
+                yield new Adadelta(
+                        h.number("lr", d.lr()),
+                        h.number("rho", d.rho()),
+                        h.number("eps", d.eps()),
+                        h.number("weight_decay", d.weightDecay()),
+                        h.flag("maximize"));
+            }
+            case "asgd" -> {
+                h.allow("lr", "lambd", "alpha", "t0", "weight_decay", "maximize");
+                var d = Asgd.DEFAULTS;
+                yield new Asgd(
+                        h.number("lr", d.lr()),
+                        h.number("lambd", d.lambd()),
+                        h.number("alpha", d.alpha()),
+                        h.number("t0", d.t0()),
+                        h.number("weight_decay", d.weightDecay()),
+                        h.flag("maximize"));
+            }
+            case "lars" -> {
+                h.allow("lr", "momentum", "weight_decay", "trust_coefficient", "eps");
+                var d = Lars.DEFAULTS;
+                yield new Lars(
+                        h.number("lr", d.lr()),
+                        h.number("momentum", d.momentum()),
+                        h.number("weight_decay", d.weightDecay()),
+                        h.number("trust_coefficient", d.trustCoefficient()),
+                        h.number("eps", d.eps()));
+            }
+            case "lamb" -> {
+                h.allow("lr", "betas", "eps", "weight_decay");
+                var d = Lamb.DEFAULTS;
+                double[] betas = h.pair("betas", d.beta1(), d.beta2());
+                yield new Lamb(
+                        h.number("lr", d.lr()),
+                        betas[0],
+                        betas[1],
+                        h.number("eps", d.eps()),
+                        h.number("weight_decay", d.weightDecay()));
+            }
+            case "lion" -> {
+                h.allow("lr", "betas", "weight_decay");
+                var d = Lion.DEFAULTS;
+                double[] betas = h.pair("betas", d.beta1(), d.beta2());
+                yield new Lion(h.number("lr", d.lr()), betas[0], betas[1], h.number("weight_decay", d.weightDecay()));
+            }
             default ->
-                throw new IllegalArgumentException(
-                        "unknown optimizer '" + name + "' (expected SGD, Adam, AdamW, RMSprop or Adagrad)");
+                throw new IllegalArgumentException("unknown optimizer '" + name + "' (expected one of " + NAMES + ")");
         };
     }
 

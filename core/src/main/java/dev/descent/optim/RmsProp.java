@@ -62,12 +62,16 @@ public record RmsProp(
         return new RmsProp(lr, alpha, eps, weightDecay, momentum, isCentered, isMaximize);
     }
 
+    /** The running mean of squares, the momentum buffer (null without momentum), the running mean (null unless centered). */
+    record State(float[] squareAvg, float[] momentumBuffer, float[] gradAvg) {}
+
     @Override
     public OptimizerState newState(int size) {
-        java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of("square_avg"));
-        if (momentum > 0) names.add("momentum_buffer");
-        if (isCentered) names.add("grad_avg");
-        return new OptimizerState(size, names.toArray(String[]::new));
+        var s = new State(new float[size], momentum > 0 ? new float[size] : null, isCentered ? new float[size] : null);
+        var state = OptimizerState.typed(size, s).withBuffer("square_avg", s.squareAvg);
+        if (s.momentumBuffer != null) state.withBuffer("momentum_buffer", s.momentumBuffer);
+        if (s.gradAvg != null) state.withBuffer("grad_avg", s.gradAvg);
+        return state;
     }
 
     @Override
@@ -79,13 +83,14 @@ public record RmsProp(
     public void step(Backend backend, float[] params, float[] grads, OptimizerState state, double lr, double momentum) {
         Optimizer.checkRange("momentum", momentum, 0, Double.MAX_VALUE, true);
         float rate = Optimizer.checkLr(lr);
+        State s = state.view(State.class);
         state.advance();
         backend.rmspropUpdate(
                 params,
                 grads,
-                state.buffer("square_avg"),
-                state.bufferOrNull("momentum_buffer"),
-                state.bufferOrNull("grad_avg"),
+                s.squareAvg,
+                s.momentumBuffer,
+                s.gradAvg,
                 state.size(),
                 rate,
                 (float) alpha,

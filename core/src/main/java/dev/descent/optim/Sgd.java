@@ -11,8 +11,6 @@ public record Sgd(
         double lr, double momentum, double dampening, boolean isNesterov, double weightDecay, boolean isMaximize)
         implements Optimizer {
 
-    static final String MOMENTUM_BUFFER = "momentum_buffer";
-
     public Sgd {
         Optimizer.checkLr(lr);
         checkMomentum(momentum, dampening, isNesterov);
@@ -73,9 +71,14 @@ public record Sgd(
         return new Sgd(lr, momentum, dampening, isNesterov, weightDecay, isMaximize);
     }
 
+    /** The momentum buffer (null without momentum). */
+    record State(float[] momentumBuffer) {}
+
     @Override
     public OptimizerState newState(int size) {
-        return momentum > 0 ? new OptimizerState(size, MOMENTUM_BUFFER) : new OptimizerState(size);
+        var s = new State(momentum > 0 ? new float[size] : null);
+        var state = OptimizerState.typed(size, s);
+        return s.momentumBuffer == null ? state : state.withBuffer("momentum_buffer", s.momentumBuffer);
     }
 
     @Override
@@ -92,7 +95,7 @@ public record Sgd(
         backend.sgdUpdate(
                 params,
                 grads,
-                state.bufferOrNull(MOMENTUM_BUFFER),
+                state.view(State.class).momentumBuffer,
                 state.size(),
                 rate,
                 (float) momentum,

@@ -29,7 +29,19 @@ final class CpuTrainingSession implements TrainingSession {
         this.params = initialParameters.clone();
         this.grads = new float[params.length];
         this.state = optimizer.newState(params.length);
+        this.state.setTensorBounds(tensorBounds(model));
         this.ws = model.workspace(1);
+    }
+
+    /** The model's parameter tensors in the flat buffer: each layer's weight, then its bias. */
+    static int[] tensorBounds(Mlp model) {
+        int[] bounds = new int[2 * model.layers().size() + 1];
+        int i = 1;
+        for (var layer : model.layers()) {
+            bounds[i++] = layer.biasOffset();
+            bounds[i++] = layer.end();
+        }
+        return bounds;
     }
 
     @Override

@@ -574,4 +574,46 @@ public abstract class BackendContractTest {
             s.assertClose("adagrad variant " + variant, e, n, elementwiseTolerance());
         }
     }
+
+    /**
+     * The generic path's element-wise operations on a range {@code [off, off+n)} of guarded arrays:
+     * the same bits as the reference (their formulas are element-wise), guards untouched; the sign
+     * of a zero is that zero, of NaN NaN.
+     */
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("updateLengths")
+    void elementWiseOperationsMatchReference(int n) {
+        int off = 3;
+        float[] x = randoms(11, off, n), y = randoms(12, off, n), z = abs(randoms(13, off, n));
+        if (n > 2) {
+            x[off] = -0f;
+            x[off + 1] = Float.NaN;
+            x[off + 2] = 0f;
+        }
+        for (int op = 0; op < 8; op++) {
+            float[] e = randoms(14, off, n), a = e.clone();
+            for (int k = 0; k < 2; k++) {
+                Backend be = k == 0 ? reference() : backend();
+                float[] out = k == 0 ? e : a;
+                switch (op) {
+                    case 0 -> be.axpby(out, 0.9f, x, -0.1f, y, off, n);
+                    case 1 -> be.axpby(out, 0f, out, 2f, y, off, n);
+                    case 2 -> be.addcmul(out, 0.99f, out, 0.01f, x, y, off, n);
+                    case 3 -> be.addcdiv(out, 1f, out, -0.05f, x, z, 1e-8f, off, n);
+                    case 4 -> be.map(Backend.Unary.SQRT, out, 2f, z, 1e-6f, off, n);
+                    case 5 -> be.map(Backend.Unary.ABS, out, -1f, x, 0.5f, off, n);
+                    case 6 -> be.map(Backend.Unary.SIGN, out, 1f, x, 0f, off, n);
+                    default -> be.maximum(out, 0.999f, out, z, 1e-8f, off, n);
+                }
+            }
+            assertBitEqual("element-wise op " + op + " n=" + n, e, a);
+        }
+        if (n > 2) {
+            float[] sign = new float[off + n];
+            backend().map(Backend.Unary.SIGN, sign, 1f, x, 0f, off, n);
+            assertEquals(0f, sign[off]); // -0 + c (0) is +0: sign(±0) is that zero
+            assertTrue(Float.isNaN(sign[off + 1]));
+            assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(sign[off + 2]));
+        }
+    }
 }

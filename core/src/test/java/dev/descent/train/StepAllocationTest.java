@@ -9,6 +9,7 @@ import dev.descent.backend.SimdBackend;
 import dev.descent.loss.Loss;
 import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -52,7 +53,28 @@ class StepAllocationTest {
         assertNoAllocation("simd, 2 threads, momentum cycled", new SimdBackend(2), s -> s.step(0.01, 0.85));
     }
 
+    static Stream<Arguments> genericRules() {
+        return Stream.of(
+                Arguments.of("NAdam", Optimizers.nadam(0.002).weightDecay(0.01)),
+                Arguments.of(
+                        "LAMB (per-tensor trust ratios)", Optimizers.lamb(0.001).weightDecay(0.01)),
+                Arguments.of("Adadelta", Optimizers.adadelta(1.0)),
+                Arguments.of("Lion (the SIMD sign)", Optimizers.lion(1e-4)));
+    }
+
+    /** Rules on the generic path (the backend's element-wise operations) allocate nothing either. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("genericRules")
+    void genericRuleStepAllocatesNothing(String name, Optimizer optimizer) {
+        assertNoAllocation("simd, 2 threads, " + name, new SimdBackend(2), optimizer, s -> s.step(0.01));
+    }
+
     private static void assertNoAllocation(String name, Backend backend, Consumer<TrainingSession> update) {
+        assertNoAllocation(name, backend, Optimizers.sgd(0.01).momentum(0.9), update);
+    }
+
+    private static void assertNoAllocation(
+            String name, Backend backend, Optimizer optimizer, Consumer<TrainingSession> update) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
         Mlp model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
@@ -62,11 +84,7 @@ class StepAllocationTest {
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
         for (int i = 0; i < batch; i++) y[i] = r.nextInt(10);
         try (TrainingSession s = TrainingSession.open(
-                backend,
-                model,
-                Loss.softmaxCrossEntropy(),
-                Optimizers.sgd(0.01).momentum(0.9),
-                model.initialParameters(1))) {
+                backend, model, Loss.softmaxCrossEntropy(), optimizer, model.initialParameters(1))) {
             for (int i = 0; i < WARMUP; i++) step(s, x, y, batch, update);
             long[] threads = threadIds();
             // A step that allocates shows in every window; a one-off (the JIT recompiling a method

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * One optimizer-trajectory reference case ({@code shared/reference/sgd_trajectories.json}, {@code
- * adaptive_trajectories.json}): PyTorch's optimizer {@code optimizer} with hyper-parameters {@code
+ * adaptive_trajectories.json}, {@code more_optimizers.json}): PyTorch's optimizer {@code optimizer} with hyper-parameters {@code
  * hyper} run from {@code p0} on {@code f(p) = ½·Σ aᵢ·pᵢ² + Σ bᵢ·pᵢ} at its base learning rate, and
  * the parameters it reached after each step.
  *
@@ -98,9 +98,18 @@ public record OptimizerCase(
         return expected.length;
     }
 
-    /** Descent's own optimizer for this case ({@link Optimizers#fromSpec}). */
+    /**
+     * Descent's own optimizer for this case ({@link Optimizers#fromSpec}).
+     *
+     * @throws IllegalArgumentException "unsupported: …" for an optimizer or hyper-parameter Descent
+     *     does not know, or a value it rejects (never ignored)
+     */
     public Optimizer descentOptimizer() {
-        return Optimizers.fromSpec(optimizer, hyper);
+        try {
+            return Optimizers.fromSpec(optimizer, hyper);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unsupported: " + e.getMessage(), e);
+        }
     }
 
     /** The base learning rate ({@code hyper.lr}). */

@@ -8,6 +8,7 @@ import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
 import dev.descent.model.Mlp;
 import dev.descent.objective.Objective;
+import dev.descent.optim.Asgd;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 import dev.descent.optim.Optimizers;
@@ -116,7 +117,9 @@ public final class ReferenceRunner {
             double err = cmp.max();
             return new CaseResult(file, index, kind, err, err <= tolerance, "");
         } catch (RuntimeException e) {
-            return new CaseResult(file, index, kind, Double.NaN, false, "error: " + e.getMessage());
+            String m = String.valueOf(e.getMessage());
+            return new CaseResult(
+                    file, index, kind, Double.NaN, false, m.startsWith("unsupported") ? m : "error: " + m);
         }
     }
 
@@ -137,9 +140,32 @@ public final class ReferenceRunner {
 
     // ---- optimizers on f(p) = ½·Σ a·p² + b·p ---------------------------------------------
 
+    /** The fields of an optimizer case this runner reads or checks; a case recording anything else is unsupported. */
+    private static final java.util.Set<String> OPTIMIZER_CASE_FIELDS = java.util.Set.of(
+            "optimizer",
+            "hyper",
+            "a",
+            "b",
+            "p0",
+            "grads",
+            "params_after_each_step",
+            "averaged_params_after_each_step",
+            "objective",
+            "note");
+
     private void optimizerTrajectory(String file, int index, JsonNode c, Compare cmp) {
+        for (var it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!OPTIMIZER_CASE_FIELDS.contains(field))
+                throw new IllegalArgumentException(
+                        "unsupported: the case records '" + field + "', which this runner" + " does not check");
+        }
         OptimizerCase oc = OptimizerCase.parse(file, index, c);
         Optimizer opt = oc.descentOptimizer();
+        JsonNode averaged = c.get("averaged_params_after_each_step");
+        if (averaged != null && !(opt instanceof Asgd))
+            throw new IllegalArgumentException(
+                    "unsupported: the case records averaged params, " + oc.optimizer() + " keeps no average");
         Objective f = oc.objective();
         float[] p = oc.start();
         float[] g = new float[p.length];
@@ -150,6 +176,7 @@ public final class ReferenceRunner {
             if (grads != null) cmp.array(g, 0, grads.get(k));
             opt.step(backend, p, g, state, opt.lr());
             cmp.array(p, 0, oc.expected()[k]);
+            if (averaged != null) cmp.array(((Asgd) opt).averaged(state), 0, averaged.get(k));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.descent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.Shared;
 import dev.descent.gpu.OpenClDeviceInfo;
 import dev.descent.gpu.OpenClDevices;
 import dev.descent.gpu.RequiresOpenCl;
@@ -21,14 +22,20 @@ import org.junit.jupiter.api.Test;
 class GpuCommandsTest {
 
     /**
-     * Every shipped reference case passes on the OpenCL backend within the default 1e-5, and the
-     * header names the device. The MLP cases (gradients at init and the short training run) go
-     * through {@code TrainingSession.open}, i.e. the device-resident session.
+     * Every reference case the gpu backend runs on the device passes within the default 1e-5, and
+     * the header names the device. The MLP cases (gradients at init and the short training run) go
+     * through {@code TrainingSession.open}, i.e. the device-resident session. {@code
+     * more_optimizers.json} is left out: its NAdam, RAdam, Adamax, Adadelta and ASGD cases run on
+     * the generic path, whose element-wise operations have no OpenCL kernels yet (the gpu backend
+     * inherits the host loops), so passing them would prove nothing about the device.
      */
     @Test
     void everyShippedReferenceCasePassesOnGpuAndTheHeaderNamesTheDevice() {
         OpenClDeviceInfo device = OpenClDevices.chosen().orElseThrow();
-        var run = run(ReferenceCommandTest.referenceArgs("--backend", "gpu"));
+        var files = Shared.implementedReferenceFiles().stream()
+                .filter(f -> !f.getFileName().toString().equals("more_optimizers.json"))
+                .toList();
+        var run = run(ReferenceCommandTest.referenceArgs(files, "--backend", "gpu"));
         assertEquals(0, run.exit, run.out);
         String header = run.out.lines().findFirst().orElseThrow();
         assertEquals("backend: gpu (OpenCL: " + device.describe() + ")", header);

@@ -25,15 +25,20 @@ class ReferenceCommandTest {
         for (String backend : new String[] {"scalar", "simd"}) {
             var run = run(referenceArgs("--backend", backend));
             assertEquals(0, run.exit, run.out);
-            assertTrue(run.out.strip().endsWith("51 passed, 0 failed"), run.out);
+            assertTrue(run.out.strip().endsWith("66 passed, 0 failed"), run.out);
         }
     }
 
     /** {@code reference FILE... OPTIONS} over the reference files the runner implements today. */
     static String[] referenceArgs(String... options) {
+        return referenceArgs(Shared.implementedReferenceFiles(), options);
+    }
+
+    /** {@code reference FILE... OPTIONS} over the given files. */
+    static String[] referenceArgs(List<Path> files, String... options) {
         var args = new ArrayList<String>();
         args.add("reference");
-        Shared.implementedReferenceFiles().forEach(f -> args.add(f.toString()));
+        files.forEach(f -> args.add(f.toString()));
         args.addAll(List.of(options));
         return args.toArray(String[]::new);
     }

@@ -626,6 +626,9 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     /** The optimizers whose update has a fused kernel; others fail here with their name. */
     static void checkOptimizer(Optimizer o) {
+        if (o instanceof Adagrad a && a.initialAccumulatorValue() != 0)
+            throw new IllegalArgumentException("the gpu backend's training session starts Adagrad's accumulator at 0;"
+                    + " initial_accumulator_value " + a.initialAccumulatorValue() + " is not supported on the device");
         if (o instanceof Sgd || o instanceof Adam || o instanceof RmsProp || o instanceof Adagrad) return;
         throw new IllegalArgumentException("the gpu backend's training session has fused updates for Sgd, Adam/AdamW,"
                 + " RmsProp and Adagrad; " + o.getClass().getName() + " is not supported on the device");

@@ -370,6 +370,13 @@ class OpenClTrainingSessionTest {
                 IllegalArgumentException.class,
                 () -> gpu.openSession(model, Loss.mse(), custom, model.initialParameters(1)));
         assertTrue(e.getMessage().contains("not supported on the device"), e.getMessage());
+        for (Optimizer o :
+                List.of(Optimizers.nadam(0.01), Optimizers.adagrad(0.1).initialAccumulatorValue(0.5))) {
+            e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> gpu.openSession(model, Loss.mse(), o, model.initialParameters(1)));
+            assertTrue(e.getMessage().contains("not supported on the device"), e.getMessage());
+        }
         try (TrainingSession s =
                 gpu.openSession(model, Loss.softmaxCrossEntropy(), Optimizers.sgd(0.1), model.initialParameters(1))) {
             IllegalArgumentException bad = assertThrows(

@@ -27,9 +27,17 @@ import dev.descent.dsl.TrainingSpec
 import dev.descent.loss.Loss
 import dev.descent.model.Init
 import dev.descent.model.Mlp
+import dev.descent.optim.Adadelta
 import dev.descent.optim.Adagrad
 import dev.descent.optim.Adam
+import dev.descent.optim.Adamax
+import dev.descent.optim.Asgd
+import dev.descent.optim.Lamb
+import dev.descent.optim.Lars
+import dev.descent.optim.Lion
+import dev.descent.optim.NAdam
 import dev.descent.optim.Optimizer
+import dev.descent.optim.RAdam
 import dev.descent.optim.RmsProp
 import dev.descent.optim.Sgd
 import dev.descent.schedule.OneCycle
@@ -338,10 +346,80 @@ fun adagrad(
     weightDecay: Double = 0.0,
     eps: Double = 1e-10,
     maximize: Boolean = false,
+    initialAccumulatorValue: Double = Adagrad.DEFAULTS.initialAccumulatorValue(),
 ): Adagrad {
     checkLr("adagrad", lr)
-    return Adagrad(lr, lrDecay, weightDecay, eps, maximize)
+    return Adagrad(lr, lrDecay, weightDecay, eps, maximize, initialAccumulatorValue)
 }
+
+// The rest of the family: every default is read from the optimizer's DEFAULTS (PyTorch's, or the
+// paper's for LARS, LAMB and Lion), so Java and Kotlin cannot drift apart.
+
+fun nadam(
+    lr: Double = NAdam.DEFAULTS.lr(),
+    beta1: Double = NAdam.DEFAULTS.beta1(),
+    beta2: Double = NAdam.DEFAULTS.beta2(),
+    eps: Double = NAdam.DEFAULTS.eps(),
+    weightDecay: Double = NAdam.DEFAULTS.weightDecay(),
+    momentumDecay: Double = NAdam.DEFAULTS.momentumDecay(),
+): NAdam = NAdam(lr, beta1, beta2, eps, weightDecay, momentumDecay)
+
+fun radam(
+    lr: Double = RAdam.DEFAULTS.lr(),
+    beta1: Double = RAdam.DEFAULTS.beta1(),
+    beta2: Double = RAdam.DEFAULTS.beta2(),
+    eps: Double = RAdam.DEFAULTS.eps(),
+    weightDecay: Double = RAdam.DEFAULTS.weightDecay(),
+): RAdam = RAdam(lr, beta1, beta2, eps, weightDecay)
+
+fun adamax(
+    lr: Double = Adamax.DEFAULTS.lr(),
+    beta1: Double = Adamax.DEFAULTS.beta1(),
+    beta2: Double = Adamax.DEFAULTS.beta2(),
+    eps: Double = Adamax.DEFAULTS.eps(),
+    weightDecay: Double = Adamax.DEFAULTS.weightDecay(),
+    maximize: Boolean = false,
+): Adamax = Adamax(lr, beta1, beta2, eps, weightDecay, maximize)
+
+fun adadelta(
+    lr: Double = Adadelta.DEFAULTS.lr(),
+    rho: Double = Adadelta.DEFAULTS.rho(),
+    eps: Double = Adadelta.DEFAULTS.eps(),
+    weightDecay: Double = Adadelta.DEFAULTS.weightDecay(),
+    maximize: Boolean = false,
+): Adadelta = Adadelta(lr, rho, eps, weightDecay, maximize)
+
+fun asgd(
+    lr: Double = Asgd.DEFAULTS.lr(),
+    lambd: Double = Asgd.DEFAULTS.lambd(),
+    alpha: Double = Asgd.DEFAULTS.alpha(),
+    t0: Double = Asgd.DEFAULTS.t0(),
+    weightDecay: Double = Asgd.DEFAULTS.weightDecay(),
+    maximize: Boolean = false,
+): Asgd = Asgd(lr, lambd, alpha, t0, weightDecay, maximize)
+
+fun lars(
+    lr: Double = Lars.DEFAULTS.lr(),
+    momentum: Double = Lars.DEFAULTS.momentum(),
+    weightDecay: Double = Lars.DEFAULTS.weightDecay(),
+    trustCoefficient: Double = Lars.DEFAULTS.trustCoefficient(),
+    eps: Double = Lars.DEFAULTS.eps(),
+): Lars = Lars(lr, momentum, weightDecay, trustCoefficient, eps)
+
+fun lamb(
+    lr: Double = Lamb.DEFAULTS.lr(),
+    beta1: Double = Lamb.DEFAULTS.beta1(),
+    beta2: Double = Lamb.DEFAULTS.beta2(),
+    eps: Double = Lamb.DEFAULTS.eps(),
+    weightDecay: Double = Lamb.DEFAULTS.weightDecay(),
+): Lamb = Lamb(lr, beta1, beta2, eps, weightDecay)
+
+fun lion(
+    lr: Double = Lion.DEFAULTS.lr(),
+    beta1: Double = Lion.DEFAULTS.beta1(),
+    beta2: Double = Lion.DEFAULTS.beta2(),
+    weightDecay: Double = Lion.DEFAULTS.weightDecay(),
+): Lion = Lion(lr, beta1, beta2, weightDecay)
 
 // ---- schedules (multipliers of the base lr; see dev.descent.schedule) --------------------------
 

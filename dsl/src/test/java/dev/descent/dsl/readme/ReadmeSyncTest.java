@@ -19,11 +19,13 @@ class ReadmeSyncTest {
     static final List<String> SCRIPTS = List.of(
             "src/test/java/dev/descent/dsl/readme/ReadmeJavaScriptTest.java",
             "src/test/kotlin/dev/descent/dsl/readme/ReadmeKotlinScriptSpec.kt",
-            "src/test/java/dev/descent/dsl/readme/ReadmeOptimizerTest.java");
+            "src/test/java/dev/descent/dsl/readme/ReadmeOptimizerTest.java",
+            "src/test/java/dev/descent/dsl/readme/Signum.java",
+            "src/test/java/dev/descent/dsl/readme/ReadmeCustomOptimizerTest.java");
 
     @Test
     void theReadmeShowsEveryScriptRegionVerbatim() throws IOException {
-        assertEquals(3, ReadmeRegions.assertShown(readme(), SCRIPTS));
+        assertEquals(5, ReadmeRegions.assertShown(readme(), SCRIPTS));
     }
 
     /** The README beside the dsl module. */
