@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -26,12 +27,22 @@ class UserErrorsTest {
     @TempDir
     Path dir;
 
+    /** The first line of a log record in the JDK's default format: "Dec 04, 2026 5:15:53 PM a.b.C method". */
+    static final Pattern JDK_LOG_HEADER =
+            Pattern.compile("[A-Z][a-z]{2} \\d{1,2}, \\d{4} \\d{1,2}:\\d{2}:\\d{2} [AP]M \\S+ \\S+");
+
     /** What one run of the command line printed and returned. */
     record Run(int code, String out, String err) {
-        /** The lines on stderr other than the JVM's and the backend's informational ones. */
+        /**
+         * The lines on stderr other than the JVM's and the backend's informational ones. Those are log
+         * records: one line under {@code Main.main}'s format, two (date and source, then level and
+         * message) under the JDK's default format, which a test JVM may have fixed before this test.
+         */
         List<String> errorLines() {
             return err.lines()
-                    .filter(l -> !l.startsWith("descent: backend ") && !l.startsWith("WARNING: Using incubator"))
+                    .filter(l -> !l.contains("descent: backend ")
+                            && !l.startsWith("WARNING: Using incubator")
+                            && !JDK_LOG_HEADER.matcher(l).matches())
                     .toList();
         }
 
