@@ -2,7 +2,7 @@ package dev.descent.train;
 
 import dev.descent.backend.Backend;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 
@@ -10,18 +10,18 @@ import dev.descent.optim.OptimizerState;
 final class CpuTrainingSession implements TrainingSession {
 
     private final Backend backend;
-    private final Mlp model;
+    private final Sequential model;
     private final Loss loss;
     private final Optimizer optimizer;
     private final float[] params;
     private final float[] grads;
     private final OptimizerState state;
-    private Mlp.Workspace ws;
+    private Sequential.Workspace ws;
     private float[] dOut = new float[0];
     /** True while {@link #grads} holds nothing since the last step: the next backward overwrites. */
     private boolean gradientEmpty = true;
 
-    CpuTrainingSession(Backend backend, Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+    CpuTrainingSession(Backend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
         this.backend = backend;
         this.model = model;
         this.loss = loss;
@@ -33,14 +33,11 @@ final class CpuTrainingSession implements TrainingSession {
         this.ws = model.workspace(1);
     }
 
-    /** The model's parameter tensors in the flat buffer: each layer's weight, then its bias. */
-    static int[] tensorBounds(Mlp model) {
-        int[] bounds = new int[2 * model.layers().size() + 1];
-        int i = 1;
-        for (var layer : model.layers()) {
-            bounds[i++] = layer.biasOffset();
-            bounds[i++] = layer.end();
-        }
+    /** The model's parameter tensors in the flat buffer: 0, then the end of each in buffer order. */
+    static int[] tensorBounds(Sequential model) {
+        var slots = model.parameters();
+        int[] bounds = new int[slots.size() + 1];
+        for (int i = 0; i < slots.size(); i++) bounds[i + 1] = slots.get(i).end();
         return bounds;
     }
 
@@ -50,7 +47,7 @@ final class CpuTrainingSession implements TrainingSession {
     }
 
     @Override
-    public Mlp model() {
+    public Sequential model() {
         return model;
     }
 

@@ -2,7 +2,7 @@ package dev.descent.train;
 
 import dev.descent.backend.Backend;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 
@@ -16,7 +16,8 @@ import dev.descent.optim.OptimizerState;
 public interface TrainingSession extends AutoCloseable {
 
     /** Opens a session: the backend's own if it is a {@link SessionFactory}, else the CPU one. */
-    static TrainingSession open(Backend backend, Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+    static TrainingSession open(
+            Backend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
         if (initialParameters.length != model.parameterCount())
             throw new IllegalArgumentException("model " + model + " has " + model.parameterCount()
                     + " parameters, got a buffer of " + initialParameters.length);
@@ -26,7 +27,7 @@ public interface TrainingSession extends AutoCloseable {
 
     Backend backend();
 
-    Mlp model();
+    Sequential model();
 
     Loss loss();
 
@@ -79,6 +80,6 @@ public interface TrainingSession extends AutoCloseable {
 
     /** A backend that runs whole training sessions itself (the GPU backend keeps them on the device). */
     interface SessionFactory {
-        TrainingSession openSession(Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters);
+        TrainingSession openSession(Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters);
     }
 }

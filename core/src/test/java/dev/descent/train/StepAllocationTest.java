@@ -7,8 +7,8 @@ import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.backend.SimdBackend;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import java.lang.management.ManagementFactory;
@@ -77,7 +77,7 @@ class StepAllocationTest {
             String name, Backend backend, Optimizer optimizer, Consumer<TrainingSession> update) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
-        Mlp model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
+        Sequential model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
         int batch = 64;
         SplittableRandom r = new SplittableRandom(3);
         float[] x = new float[batch * 784], y = new float[batch];

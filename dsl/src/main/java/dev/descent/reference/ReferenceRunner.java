@@ -6,7 +6,7 @@ import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.objective.Objective;
 import dev.descent.optim.Asgd;
 import dev.descent.optim.Optimizer;
@@ -271,10 +271,10 @@ public final class ReferenceRunner {
     private void mlp(JsonNode c, Compare cmp) {
         JsonNode sizes = Json.required(c, "sizes");
         Activation hidden = Activation.named(c.path("hidden_activation").asText("relu"));
-        Mlp.Builder b = Mlp.input(sizes.get(0).asInt());
+        Sequential.Builder b = Sequential.input(sizes.get(0).asInt());
         for (int l = 1; l < sizes.size(); l++)
             b.dense(sizes.get(l).asInt(), l == sizes.size() - 1 ? Activation.IDENTITY : hidden);
-        Mlp model = b.build();
+        Sequential model = b.build();
         Loss.Reduction red =
                 Loss.Reduction.valueOf(c.path("reduction").asText("mean").toUpperCase());
         Loss loss = Loss.named(Json.required(c, "loss").asText(), red);
@@ -282,7 +282,7 @@ public final class ReferenceRunner {
         List<JsonNode> init = layersInOrder(Json.required(c, "init"), model);
         float[] params = new float[model.parameterCount()];
         for (int l = 0; l < init.size(); l++) {
-            Dense d = model.layers().get(l);
+            Dense d = (Dense) model.layers().get(l);
             copyInto(
                     Json.floats(Json.required(init.get(l), "weight_out_by_in")),
                     params,
@@ -320,10 +320,10 @@ public final class ReferenceRunner {
     }
 
     /** Compares a flat buffer with per-layer {"weight": [...], "bias": [...]} objects. */
-    private static void compareLayers(float[] flat, JsonNode layers, Mlp model, Compare cmp) {
+    private static void compareLayers(float[] flat, JsonNode layers, Sequential model, Compare cmp) {
         List<JsonNode> expected = layersInOrder(layers, model);
         for (int l = 0; l < expected.size(); l++) {
-            Dense d = model.layers().get(l);
+            Dense d = (Dense) model.layers().get(l);
             cmp.array(flat, d.weightOffset(), Json.required(expected.get(l), "weight"));
             cmp.array(flat, d.biasOffset(), Json.required(expected.get(l), "bias"));
         }
@@ -369,7 +369,7 @@ public final class ReferenceRunner {
     }
 
     /** The "layerN" objects sorted by N; their count must equal the model's dense layers. */
-    private static List<JsonNode> layersInOrder(JsonNode layers, Mlp model) {
+    private static List<JsonNode> layersInOrder(JsonNode layers, Sequential model) {
         List<Map.Entry<Integer, JsonNode>> found = new ArrayList<>();
         layers.fields().forEachRemaining(e -> {
             String k = e.getKey();

@@ -4,7 +4,7 @@ import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.gpu.OpenClEngine.Ref;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.train.TrainingSession;
 
@@ -81,7 +81,8 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
      *     Sgd}, {@code Adam}/AdamW, {@code RmsProp} and {@code Adagrad} have one)
      */
     @Override
-    public OpenClTrainingSession openSession(Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+    public OpenClTrainingSession openSession(
+            Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
         return new OpenClTrainingSession(this, model, loss, optimizer, initialParameters);
     }
 

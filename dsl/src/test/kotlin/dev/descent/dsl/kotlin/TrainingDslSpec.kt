@@ -60,8 +60,8 @@ class TrainingDslSpec : StringSpec({
     "mlp { } takes widths, activations and an init scheme" {
         val m = mlp(inputs = 4, init = Init.HE) { dense(8, Tanh); dense(6, leakyRelu(0.2f)); dense(3, Sigmoid); dense(2) }
         m.inputs() shouldBe 4
-        m.layers().map { it.outputs() } shouldBe listOf(8, 6, 3, 2)
-        m.layers().map { it.activation() } shouldBe
+        m.denseLayers("test").map { it.outputs() } shouldBe listOf(8, 6, 3, 2)
+        m.denseLayers("test").map { it.activation() } shouldBe
             listOf(Activation.TANH, Activation.leakyRelu(0.2f), Activation.SIGMOID, Activation.IDENTITY)
         m.init() shouldBe Init.HE
     }
