@@ -289,6 +289,23 @@ public final class Sequential {
             float[] dOut,
             float[] grads,
             boolean accumulate) {
+        backward(b, params, x, rows, ws, dOut, grads, accumulate, null);
+    }
+
+    /**
+     * {@link #backward(Backend, float[], float[], int, Workspace, float[], float[], boolean)} that
+     * also writes dLoss/dx ({@code rows×inputs}) into {@code dx} unless it is null.
+     */
+    public void backward(
+            Backend b,
+            float[] params,
+            float[] x,
+            int rows,
+            Workspace ws,
+            float[] dOut,
+            float[] grads,
+            boolean accumulate,
+            float[] dx) {
         float[] dy = dOut;
         for (int l = layers.size() - 1; l >= 0; l--) {
             LayerContext c = ws.contexts[l];
@@ -297,9 +314,9 @@ public final class Sequential {
             c.grads = grads;
             c.rows = rows;
             c.accumulate = accumulate;
-            float[] dx = l > 0 ? ws.delta[(l - 1) & 1] : null;
-            layers.get(l).backward(c, l == 0 ? x : ws.a[l - 1], ws.a[l], dy, dx);
-            dy = dx;
+            float[] in = l > 0 ? ws.delta[(l - 1) & 1] : dx;
+            layers.get(l).backward(c, l == 0 ? x : ws.a[l - 1], ws.a[l], dy, in);
+            dy = in;
         }
     }
 

@@ -22,12 +22,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LayerTest {
 
     static final List<Activation> ACTIVATIONS = List.of(
-            Activation.IDENTITY, Activation.RELU, Activation.leakyRelu(0.2f), Activation.TANH, Activation.SIGMOID);
+            Activation.IDENTITY,
+            Activation.RELU,
+            Activation.leakyRelu(0.2f),
+            Activation.TANH,
+            Activation.SIGMOID,
+            Activation.GELU,
+            Activation.GELU_TANH);
 
     static Stream<Arguments> layers() {
         Stream<Layer> all = Stream.concat(
                 ACTIVATIONS.stream().flatMap(f -> Stream.of(new Dense(6, 4, f, 0), new ActivationLayer(f))),
-                Stream.of(new Swish(6)));
+                Stream.of(new Swish(6), new LayerNorm(6), new LayerNorm(6, 1e-3)));
         List<Layer> list = all.toList();
         return Stream.of(new ScalarBackend(), new SimdBackend())
                 .flatMap(b -> list.stream().map(l -> Arguments.of(b, l)));
@@ -130,6 +136,35 @@ class LayerTest {
             fused.backward(b, params, x, rows, wf, dOut, gf, false);
             split.backward(b, params, x, rows, ws, dOut, gs, false);
             assertArrayEquals(gf, gs, f.toString());
+        }
+    }
+
+    @Test
+    void layerNormStartsAsTheIdentityAffineAndNamesItsParameters() {
+        Sequential m = Models.sequential(4).add(new LayerNorm(4)).build();
+        assertEquals(
+                List.of("layers.0.weight", "layers.0.bias"),
+                m.parameters().stream().map(Sequential.Slot::name).toList());
+        assertArrayEquals(new float[] {1, 1, 1, 1, 0, 0, 0, 0}, m.initialParameters(9));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> Models.sequential(5).add(new LayerNorm(4)));
+        assertEquals(
+                "layer layers.0 (layer_norm) cannot take input shape [5]: layer norm over 4 features takes input shape"
+                        + " [4], got [5]",
+                e.getMessage());
+    }
+
+    @Test
+    void geluMatchesKnownValues() {
+        float[] z = {-3f, -1f, 0f, 0.5f, 2f}, exact = new float[5], tanh = new float[5];
+        Activation.GELU.apply(z, 0, exact, 0, 5);
+        Activation.GELU_TANH.apply(z, 0, tanh, 0, 5);
+        // x·Φ(x) and PyTorch's tanh approximation, to float precision
+        float[] wantExact = {-0.0040496941f, -0.15865525f, 0f, 0.34573123f, 1.9544997f};
+        float[] wantTanh = {-0.0036373921f, -0.15880801f, 0f, 0.34571401f, 1.9545977f};
+        for (int i = 0; i < 5; i++) {
+            assertEquals(wantExact[i], exact[i], 2e-7 * Math.max(1, Math.abs(wantExact[i])), "gelu(" + z[i] + ")");
+            assertEquals(wantTanh[i], tanh[i], 2e-7 * Math.max(1, Math.abs(wantTanh[i])), "gelu_tanh(" + z[i] + ")");
         }
     }
 

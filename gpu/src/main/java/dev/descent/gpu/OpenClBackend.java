@@ -206,6 +206,11 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
         }
     }
 
+    /** Whether the device kernels implement f. */
+    static boolean supports(Activation f) {
+        return f.kind() != Activation.Kind.GELU && f.kind() != Activation.Kind.GELU_TANH;
+    }
+
     static int kind(Activation f) {
         return switch (f.kind()) {
             case IDENTITY -> DescentKernel.ACT_IDENTITY;
@@ -213,6 +218,7 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
             case LEAKY_RELU -> DescentKernel.ACT_LEAKY_RELU;
             case TANH -> DescentKernel.ACT_TANH;
             case SIGMOID -> DescentKernel.ACT_SIGMOID;
+            default -> throw new IllegalArgumentException("the gpu backend has no kernel for activation " + f);
         };
     }
 

@@ -91,6 +91,11 @@ public final class OpenClTrainingSession implements TrainingSession {
     OpenClTrainingSession(
             OpenClBackend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
         this.dense = model.denseLayers(backend.name());
+        for (int l = 0; l < dense.size(); l++)
+            if (!OpenClBackend.supports(dense.get(l).activation()))
+                throw new IllegalArgumentException("the " + backend.name() + " backend cannot run layer "
+                        + Sequential.layerName(l) + " (dense " + dense.get(l) + "): it has no kernel for "
+                        + dense.get(l).activation() + "; use the simd or scalar backend");
         this.lossKind = lossKind(loss);
         checkOptimizer(optimizer);
         this.backend = backend;

@@ -362,6 +362,17 @@ class OpenClTrainingSessionTest {
                 "the gpu backend cannot run layer layers.1 (tanh): it runs dense layers only; use the simd or scalar"
                         + " backend",
                 e.getMessage());
+        Sequential gelu = dev.descent.model.Models.mlp(4)
+                .dense(5, Activation.GELU)
+                .dense(3)
+                .build();
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> gpu.openSession(gelu, Loss.mse(), Optimizers.sgd(0.1), gelu.initialParameters(1)));
+        assertEquals(
+                "the gpu backend cannot run layer layers.0 (dense 5 gelu): it has no kernel for gelu; use the simd or"
+                        + " scalar backend",
+                e.getMessage());
     }
 
     @Test

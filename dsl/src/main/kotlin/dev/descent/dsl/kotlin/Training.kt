@@ -269,6 +269,12 @@ val Tanh: Activation = Activation.TANH
 /** `1 / (1 + e^-x)`. */
 val Sigmoid: Activation = Activation.SIGMOID
 
+/** Exact GELU, `x·Φ(x)` (CPU backends). */
+val Gelu: Activation = Activation.GELU
+
+/** GELU's tanh approximation (CPU backends). */
+val GeluTanh: Activation = Activation.GELU_TANH
+
 /** LeakyReLU with the negative [slope] (finite). */
 fun leakyRelu(slope: Float): Activation = Activation.leakyRelu(slope)
 
