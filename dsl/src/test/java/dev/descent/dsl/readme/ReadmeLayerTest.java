@@ -14,6 +14,7 @@ import dev.descent.loss.Loss;
 import dev.descent.model.GradientCheck;
 import dev.descent.model.Models;
 import dev.descent.optim.Optimizers;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,8 +25,8 @@ class ReadmeLayerTest {
     @ValueSource(strings = {"scalar", "simd"})
     void swishPassesItsGradientCheckAndTrainsOnDigits(String backend) {
         // README:begin swish-check
-        var backends = java.util.List.of(new ScalarBackend(), new SimdBackend());
-        for (var b : backends) GradientCheck.of(new Swish(6), 6).run(b).assertPassed();
+        for (var b : List.of(new ScalarBackend(), new SimdBackend()))
+            GradientCheck.of(new Swish(6), 6).run(b).assertPassed(); // ∂/∂input and ∂/∂beta
 
         Fit fit = Descent.train(
                         Models.sequential(64).dense(32).add(new Swish(32)).dense(10))
