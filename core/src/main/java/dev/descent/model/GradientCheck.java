@@ -12,6 +12,9 @@ import java.util.SplittableRandom;
  * by the difference of the actually representable float perturbations, so float rounding of the step
  * does not enter the quotient.
  *
+ * <p>The passes are training passes at step 0 of a run seeded with {@link #seed}: a layer that draws
+ * random numbers from {@link LayerContext#uniform} (dropout) draws the same ones in every pass.
+ *
  * <p>Where L has a kink inside the step (a ReLU input near 0) the two one-sided quotients differ;
  * such elements are skipped and counted, and the check fails if more than a few are skipped.
  *
@@ -133,6 +136,8 @@ public final class GradientCheck {
         c.grads = grads;
         c.rows = rows;
         c.accumulate = false;
+        c.training = true; // a training pass: dropout's mask (fixed by seed and step) is part of the function
+        c.seed = seed;
         l.forward(c, x, y);
         double f0 = dot(r, y);
         l.backward(c, x, y, r, dx);

@@ -20,6 +20,10 @@ public final class LayerContext {
     float[] scratch = new float[0];
     int rows;
     boolean accumulate;
+    boolean training;
+    long seed;
+    long step;
+    int microBatch;
 
     LayerContext(String name, int[] offsets, int inputWidth, int outputWidth, int scratchPerRow) {
         this.name = name;
@@ -79,6 +83,32 @@ public final class LayerContext {
      */
     public float[] scratch() {
         return scratch;
+    }
+
+    /**
+     * True in a training pass ({@link Sequential.Workspace#training}), false when evaluating or
+     * predicting; layers such as {@link Dropout} behave differently.
+     */
+    public boolean training() {
+        return training;
+    }
+
+    /**
+     * A uniform number in [0, 1) that depends only on the run's seed, the optimizer step, the
+     * micro-batch within the step (gradient accumulation), this layer and {@code element}: random
+     * numbers that a resumed run draws again exactly, with no generator state to checkpoint.
+     */
+    public double uniform(long element) {
+        long h = mix(seed ^ mix(step * 0x9E3779B97F4A7C15L + microBatch));
+        h = mix(h ^ (name.hashCode() * 0xC2B2AE3D27D4EB4FL) ^ mix(element + 0x632BE59BD9B4E019L));
+        return (h >>> 11) * 0x1.0p-53;
+    }
+
+    /** SplitMix64's finaliser. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     void ensureScratch(int rows) {

@@ -268,6 +268,10 @@ public final class Sequential {
             c.params = params;
             c.grads = null;
             c.rows = rows;
+            c.training = ws.training;
+            c.seed = ws.seed;
+            c.step = ws.step;
+            c.microBatch = ws.microBatch;
             layers.get(l).forward(c, in, ws.a[l]);
             in = ws.a[l];
         }
@@ -327,6 +331,10 @@ public final class Sequential {
         final float[][] a;
         final float[][] delta = new float[2][];
         final LayerContext[] contexts;
+        boolean training;
+        long seed;
+        long step;
+        int microBatch;
 
         private Workspace(Sequential model, int rows) {
             this.model = model;
@@ -343,6 +351,24 @@ public final class Sequential {
                         model.layers.get(l).scratchPerRow(in.clone()));
             }
             allocate(Math.max(1, rows));
+        }
+
+        /**
+         * Makes the next passes training passes of micro-batch {@code microBatch} of optimizer step
+         * {@code step} in a run seeded {@code seed} (what {@link Dropout} draws its masks from).
+         */
+        public Workspace training(long seed, long step, int microBatch) {
+            this.training = true;
+            this.seed = seed;
+            this.step = step;
+            this.microBatch = microBatch;
+            return this;
+        }
+
+        /** Makes the next passes evaluation passes (the default): dropout is the identity. */
+        public Workspace evaluation() {
+            this.training = false;
+            return this;
         }
 
         /** Capacity in rows. */

@@ -20,6 +20,10 @@ final class CpuTrainingSession implements TrainingSession {
     private float[] dOut = new float[0];
     /** True while {@link #grads} holds nothing since the last step: the next backward overwrites. */
     private boolean gradientEmpty = true;
+    /** Where the next accumulate is in the run, for layers that draw random numbers (dropout). */
+    private long seed, step;
+
+    private int microBatch;
 
     CpuTrainingSession(Backend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
         this.backend = backend;
@@ -65,11 +69,19 @@ final class CpuTrainingSession implements TrainingSession {
     public double accumulate(float[] x, float[] y, int rows, float weight) {
         int outs = model.outputs();
         if (dOut.length < rows * outs) dOut = new float[rows * outs];
+        ws.training(seed, step, microBatch++);
         float[] out = model.forward(backend, params, x, rows, ws);
         double value = loss.valueAndGradient(out, 0, y, 0, rows, outs, dOut, 0, weight);
         model.backward(backend, params, x, rows, ws, dOut, grads, !gradientEmpty);
         gradientEmpty = false;
         return value;
+    }
+
+    @Override
+    public void position(long seed, long step) {
+        this.seed = seed;
+        this.step = step;
+        this.microBatch = 0;
     }
 
     @Override
@@ -98,7 +110,7 @@ final class CpuTrainingSession implements TrainingSession {
 
     @Override
     public void predict(float[] x, int rows, float[] out) {
-        float[] y = model.forward(backend, params, x, rows, ws);
+        float[] y = model.forward(backend, params, x, rows, ws.evaluation());
         System.arraycopy(y, 0, out, 0, rows * model.outputs());
     }
 

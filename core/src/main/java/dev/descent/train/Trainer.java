@@ -324,6 +324,7 @@ public final class Trainer {
                 int end = Math.min(perEpoch, b + k), groupRows = 0;
                 for (int i = b; i < end; i++) groupRows += rowsOf(i);
                 double stepLoss = 0;
+                session.position(config.seed(), step); // dropout masks derive from (seed, step)
                 for (; b < end; b++) {
                     batches.next(batch);
                     float w = mean ? (float) batch.rows() / groupRows : 1f;

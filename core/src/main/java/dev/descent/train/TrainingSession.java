@@ -41,6 +41,13 @@ public interface TrainingSession extends AutoCloseable {
      */
     double accumulate(float[] x, float[] y, int rows, float weight);
 
+    /**
+     * The run's seed and the optimizer step the next {@link #accumulate} calls belong to, from which
+     * layers such as dropout draw their random numbers (so a resumed run draws them again). Until it
+     * is called, seed and step are 0.
+     */
+    default void position(long seed, long step) {}
+
     /** Clips the accumulated gradient; returns its norm before clipping (see {@link Clipping#apply}). */
     double clip(Clipping clipping);
 

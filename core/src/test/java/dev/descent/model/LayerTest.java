@@ -33,7 +33,7 @@ class LayerTest {
     static Stream<Arguments> layers() {
         Stream<Layer> all = Stream.concat(
                 ACTIVATIONS.stream().flatMap(f -> Stream.of(new Dense(6, 4, f, 0), new ActivationLayer(f))),
-                Stream.of(new Swish(6), new LayerNorm(6), new LayerNorm(6, 1e-3)));
+                Stream.of(new Swish(6), new LayerNorm(6), new LayerNorm(6, 1e-3), new Dropout(0.3)));
         List<Layer> list = all.toList();
         return Stream.of(new ScalarBackend(), new SimdBackend())
                 .flatMap(b -> list.stream().map(l -> Arguments.of(b, l)));
