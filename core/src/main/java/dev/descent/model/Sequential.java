@@ -58,19 +58,8 @@ public final class Sequential {
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             sh.add(shape);
-            List<Parameter> ps;
-            int[] out;
-            try {
-                out = l.outputShape(shape.clone());
-                ps = List.copyOf(l.parameters(shape.clone()));
-                if (l.scratchPerRow(shape.clone()) < 0) throw new IllegalArgumentException("negative scratchPerRow");
-                width(out);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "layer " + layerName(i) + " (" + l.kind() + ") cannot take input shape "
-                                + Arrays.toString(shape) + ": " + e.getMessage(),
-                        e);
-            }
+            int[] out = chain(i, l, shape);
+            List<Parameter> ps = List.copyOf(l.parameters(shape.clone()));
             dec.add(ps);
             offsets[i] = new int[ps.size()];
             for (int p = 0; p < ps.size(); p++) {
@@ -90,6 +79,25 @@ public final class Sequential {
         this.slots = Collections.unmodifiableList(sl);
         this.declared = Collections.unmodifiableList(dec);
         this.parameterCount = (int) offset;
+    }
+
+    /**
+     * Layer i's output shape for the given input shape.
+     *
+     * @throws IllegalArgumentException naming the layer and the shape if it cannot take that input
+     */
+    private static int[] chain(int i, Layer l, int[] shape) {
+        try {
+            int[] out = l.outputShape(shape.clone());
+            width(out);
+            if (l.scratchPerRow(shape.clone()) < 0) throw new IllegalArgumentException("scratchPerRow is negative");
+            return out;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "layer " + layerName(i) + " (" + l.kind() + ") cannot take input shape " + Arrays.toString(shape)
+                            + ": " + e.getMessage(),
+                    e);
+        }
     }
 
     /** The name of layer i in a model: {@code layers.i}. */
@@ -125,17 +133,9 @@ public final class Sequential {
         public Builder add(Layer layer) {
             if (layer == null) throw new IllegalArgumentException("layer " + layerName(layers.size()) + " is null");
             if (layer instanceof Dense d) layer = new Dense(d.inputs(), d.outputs(), d.activation(), offset);
-            int[] out;
+            int[] out = chain(layers.size(), layer, shape);
             int count = 0;
-            try {
-                out = layer.outputShape(shape.clone());
-                for (Parameter p : layer.parameters(shape.clone())) count += p.size();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "layer " + layerName(layers.size()) + " (" + layer.kind() + ") cannot take input shape "
-                                + Arrays.toString(shape) + ": " + e.getMessage(),
-                        e);
-            }
+            for (Parameter p : layer.parameters(shape.clone())) count += p.size();
             layers.add(layer);
             shape = out;
             offset += count;

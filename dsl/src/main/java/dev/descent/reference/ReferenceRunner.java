@@ -271,7 +271,7 @@ public final class ReferenceRunner {
             }
             default ->
                 throw new IllegalArgumentException("unsupported: layer '" + kind
-                        + "' is not implemented yet (the CPU layers are dense, activations, gelu, leaky_relu and"
+                        + "' is not implemented yet (the CPU layers are dense, activations (gelu, leaky_relu, ...), dropout and"
                         + " layer_norm; convolutions, pooling, flatten and batch norm come later)");
         };
     }
