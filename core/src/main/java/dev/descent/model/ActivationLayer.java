@@ -8,8 +8,8 @@ import dev.descent.backend.Activation;
  * The function and its derivative live in {@link Activation}; the backend runs them ({@link
  * dev.descent.backend.Backend#activate}, {@link dev.descent.backend.Backend#activationGrad}).
  *
- * <p>After a {@link Dense} prefer {@code dense(width, f)}: the activation then rides in the matrix
- * product's epilogue.
+ * <p>Right after a {@link Dense} without activation, the model fuses the two: the activation rides
+ * in the matrix product's epilogue, as in {@code dense(width, f)}.
  */
 public record ActivationLayer(Activation function) implements Layer {
 

@@ -42,6 +42,14 @@ public final class Sequential {
     private final int[][] offsets;
     private final int parameterCount;
     private final Init init;
+    /**
+     * {@code next[l]} is the activation of layer l+1 when layer l is a {@link Dense} without one and
+     * layer l+1 an {@link ActivationLayer}: the forward pass then fuses them into one {@link
+     * Backend#dense} call (the activation in the product's epilogue), and {@link Init#AUTO} picks the
+     * dense layer's scheme for that activation, so {@code .dense(128).activation(RELU)} computes
+     * exactly what {@code .dense(128, RELU)} does.
+     */
+    private final Activation[] next;
 
     private Sequential(int[] inputShape, List<Layer> layers, Init init) {
         if (layers.isEmpty())
@@ -79,6 +87,11 @@ public final class Sequential {
         this.slots = Collections.unmodifiableList(sl);
         this.declared = Collections.unmodifiableList(dec);
         this.parameterCount = (int) offset;
+        this.next = new Activation[layers.size()];
+        for (int l = 0; l + 1 < layers.size(); l++)
+            if (layers.get(l) instanceof Dense d
+                    && d.activation().kind() == Activation.Kind.IDENTITY
+                    && layers.get(l + 1) instanceof ActivationLayer f) next[l] = f.function();
     }
 
     /**
@@ -231,8 +244,9 @@ public final class Sequential {
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int i = 0; i < layers.size(); i++) {
             List<Parameter> ps = declared.get(i);
+            Init scheme = next[i] == null ? init : init.resolve(next[i]);
             for (int j = 0; j < ps.size(); j++)
-                ps.get(j).init().fill(p, offsets[i][j], ps.get(j).size(), init, rnd);
+                ps.get(j).init().fill(p, offsets[i][j], ps.get(j).size(), scheme, rnd);
         }
         return p;
     }
@@ -272,6 +286,26 @@ public final class Sequential {
             c.seed = ws.seed;
             c.step = ws.step;
             c.microBatch = ws.microBatch;
+            if (next[l] != null) { // dense + activation layer: one fused call, z into a[l], f(z) into a[l+1]
+                Dense d = (Dense) layers.get(l);
+                b.dense(
+                        next[l],
+                        in,
+                        0,
+                        params,
+                        c.parameterOffset(0),
+                        params,
+                        c.parameterOffset(1),
+                        ws.a[l],
+                        0,
+                        ws.a[l + 1],
+                        0,
+                        rows,
+                        d.outputs(),
+                        d.inputs());
+                in = ws.a[++l];
+                continue;
+            }
             layers.get(l).forward(c, in, ws.a[l]);
             in = ws.a[l];
         }

@@ -123,6 +123,8 @@ class LayerTest {
             Sequential split =
                     Models.sequential(5).dense(7).activation(f).dense(3).build();
             float[] params = fused.initialParameters(3);
+            assertArrayEquals(
+                    params, split.initialParameters(3), f + ": AUTO picks the scheme of the activation layer");
             SplittableRandom rnd = new SplittableRandom(4);
             int rows = 9;
             float[] x = new float[rows * 5], dOut = new float[rows * 3];

@@ -241,7 +241,7 @@ class MlpScope internal constructor(inputs: Int) {
         builder.dense(width, activation)
     }
 
-    /** An element-wise activation as a layer of its own (after a dense layer prefer `dense(width, f)`: fused). */
+    /** An element-wise activation as a layer of its own (right after `dense(width)` it is fused into it). */
     fun activation(f: Activation) {
         builder.activation(f)
     }
