@@ -12,7 +12,7 @@ import dev.descent.data.Dataset;
 import dev.descent.data.Idx;
 import dev.descent.examples.EmbeddedData;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.TrainingSession;
@@ -90,7 +90,8 @@ public final class GpuEpochBench implements Callable<Integer> {
                 data == null ? EmbeddedData.mnist10k().train() : Idx.mnist(data).train();
         if (rows > 0 && rows < train.rows())
             train = train.select(IntStream.range(0, rows).toArray(), train.name() + "-" + rows);
-        Mlp model = Mlp.input(784).dense(hidden, Activation.RELU).dense(10).build();
+        Sequential model =
+                Sequential.input(784).dense(hidden, Activation.RELU).dense(10).build();
         Optimizer opt = Optimizers.sgd(0.05).momentum(0.9);
 
         ObjectNode report = JSON.createObjectNode()
@@ -124,7 +125,7 @@ public final class GpuEpochBench implements Callable<Integer> {
 
     /** Seconds of each timed epoch, after the warm-up epochs (same data order on every backend). */
     static double[] time(
-            Backend backend, Mlp model, Optimizer opt, Dataset train, int batchSize, int warmup, int epochs) {
+            Backend backend, Sequential model, Optimizer opt, Dataset train, int batchSize, int warmup, int epochs) {
         Batches batches = new Batches(train, batchSize, 42);
         Batch batch = batches.newBatch();
         double[] seconds = new double[epochs];

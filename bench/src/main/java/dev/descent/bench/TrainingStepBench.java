@@ -3,8 +3,8 @@ package dev.descent.bench;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.TrainingSession;
 import java.util.SplittableRandom;
@@ -49,7 +49,7 @@ public class TrainingStepBench {
     @Setup
     public void setUp() {
         Backend be = Backs.create(backend);
-        Mlp model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
+        Sequential model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
         session = TrainingSession.open(
                 be, model, Loss.softmaxCrossEntropy(), Optimizers.sgd(0.1).momentum(0.9), model.initialParameters(42));
         SplittableRandom r = new SplittableRandom(7);

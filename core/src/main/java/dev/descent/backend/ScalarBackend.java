@@ -128,6 +128,13 @@ public class ScalarBackend implements Backend {
                     dz[dzOff + i] = dOut[dOutOff + i] * y * (1f - y);
                 }
             }
+            case GELU -> {
+                for (int i = 0; i < n; i++) dz[dzOff + i] = dOut[dOutOff + i] * Activation.geluDerivative(z[zOff + i]);
+            }
+            case GELU_TANH -> {
+                for (int i = 0; i < n; i++)
+                    dz[dzOff + i] = dOut[dOutOff + i] * Activation.geluTanhDerivative(z[zOff + i]);
+            }
         }
     }
 

@@ -1,8 +1,7 @@
 package dev.descent.checkpoint;
 
 import dev.descent.checkpoint.SafeTensors.Tensor;
-import dev.descent.model.Dense;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.OptimizerState;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,7 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The checkpoint tensors of an {@link Mlp}'s flat parameter buffer and of an {@link OptimizerState},
+ * The checkpoint tensors of a {@link Sequential}'s flat parameter buffer and of an {@link OptimizerState},
  * named like a PyTorch {@code state_dict}:
  *
  * <pre>
@@ -50,19 +49,11 @@ public final class ModelTensors {
      *
      * @throws IllegalArgumentException if params does not have {@code model.parameterCount()} elements
      */
-    public static List<Tensor> parameters(Mlp model, float[] params) {
+    public static List<Tensor> parameters(Sequential model, float[] params) {
         requireLength("parameter buffer", params.length, model.parameterCount(), model);
-        List<Dense> layers = model.layers();
-        List<Tensor> out = new ArrayList<>(2 * layers.size());
-        for (int i = 0; i < layers.size(); i++) {
-            Dense d = layers.get(i);
-            out.add(Tensor.of(
-                    weightName(i),
-                    Arrays.copyOfRange(params, d.weightOffset(), d.biasOffset()),
-                    d.outputs(),
-                    d.inputs()));
-            out.add(Tensor.of(biasName(i), Arrays.copyOfRange(params, d.biasOffset(), d.end()), d.outputs()));
-        }
+        List<Tensor> out = new ArrayList<>(model.parameters().size());
+        for (Sequential.Slot t : model.parameters())
+            out.add(Tensor.of(t.name(), Arrays.copyOfRange(params, t.offset(), t.end()), t.shape()));
         return out;
     }
 
@@ -73,28 +64,27 @@ public final class ModelTensors {
      * @throws CheckpointException if a tensor is missing or of another shape (the checkpoint is of a
      *     different model), naming the file, the tensor and both shapes
      */
-    public static void loadParameters(SafeTensorsFile file, Mlp model, float[] params) throws CheckpointException {
+    public static void loadParameters(SafeTensorsFile file, Sequential model, float[] params)
+            throws CheckpointException {
         requireLength("parameter buffer", params.length, model.parameterCount(), model);
-        List<Dense> layers = model.layers();
         List<float[]> found = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            Dense d = layers.get(i);
-            found.add(file.requireShape(weightName(i), d.outputs(), d.inputs()));
-            found.add(file.requireShape(biasName(i), d.outputs()));
+        Set<String> names = new TreeSet<>();
+        for (Sequential.Slot t : model.parameters()) {
+            found.add(file.requireShape(t.name(), t.shape()));
+            names.add(t.name());
         }
         String extra = file.tensors().keySet().stream()
-                .filter(n -> n.startsWith("layers.") && !isLayerOf(n, layers.size()))
+                .filter(n -> n.startsWith("layers.") && !names.contains(n))
                 .findFirst()
                 .orElse(null);
         if (extra != null)
             throw new CheckpointException(
                     file.file(),
-                    "has tensor '" + extra + "' but the model has " + layers.size()
-                            + " layers; the checkpoint is of a different model");
-        for (int i = 0; i < layers.size(); i++) {
-            Dense d = layers.get(i);
-            System.arraycopy(found.get(2 * i), 0, params, d.weightOffset(), d.weightCount());
-            System.arraycopy(found.get(2 * i + 1), 0, params, d.biasOffset(), d.outputs());
+                    "has tensor '" + extra + "' but the model has "
+                            + model.layers().size() + " layers; the checkpoint is of a different model");
+        for (int i = 0; i < found.size(); i++) {
+            Sequential.Slot t = model.parameters().get(i);
+            System.arraycopy(found.get(i), 0, params, t.offset(), t.size());
         }
     }
 
@@ -130,12 +120,7 @@ public final class ModelTensors {
         for (float[] dst : state.buffers().values()) System.arraycopy(found.get(i++), 0, dst, 0, state.size());
     }
 
-    private static boolean isLayerOf(String name, int layers) {
-        for (int i = 0; i < layers; i++) if (name.equals(weightName(i)) || name.equals(biasName(i))) return true;
-        return false;
-    }
-
-    private static void requireLength(String what, int length, int expected, Mlp model) {
+    private static void requireLength(String what, int length, int expected, Sequential model) {
         if (length != expected)
             throw new IllegalArgumentException(
                     what + " has " + length + " elements, model " + model + " has " + expected + " parameters");

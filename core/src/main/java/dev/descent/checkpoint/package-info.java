@@ -8,7 +8,7 @@
  *   <li>{@link dev.descent.checkpoint.SafeTensors}: the Hugging Face safetensors format (F32), readable
  *       by PyTorch with {@code safetensors.torch.load_file}; {@link
  *       dev.descent.checkpoint.SafeTensorsFile} is what a read returns, with {@code requireShape}.
- *   <li>{@link dev.descent.checkpoint.ModelTensors}: an {@code Mlp}'s flat parameters and an
+ *   <li>{@link dev.descent.checkpoint.ModelTensors}: a {@code Sequential}'s flat parameters and an
  *       {@code OptimizerState}'s buffers as {@code layers.i.weight [out, in]}, {@code layers.i.bias
  *       [out]}, {@code optimizer.<buffer> [n]}, and back, with shape checks.
  *   <li>{@link dev.descent.checkpoint.Json}: a small strict JSON reader/writer over Map/List/String/

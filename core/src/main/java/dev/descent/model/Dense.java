@@ -1,15 +1,23 @@
 package dev.descent.model;
 
 import dev.descent.backend.Activation;
+import dev.descent.backend.Backend;
 import dev.descent.data.Sizes;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * A fully connected layer {@code y = f(x·Wᵀ + b)} inside a model's flat parameter buffer: the weight
  * W ({@code outputs×inputs}, PyTorch's out-by-in layout, row-major) starts at {@link #weightOffset()}
  * and the bias ({@code outputs}) follows it at {@link #biasOffset()}.
+ *
+ * <p>The activation f is fused: the forward pass is one {@link Backend#dense} call, whose SIMD
+ * implementation applies bias and f in the matrix product's epilogue. PyTorch names the parameters
+ * {@code weight} and {@code bias}; an identity activation makes it PyTorch's {@code nn.Linear}. The
+ * {@link Sequential} builder sets the offset; a Dense built by hand is placed there anew.
  */
-public record Dense(int inputs, int outputs, Activation activation, int weightOffset) {
+public record Dense(int inputs, int outputs, Activation activation, int weightOffset) implements Layer {
 
     public Dense {
         if (inputs <= 0) throw new IllegalArgumentException("dense layer inputs must be > 0, got " + inputs);
@@ -49,5 +57,87 @@ public record Dense(int inputs, int outputs, Activation activation, int weightOf
     /** First index after this layer's parameters. */
     public int end() {
         return biasOffset() + outputs;
+    }
+
+    @Override
+    public String kind() {
+        return "dense";
+    }
+
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        if (inputShape.length != 1 || inputShape[0] != inputs)
+            throw new IllegalArgumentException("a dense layer " + inputs + "→" + outputs + " takes input shape ["
+                    + inputs + "], got " + Arrays.toString(inputShape));
+        return new int[] {outputs};
+    }
+
+    /** {@code weight [outputs, inputs]} drawn by the model's {@link Init} scheme, then {@code bias [outputs]}. */
+    @Override
+    public List<Parameter> parameters(int[] inputShape) {
+        return List.of(
+                new Parameter("weight", new int[] {outputs, inputs}, (p, off, n, scheme, rnd) -> {
+                    Init s = scheme.resolve(activation);
+                    Init.uniform(p, off, n, s.limit(inputs, outputs), rnd);
+                }),
+                new Parameter("bias", new int[] {outputs}, (p, off, n, scheme, rnd) -> {
+                    Init s = scheme.resolve(activation);
+                    if (s == Init.PYTORCH) Init.uniform(p, off, n, s.limit(inputs, outputs), rnd);
+                    else Arrays.fill(p, off, off + n, 0f);
+                }));
+    }
+
+    /** Pre-activation z and its gradient dz, when the activation is not the identity (then y is z). */
+    @Override
+    public int scratchPerRow(int[] inputShape) {
+        return fused() ? 2 * outputs : 0;
+    }
+
+    private boolean fused() {
+        return activation.kind() != Activation.Kind.IDENTITY;
+    }
+
+    @Override
+    public void forward(LayerContext c, float[] x, float[] y) {
+        float[] z = fused() ? c.scratch() : y;
+        int w = c.parameterOffset(0);
+        c.backend()
+                .dense(
+                        activation,
+                        x,
+                        0,
+                        c.params(),
+                        w,
+                        c.params(),
+                        c.parameterOffset(1),
+                        z,
+                        0,
+                        y,
+                        0,
+                        c.rows(),
+                        outputs,
+                        inputs);
+    }
+
+    @Override
+    public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
+        Backend b = c.backend();
+        int rows = c.rows();
+        float[] dz = dy;
+        int dzOff = 0;
+        if (fused()) {
+            dz = c.scratch();
+            dzOff = rows * outputs;
+            b.activationGrad(activation, c.scratch(), 0, y, 0, dy, 0, dz, dzOff, rows * outputs);
+        }
+        int w = c.parameterOffset(0);
+        b.matmulTN(dz, dzOff, x, 0, c.grads(), w, outputs, inputs, rows, c.accumulate());
+        b.sumRows(dz, dzOff, rows, outputs, c.grads(), c.parameterOffset(1), c.accumulate());
+        if (dx != null) b.matmul(dz, dzOff, c.params(), w, dx, 0, rows, inputs, outputs, false);
+    }
+
+    @Override
+    public String toString() {
+        return outputs + " " + activation; // "128 relu": Sequential(784 -> 128 relu -> 10 identity, ...)
     }
 }

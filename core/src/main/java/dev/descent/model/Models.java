@@ -2,27 +2,35 @@ package dev.descent.model;
 
 import dev.descent.backend.Activation;
 
-/** Ready-made models. Each is an {@link Mlp}; pair it with the loss named in its Javadoc. */
+/** Ready-made models. Each is a {@link Sequential}; pair it with the loss named in its Javadoc. */
 public final class Models {
     private Models() {}
 
     /** Linear regression {@code y = x·Wᵀ + b}; train with {@code Loss.mse()}. */
-    public static Mlp linearRegression(int inputs, int outputs) {
-        return Mlp.input(inputs).dense(outputs, Activation.IDENTITY).build();
+    public static Sequential linearRegression(int inputs, int outputs) {
+        return Sequential.input(inputs).dense(outputs, Activation.IDENTITY).build();
     }
 
     /** Logistic regression: one logit; train with {@code Loss.bceWithLogits()}, targets 0/1. */
-    public static Mlp logisticRegression(int inputs) {
-        return Mlp.input(inputs).dense(1, Activation.IDENTITY).build();
+    public static Sequential logisticRegression(int inputs) {
+        return Sequential.input(inputs).dense(1, Activation.IDENTITY).build();
     }
 
     /** Softmax (multinomial logistic) regression: one logit per class; train with softmax cross-entropy. */
-    public static Mlp softmaxRegression(int inputs, int classes) {
-        return Mlp.input(inputs).dense(classes, Activation.IDENTITY).build();
+    public static Sequential softmaxRegression(int inputs, int classes) {
+        return Sequential.input(inputs).dense(classes, Activation.IDENTITY).build();
     }
 
-    /** Starts a multi-layer perceptron over {@code inputs} features. */
-    public static Mlp.Builder mlp(int inputs) {
-        return Mlp.input(inputs);
+    /**
+     * Starts a model of any {@link Layer}s over {@code inputs} features: {@code
+     * Models.sequential(784).dense(128).add(new LayerNorm(128)).activation(Activation.RELU).dense(10)}.
+     */
+    public static Sequential.Builder sequential(int inputs) {
+        return Sequential.input(inputs);
+    }
+
+    /** Starts a multi-layer perceptron over {@code inputs} features (dense layers, activations fused). */
+    public static Sequential.Builder mlp(int inputs) {
+        return Sequential.input(inputs);
     }
 }

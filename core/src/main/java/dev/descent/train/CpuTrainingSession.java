@@ -2,7 +2,7 @@ package dev.descent.train;
 
 import dev.descent.backend.Backend;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 
@@ -10,18 +10,22 @@ import dev.descent.optim.OptimizerState;
 final class CpuTrainingSession implements TrainingSession {
 
     private final Backend backend;
-    private final Mlp model;
+    private final Sequential model;
     private final Loss loss;
     private final Optimizer optimizer;
     private final float[] params;
     private final float[] grads;
     private final OptimizerState state;
-    private Mlp.Workspace ws;
+    private Sequential.Workspace ws;
     private float[] dOut = new float[0];
     /** True while {@link #grads} holds nothing since the last step: the next backward overwrites. */
     private boolean gradientEmpty = true;
+    /** Where the next accumulate is in the run, for layers that draw random numbers (dropout). */
+    private long seed, step;
 
-    CpuTrainingSession(Backend backend, Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+    private int microBatch;
+
+    CpuTrainingSession(Backend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
         this.backend = backend;
         this.model = model;
         this.loss = loss;
@@ -33,14 +37,11 @@ final class CpuTrainingSession implements TrainingSession {
         this.ws = model.workspace(1);
     }
 
-    /** The model's parameter tensors in the flat buffer: each layer's weight, then its bias. */
-    static int[] tensorBounds(Mlp model) {
-        int[] bounds = new int[2 * model.layers().size() + 1];
-        int i = 1;
-        for (var layer : model.layers()) {
-            bounds[i++] = layer.biasOffset();
-            bounds[i++] = layer.end();
-        }
+    /** The model's parameter tensors in the flat buffer: 0, then the end of each in buffer order. */
+    static int[] tensorBounds(Sequential model) {
+        var slots = model.parameters();
+        int[] bounds = new int[slots.size() + 1];
+        for (int i = 0; i < slots.size(); i++) bounds[i + 1] = slots.get(i).end();
         return bounds;
     }
 
@@ -50,7 +51,7 @@ final class CpuTrainingSession implements TrainingSession {
     }
 
     @Override
-    public Mlp model() {
+    public Sequential model() {
         return model;
     }
 
@@ -68,11 +69,19 @@ final class CpuTrainingSession implements TrainingSession {
     public double accumulate(float[] x, float[] y, int rows, float weight) {
         int outs = model.outputs();
         if (dOut.length < rows * outs) dOut = new float[rows * outs];
+        ws.training(seed, step, microBatch++);
         float[] out = model.forward(backend, params, x, rows, ws);
         double value = loss.valueAndGradient(out, 0, y, 0, rows, outs, dOut, 0, weight);
         model.backward(backend, params, x, rows, ws, dOut, grads, !gradientEmpty);
         gradientEmpty = false;
         return value;
+    }
+
+    @Override
+    public void position(long seed, long step) {
+        this.seed = seed;
+        this.step = step;
+        this.microBatch = 0;
     }
 
     @Override
@@ -101,7 +110,7 @@ final class CpuTrainingSession implements TrainingSession {
 
     @Override
     public void predict(float[] x, int rows, float[] out) {
-        float[] y = model.forward(backend, params, x, rows, ws);
+        float[] y = model.forward(backend, params, x, rows, ws.evaluation());
         System.arraycopy(y, 0, out, 0, rows * model.outputs());
     }
 

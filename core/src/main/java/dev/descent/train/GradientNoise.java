@@ -3,7 +3,7 @@ package dev.descent.train;
 import dev.descent.backend.Backend;
 import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import java.util.SplittableRandom;
 
 /**
@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
  * σ²/‖g‖²} is the "simple gradient noise scale" of McCandlish et al. (2018): batches much smaller
  * than it are noise-dominated.
  *
- * <p>Works on any backend through {@link Mlp#forward} and {@link Mlp#backward}; the parameters are
+ * <p>Works on any backend through {@link Sequential#forward} and {@link Sequential#backward}; the parameters are
  * read only.
  */
 public final class GradientNoise {
@@ -82,7 +82,7 @@ public final class GradientNoise {
      */
     public static Result measure(
             Backend backend,
-            Mlp model,
+            Sequential model,
             Loss loss,
             float[] params,
             Dataset data,
@@ -139,14 +139,14 @@ public final class GradientNoise {
     /** Gradient of the mean loss of a batch at fixed parameters; reuses its buffers. */
     private static final class Gradients {
         final Backend backend;
-        final Mlp model;
+        final Sequential model;
         final Loss loss;
         final float[] params;
         final float[] g;
-        Mlp.Workspace ws;
+        Sequential.Workspace ws;
         float[] dOut = new float[0];
 
-        Gradients(Backend backend, Mlp model, Loss loss, float[] params) {
+        Gradients(Backend backend, Sequential model, Loss loss, float[] params) {
             this.backend = backend;
             this.model = model;
             this.loss = loss;

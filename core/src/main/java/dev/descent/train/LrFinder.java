@@ -5,7 +5,7 @@ import dev.descent.data.Batch;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import java.util.Arrays;
 
@@ -75,7 +75,7 @@ public record LrFinder(double minLr, double maxLr, int steps, double smoothing, 
      */
     public Curve run(
             Backend backend,
-            Mlp model,
+            Sequential model,
             Loss loss,
             Optimizer optimizer,
             Dataset train,

@@ -11,8 +11,7 @@ import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.data.Sizes;
 import dev.descent.loss.Loss;
-import dev.descent.model.Dense;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.schedule.OneCycle;
 import dev.descent.schedule.ReduceOnPlateau;
@@ -46,12 +45,12 @@ import java.util.Optional;
  */
 public final class Trainer {
     private final Backend backend;
-    private final Mlp model;
+    private final Sequential model;
     private final Loss loss;
     private final Optimizer optimizer;
     private final TrainingConfig config;
 
-    public Trainer(Backend backend, Mlp model, Loss loss, Optimizer optimizer, TrainingConfig config) {
+    public Trainer(Backend backend, Sequential model, Loss loss, Optimizer optimizer, TrainingConfig config) {
         this.backend = java.util.Objects.requireNonNull(backend, "backend");
         this.model = java.util.Objects.requireNonNull(model, "model");
         this.loss = java.util.Objects.requireNonNull(loss, "loss");
@@ -180,7 +179,7 @@ public final class Trainer {
      *
      * @throws IllegalArgumentException naming the data set, the field and both values
      */
-    public static void checkData(Mlp model, Loss loss, Dataset data, String role) {
+    public static void checkData(Sequential model, Loss loss, Dataset data, String role) {
         String name = role + " set '" + data.name() + "'";
         if (data.rows() == 0) throw new IllegalArgumentException(name + " is empty");
         if (data.features() != model.inputs())
@@ -208,15 +207,16 @@ public final class Trainer {
      *
      * @throws IllegalArgumentException naming the model, the batch size, what it needs and the limit
      */
-    public static void checkMemory(Mlp model, Optimizer optimizer, int batchSize, Dataset train) {
+    public static void checkMemory(Sequential model, Optimizer optimizer, int batchSize, Dataset train) {
         long rows = Math.min(batchSize, train.rows());
         long perRow = train.features() + (long) train.targetWidth() + model.outputs(); // batch x, y, dL/dout
         long widest = model.inputs();
-        for (Dense d : model.layers()) {
-            perRow += 2L * d.outputs(); // z and a
-            widest = Math.max(widest, d.outputs());
+        for (int i = 1; i <= model.layers().size(); i++) {
+            long w = 1;
+            for (int d : model.shapeBefore(i)) w *= d;
+            widest = Math.max(widest, w);
         }
-        perRow += 2 * widest; // the two delta buffers
+        perRow += model.workspaceFloatsPerRow(); // each layer's output and scratch, the two delta buffers
         String why = Sizes.arrayProblem(rows * widest);
         if (why == null) {
             long copies = 5 + optimizer.newState(1).buffers().size();
@@ -324,6 +324,7 @@ public final class Trainer {
                 int end = Math.min(perEpoch, b + k), groupRows = 0;
                 for (int i = b; i < end; i++) groupRows += rowsOf(i);
                 double stepLoss = 0;
+                session.position(config.seed(), step); // dropout masks derive from (seed, step)
                 for (; b < end; b++) {
                     batches.next(batch);
                     float w = mean ? (float) batch.rows() / groupRows : 1f;

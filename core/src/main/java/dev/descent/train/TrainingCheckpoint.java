@@ -5,7 +5,7 @@ import dev.descent.checkpoint.CheckpointException;
 import dev.descent.checkpoint.Json;
 import dev.descent.checkpoint.ModelTensors;
 import dev.descent.checkpoint.SafeTensors.Tensor;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.OptimizerState;
 import dev.descent.schedule.ReduceOnPlateau;
 import java.io.IOException;
@@ -36,7 +36,7 @@ final class TrainingCheckpoint {
     private TrainingCheckpoint() {}
 
     static void save(Path dir, Trainer.Run run, TrainingConfig config) throws IOException {
-        Mlp model = run.session.model();
+        Sequential model = run.session.model();
         float[] p = new float[model.parameterCount()];
         run.session.readParameters(p);
         List<Tensor> tensors = new ArrayList<>(ModelTensors.parameters(model, p));
@@ -91,7 +91,7 @@ final class TrainingCheckpoint {
     }
 
     /** The parameters stored in a checkpoint, checked against the model's layer shapes. */
-    static float[] parameters(Checkpoint c, Mlp model) throws CheckpointException {
+    static float[] parameters(Checkpoint c, Sequential model) throws CheckpointException {
         float[] p = new float[model.parameterCount()];
         ModelTensors.loadParameters(c.model(), model, p);
         for (Tensor t : c.tensors().values()) {

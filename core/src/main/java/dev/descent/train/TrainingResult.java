@@ -3,7 +3,7 @@ package dev.descent.train;
 import dev.descent.backend.Backend;
 import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 
 /**
  * The outcome of {@link Trainer#fit}: the trained parameters of the model, what was recorded, and
@@ -15,7 +15,7 @@ import dev.descent.model.Mlp;
  * @param backend the backend that trained (its name says which device)
  */
 public record TrainingResult(
-        Mlp model,
+        Sequential model,
         Loss loss,
         float[] parameters,
         History history,

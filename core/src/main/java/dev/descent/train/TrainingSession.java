@@ -2,7 +2,7 @@ package dev.descent.train;
 
 import dev.descent.backend.Backend;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 
@@ -16,7 +16,8 @@ import dev.descent.optim.OptimizerState;
 public interface TrainingSession extends AutoCloseable {
 
     /** Opens a session: the backend's own if it is a {@link SessionFactory}, else the CPU one. */
-    static TrainingSession open(Backend backend, Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+    static TrainingSession open(
+            Backend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
         if (initialParameters.length != model.parameterCount())
             throw new IllegalArgumentException("model " + model + " has " + model.parameterCount()
                     + " parameters, got a buffer of " + initialParameters.length);
@@ -26,7 +27,7 @@ public interface TrainingSession extends AutoCloseable {
 
     Backend backend();
 
-    Mlp model();
+    Sequential model();
 
     Loss loss();
 
@@ -39,6 +40,13 @@ public interface TrainingSession extends AutoCloseable {
      * accumulating). Returns the batch's loss; parameters are not changed.
      */
     double accumulate(float[] x, float[] y, int rows, float weight);
+
+    /**
+     * The run's seed and the optimizer step the next {@link #accumulate} calls belong to, from which
+     * layers such as dropout draw their random numbers (so a resumed run draws them again). Until it
+     * is called, seed and step are 0.
+     */
+    default void position(long seed, long step) {}
 
     /** Clips the accumulated gradient; returns its norm before clipping (see {@link Clipping#apply}). */
     double clip(Clipping clipping);
@@ -79,6 +87,6 @@ public interface TrainingSession extends AutoCloseable {
 
     /** A backend that runs whole training sessions itself (the GPU backend keeps them on the device). */
     interface SessionFactory {
-        TrainingSession openSession(Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters);
+        TrainingSession openSession(Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters);
     }
 }

@@ -315,8 +315,13 @@ public abstract class BackendContractTest {
     static Stream<Arguments> activations() {
         List<Arguments> list = new ArrayList<>();
         for (Activation f : List.of(
-                Activation.IDENTITY, Activation.RELU, Activation.LEAKY_RELU, Activation.TANH, Activation.SIGMOID))
-            for (int n : new int[] {0, 1, 17, 1025}) list.add(Arguments.of(f, n));
+                Activation.IDENTITY,
+                Activation.RELU,
+                Activation.LEAKY_RELU,
+                Activation.TANH,
+                Activation.SIGMOID,
+                Activation.GELU,
+                Activation.GELU_TANH)) for (int n : new int[] {0, 1, 17, 1025}) list.add(Arguments.of(f, n));
         return list.stream();
     }
 

@@ -11,8 +11,8 @@ import dev.descent.data.Csv;
 import dev.descent.data.Split;
 import dev.descent.data.Standardizer;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.Evaluation;
 import dev.descent.train.Trainer;
@@ -120,7 +120,7 @@ class BackendsTest {
         static double accuracy(Backend backend) {
             Split split = Split.benchmark(Csv.load(Shared.data().resolve("breast_cancer.csv")));
             Standardizer std = Standardizer.fit(split.train());
-            Mlp model = Models.mlp(30).dense(8, Activation.RELU).dense(2).build();
+            Sequential model = Models.mlp(30).dense(8, Activation.RELU).dense(2).build();
             Loss loss = Loss.softmaxCrossEntropy();
             TrainingConfig config =
                     TrainingConfig.defaults().withBatchSize(16).withEpochs(5).withSeed(3);

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.descent.backend.Activation;
 import dev.descent.checkpoint.SafeTensors.Tensor;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.OptimizerState;
 import dev.descent.optim.Optimizers;
 import java.io.IOException;
@@ -26,7 +26,8 @@ class ModelTensorsTest {
     @TempDir
     Path root;
 
-    static final Mlp MODEL = Models.mlp(4).dense(3, Activation.RELU).dense(2).build();
+    static final Sequential MODEL =
+            Models.mlp(4).dense(3, Activation.RELU).dense(2).build();
 
     @Test
     void parametersAreNamedAndShapedLikeAPyTorchStateDict() {
@@ -82,7 +83,7 @@ class ModelTensorsTest {
         Checkpoint.write(root.resolve("ckpt"), tensors, Map.of());
         SafeTensorsFile f = Checkpoint.read(root.resolve("ckpt")).model();
 
-        Mlp wider = Models.mlp(4).dense(5, Activation.RELU).dense(2).build();
+        Sequential wider = Models.mlp(4).dense(5, Activation.RELU).dense(2).build();
         float[] dst = new float[wider.parameterCount()];
         var e = assertThrows(CheckpointException.class, () -> ModelTensors.loadParameters(f, wider, dst));
         assertEquals(
@@ -91,7 +92,7 @@ class ModelTensorsTest {
                 e.getMessage());
         assertArrayEquals(new float[wider.parameterCount()], dst, "nothing copied");
 
-        Mlp shallower = Models.mlp(4).dense(3).build();
+        Sequential shallower = Models.mlp(4).dense(3).build();
         e = assertThrows(
                 CheckpointException.class,
                 () -> ModelTensors.loadParameters(f, shallower, new float[shallower.parameterCount()]));

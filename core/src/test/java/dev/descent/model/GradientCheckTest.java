@@ -72,7 +72,8 @@ class GradientCheckTest {
     @ParameterizedTest
     @MethodSource("layers")
     void mlpGradientMatchesFiniteDifferences(Backend backend, Activation hidden, Loss loss) {
-        Mlp model = Mlp.input(5).dense(6, hidden).dense(4, hidden).dense(3).build();
+        Sequential model =
+                Sequential.input(5).dense(6, hidden).dense(4, hidden).dense(3).build();
         int rows = 9;
         SplittableRandom rnd = new SplittableRandom(3);
         float[] x = randoms(rnd, rows * 5, 1.5);
@@ -85,7 +86,7 @@ class GradientCheckTest {
             s.accumulate(x, y, rows, 1f);
             s.readGradient(grad);
         }
-        Mlp.Workspace ws = model.workspace(rows);
+        Sequential.Workspace ws = model.workspace(rows);
         boolean kinked = hidden.kind() == Activation.Kind.RELU || hidden.kind() == Activation.Kind.LEAKY_RELU;
         double f0 = loss.value(model.forward(backend, params, x, rows, ws), 0, y, 0, rows, 3);
         int skipped = 0;

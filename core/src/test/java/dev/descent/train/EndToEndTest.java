@@ -14,8 +14,8 @@ import dev.descent.data.Idx;
 import dev.descent.data.Split;
 import dev.descent.data.Standardizer;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import java.util.Arrays;
@@ -27,7 +27,7 @@ class EndToEndTest {
     @Test
     void mlpReaches95PercentOnMnist10k() {
         Split mnist = Idx.mnist(Shared.data().resolve("mnist10k"));
-        Mlp model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
+        Sequential model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
         float[] params = train(
                 Backends.byName("simd"),
                 model,
@@ -47,7 +47,7 @@ class EndToEndTest {
         Split split = Split.benchmark(Csv.load(Shared.data().resolve("breast_cancer.csv")));
         Standardizer std = Standardizer.fit(split.train());
         Dataset train = std.apply(split.train()), test = std.apply(split.test());
-        Mlp model = Models.logisticRegression(30);
+        Sequential model = Models.logisticRegression(30);
         for (String b : new String[] {"scalar", "simd"}) {
             Backend backend = Backends.byName(b);
             float[] params =
@@ -62,7 +62,7 @@ class EndToEndTest {
     void sameSeedGivesBitIdenticalParameters() {
         Split digits = Split.benchmark(Csv.load(Shared.data().resolve("digits.csv")));
         Dataset train = Standardizer.fit(digits.train()).apply(digits.train());
-        Mlp model = Models.mlp(64).dense(32, Activation.TANH).dense(10).build();
+        Sequential model = Models.mlp(64).dense(32, Activation.TANH).dense(10).build();
         for (String b : new String[] {"scalar", "simd"}) {
             Backend backend = Backends.byName(b);
             Optimizer opt = Optimizers.adam(0.01);
@@ -80,7 +80,14 @@ class EndToEndTest {
     }
 
     static float[] train(
-            Backend backend, Mlp model, Loss loss, Optimizer opt, Dataset data, int batchSize, int epochs, long seed) {
+            Backend backend,
+            Sequential model,
+            Loss loss,
+            Optimizer opt,
+            Dataset data,
+            int batchSize,
+            int epochs,
+            long seed) {
         TrainingConfig config = TrainingConfig.defaults()
                 .withBatchSize(batchSize)
                 .withEpochs(epochs)
@@ -89,7 +96,7 @@ class EndToEndTest {
     }
 
     /** Fraction of rows whose predicted class (argmax, or logit > 0 for one output) is the label. */
-    static double accuracy(Backend backend, Mlp model, float[] params, Dataset data) {
+    static double accuracy(Backend backend, Sequential model, float[] params, Dataset data) {
         Loss loss = model.outputs() == 1 ? Loss.bceWithLogits() : Loss.softmaxCrossEntropy();
         if (model.outputs() == 1) data = regression(data);
         try (var s = TrainingSession.open(backend, model, loss, Optimizers.sgd(0), params)) {

@@ -12,8 +12,8 @@ import dev.descent.data.Dataset;
 import dev.descent.data.Split;
 import dev.descent.data.Standardizer;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import org.junit.jupiter.api.Test;
 
 class GradientNoiseTest {
@@ -28,7 +28,7 @@ class GradientNoiseTest {
     @Test
     void minibatchNoiseFollowsOneOverSqrtB() {
         Dataset train = cancer();
-        Mlp model = Models.logisticRegression(30);
+        Sequential model = Models.logisticRegression(30);
         for (String b : new String[] {"scalar", "simd"}) {
             var r = GradientNoise.measure(
                     Backends.byName(b), model, Loss.bceWithLogits(), model.initialParameters(3), train, SIZES, 400, 11);
@@ -46,7 +46,7 @@ class GradientNoiseTest {
     @Test
     void sameSeedSameNumbersAndOneRowDataHasNoNoise() {
         Dataset train = cancer();
-        Mlp model = Models.logisticRegression(30);
+        Sequential model = Models.logisticRegression(30);
         float[] p = model.initialParameters(1);
         var a = GradientNoise.measure(Backends.byName("scalar"), model, Loss.bceWithLogits(), p, train, SIZES, 20, 5);
         var b = GradientNoise.measure(Backends.byName("scalar"), model, Loss.bceWithLogits(), p, train, SIZES, 20, 5);
@@ -63,7 +63,7 @@ class GradientNoiseTest {
     @Test
     void rejectsWhatItCannotMeasure() {
         Dataset train = cancer();
-        Mlp model = Models.logisticRegression(30);
+        Sequential model = Models.logisticRegression(30);
         float[] p = model.initialParameters(1);
         var backend = Backends.byName("scalar");
         var e = assertThrows(

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.backend.Activation;
 import dev.descent.data.Dataset;
 import dev.descent.data.Sizes;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +46,8 @@ class ModelSizeTest {
     @Test
     void trainingThatCannotFitInTheHeapIsRefusedBeforeAllocating() {
         // 784×1,000,000 + ... ≈ 795 M parameters: 6 copies × 4 bytes + a batch ≈ 17.8 GB
-        Mlp wide = Models.mlp(784).dense(1_000_000, Activation.RELU).dense(10).build();
+        Sequential wide =
+                Models.mlp(784).dense(1_000_000, Activation.RELU).dense(10).build();
         String old = System.getProperty(Sizes.HEAP_PROPERTY);
         System.setProperty(Sizes.HEAP_PROPERTY, Long.toString(4L << 30));
         try {
@@ -56,7 +57,7 @@ class ModelSizeTest {
             assertTrue(
                     e.getMessage()
                             .equals(
-                                    "training Mlp(784 -> 1000000 relu -> 10 identity, 795000010 parameters) with batches of"
+                                    "training Sequential(784 -> 1000000 relu -> 10 identity, 795000010 parameters) with batches of"
                                             + " 4 rows needs 17.8 GB, more than the heap limit of 4.0 GB (raise it with -Xmx)"),
                     e.getMessage());
             // the flagship fits

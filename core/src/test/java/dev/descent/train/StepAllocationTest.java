@@ -7,8 +7,8 @@ import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.backend.SimdBackend;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import java.lang.management.ManagementFactory;
@@ -69,15 +69,46 @@ class StepAllocationTest {
         assertNoAllocation("simd, 2 threads, " + name, new SimdBackend(2), optimizer, s -> s.step(0.01));
     }
 
+    /** The other CPU layers (a separate activation, GELU, layer norm, dropout) allocate nothing either. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void everyCpuLayerAllocatesNothing(String name, Backend backend) {
+        Sequential model = Models.sequential(784)
+                .dense(128)
+                .add(new dev.descent.model.LayerNorm(128))
+                .activation(Activation.GELU)
+                .add(new dev.descent.model.Dropout(0.2))
+                .dense(10, Activation.GELU_TANH)
+                .build();
+        assertNoAllocation(
+                name + ", layer norm, gelu, dropout",
+                backend,
+                model,
+                Optimizers.sgd(0.01).momentum(0.9),
+                s -> {
+                    s.step(0.01);
+                    s.position(5, 1);
+                });
+    }
+
     private static void assertNoAllocation(String name, Backend backend, Consumer<TrainingSession> update) {
         assertNoAllocation(name, backend, Optimizers.sgd(0.01).momentum(0.9), update);
     }
 
     private static void assertNoAllocation(
             String name, Backend backend, Optimizer optimizer, Consumer<TrainingSession> update) {
+        assertNoAllocation(
+                name,
+                backend,
+                Models.mlp(784).dense(128, Activation.RELU).dense(10).build(),
+                optimizer,
+                update);
+    }
+
+    private static void assertNoAllocation(
+            String name, Backend backend, Sequential model, Optimizer optimizer, Consumer<TrainingSession> update) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
-        Mlp model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
         int batch = 64;
         SplittableRandom r = new SplittableRandom(3);
         float[] x = new float[batch * 784], y = new float[batch];

@@ -17,8 +17,8 @@ import dev.descent.data.Dataset;
 import dev.descent.data.Split;
 import dev.descent.data.Standardizer;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import dev.descent.schedule.ReduceOnPlateau;
@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The training loop on the digits data set: the 7-step loop, accumulation, schedules, callbacks, guards. */
 class TrainerTest {
     static final Split DIGITS = split();
-    static final Mlp MODEL = Models.mlp(64).dense(32, Activation.TANH).dense(10).build();
+    static final Sequential MODEL =
+            Models.mlp(64).dense(32, Activation.TANH).dense(10).build();
     static final Loss LOSS = Loss.softmaxCrossEntropy();
     static final Backend SIMD = Backends.byName("simd");
 

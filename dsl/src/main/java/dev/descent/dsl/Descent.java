@@ -1,6 +1,6 @@
 package dev.descent.dsl;
 
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 
 /**
  * Where a training script starts: {@code Descent.train(model)} opens a {@link TrainingBuilder} that
@@ -22,12 +22,12 @@ public final class Descent {
     private Descent() {}
 
     /** A builder for training this model. */
-    public static TrainingBuilder train(Mlp model) {
+    public static TrainingBuilder train(Sequential model) {
         return new TrainingBuilder().model(model);
     }
 
     /** A builder for training the model this builder describes (built when the spec is built). */
-    public static TrainingBuilder train(Mlp.Builder model) {
+    public static TrainingBuilder train(Sequential.Builder model) {
         return new TrainingBuilder().model(model);
     }
 

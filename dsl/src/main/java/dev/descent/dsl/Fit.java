@@ -2,7 +2,7 @@ package dev.descent.dsl;
 
 import dev.descent.backend.Backend;
 import dev.descent.data.Dataset;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.train.Evaluation;
 import dev.descent.train.History;
 import dev.descent.train.TrainingResult;
@@ -32,7 +32,7 @@ public final class Fit {
         return result;
     }
 
-    public Mlp model() {
+    public Sequential model() {
         return result.model();
     }
 

@@ -5,7 +5,7 @@ import dev.descent.backend.Backends;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
@@ -57,7 +57,7 @@ import java.util.function.Consumer;
 public final class TrainingBuilder {
     private static final TrainingConfig DEFAULTS = TrainingConfig.defaults();
 
-    private Object model; // Mlp or Mlp.Builder
+    private Object model; // Sequential or Sequential.Builder
     private Loss loss;
     private Optimizer optimizer;
     private Double lr;
@@ -85,13 +85,13 @@ public final class TrainingBuilder {
     TrainingBuilder() {}
 
     /** The model to train. */
-    public TrainingBuilder model(Mlp model) {
+    public TrainingBuilder model(Sequential model) {
         this.model = model;
         return this;
     }
 
     /** The model to train, built from this builder when the spec is built. */
-    public TrainingBuilder model(Mlp.Builder model) {
+    public TrainingBuilder model(Sequential.Builder model) {
         this.model = model;
         return this;
     }
@@ -272,9 +272,9 @@ public final class TrainingBuilder {
         if (model == null)
             throw new IllegalArgumentException(
                     "model is missing (null): give one to Descent.train(...) or .model(...), e.g. Models.mlp(784).dense(10)");
-        Mlp m;
+        Sequential m;
         try {
-            m = model instanceof Mlp.Builder b ? b.build() : (Mlp) model;
+            m = model instanceof Sequential.Builder b ? b.build() : (Sequential) model;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model: " + e.getMessage(), e);
         }

@@ -4,7 +4,7 @@ import dev.descent.backend.Backend;
 import dev.descent.backend.Backends;
 import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.train.Callback;
 import dev.descent.train.Trainer;
@@ -28,7 +28,7 @@ import java.util.Objects;
  * no callbacks: they are added to it when a run starts.
  */
 public final class TrainingSpec {
-    private final Mlp model;
+    private final Sequential model;
     private final Loss loss;
     private final Optimizer optimizer;
     private final TrainingConfig config;
@@ -37,7 +37,7 @@ public final class TrainingSpec {
     private final List<Callback> callbacks;
 
     TrainingSpec(
-            Mlp model,
+            Sequential model,
             Loss loss,
             Optimizer optimizer,
             TrainingConfig config,
@@ -55,7 +55,7 @@ public final class TrainingSpec {
         this.callbacks = List.copyOf(callbacks);
     }
 
-    public Mlp model() {
+    public Sequential model() {
         return model;
     }
 

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.loss.Loss;
+import dev.descent.model.ActivationLayer;
 import dev.descent.model.Dense;
-import dev.descent.model.Mlp;
+import dev.descent.model.Layer;
+import dev.descent.model.LayerNorm;
+import dev.descent.model.Sequential;
 import dev.descent.objective.Objective;
 import dev.descent.optim.Asgd;
 import dev.descent.optim.Optimizer;
@@ -113,6 +116,7 @@ public final class ReferenceRunner {
             else if (c.has("sizes") && c.has("init")) mlp(c, cmp);
             else if (c.has("kind") && c.has("lr_at_step")) schedule(c, root, cmp);
             else if (c.has("kind") && c.has("clipped")) clipping(c, cmp);
+            else if (c.has("layer") && c.has("config")) layer(c, cmp);
             else return new CaseResult(file, index, kind, Double.NaN, false, "unsupported case kind");
             double err = cmp.max();
             return new CaseResult(file, index, kind, err, err <= tolerance, "");
@@ -132,6 +136,9 @@ public final class ReferenceRunner {
         if (c.has("sizes"))
             return "mlp " + c.get("sizes") + " " + c.path("hidden_activation").asText() + " "
                     + c.path("loss").asText();
+        if (c.has("layer"))
+            return "layer " + c.get("layer").asText() + " "
+                    + c.path("config").toString().replace("\"", "");
         if (c.has("loss"))
             return "loss " + c.get("loss").asText() + " " + c.path("reduction").asText("mean");
         if (c.has("kind")) return c.get("kind").asText();
@@ -178,6 +185,101 @@ public final class ReferenceRunner {
             cmp.array(p, 0, oc.expected()[k]);
             if (averaged != null) cmp.array(((Asgd) opt).averaged(state), 0, averaged.get(k));
         }
+    }
+
+    // ---- layers: output, grad_input and grad_params of one layer for a fixed upstream grad -------
+
+    /** The fields of a layer case this runner reads or checks; a case recording anything else is unsupported. */
+    private static final java.util.Set<String> LAYER_CASE_FIELDS = java.util.Set.of(
+            "layer",
+            "config",
+            "input_shape",
+            "input",
+            "output_shape",
+            "output",
+            "upstream_grad",
+            "grad_input",
+            "param_shapes",
+            "params",
+            "grad_params",
+            "note");
+
+    private void layer(JsonNode c, Compare cmp) {
+        Layer layer = layerOf(Json.required(c, "layer").asText(), Json.required(c, "config"));
+        for (var it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!LAYER_CASE_FIELDS.contains(field))
+                throw new IllegalArgumentException(
+                        "unsupported: the case records '" + field + "', which this runner does not check");
+        }
+        int[] inShape = ints(Json.required(c, "input_shape"));
+        if (inShape.length != 2)
+            throw new IllegalArgumentException("unsupported: input shape " + java.util.Arrays.toString(inShape)
+                    + " (the CPU layers take [rows, features])");
+        int rows = inShape[0];
+        Sequential model = Sequential.input(inShape[1]).add(layer).build();
+        int[] outShape = ints(Json.required(c, "output_shape"));
+        if (outShape.length != 2 || outShape[0] != rows || outShape[1] != model.outputs())
+            throw new IllegalArgumentException("output shape " + java.util.Arrays.toString(outShape)
+                    + ", the layer gives [" + rows + ", " + model.outputs() + "]");
+        float[] params = new float[model.parameterCount()];
+        JsonNode given = c.path("params"), shapes = c.path("param_shapes"), grads = c.path("grad_params");
+        int named = 0;
+        for (Sequential.Slot s : model.parameters()) {
+            String name = s.name().substring(s.name().lastIndexOf('.') + 1);
+            if (!java.util.Arrays.equals(ints(Json.required(shapes, name)), s.shape()))
+                throw new IllegalArgumentException("parameter " + name + " has shape " + shapes.get(name)
+                        + ", the layer " + java.util.Arrays.toString(s.shape()));
+            copyInto(Json.floats(Json.required(given, name)), params, s.offset(), s.size());
+            Json.required(grads, name);
+            named++;
+        }
+        if (given.size() != named || shapes.size() != named || grads.size() != named)
+            throw new IllegalArgumentException("the case has parameters " + shapes + ", the layer "
+                    + model.parameters().stream().map(Sequential.Slot::name).toList());
+        float[] x = Json.floats(Json.required(c, "input"));
+        Sequential.Workspace ws = model.workspace(rows);
+        cmp.array(model.forward(backend, params, x, rows, ws), 0, Json.required(c, "output"));
+        float[] g = new float[params.length], dx = new float[x.length];
+        model.backward(backend, params, x, rows, ws, Json.floats(Json.required(c, "upstream_grad")), g, false, dx);
+        cmp.array(dx, 0, Json.required(c, "grad_input"));
+        for (Sequential.Slot s : model.parameters())
+            cmp.array(g, s.offset(), grads.get(s.name().substring(s.name().lastIndexOf('.') + 1)));
+    }
+
+    /** The Descent layer for a reference case's {@code layer} and {@code config}. */
+    private static Layer layerOf(String kind, JsonNode config) {
+        Map<String, Object> cfg = Json.map(config);
+        return switch (kind) {
+            case "leaky_relu" ->
+                new ActivationLayer(Activation.leakyRelu(
+                        (float) Json.required(config, "negative_slope").asDouble()));
+            case "gelu" ->
+                switch (Json.required(config, "approximate").asText()) {
+                    case "none" -> new ActivationLayer(Activation.GELU);
+                    case "tanh" -> new ActivationLayer(Activation.GELU_TANH);
+                    default -> throw new IllegalArgumentException("unsupported: gelu " + cfg);
+                };
+            case "layer_norm" -> {
+                JsonNode shape = Json.required(config, "normalized_shape");
+                if (shape.size() != 1
+                        || !Json.required(config, "elementwise_affine").asBoolean())
+                    throw new IllegalArgumentException("unsupported: layer_norm " + cfg
+                            + " (Descent normalises the last dimension, with an elementwise affine)");
+                yield new LayerNorm(
+                        shape.get(0).asInt(), Json.required(config, "eps").asDouble());
+            }
+            default ->
+                throw new IllegalArgumentException("unsupported: layer '" + kind
+                        + "' is not implemented yet (the CPU layers are dense, activations (gelu, leaky_relu, ...), dropout and"
+                        + " layer_norm; convolutions, pooling, flatten and batch norm come later)");
+        };
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) out[i] = array.get(i).asInt();
+        return out;
     }
 
     // ---- schedules: lr_at_step[k] is the lr of optimizer step k --------------------------------
@@ -271,10 +373,10 @@ public final class ReferenceRunner {
     private void mlp(JsonNode c, Compare cmp) {
         JsonNode sizes = Json.required(c, "sizes");
         Activation hidden = Activation.named(c.path("hidden_activation").asText("relu"));
-        Mlp.Builder b = Mlp.input(sizes.get(0).asInt());
+        Sequential.Builder b = Sequential.input(sizes.get(0).asInt());
         for (int l = 1; l < sizes.size(); l++)
             b.dense(sizes.get(l).asInt(), l == sizes.size() - 1 ? Activation.IDENTITY : hidden);
-        Mlp model = b.build();
+        Sequential model = b.build();
         Loss.Reduction red =
                 Loss.Reduction.valueOf(c.path("reduction").asText("mean").toUpperCase());
         Loss loss = Loss.named(Json.required(c, "loss").asText(), red);
@@ -282,7 +384,7 @@ public final class ReferenceRunner {
         List<JsonNode> init = layersInOrder(Json.required(c, "init"), model);
         float[] params = new float[model.parameterCount()];
         for (int l = 0; l < init.size(); l++) {
-            Dense d = model.layers().get(l);
+            Dense d = (Dense) model.layers().get(l);
             copyInto(
                     Json.floats(Json.required(init.get(l), "weight_out_by_in")),
                     params,
@@ -320,10 +422,10 @@ public final class ReferenceRunner {
     }
 
     /** Compares a flat buffer with per-layer {"weight": [...], "bias": [...]} objects. */
-    private static void compareLayers(float[] flat, JsonNode layers, Mlp model, Compare cmp) {
+    private static void compareLayers(float[] flat, JsonNode layers, Sequential model, Compare cmp) {
         List<JsonNode> expected = layersInOrder(layers, model);
         for (int l = 0; l < expected.size(); l++) {
-            Dense d = model.layers().get(l);
+            Dense d = (Dense) model.layers().get(l);
             cmp.array(flat, d.weightOffset(), Json.required(expected.get(l), "weight"));
             cmp.array(flat, d.biasOffset(), Json.required(expected.get(l), "bias"));
         }
@@ -369,7 +471,7 @@ public final class ReferenceRunner {
     }
 
     /** The "layerN" objects sorted by N; their count must equal the model's dense layers. */
-    private static List<JsonNode> layersInOrder(JsonNode layers, Mlp model) {
+    private static List<JsonNode> layersInOrder(JsonNode layers, Sequential model) {
         List<Map.Entry<Integer, JsonNode>> found = new ArrayList<>();
         layers.fields().forEachRemaining(e -> {
             String k = e.getKey();

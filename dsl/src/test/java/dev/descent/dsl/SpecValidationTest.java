@@ -62,7 +62,7 @@ class SpecValidationTest {
 
     @Test
     void modelWithoutLayers() {
-        fails(() -> valid().model(Models.mlp(64)).build(), "model", "at least one dense layer");
+        fails(() -> valid().model(Models.mlp(64)).build(), "model", "at least one layer (dense(...)");
     }
 
     @Test

@@ -13,8 +13,8 @@ import dev.descent.data.Dataset;
 import dev.descent.data.Idx;
 import dev.descent.data.Split;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.TrainingSession;
 import java.io.IOException;
@@ -130,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
             usedThreads = threads != null ? threads : cpus;
         }
 
-        Mlp model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
+        Sequential model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
         Loss loss = Loss.softmaxCrossEntropy();
         float lr = 0.1f;
         Batches batches = new Batches(train, batchSize, seed);

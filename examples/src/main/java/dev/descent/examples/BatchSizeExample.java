@@ -7,8 +7,8 @@ import dev.descent.data.Split;
 import dev.descent.dsl.Descent;
 import dev.descent.dsl.Fit;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.BatchScaling;
 import dev.descent.train.Evaluation;
@@ -118,7 +118,7 @@ public final class BatchSizeExample implements Callable<Integer> {
         }
     }
 
-    static Mlp model(int features, int classes, int hidden) {
+    static Sequential model(int features, int classes, int hidden) {
         if (hidden < 0) throw new IllegalArgumentException("--hidden must be >= 0, got " + hidden);
         return hidden == 0
                 ? Models.softmaxRegression(features, classes)
@@ -151,7 +151,7 @@ public final class BatchSizeExample implements Callable<Integer> {
             for (int i = 0; i < limit; i++) first[i] = i;
             train = train.select(first, train.name() + "[:" + limit + "]");
         }
-        Mlp model = model(train.features(), train.classes(), hidden);
+        Sequential model = model(train.features(), train.classes(), hidden);
         int b0 = Arrays.stream(sizes).min().getAsInt();
         // JIT warm-up, so that the first batch size's clock does not pay for compilation
         Dataset warm = train.select(
@@ -181,7 +181,8 @@ public final class BatchSizeExample implements Callable<Integer> {
         return new Result(runs, train.rows(), epochs, name, dataName);
     }
 
-    private static Fit fit(Mlp model, String backend, int batch, double lr, int epochs, long seed, Dataset train) {
+    private static Fit fit(
+            Sequential model, String backend, int batch, double lr, int epochs, long seed, Dataset train) {
         return Descent.train(model)
                 .loss(Loss.softmaxCrossEntropy())
                 .optimizer(Optimizers.sgd(lr))

@@ -8,8 +8,8 @@ import dev.descent.data.Standardizer;
 import dev.descent.dsl.Descent;
 import dev.descent.dsl.Fit;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.schedule.Schedule;
 
@@ -20,7 +20,7 @@ import dev.descent.schedule.Schedule;
 final class LinearClassifier {
 
     final Dataset train, test;
-    final Mlp model;
+    final Sequential model;
     final Loss loss;
 
     private LinearClassifier(Dataset train, Dataset test) {

@@ -5,8 +5,8 @@ import dev.descent.dsl.Descent;
 import dev.descent.dsl.Fit;
 import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.History;
 import java.nio.file.Path;
@@ -138,7 +138,7 @@ public final class LinearRegressionExample implements Callable<Integer> {
         Dataset data = synthetic(rows, noise, seed);
         Settings s = new Settings(epochs, batchSize, lr, momentum, seed, backend);
         Fit fit = javaScript(data, s);
-        Mlp model = fit.model();
+        Sequential model = fit.model();
         double[] loss = new double[epochs + 1];
         loss[0] = RunCurves.loss(fit.backend(), model, fit.result().loss(), model.initialParameters(seed), data);
         List<History.Epoch> ep = fit.history().epochs();
@@ -159,8 +159,8 @@ public final class LinearRegressionExample implements Callable<Integer> {
     }
 
     /** A (row-major, PyTorch's weight layout [out][in]) then b, from the flat parameter buffer. */
-    private static double[] flat(Mlp model, float[] p) {
-        Dense d = model.layers().get(0);
+    private static double[] flat(Sequential model, float[] p) {
+        Dense d = (Dense) model.layers().get(0);
         double[] v = new double[8];
         for (int k = 0; k < 6; k++) v[k] = p[d.weightOffset() + k];
         v[6] = p[d.biasOffset()];

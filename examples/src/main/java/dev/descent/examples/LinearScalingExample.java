@@ -6,7 +6,7 @@ import dev.descent.data.Split;
 import dev.descent.dsl.Descent;
 import dev.descent.dsl.Fit;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.BatchScaling;
 import dev.descent.train.History;
@@ -86,7 +86,7 @@ public final class LinearScalingExample implements Callable<Integer> {
             throw new IllegalArgumentException("this example needs class labels (at least 2 classes), got " + train);
         if (limit > 0 && limit < train.rows())
             train = train.select(IntStream.range(0, limit).toArray(), train.name() + "[:" + limit + "]");
-        Mlp model = BatchSizeExample.model(train.features(), train.classes(), 0);
+        Sequential model = BatchSizeExample.model(train.features(), train.classes(), 0);
         int big = batch * factor;
         double scaledLr = BatchScaling.linear(lr, batch, big);
         double initial = RunCurves.loss(

@@ -6,8 +6,8 @@ import dev.descent.data.Dataset;
 import dev.descent.data.Labels;
 import dev.descent.data.Split;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.LrFinder;
 import java.awt.BasicStroke;
@@ -73,7 +73,7 @@ public final class LrFinderExample implements Callable<Integer> {
     Result result;
 
     /** The sweep, with the model it ran on and the data's name. */
-    public record Result(LrFinder finder, LrFinder.Curve curve, Mlp model, String data, int trainRows) {}
+    public record Result(LrFinder finder, LrFinder.Curve curve, Sequential model, String data, int trainRows) {}
 
     public static Result compute(
             Backend backend,
@@ -87,7 +87,7 @@ public final class LrFinderExample implements Callable<Integer> {
             double smoothing,
             int batchSize,
             long seed) {
-        Mlp model = Models.mlp(train.features())
+        Sequential model = Models.mlp(train.features())
                 .dense(hidden, Activation.RELU)
                 .dense(Math.max(2, train.classes()))
                 .build();
@@ -221,9 +221,9 @@ public final class LrFinderExample implements Callable<Integer> {
         return chart;
     }
 
-    private static String widths(Mlp m) {
+    private static String widths(Sequential m) {
         StringBuilder sb = new StringBuilder().append(m.inputs());
-        for (var layer : m.layers()) sb.append('-').append(layer.outputs());
+        for (var d : m.denseLayers("this chart")) sb.append('-').append(d.outputs());
         return sb.toString();
     }
 

@@ -105,7 +105,7 @@ final class RunCurves {
     /** The mean loss of {@code params} over {@code data} (e.g. at the initial parameters). */
     static double loss(
             dev.descent.backend.Backend backend,
-            dev.descent.model.Mlp model,
+            dev.descent.model.Sequential model,
             dev.descent.loss.Loss loss,
             float[] params,
             dev.descent.data.Dataset data) {

@@ -4,7 +4,7 @@ import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.gpu.OpenClEngine.Ref;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.train.TrainingSession;
 
@@ -81,7 +81,8 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
      *     Sgd}, {@code Adam}/AdamW, {@code RmsProp} and {@code Adagrad} have one)
      */
     @Override
-    public OpenClTrainingSession openSession(Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+    public OpenClTrainingSession openSession(
+            Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
         return new OpenClTrainingSession(this, model, loss, optimizer, initialParameters);
     }
 
@@ -205,6 +206,11 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
         }
     }
 
+    /** Whether the device kernels implement f. */
+    static boolean supports(Activation f) {
+        return f.kind() != Activation.Kind.GELU && f.kind() != Activation.Kind.GELU_TANH;
+    }
+
     static int kind(Activation f) {
         return switch (f.kind()) {
             case IDENTITY -> DescentKernel.ACT_IDENTITY;
@@ -212,6 +218,7 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
             case LEAKY_RELU -> DescentKernel.ACT_LEAKY_RELU;
             case TANH -> DescentKernel.ACT_TANH;
             case SIGMOID -> DescentKernel.ACT_SIGMOID;
+            default -> throw new IllegalArgumentException("the gpu backend has no kernel for activation " + f);
         };
     }
 

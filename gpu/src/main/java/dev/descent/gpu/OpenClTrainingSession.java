@@ -5,7 +5,7 @@ import dev.descent.backend.Backend;
 import dev.descent.gpu.OpenClEngine.Ref;
 import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Adagrad;
 import dev.descent.optim.Adam;
 import dev.descent.optim.Optimizer;
@@ -56,7 +56,10 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     private final OpenClBackend backend;
     private final OpenClEngine engine;
-    private final Mlp model;
+    private final Sequential model;
+    /** The model's layers, all dense: the kernels this session has (checked when it opens). */
+    private final List<Dense> dense;
+
     private final Loss loss;
     private final Optimizer optimizer;
     private final int lossKind;
@@ -85,7 +88,14 @@ public final class OpenClTrainingSession implements TrainingSession {
     private boolean closed;
     private int repeats;
 
-    OpenClTrainingSession(OpenClBackend backend, Mlp model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+    OpenClTrainingSession(
+            OpenClBackend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
+        this.dense = model.denseLayers(backend.name());
+        for (int l = 0; l < dense.size(); l++)
+            if (!OpenClBackend.supports(dense.get(l).activation()))
+                throw new IllegalArgumentException("the " + backend.name() + " backend cannot run layer "
+                        + Sequential.layerName(l) + " (dense " + dense.get(l) + "): it has no kernel for "
+                        + dense.get(l).activation() + "; use the simd or scalar backend");
         this.lossKind = lossKind(loss);
         checkOptimizer(optimizer);
         this.backend = backend;
@@ -140,7 +150,7 @@ public final class OpenClTrainingSession implements TrainingSession {
     }
 
     @Override
-    public Mlp model() {
+    public Sequential model() {
         return model;
     }
 
@@ -315,7 +325,7 @@ public final class OpenClTrainingSession implements TrainingSession {
     /** Forward pass from x (rows × inputs); returns where the output is. */
     private Ref forward(Ref x, int rows) {
         Ref in = x;
-        List<Dense> layers = model.layers();
+        List<Dense> layers = dense;
         for (int l = 0; l < layers.size(); l++) {
             Dense d = layers.get(l);
             Ref zl = Ref.mem(z[l]);
@@ -343,7 +353,7 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     /** Backward pass after forward on the same x: gradients into (or added to) the gradient buffer. */
     private void backward(Ref x, int rows, boolean accumulate) {
-        List<Dense> layers = model.layers();
+        List<Dense> layers = dense;
         Ref delta = Ref.mem(dOut);
         for (int l = layers.size() - 1; l >= 0; l--) {
             Dense d = layers.get(l);
@@ -467,7 +477,7 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     /** Lays out the transient part for {@code rows} rows after the persistent part. */
     private void layout(int rows) {
-        List<Dense> layers = model.layers();
+        List<Dense> layers = dense;
         z = new int[layers.size()];
         a = new int[layers.size()];
         int off = persistent, widest = 1;
@@ -513,7 +523,7 @@ public final class OpenClTrainingSession implements TrainingSession {
     private long activationFloatsPerRow() {
         long perRow = 0;
         int widest = 1;
-        for (Dense d : model.layers()) {
+        for (Dense d : dense) {
             perRow += (d.activation().kind() == Activation.Kind.IDENTITY ? 1 : 2) * (long) d.outputs();
             widest = Math.max(widest, Math.max(d.inputs(), d.outputs()));
         }

@@ -14,7 +14,7 @@ import dev.descent.data.Dataset;
 import dev.descent.data.Idx;
 import dev.descent.data.Split;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.Clipping;
@@ -49,7 +49,8 @@ class MnistParityTest {
         Split mnist = Idx.mnist(Shared.data().resolve("mnist10k"));
         Dataset train = mnist.train().select(IntStream.range(0, 2000).toArray(), "mnist-2000");
         Dataset test = mnist.test().select(IntStream.range(0, 2000).toArray(), "mnist-test-2000");
-        Mlp model = Mlp.input(784).dense(64, Activation.RELU).dense(10).build();
+        Sequential model =
+                Sequential.input(784).dense(64, Activation.RELU).dense(10).build();
         Optimizer opt = Optimizers.sgd(0.05).momentum(0.9);
 
         long t0 = System.nanoTime();
@@ -87,7 +88,7 @@ class MnistParityTest {
         assertEquals(0, simd.launches);
     }
 
-    static Run train(Backend backend, Mlp model, Optimizer opt, Dataset train, Dataset test) {
+    static Run train(Backend backend, Sequential model, Optimizer opt, Dataset train, Dataset test) {
         Batches batches = new Batches(train, BATCH, SEED);
         Batch batch = batches.newBatch();
         double[] epochLoss = new double[EPOCHS];

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.backend.Activation;
 import dev.descent.backend.ScalarBackend;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 import dev.descent.optim.Optimizers;
@@ -89,8 +89,8 @@ class OpenClTrainingSessionTest {
         return all.stream();
     }
 
-    static Mlp model(Activation hidden) {
-        return Mlp.input(5).dense(7, hidden).dense(6, hidden).dense(3).build();
+    static Sequential model(Activation hidden) {
+        return Sequential.input(5).dense(7, hidden).dense(6, hidden).dense(3).build();
     }
 
     static float[] inputs(SplittableRandom r, int rows) {
@@ -118,7 +118,7 @@ class OpenClTrainingSessionTest {
     @ParameterizedTest(name = "{0} | {1} | {2} | {3}")
     @MethodSource("combinations")
     void matchesTheCpuSession(Optimizer opt, Loss loss, Activation hidden, Clipping clipping) {
-        Mlp model = model(hidden);
+        Sequential model = model(hidden);
         float[] p0 = model.initialParameters(11);
         OpenClBackend gpu = OpenClBackend.create();
         SplittableRandom data = new SplittableRandom(5);
@@ -170,7 +170,7 @@ class OpenClTrainingSessionTest {
 
     @Test
     void writeAndReadStateRoundTripsAndResumes() {
-        Mlp model = model(Activation.TANH);
+        Sequential model = model(Activation.TANH);
         Loss loss = Loss.softmaxCrossEntropy();
         Optimizer opt = Optimizers.adam(0.01).amsgrad();
         OpenClBackend gpu = OpenClBackend.create();
@@ -198,7 +198,7 @@ class OpenClTrainingSessionTest {
 
     @Test
     void kernelsRunOnTheOpenClDeviceAndTheStateStaysThere() {
-        Mlp model = model(Activation.RELU);
+        Sequential model = model(Activation.RELU);
         Loss loss = Loss.mse();
         OpenClBackend gpu = OpenClBackend.create();
         SplittableRandom data = new SplittableRandom(3);
@@ -239,7 +239,7 @@ class OpenClTrainingSessionTest {
     @ParameterizedTest(name = "mirrored={0}")
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     void trainingSurvivesGarbageCollection(boolean mirror) {
-        Mlp model = model(Activation.TANH);
+        Sequential model = model(Activation.TANH);
         Loss loss = Loss.softmaxCrossEntropy();
         Optimizer opt = Optimizers.adam(0.01);
         float[] p0 = model.initialParameters(21);
@@ -283,7 +283,7 @@ class OpenClTrainingSessionTest {
      */
     @Test
     void movingTheStagingArraysBeforeEveryLaunchChangesNothing() {
-        Mlp model = model(Activation.LEAKY_RELU);
+        Sequential model = model(Activation.LEAKY_RELU);
         Loss loss = Loss.mse();
         Optimizer opt = Optimizers.adam(0.01);
         Clipping clip = Clipping.byValue(0.005);
@@ -319,7 +319,7 @@ class OpenClTrainingSessionTest {
     /** A resident session whose arena was re-created from the host copy fails, never returns stale numbers. */
     @Test
     void aLostArenaIsAnErrorNotWrongNumbers() {
-        Mlp model = model(Activation.RELU);
+        Sequential model = model(Activation.RELU);
         Loss loss = Loss.mse();
         SplittableRandom data = new SplittableRandom(2);
         float[] x = inputs(data, 8), y = targets(data, loss, 8);
@@ -348,8 +348,36 @@ class OpenClTrainingSessionTest {
     }
 
     @Test
+    void aLayerWithoutAGpuKernelIsRefusedByName() {
+        Sequential model = dev.descent.model.Models.sequential(4)
+                .dense(5)
+                .activation(Activation.TANH)
+                .dense(3)
+                .build();
+        OpenClBackend gpu = OpenClBackend.create();
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> gpu.openSession(model, Loss.mse(), Optimizers.sgd(0.1), model.initialParameters(1)));
+        assertEquals(
+                "the gpu backend cannot run layer layers.1 (tanh): it runs dense layers only; use the simd or scalar"
+                        + " backend",
+                e.getMessage());
+        Sequential gelu = dev.descent.model.Models.mlp(4)
+                .dense(5, Activation.GELU)
+                .dense(3)
+                .build();
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> gpu.openSession(gelu, Loss.mse(), Optimizers.sgd(0.1), gelu.initialParameters(1)));
+        assertEquals(
+                "the gpu backend cannot run layer layers.0 (dense 5 gelu): it has no kernel for gelu; use the simd or"
+                        + " scalar backend",
+                e.getMessage());
+    }
+
+    @Test
     void unsupportedOptimizerAndBadClassIndexFailClearly() {
-        Mlp model = model(Activation.RELU);
+        Sequential model = model(Activation.RELU);
         OpenClBackend gpu = OpenClBackend.create();
         Optimizer custom = new Optimizer() {
             public double lr() {

@@ -12,8 +12,8 @@ import dev.descent.data.Csv;
 import dev.descent.data.Split;
 import dev.descent.data.Standardizer;
 import dev.descent.loss.Loss;
-import dev.descent.model.Mlp;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import dev.descent.schedule.ReduceOnPlateau;
@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresOpenCl
 class TrainerOnGpuTest {
 
-    static final Mlp MODEL = Models.mlp(64).dense(32, Activation.TANH).dense(10).build();
+    static final Sequential MODEL =
+            Models.mlp(64).dense(32, Activation.TANH).dense(10).build();
     static final Loss LOSS = Loss.softmaxCrossEntropy();
     static final Split DIGITS = digits();
 

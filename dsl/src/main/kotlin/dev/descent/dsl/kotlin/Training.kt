@@ -26,7 +26,8 @@ import dev.descent.dsl.Descent
 import dev.descent.dsl.TrainingSpec
 import dev.descent.loss.Loss
 import dev.descent.model.Init
-import dev.descent.model.Mlp
+import dev.descent.model.Layer
+import dev.descent.model.Sequential
 import dev.descent.optim.Adadelta
 import dev.descent.optim.Adagrad
 import dev.descent.optim.Adam
@@ -81,7 +82,7 @@ class TrainingScope internal constructor() {
     private val defaults = TrainingConfig.defaults()
 
     /** Required; build one with [mlp]. */
-    var model: Mlp? = null
+    var model: Sequential? = null
 
     /** Required: [softmaxCrossEntropy], [mse], [bceWithLogits], [huber], [hinge]. */
     var loss: Loss? = null
@@ -214,17 +215,23 @@ class TrainingScope internal constructor() {
 // ---- models -------------------------------------------------------------------------------
 
 /** An MLP over [inputs] features, layer by layer: `mlp(inputs = 784) { dense(128, Relu); dense(10) }`. */
-fun mlp(inputs: Int, init: Init = Init.AUTO, block: MlpScope.() -> Unit): Mlp {
+fun mlp(inputs: Int, init: Init = Init.AUTO, block: MlpScope.() -> Unit): Sequential {
     val scope = MlpScope(inputs)
     scope.init = init
     scope.block()
     return scope.build()
 }
 
-/** The layers of an MLP, inside [mlp]. */
+/**
+ * A model of any layers, a user's own included:
+ * `sequential(inputs = 64) { dense(32); layer(Swish(32)); dense(10) }`. The same scope as [mlp].
+ */
+fun sequential(inputs: Int, init: Init = Init.AUTO, block: MlpScope.() -> Unit): Sequential = mlp(inputs, init, block)
+
+/** The layers of a model, inside [mlp] or [sequential]. */
 @DescentDsl
 class MlpScope internal constructor(inputs: Int) {
-    private val builder = Mlp.input(inputs)
+    private val builder = Sequential.input(inputs)
 
     /** The weight initialisation scheme. */
     var init: Init = Init.AUTO
@@ -234,7 +241,17 @@ class MlpScope internal constructor(inputs: Int) {
         builder.dense(width, activation)
     }
 
-    internal fun build(): Mlp = builder.init(init).build()
+    /** An element-wise activation as a layer of its own (right after `dense(width)` it is fused into it). */
+    fun activation(f: Activation) {
+        builder.activation(f)
+    }
+
+    /** Any [Layer], a user's own included; it must take the previous layer's output shape. */
+    fun layer(layer: Layer) {
+        builder.add(layer)
+    }
+
+    internal fun build(): Sequential = builder.init(init).build()
 }
 
 /** No activation: the layer's output is `x·Wᵀ + b` (output layers, regression). */
@@ -251,6 +268,12 @@ val Tanh: Activation = Activation.TANH
 
 /** `1 / (1 + e^-x)`. */
 val Sigmoid: Activation = Activation.SIGMOID
+
+/** Exact GELU, `x·Φ(x)` (CPU backends). */
+val Gelu: Activation = Activation.GELU
+
+/** GELU's tanh approximation (CPU backends). */
+val GeluTanh: Activation = Activation.GELU_TANH
 
 /** LeakyReLU with the negative [slope] (finite). */
 fun leakyRelu(slope: Float): Activation = Activation.leakyRelu(slope)

@@ -21,11 +21,13 @@ class ReadmeSyncTest {
             "src/test/kotlin/dev/descent/dsl/readme/ReadmeKotlinScriptSpec.kt",
             "src/test/java/dev/descent/dsl/readme/ReadmeOptimizerTest.java",
             "src/test/java/dev/descent/dsl/readme/Signum.java",
-            "src/test/java/dev/descent/dsl/readme/ReadmeCustomOptimizerTest.java");
+            "src/test/java/dev/descent/dsl/readme/ReadmeCustomOptimizerTest.java",
+            "../core/src/test/java/com/example/layers/Swish.java",
+            "src/test/java/dev/descent/dsl/readme/ReadmeLayerTest.java");
 
     @Test
     void theReadmeShowsEveryScriptRegionVerbatim() throws IOException {
-        assertEquals(5, ReadmeRegions.assertShown(readme(), SCRIPTS));
+        assertEquals(7, ReadmeRegions.assertShown(readme(), SCRIPTS));
     }
 
     /** The README beside the dsl module. */

@@ -4,7 +4,10 @@ import dev.descent.backend.Activation
 import dev.descent.dsl.Descent
 import dev.descent.dsl.Digits
 import dev.descent.loss.Loss
+import com.example.layers.Swish
+import dev.descent.model.Dropout
 import dev.descent.model.Init
+import dev.descent.model.LayerNorm
 import dev.descent.model.Models
 import dev.descent.optim.Optimizers
 import dev.descent.schedule.Schedules
@@ -60,8 +63,8 @@ class TrainingDslSpec : StringSpec({
     "mlp { } takes widths, activations and an init scheme" {
         val m = mlp(inputs = 4, init = Init.HE) { dense(8, Tanh); dense(6, leakyRelu(0.2f)); dense(3, Sigmoid); dense(2) }
         m.inputs() shouldBe 4
-        m.layers().map { it.outputs() } shouldBe listOf(8, 6, 3, 2)
-        m.layers().map { it.activation() } shouldBe
+        m.denseLayers("test").map { it.outputs() } shouldBe listOf(8, 6, 3, 2)
+        m.denseLayers("test").map { it.activation() } shouldBe
             listOf(Activation.TANH, Activation.leakyRelu(0.2f), Activation.SIGMOID, Activation.IDENTITY)
         m.init() shouldBe Init.HE
     }
@@ -125,6 +128,27 @@ class TrainingDslSpec : StringSpec({
             val spec = training { model = mlp(inputs = 2) { dense(1) }; loss = mse(); optimizer = sgd(lr = 0.1); backend = b }
             spec shouldBe Descent.train(Models.mlp(2).dense(1)).loss(Loss.mse()).optimizer(Optimizers.sgd(0.1))
                 .backend(b.id).build()
+        }
+    }
+
+    "sequential { } takes any layer, a user's own included, and trains it on scalar and simd" {
+        val m = sequential(inputs = 64) {
+            dense(32); layer(LayerNorm(32)); activation(Gelu); layer(Swish(32)); layer(Dropout(0.1)); dense(10)
+        }
+        m.parameters().map { it.name() } shouldBe listOf(
+            "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.3.beta",
+            "layers.5.weight", "layers.5.bias",
+        )
+        for (b in listOf(Backend.SCALAR, Backend.SIMD)) {
+            val fit = training {
+                model = m
+                loss = softmaxCrossEntropy()
+                optimizer = sgd(lr = 0.05, momentum = 0.9)
+                epochs = 4; batchSize = 32; seed = 42
+                backend = b
+                progressBar = false
+            }.fit(Digits.train(), Digits.test())
+            fit.accuracy(Digits.test()) shouldBeGreaterThan 0.9
         }
     }
 

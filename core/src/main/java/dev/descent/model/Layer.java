@@ -1,0 +1,61 @@
+package dev.descent.model;
+
+import dev.descent.backend.Backend;
+import java.util.List;
+
+/**
+ * One step of a {@link Sequential} model, PyTorch's {@code nn.Module} for a stack of layers: it
+ * declares its {@linkplain Parameter parameters} (named, shaped, with an initialiser; the model
+ * places them one after the other in its flat parameter buffer and its gradient buffer), computes
+ * its output shape from its input shape, and runs forward and backward passes on a {@link Backend}
+ * over a batch of rows.
+ *
+ * <p>Shapes are per example (the batch dimension is implicit): {@code [features]} for the layers of
+ * an MLP. A batch is row-major: row r of an input of width w starts at {@code r·w}.
+ *
+ * <p>A layer object is immutable configuration; it may appear in several models. Everything a pass
+ * needs (the backend, the buffers, the offsets of this layer's parameters, the batch size, a
+ * scratch buffer sized by {@link #scratchPerRow}) comes in a {@link LayerContext} that the model's
+ * workspace allocates once, so a pass allocates nothing.
+ *
+ * <p>To write one: implement the four abstract methods, check it with {@link GradientCheck}, add it
+ * with {@code Models.sequential(inputs).add(layer)}. See the README's "Layers" section.
+ */
+public interface Layer {
+
+    /** Short kind for messages and {@code toString}: "dense", "relu", "layer_norm". */
+    String kind();
+
+    /**
+     * The shape of one example's output given one example's input shape.
+     *
+     * @throws IllegalArgumentException if this layer cannot take that input; the message names the
+     *     shape expected and the shape given (the model adds the layer's name)
+     */
+    int[] outputShape(int[] inputShape);
+
+    /** The parameters this layer owns for the given input shape, in buffer order (none by default). */
+    default List<Parameter> parameters(int[] inputShape) {
+        return List.of();
+    }
+
+    /** Floats of scratch per row this layer needs between its forward and backward pass (0 by default). */
+    default int scratchPerRow(int[] inputShape) {
+        return 0;
+    }
+
+    /**
+     * Forward pass over {@code c.rows()} rows: reads x ({@code rows×c.inputWidth()}) and the
+     * parameters, overwrites y ({@code rows×c.outputWidth()}) and this layer's scratch.
+     */
+    void forward(LayerContext c, float[] x, float[] y);
+
+    /**
+     * Backward pass after {@link #forward} on the same x and context. Reads x, y, the scratch and
+     * {@code dy} (dLoss/dy, not modified); adds this layer's parameter gradients into {@code
+     * c.grads()} at {@link LayerContext#parameterOffset} (overwrites them instead when {@code
+     * !c.accumulate()}); overwrites {@code dx} (dLoss/dx, {@code rows×c.inputWidth()}) unless it is
+     * null (the first layer: nobody needs it).
+     */
+    void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx);
+}

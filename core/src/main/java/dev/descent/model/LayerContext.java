@@ -1,0 +1,117 @@
+package dev.descent.model;
+
+import dev.descent.backend.Backend;
+
+/**
+ * What one {@link Layer} sees during a pass: the backend, the model's flat parameter and gradient
+ * buffers with this layer's offsets in them, the batch size and widths, and its scratch buffer. A
+ * {@link Sequential.Workspace} holds one per layer, created once and updated in place before each
+ * pass, so a pass allocates nothing. Read-only for layers.
+ */
+public final class LayerContext {
+    private final String name;
+    private final int[] offsets;
+    private final int inputWidth;
+    private final int outputWidth;
+    private final int scratchPerRow;
+    Backend backend;
+    float[] params;
+    float[] grads;
+    float[] scratch = new float[0];
+    int rows;
+    boolean accumulate;
+    boolean training;
+    long seed;
+    long step;
+    int microBatch;
+
+    LayerContext(String name, int[] offsets, int inputWidth, int outputWidth, int scratchPerRow) {
+        this.name = name;
+        this.offsets = offsets;
+        this.inputWidth = inputWidth;
+        this.outputWidth = outputWidth;
+        this.scratchPerRow = scratchPerRow;
+    }
+
+    /** The layer's name in its model, e.g. {@code layers.0}. */
+    public String name() {
+        return name;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The model's flat parameter buffer (read only). */
+    public float[] params() {
+        return params;
+    }
+
+    /** The model's flat gradient buffer (backward writes this layer's slice; null during forward). */
+    public float[] grads() {
+        return grads;
+    }
+
+    /** Where the layer's i-th declared {@link Parameter} starts in {@link #params()} and {@link #grads()}. */
+    public int parameterOffset(int i) {
+        return offsets[i];
+    }
+
+    /** Rows in this batch. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Floats per row of the input. */
+    public int inputWidth() {
+        return inputWidth;
+    }
+
+    /** Floats per row of the output. */
+    public int outputWidth() {
+        return outputWidth;
+    }
+
+    /** True when backward adds into the gradient buffer, false when it overwrites its slice. */
+    public boolean accumulate() {
+        return accumulate;
+    }
+
+    /**
+     * This layer's scratch: at least {@code rows × scratchPerRow} floats, from offset 0, kept from
+     * forward to backward.
+     */
+    public float[] scratch() {
+        return scratch;
+    }
+
+    /**
+     * True in a training pass ({@link Sequential.Workspace#training}), false when evaluating or
+     * predicting; layers such as {@link Dropout} behave differently.
+     */
+    public boolean training() {
+        return training;
+    }
+
+    /**
+     * A uniform number in [0, 1) that depends only on the run's seed, the optimizer step, the
+     * micro-batch within the step (gradient accumulation), this layer and {@code element}: random
+     * numbers that a resumed run draws again exactly, with no generator state to checkpoint.
+     */
+    public double uniform(long element) {
+        long h = mix(seed ^ mix(step * 0x9E3779B97F4A7C15L + microBatch));
+        h = mix(h ^ (name.hashCode() * 0xC2B2AE3D27D4EB4FL) ^ mix(element + 0x632BE59BD9B4E019L));
+        return (h >>> 11) * 0x1.0p-53;
+    }
+
+    /** SplitMix64's finaliser. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    void ensureScratch(int rows) {
+        if (scratch.length < rows * scratchPerRow) scratch = new float[rows * scratchPerRow];
+    }
+}

@@ -1,0 +1,448 @@
+package dev.descent.model;
+
+import dev.descent.backend.Activation;
+import dev.descent.backend.Backend;
+import dev.descent.data.Sizes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A model as a sequence of {@link Layer}s, each feeding the next, whose parameters live in one flat
+ * {@code float[]}: layer by layer, each layer's parameters in the order it declares them. Layer i is
+ * named {@code layers.i} and its parameters {@code layers.i.weight}, ... (PyTorch's {@code
+ * state_dict} names for a module holding an {@code nn.Sequential} called {@code layers}).
+ *
+ * <p>An MLP is a Sequential of {@link Dense} layers ({@link Models#mlp}); linear, logistic and
+ * softmax regression are one-layer ones. Immutable; the buffers a forward/backward pass needs live
+ * in a {@link Workspace}.
+ */
+public final class Sequential {
+
+    /** A parameter tensor placed in the flat buffer: its full name, shape, offset and size. */
+    public record Slot(String name, int[] shape, int offset, int size) {
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        /** First index after this tensor. */
+        public int end() {
+            return offset + size;
+        }
+    }
+
+    private final int[] inputShape;
+    private final List<Layer> layers;
+    private final List<int[]> shapes; // shapes.get(i) is layer i's input shape; the last the output's
+    private final List<Slot> slots;
+    private final List<List<Parameter>> declared;
+    private final int[][] offsets;
+    private final int parameterCount;
+    private final Init init;
+    /**
+     * {@code next[l]} is the activation of layer l+1 when layer l is a {@link Dense} without one and
+     * layer l+1 an {@link ActivationLayer}: the forward pass then fuses them into one {@link
+     * Backend#dense} call (the activation in the product's epilogue), and {@link Init#AUTO} picks the
+     * dense layer's scheme for that activation, so {@code .dense(128).activation(RELU)} computes
+     * exactly what {@code .dense(128, RELU)} does.
+     */
+    private final Activation[] next;
+
+    private Sequential(int[] inputShape, List<Layer> layers, Init init) {
+        if (layers.isEmpty())
+            throw new IllegalArgumentException("a model needs at least one layer (dense(...) or add(layer))");
+        this.inputShape = inputShape.clone();
+        this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
+        this.init = init;
+        List<int[]> sh = new ArrayList<>();
+        List<Slot> sl = new ArrayList<>();
+        List<List<Parameter>> dec = new ArrayList<>();
+        this.offsets = new int[layers.size()][];
+        int[] shape = this.inputShape;
+        long offset = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            sh.add(shape);
+            int[] out = chain(i, l, shape);
+            List<Parameter> ps = List.copyOf(l.parameters(shape.clone()));
+            dec.add(ps);
+            offsets[i] = new int[ps.size()];
+            for (int p = 0; p < ps.size(); p++) {
+                Parameter par = ps.get(p);
+                int n = par.size();
+                if (!Sizes.fitsArray(offset + n))
+                    throw new IllegalArgumentException("the model's parameters up to " + layerName(i) + "." + par.name()
+                            + " (" + (offset + n) + ") are more than one float array holds (" + Sizes.MAX_ARRAY + ")");
+                offsets[i][p] = (int) offset;
+                sl.add(new Slot(layerName(i) + "." + par.name(), par.shape(), (int) offset, n));
+                offset += n;
+            }
+            shape = out;
+        }
+        sh.add(shape);
+        this.shapes = Collections.unmodifiableList(sh);
+        this.slots = Collections.unmodifiableList(sl);
+        this.declared = Collections.unmodifiableList(dec);
+        this.parameterCount = (int) offset;
+        this.next = new Activation[layers.size()];
+        for (int l = 0; l + 1 < layers.size(); l++)
+            if (layers.get(l) instanceof Dense d
+                    && d.activation().kind() == Activation.Kind.IDENTITY
+                    && layers.get(l + 1) instanceof ActivationLayer f) next[l] = f.function();
+    }
+
+    /**
+     * Layer i's output shape for the given input shape.
+     *
+     * @throws IllegalArgumentException naming the layer and the shape if it cannot take that input
+     */
+    private static int[] chain(int i, Layer l, int[] shape) {
+        try {
+            int[] out = l.outputShape(shape.clone());
+            width(out);
+            if (l.scratchPerRow(shape.clone()) < 0) throw new IllegalArgumentException("scratchPerRow is negative");
+            return out;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "layer " + layerName(i) + " (" + l.kind() + ") cannot take input shape " + Arrays.toString(shape)
+                            + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** The name of layer i in a model: {@code layers.i}. */
+    public static String layerName(int i) {
+        return "layers." + i;
+    }
+
+    /** Starts a model that takes {@code inputs} features. */
+    public static Builder input(int inputs) {
+        return new Builder(inputs);
+    }
+
+    /** Builds a model layer by layer; each call checks that the layer takes the previous one's output. */
+    public static final class Builder {
+        private final List<Layer> layers = new ArrayList<>();
+        private final int inputs;
+        private int[] shape;
+        private int offset;
+        private Init init = Init.AUTO;
+
+        private Builder(int inputs) {
+            if (inputs <= 0) throw new IllegalArgumentException("model inputs must be > 0, got " + inputs);
+            this.inputs = inputs;
+            this.shape = new int[] {inputs};
+        }
+
+        /**
+         * Adds a layer. A {@link Dense} is placed at the current end of the parameter buffer.
+         *
+         * @throws IllegalArgumentException naming the layer and the shapes if it cannot take the
+         *     previous layer's output
+         */
+        public Builder add(Layer layer) {
+            if (layer == null) throw new IllegalArgumentException("layer " + layerName(layers.size()) + " is null");
+            if (layer instanceof Dense d) layer = new Dense(d.inputs(), d.outputs(), d.activation(), offset);
+            int[] out = chain(layers.size(), layer, shape);
+            int count = 0;
+            for (Parameter p : layer.parameters(shape.clone())) count += p.size();
+            layers.add(layer);
+            shape = out;
+            offset += count;
+            return this;
+        }
+
+        /** Adds a dense layer of the given width with the activation fused into it. */
+        public Builder dense(int width, Activation activation) {
+            if (shape.length != 1)
+                throw new IllegalArgumentException("layer " + layerName(layers.size())
+                        + " (dense) needs a flat input, got shape " + Arrays.toString(shape));
+            return add(new Dense(shape[0], width, activation, offset));
+        }
+
+        /** Adds a dense layer with no activation (identity), as an output layer usually is. */
+        public Builder dense(int width) {
+            return dense(width, Activation.IDENTITY);
+        }
+
+        /** Adds an element-wise activation layer. */
+        public Builder activation(Activation f) {
+            return add(new ActivationLayer(f));
+        }
+
+        /** The weight initialisation scheme ({@link Init#AUTO} by default). */
+        public Builder init(Init init) {
+            if (init == null) throw new IllegalArgumentException("init must not be null");
+            this.init = init;
+            return this;
+        }
+
+        public int inputs() {
+            return inputs;
+        }
+
+        public Sequential build() {
+            return new Sequential(new int[] {inputs}, layers, init);
+        }
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /**
+     * The layers as dense layers, for a backend that runs only those (the gpu backend in this
+     * version).
+     *
+     * @throws IllegalArgumentException naming the first other layer and the backend
+     */
+    public List<Dense> denseLayers(String backend) {
+        List<Dense> out = new ArrayList<>(layers.size());
+        for (int i = 0; i < layers.size(); i++) {
+            if (!(layers.get(i) instanceof Dense d))
+                throw new IllegalArgumentException("the " + backend + " backend cannot run layer " + layerName(i) + " ("
+                        + layers.get(i).kind() + "): it runs dense layers only; use the simd or scalar backend");
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** Features per input row. */
+    public int inputs() {
+        return width(inputShape);
+    }
+
+    /** Floats per output row. */
+    public int outputs() {
+        return width(shapes.get(shapes.size() - 1));
+    }
+
+    /** Layer i's input shape (i = number of layers gives the model's output shape). */
+    public int[] shapeBefore(int i) {
+        return shapes.get(i).clone();
+    }
+
+    public int parameterCount() {
+        return parameterCount;
+    }
+
+    /** Every parameter tensor in buffer order, with its full name ({@code layers.0.weight}). */
+    public List<Slot> parameters() {
+        return slots;
+    }
+
+    public Init init() {
+        return init;
+    }
+
+    /** Fresh parameters drawn with this model's {@link Init} scheme from the given seed. */
+    public float[] initialParameters(long seed) {
+        float[] p = new float[parameterCount];
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = 0; i < layers.size(); i++) {
+            List<Parameter> ps = declared.get(i);
+            Init scheme = next[i] == null ? init : init.resolve(next[i]);
+            for (int j = 0; j < ps.size(); j++)
+                ps.get(j).init().fill(p, offsets[i][j], ps.get(j).size(), scheme, rnd);
+        }
+        return p;
+    }
+
+    /** Floats a workspace holds per row: every layer's output and scratch, and two gradient buffers. */
+    public long workspaceFloatsPerRow() {
+        long perRow = 0;
+        long widest = inputs();
+        for (int i = 0; i < layers.size(); i++) {
+            int out = width(shapes.get(i + 1));
+            perRow += out + layers.get(i).scratchPerRow(shapes.get(i).clone());
+            widest = Math.max(widest, out);
+        }
+        return perRow + 2 * widest;
+    }
+
+    /** A workspace for batches of up to {@code maxRows} rows (it grows if a larger batch comes). */
+    public Workspace workspace(int maxRows) {
+        return new Workspace(this, maxRows);
+    }
+
+    /**
+     * Forward pass over {@code x[rows×inputs]} (row-major, from offset 0). Reads params and x;
+     * overwrites the workspace's activations. Returns the array whose first {@code rows×outputs}
+     * elements are the model's output (owned by the workspace: valid until its next use).
+     */
+    public float[] forward(Backend b, float[] params, float[] x, int rows, Workspace ws) {
+        ws.ensure(rows);
+        float[] in = x;
+        for (int l = 0; l < layers.size(); l++) {
+            LayerContext c = ws.contexts[l];
+            c.backend = b;
+            c.params = params;
+            c.grads = null;
+            c.rows = rows;
+            c.training = ws.training;
+            c.seed = ws.seed;
+            c.step = ws.step;
+            c.microBatch = ws.microBatch;
+            if (next[l] != null) { // dense + activation layer: one fused call, z into a[l], f(z) into a[l+1]
+                Dense d = (Dense) layers.get(l);
+                b.dense(
+                        next[l],
+                        in,
+                        0,
+                        params,
+                        c.parameterOffset(0),
+                        params,
+                        c.parameterOffset(1),
+                        ws.a[l],
+                        0,
+                        ws.a[l + 1],
+                        0,
+                        rows,
+                        d.outputs(),
+                        d.inputs());
+                in = ws.a[++l];
+                continue;
+            }
+            layers.get(l).forward(c, in, ws.a[l]);
+            in = ws.a[l];
+        }
+        return in;
+    }
+
+    /**
+     * Backward pass after {@link #forward} on the same x, rows and workspace. Reads params, x, the
+     * workspace's activations and {@code dOut[rows×outputs]} (dLoss/dOutput); adds the parameter
+     * gradients into {@code grads} (or overwrites them when {@code accumulate} is false).
+     * Overwrites the workspace's delta buffers; dOut is not modified.
+     */
+    public void backward(
+            Backend b,
+            float[] params,
+            float[] x,
+            int rows,
+            Workspace ws,
+            float[] dOut,
+            float[] grads,
+            boolean accumulate) {
+        backward(b, params, x, rows, ws, dOut, grads, accumulate, null);
+    }
+
+    /**
+     * {@link #backward(Backend, float[], float[], int, Workspace, float[], float[], boolean)} that
+     * also writes dLoss/dx ({@code rows×inputs}) into {@code dx} unless it is null.
+     */
+    public void backward(
+            Backend b,
+            float[] params,
+            float[] x,
+            int rows,
+            Workspace ws,
+            float[] dOut,
+            float[] grads,
+            boolean accumulate,
+            float[] dx) {
+        float[] dy = dOut;
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            LayerContext c = ws.contexts[l];
+            c.backend = b;
+            c.params = params;
+            c.grads = grads;
+            c.rows = rows;
+            c.accumulate = accumulate;
+            float[] in = l > 0 ? ws.delta[(l - 1) & 1] : dx;
+            layers.get(l).backward(c, l == 0 ? x : ws.a[l - 1], ws.a[l], dy, in);
+            dy = in;
+        }
+    }
+
+    /** The buffers one forward/backward pass writes, sized for a maximum batch. Not thread-safe. */
+    public static final class Workspace {
+        private final Sequential model;
+        private int capacity;
+        final float[][] a;
+        final float[][] delta = new float[2][];
+        final LayerContext[] contexts;
+        boolean training;
+        long seed;
+        long step;
+        int microBatch;
+
+        private Workspace(Sequential model, int rows) {
+            this.model = model;
+            int n = model.layers.size();
+            this.a = new float[n][];
+            this.contexts = new LayerContext[n];
+            for (int l = 0; l < n; l++) {
+                int[] in = model.shapes.get(l);
+                contexts[l] = new LayerContext(
+                        layerName(l),
+                        model.offsets[l],
+                        width(in),
+                        width(model.shapes.get(l + 1)),
+                        model.layers.get(l).scratchPerRow(in.clone()));
+            }
+            allocate(Math.max(1, rows));
+        }
+
+        /**
+         * Makes the next passes training passes of micro-batch {@code microBatch} of optimizer step
+         * {@code step} in a run seeded {@code seed} (what {@link Dropout} draws its masks from).
+         */
+        public Workspace training(long seed, long step, int microBatch) {
+            this.training = true;
+            this.seed = seed;
+            this.step = step;
+            this.microBatch = microBatch;
+            return this;
+        }
+
+        /** Makes the next passes evaluation passes (the default): dropout is the identity. */
+        public Workspace evaluation() {
+            this.training = false;
+            return this;
+        }
+
+        /** Capacity in rows. */
+        public int capacity() {
+            return capacity;
+        }
+
+        void ensure(int rows) {
+            if (rows > capacity) allocate(rows);
+        }
+
+        private void allocate(int rows) {
+            int widest = 1;
+            for (int l = 0; l < a.length; l++) {
+                LayerContext c = contexts[l];
+                a[l] = new float[rows * c.outputWidth()];
+                c.ensureScratch(rows);
+                widest = Math.max(widest, Math.max(c.inputWidth(), c.outputWidth()));
+            }
+            delta[0] = new float[rows * widest];
+            delta[1] = new float[rows * widest];
+            capacity = rows;
+        }
+    }
+
+    static int width(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d <= 0) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a dimension <= 0");
+            n *= d;
+        }
+        if (n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " is too large");
+        return (int) n;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("Sequential(").append(inputs());
+        for (Layer l : layers) s.append(" -> ").append(l);
+        return s.append(", ").append(parameterCount).append(" parameters)").toString();
+    }
+}
