@@ -34,6 +34,7 @@ public final class Shared {
             "losses.json",
             "mlp.json",
             "more_optimizers.json",
+            "param_groups.json",
             "schedules.json",
             "sgd_trajectories.json");
 

@@ -44,6 +44,16 @@ public final class ModelTensors {
         return "layers." + layer + ".bias";
     }
 
+    /** The names of the model's parameter tensors, in flat-buffer order: weight then bias, layer by layer. */
+    public static List<String> names(Mlp model) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < model.layers().size(); i++) {
+            out.add(weightName(i));
+            out.add(biasName(i));
+        }
+        return out;
+    }
+
     /**
      * The model's parameters as tensors (copies of slices of {@code params}), layer by layer, weight
      * then bias: the same order as in the flat buffer.

@@ -14,6 +14,7 @@ import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
 import dev.descent.model.Mlp;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.OneCycle;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
@@ -219,7 +220,10 @@ public final class Trainer {
         perRow += 2 * widest; // the two delta buffers
         String why = Sizes.arrayProblem(rows * widest);
         if (why == null) {
-            long copies = 5 + optimizer.newState(1).buffers().size();
+            long copies = 5
+                    + (optimizer instanceof ParamGroups g
+                            ? g.stateCopies()
+                            : optimizer.newState(1).buffers().size());
             long floats = Math.addExact(Math.multiplyExact(copies, model.parameterCount()), rows * perRow);
             why = Sizes.heapProblem(Sizes.saturatedMultiply(floats, Float.BYTES));
         }

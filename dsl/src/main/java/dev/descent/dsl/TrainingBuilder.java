@@ -7,6 +7,7 @@ import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
 import dev.descent.model.Mlp;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
 import dev.descent.schedule.Schedules;
@@ -314,7 +315,10 @@ public final class TrainingBuilder {
                 .withCheckpoints(checkpointDir, checkpointEvery)
                 .withCheckpointOverwrite(checkpointOverwrite);
         config = scheduleInEpochs ? config.withEpochSchedule(multiplier) : config.withSchedule(multiplier);
-        return new TrainingSpec(m, loss, opt, config, checkBackend(backend), progressBar, callbacks);
+        String backendName = checkBackend(backend);
+        if (backendName != null && backendName.startsWith("gpu") && ParamGroups.isGrouped(opt))
+            throw ParamGroups.unsupportedOn(backendName, opt);
+        return new TrainingSpec(m, loss, opt, config, backendName, progressBar, callbacks);
     }
 
     /** {@code build().fit(train)}. */

@@ -8,10 +8,12 @@ import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
 import dev.descent.model.Mlp;
 import dev.descent.objective.Objective;
+import dev.descent.objective.Objectives;
 import dev.descent.optim.Asgd;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 import dev.descent.optim.Optimizers;
+import dev.descent.optim.ParamGroup;
 import dev.descent.schedule.OneCycle;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
@@ -108,7 +110,8 @@ public final class ReferenceRunner {
         String kind = describe(c);
         try {
             Compare cmp = new Compare();
-            if (OptimizerCase.isOne(c)) optimizerTrajectory(file, index, c, cmp);
+            if (c.has("groups") && c.has("params_after_each_step")) paramGroups(c, cmp);
+            else if (OptimizerCase.isOne(c)) optimizerTrajectory(file, index, c, cmp);
             else if (c.has("loss") && c.has("value") && c.has("grad")) loss(c, cmp);
             else if (c.has("sizes") && c.has("init")) mlp(c, cmp);
             else if (c.has("kind") && c.has("lr_at_step")) schedule(c, root, cmp);
@@ -177,6 +180,76 @@ public final class ReferenceRunner {
             opt.step(backend, p, g, state, opt.lr());
             cmp.array(p, 0, oc.expected()[k]);
             if (averaged != null) cmp.array(((Asgd) opt).averaged(state), 0, averaged.get(k));
+        }
+    }
+
+    /** The fields of a parameter-groups case; anything else is unsupported. */
+    private static final java.util.Set<String> GROUPS_CASE_FIELDS = java.util.Set.of(
+            "optimizer", "base_lr", "groups", "a", "b", "p0", "grads", "params_after_each_step", "note");
+
+    /**
+     * PyTorch's param_groups: one vector split by {@code groups[].indices}, each optimized group with
+     * its own {@code hyper} and {@code lr_multiplier} of {@code base_lr}, the others frozen.
+     */
+    private void paramGroups(JsonNode c, Compare cmp) {
+        for (var it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!GROUPS_CASE_FIELDS.contains(field))
+                throw new IllegalArgumentException(
+                        "unsupported: the case records '" + field + "', which this runner" + " does not check");
+        }
+        String name = Json.required(c, "optimizer").asText();
+        double baseLr = Json.required(c, "base_lr").asDouble();
+        float[] p = Json.floats(Json.required(c, "p0"));
+        Objective f = Objectives.diagonalQuadratic(Json.doubles(Json.required(c, "a")), Json.doubles(c.get("b")));
+        List<ParamGroup> groups = new ArrayList<>();
+        for (JsonNode g : Json.required(c, "groups")) {
+            String group = Json.required(g, "name").asText();
+            ParamGroup pg = ParamGroup.of(group, selector(Json.required(g, "indices")));
+            if (Json.required(g, "in_optimizer").asBoolean()) {
+                Map<String, Object> hyper = Json.map(Json.required(g, "hyper"));
+                double multiplier = Json.required(g, "lr_multiplier").asDouble();
+                cmp.value(baseLr * multiplier, ((Number) hyper.get("lr")).doubleValue());
+                pg = pg.optimizer(optimizer(name, hyper)).lrMultiplier(multiplier);
+            } else {
+                if (!g.path("hyper").isNull() || !g.path("lr_multiplier").isNull())
+                    throw new IllegalArgumentException(
+                            "unsupported: frozen group '" + group + "' has hyper-parameters");
+                pg = pg.frozen();
+            }
+            groups.add(pg);
+        }
+        Optimizer opt = optimizer(name, Map.of("lr", baseLr))
+                .groups(groups.toArray(ParamGroup[]::new))
+                .forTensors(List.of("p"), new int[] {0, p.length});
+        OptimizerState state = opt.newState(p.length);
+        float[] g = new float[p.length];
+        JsonNode grads = c.get("grads"), after = Json.required(c, "params_after_each_step");
+        for (int k = 0; k < after.size(); k++) {
+            f.gradient(p, g);
+            if (grads != null) cmp.array(g, 0, grads.get(k));
+            opt.step(backend, p, g, state, baseLr);
+            cmp.array(p, 0, after.get(k));
+        }
+    }
+
+    /** A list of flat indices as a union of ranges. */
+    private static ParamGroup.Selector selector(JsonNode indices) {
+        List<ParamGroup.Selector> ranges = new ArrayList<>();
+        for (int i = 0; i < indices.size(); ) {
+            int from = indices.get(i).asInt(), j = i + 1;
+            while (j < indices.size() && indices.get(j).asInt() == from + (j - i)) j++;
+            ranges.add(ParamGroup.Selector.range(from, from + (j - i)));
+            i = j;
+        }
+        return ParamGroup.Selector.anyOf(ranges.toArray(ParamGroup.Selector[]::new));
+    }
+
+    private static Optimizer optimizer(String name, Map<String, Object> hyper) {
+        try {
+            return Optimizers.fromSpec(name, hyper);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unsupported: " + e.getMessage(), e);
         }
     }
 

@@ -37,6 +37,8 @@ import dev.descent.optim.Lars
 import dev.descent.optim.Lion
 import dev.descent.optim.NAdam
 import dev.descent.optim.Optimizer
+import dev.descent.optim.ParamGroup
+import dev.descent.optim.ParamGroups
 import dev.descent.optim.RAdam
 import dev.descent.optim.RmsProp
 import dev.descent.optim.Sgd
@@ -276,6 +278,59 @@ fun hinge(): Loss = Loss.hinge()
 
 private fun checkLr(optimizer: String, lr: Double) =
     require(lr >= 0 && lr.isFinite()) { "$optimizer: lr must be finite and >= 0, got $lr" }
+
+/**
+ * This optimizer split into parameter groups (PyTorch's `param_groups`), the rest keeping its
+ * settings; selectors resolve against the model's tensor names when the run starts:
+ *
+ * ```kotlin
+ * optimizer = sgd(lr = 0.1, momentum = 0.9, weightDecay = 5e-4).paramGroups {
+ *     group("biases", names("*.bias"), weightDecay = 0.0)
+ *     freeze("stem", layers(0..0))
+ * }
+ * ```
+ */
+fun Optimizer.paramGroups(block: ParamGroupsScope.() -> Unit): ParamGroups =
+    groups(*ParamGroupsScope().apply(block).groups.toTypedArray())
+
+/** The groups of [paramGroups]: each [group] its parameters and settings (null = the optimizer's). */
+@DescentDsl
+class ParamGroupsScope internal constructor() {
+    internal val groups = mutableListOf<ParamGroup>()
+
+    /** A group; [lr] is an absolute base rate, [lrMultiplier] multiplies the step's (give one). */
+    fun group(
+        name: String,
+        select: ParamGroup.Selector,
+        lr: Double? = null,
+        lrMultiplier: Double = 1.0,
+        weightDecay: Double? = null,
+        momentum: Double? = null,
+        optimizer: Optimizer? = null,
+    ) {
+        var g = ParamGroup.of(name, select)
+        if (optimizer != null) g = g.optimizer(optimizer)
+        if (lr != null) g = g.lr(lr)
+        if (lrMultiplier != 1.0) g = g.lrMultiplier(lrMultiplier)
+        if (weightDecay != null) g = g.weightDecay(weightDecay)
+        if (momentum != null) g = g.momentum(momentum)
+        groups += g
+    }
+
+    /** A frozen group: its parameters keep their values. */
+    fun freeze(name: String, select: ParamGroup.Selector) {
+        groups += ParamGroup.of(name, select).frozen()
+    }
+
+    /** Tensors by name; `*` matches any run of characters (`"*.bias"`, `"layers.0.*"`). */
+    fun names(vararg patterns: String): ParamGroup.Selector = ParamGroup.Selector.names(*patterns)
+
+    /** Every tensor of the layers in [range] (`0..1`). */
+    fun layers(range: IntRange): ParamGroup.Selector = ParamGroup.Selector.layers(range.first, range.last)
+
+    /** The flat positions `[from, to)`. */
+    fun range(from: Int, to: Int): ParamGroup.Selector = ParamGroup.Selector.range(from, to)
+}
 
 /**
  * SGD with PyTorch's exact update rule (`torch.optim.SGD`): optional momentum with [dampening],
