@@ -10,6 +10,7 @@ import dev.descent.model.Mlp;
 import dev.descent.objective.Objective;
 import dev.descent.objective.Objectives;
 import dev.descent.optim.Asgd;
+import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 import dev.descent.optim.Optimizers;
@@ -111,6 +112,7 @@ public final class ReferenceRunner {
         try {
             Compare cmp = new Compare();
             if (c.has("groups") && c.has("params_after_each_step")) paramGroups(c, cmp);
+            else if (c.has("averaging") && c.has("averaged_after_each_step")) averaging(file, index, c, cmp);
             else if (OptimizerCase.isOne(c)) optimizerTrajectory(file, index, c, cmp);
             else if (c.has("loss") && c.has("value") && c.has("grad")) loss(c, cmp);
             else if (c.has("sizes") && c.has("init")) mlp(c, cmp);
@@ -129,7 +131,13 @@ public final class ReferenceRunner {
     private static String describe(JsonNode c) {
         if (c.has("optimizer") && c.get("optimizer").isTextual()) {
             JsonNode h = c.get("hyper");
-            return c.get("optimizer").asText()
+            String prefix = c.has("averaging")
+                    ? c.path("kind").asText() + " "
+                            + c.get("averaging").path("decay").asText("")
+                            + c.get("averaging").path("start_step").asText("") + " "
+                    : c.has("groups") ? "groups " : "";
+            return prefix
+                    + c.get("optimizer").asText()
                     + (h == null ? "" : " " + h.toString().replace("\"", ""));
         }
         if (c.has("sizes"))
@@ -230,6 +238,63 @@ public final class ReferenceRunner {
             if (grads != null) cmp.array(g, 0, grads.get(k));
             opt.step(backend, p, g, state, baseLr);
             cmp.array(p, 0, after.get(k));
+        }
+    }
+
+    /** The descriptive (text) entries of an {@code averaging} block; its numbers are read below. */
+    private static final java.util.Set<String> AVERAGING_TEXT =
+            java.util.Set.of("avg_fn", "updated_after_steps", "first_update", "meaning");
+
+    /**
+     * AveragedModel over an optimizer trajectory: {@code kind} ema ({@code decay}) or swa ({@code
+     * start_step}; null before it); checks the gradients, the parameters and the average after each step.
+     */
+    private void averaging(String file, int index, JsonNode c, Compare cmp) {
+        for (var it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!field.equals("kind")
+                    && !field.equals("averaging")
+                    && !field.equals("averaged_after_each_step")
+                    && !OPTIMIZER_CASE_FIELDS.contains(field))
+                throw new IllegalArgumentException(
+                        "unsupported: the case records '" + field + "', which this runner does not check");
+        }
+        JsonNode spec = Json.required(c, "averaging");
+        String kind = Json.required(c, "kind").asText();
+        for (var it = spec.fields(); it.hasNext(); ) {
+            var e = it.next();
+            boolean read =
+                    kind.equals("ema") ? e.getKey().equals("decay") : e.getKey().equals("start_step");
+            if (!read && !(AVERAGING_TEXT.contains(e.getKey()) && e.getValue().isTextual()))
+                throw new IllegalArgumentException("unsupported: averaging." + e.getKey() + " of a " + kind + " case");
+        }
+        Averaging avg =
+                switch (kind) {
+                    case "ema" -> Averaging.ema(Json.required(spec, "decay").asDouble());
+                    case "swa" ->
+                        Averaging.swa(Json.required(spec, "start_step").asLong());
+                    default -> throw new IllegalArgumentException("unsupported: averaging kind '" + kind + "'");
+                };
+        OptimizerCase oc = OptimizerCase.parse(file, index, c);
+        Optimizer opt = oc.descentOptimizer();
+        Objective f = oc.objective();
+        float[] p = oc.start(), g = new float[p.length];
+        OptimizerState state = opt.newState(p.length);
+        Averaging.State avgState = avg.newState(p.length);
+        JsonNode grads = c.get("grads"), averaged = c.get("averaged_after_each_step");
+        if (averaged.size() != oc.steps())
+            throw new IllegalArgumentException(averaged.size() + " averages for " + oc.steps() + " steps");
+        for (int k = 0; k < oc.steps(); k++) {
+            f.gradient(p, g);
+            if (grads != null) cmp.array(g, 0, grads.get(k));
+            opt.step(backend, p, g, state, opt.lr());
+            cmp.array(p, 0, oc.expected()[k]);
+            avg.update(backend, p, avgState, k);
+            boolean none = averaged.get(k).isNull();
+            if (none != (avgState.count() == 0))
+                throw new IllegalArgumentException("after step " + k + " the expected average is "
+                        + (none ? "null" : "set") + ", Descent's holds " + avgState.count() + " iterates");
+            if (!none) cmp.array(avgState.average(), 0, averaged.get(k));
         }
     }
 
