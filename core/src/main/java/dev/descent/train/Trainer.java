@@ -13,6 +13,7 @@ import dev.descent.data.Sizes;
 import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
 import dev.descent.model.Mlp;
+import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.OneCycle;
@@ -256,6 +257,10 @@ public final class Trainer {
         double best = Double.POSITIVE_INFINITY;
         int badEpochs;
         float[] bestParameters;
+        /** The iterate average and the buffer the parameters are read into for it; null without averaging. */
+        final Averaging.State averaged;
+
+        private final float[] current;
         double secondsBefore;
         int savedEpoch;
         long startNanos;
@@ -280,6 +285,14 @@ public final class Trainer {
             Optimizer opening = cycle == null ? optimizer : optimizer.withMomentum(cycle.momentumAt(0));
             this.session = TrainingSession.open(backend, model, loss, opening, initialParameters);
             this.epochStart = new float[model.parameterCount()];
+            this.averaged =
+                    config.averaging() == null ? null : config.averaging().newState(model.parameterCount());
+            this.current = averaged == null ? null : new float[model.parameterCount()];
+        }
+
+        /** Whether there is an average to use (averaging on, and past its first update). */
+        boolean hasAverage() {
+            return averaged != null && averaged.count() > 0;
         }
 
         TrainingResult train() {
@@ -310,6 +323,7 @@ public final class Trainer {
             if (config.checkpointDir() != null && savedEpoch != epochsDone) save();
             EarlyStopping es = config.earlyStopping();
             if (es != null && es.restoreBest() && bestParameters != null) session.writeParameters(bestParameters);
+            else if (hasAverage()) session.writeParameters(averaged.average()); // the averaged model is the result
             for (Callback c : config.callbacks()) c.onTrainEnd(history);
             return result(reason, detail);
         }
@@ -343,6 +357,10 @@ public final class Trainer {
                 guard(epoch, stepLoss, norm, lr);
                 if (cycle == null) session.step(lr);
                 else session.step(lr, cycle.momentumAt(config.schedulePerEpoch() ? step / stepsPerEpoch : step));
+                if (averaged != null) {
+                    session.readParameters(current);
+                    config.averaging().update(session.backend(), current, averaged, step);
+                }
                 lossRows += stepLoss * groupRows;
                 rowsSeen += groupRows;
                 History.Step s = new History.Step(step, epoch, stepLoss, lr, norm, secondsSoFar());
@@ -354,7 +372,7 @@ public final class Trainer {
                     stop = st;
                 }
             }
-            Evaluation val = validation == null ? null : Evaluation.of(session, validation);
+            Evaluation val = validation == null ? null : evaluate(validation);
             double trainLoss = lossRows / rowsSeen;
             double monitored = val == null ? trainLoss : val.loss();
             if (plateau != null) plateau.report(monitored);
@@ -377,6 +395,18 @@ public final class Trainer {
             return carryOn;
         }
 
+        /** The loss and metrics on {@code data}: of the averaged parameters when there is an average. */
+        private Evaluation evaluate(Dataset data) {
+            if (!hasAverage()) return Evaluation.of(session, data);
+            session.readParameters(current);
+            session.writeParameters(averaged.average());
+            try {
+                return Evaluation.of(session, data);
+            } finally {
+                session.writeParameters(current);
+            }
+        }
+
         /** Rows of the epoch's batch {@code i}: full except possibly the last. */
         private int rowsOf(int i) {
             return Math.min(batches.batchSize(), train.rows() - i * batches.batchSize());
@@ -390,7 +420,9 @@ public final class Trainer {
                 badEpochs = 0;
                 if (es.restoreBest()) {
                     if (bestParameters == null) bestParameters = new float[model.parameterCount()];
-                    session.readParameters(bestParameters);
+                    // the parameters the monitored loss measured: the average when there is one
+                    if (hasAverage()) System.arraycopy(averaged.average(), 0, bestParameters, 0, bestParameters.length);
+                    else session.readParameters(bestParameters);
                 }
                 return true;
             }

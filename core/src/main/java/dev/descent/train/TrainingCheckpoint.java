@@ -19,8 +19,9 @@ import java.util.Map;
 /**
  * Maps a {@link Trainer} run to a {@link Checkpoint} and back. Tensors: the model's parameters named
  * like a PyTorch state_dict ({@code layers.0.weight} [out, in], {@code layers.0.bias} [out], …), the
- * optimizer's buffers ({@code optimizer.momentum_buffer} [n], …) and, with early stopping, the best
- * epoch's parameters ({@code best.parameters} [n]). State: the step and epoch counters, the seed and
+ * optimizer's buffers ({@code optimizer.momentum_buffer} [n], …), with early stopping the best
+ * epoch's parameters ({@code best.parameters} [n]) and with averaging the average ({@code
+ * averaged.parameters} [n]). State: the step and epoch counters, the seed and
  * batching that fix every later epoch's order, the optimizer's step, the divergence yardstick, the
  * early-stopping and plateau state, the elapsed time and the history. Everything a resumed run needs
  * to continue bit for bit.
@@ -35,6 +36,9 @@ import java.util.Map;
 final class TrainingCheckpoint {
     private TrainingCheckpoint() {}
 
+    /** The iterate average's tensor, with {@code averaged_count} (its number of iterates) in the state. */
+    static final String AVERAGED = "averaged.parameters";
+
     static void save(Path dir, Trainer.Run run, TrainingConfig config) throws IOException {
         Mlp model = run.session.model();
         float[] p = new float[model.parameterCount()];
@@ -44,6 +48,8 @@ final class TrainingCheckpoint {
         tensors.addAll(ModelTensors.optimizer(opt));
         if (run.bestParameters != null)
             tensors.add(Tensor.of("best.parameters", run.bestParameters, run.bestParameters.length));
+        if (run.hasAverage())
+            tensors.add(Tensor.of(AVERAGED, run.averaged.average().clone(), p.length));
 
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("model", model.toString());
@@ -63,6 +69,7 @@ final class TrainingCheckpoint {
         s.put("best", finiteOrNull(run.best));
         s.put("bad_epochs", run.badEpochs);
         s.put("seconds", run.secondsSoFar());
+        if (run.averaged != null) s.put("averaged_count", run.averaged.count());
         if (run.plateau != null) {
             ReduceOnPlateau.State ps = run.plateau.state();
             Map<String, Object> plateau = new LinkedHashMap<>();
@@ -95,7 +102,9 @@ final class TrainingCheckpoint {
         float[] p = new float[model.parameterCount()];
         ModelTensors.loadParameters(c.model(), model, p);
         for (Tensor t : c.tensors().values()) {
-            if (!t.name().startsWith("layers.") && !t.name().equals("best.parameters")) continue;
+            if (!t.name().startsWith("layers.")
+                    && !t.name().equals("best.parameters")
+                    && !t.name().equals(AVERAGED)) continue;
             float[] d = t.data();
             for (int i = 0; i < d.length; i++)
                 if (!Float.isFinite(d[i]))
@@ -163,6 +172,12 @@ final class TrainingCheckpoint {
         ModelTensors.loadOptimizer(c.model(), opt);
         opt.setStep(optimizerStep);
         if (c.tensors().containsKey("best.parameters")) run.bestParameters = c.requireShape("best.parameters", n);
+        float[] average = null;
+        long averagedCount = 0;
+        if (run.averaged != null && c.state().containsKey("averaged_count")) {
+            averagedCount = c.stateLong("averaged_count", 0, step);
+            if (averagedCount > 0) average = c.requireShape(AVERAGED, n);
+        } // a checkpoint without an average (older, or of a run without averaging) starts it afresh
 
         EarlyStopping es = config.earlyStopping();
         int patience = es == null ? config.epochs() : es.patience();
@@ -197,6 +212,7 @@ final class TrainingCheckpoint {
                             + "; the divergence guard would measure against the wrong loss");
 
         run.session.writeOptimizerState(opt);
+        if (average != null) run.averaged.restore(average, averagedCount);
         run.epochsDone = (int) epochsDone;
         run.step = step;
         run.firstLoss = firstLoss;

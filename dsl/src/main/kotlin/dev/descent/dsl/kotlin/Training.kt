@@ -32,6 +32,7 @@ import dev.descent.optim.Adagrad
 import dev.descent.optim.Adam
 import dev.descent.optim.Adamax
 import dev.descent.optim.Asgd
+import dev.descent.optim.Averaging
 import dev.descent.optim.Lamb
 import dev.descent.optim.Lars
 import dev.descent.optim.Lion
@@ -42,6 +43,7 @@ import dev.descent.optim.ParamGroups
 import dev.descent.optim.RAdam
 import dev.descent.optim.RmsProp
 import dev.descent.optim.Sgd
+import dev.descent.schedule.Anneal
 import dev.descent.schedule.OneCycle
 import dev.descent.schedule.ReduceOnPlateau
 import dev.descent.schedule.Schedule
@@ -117,6 +119,12 @@ class TrainingScope internal constructor() {
 
     /** Stops when the monitored loss stops improving; `null` (default) trains every epoch. */
     var earlyStopping: EarlyStopping? = null
+
+    /**
+     * Iterate averaging (`ema(decay = 0.999)`, `swa(startStep = 1000)`, `polyak()`); `null` (default)
+     * for none. Validation, checkpoints and the result use the average once there is one.
+     */
+    var averaging: Averaging? = null
 
     /**
      * A step loss above this many times the first step's stops training as diverged (non-finite
@@ -208,6 +216,7 @@ class TrainingScope internal constructor() {
             .overwriteCheckpoint(checkpointOverwrite)
         backend?.let { b.backend(it.id) }
         progressBar?.let { b.progressBar(it) }
+        b.averaging(averaging)
         callbacks.forEach { b.callbacks(it) }
         return b.build()
     }
@@ -278,6 +287,23 @@ fun hinge(): Loss = Loss.hinge()
 
 private fun checkLr(optimizer: String, lr: Double) =
     require(lr >= 0 && lr.isFinite()) { "$optimizer: lr must be finite and >= 0, got $lr" }
+
+/** The exponential moving average of the parameters (`Averaging.ema`): the first update copies them. */
+fun ema(decay: Double): Averaging = Averaging.ema(decay)
+
+/** The plain mean of the parameters after every step from [startStep] on (`Averaging.swa`); pair with [swalr]. */
+fun swa(startStep: Long): Averaging = Averaging.swa(startStep)
+
+/** The mean of every iterate (Polyak–Ruppert averaging). */
+fun polyak(): Averaging = Averaging.polyak()
+
+/**
+ * SWALR: from 1 to [swaFactor] (swa_lr / base lr) over [annealSteps] steps, then held
+ * (`Schedules.swalr`); start it after a constant phase with
+ * `Schedules.join(longArrayOf(start), constant(1.0), swalr(...))`.
+ */
+fun swalr(swaFactor: Double, annealSteps: Long, anneal: Anneal = Anneal.COS): Schedule =
+    Schedules.swalr(swaFactor, annealSteps, anneal)
 
 /**
  * This optimizer split into parameter groups (PyTorch's `param_groups`), the rest keeping its
