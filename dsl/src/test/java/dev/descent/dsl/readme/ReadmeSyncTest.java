@@ -21,11 +21,12 @@ class ReadmeSyncTest {
             "src/test/kotlin/dev/descent/dsl/readme/ReadmeKotlinScriptSpec.kt",
             "src/test/java/dev/descent/dsl/readme/ReadmeOptimizerTest.java",
             "src/test/java/dev/descent/dsl/readme/Signum.java",
-            "src/test/java/dev/descent/dsl/readme/ReadmeCustomOptimizerTest.java");
+            "src/test/java/dev/descent/dsl/readme/ReadmeCustomOptimizerTest.java",
+            "src/test/java/dev/descent/dsl/readme/ReadmeGroupsTest.java");
 
     @Test
     void theReadmeShowsEveryScriptRegionVerbatim() throws IOException {
-        assertEquals(5, ReadmeRegions.assertShown(readme(), SCRIPTS));
+        assertEquals(6, ReadmeRegions.assertShown(readme(), SCRIPTS));
     }
 
     /** The README beside the dsl module. */
