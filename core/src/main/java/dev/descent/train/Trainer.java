@@ -15,6 +15,7 @@ import dev.descent.model.Dense;
 import dev.descent.model.Mlp;
 import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.OptimizerState;
 import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.OneCycle;
 import dev.descent.schedule.ReduceOnPlateau;
@@ -298,7 +299,23 @@ public final class Trainer {
         TrainingResult train() {
             int first = epochsDone + 1;
             Callback.Plan plan = new Callback.Plan(first, config.epochs(), stepsPerEpoch, samplesPerEpoch);
-            for (Callback c : config.callbacks()) c.onTrainStart(plan);
+            Callback.View view = new Callback.View() {
+                @Override
+                public void readParameters(float[] dst) {
+                    session.readParameters(dst);
+                }
+
+                @Override
+                public OptimizerState optimizerState() {
+                    return session.readOptimizerState();
+                }
+
+                @Override
+                public float[] averagedParameters() {
+                    return hasAverage() ? averaged.average().clone() : null;
+                }
+            };
+            for (Callback c : config.callbacks()) c.onTrainStart(plan, view);
             startNanos = System.nanoTime();
             TrainingResult.StopReason reason = TrainingResult.StopReason.COMPLETED;
             String detail = "completed " + config.epochs() + " epochs";

@@ -49,6 +49,37 @@ class AveragingTrainerTest {
                 polyak.history().lastEpoch().valLoss());
     }
 
+    /** A callback's own mean of the parameters it reads after each step is the run's Polyak average. */
+    @Test
+    void callbacksReadTheParametersStateAndAverage() {
+        int n = MODEL.parameterCount();
+        double[] sum = new double[n];
+        float[] p = new float[n];
+        long[] steps = {0};
+        Callback.View[] seen = new Callback.View[1];
+        Callback mean = new Callback() {
+            @Override
+            public void onTrainStart(Plan plan, View view) {
+                seen[0] = view;
+            }
+
+            @Override
+            public void onStepEnd(History.Step step) {
+                seen[0].readParameters(p);
+                for (int i = 0; i < n; i++) sum[i] += p[i];
+                steps[0]++;
+                assertEquals(steps[0], seen[0].optimizerState().step());
+            }
+        };
+        var config = CheckpointResumeTest.config(2).withEarlyStopping(null);
+        TrainingResult r = fit(config.withAveraging(Averaging.polyak()).withCallbacks(mean));
+        float[] avg = seen[0].averagedParameters();
+        for (int i = 0; i < n; i++) {
+            assertEquals(sum[i] / steps[0], avg[i], 1e-5 * Math.max(1, Math.abs(avg[i])), "parameter " + i);
+            assertEquals(avg[i], r.parameters()[i]);
+        }
+    }
+
     @Test
     void aResumedRunEndsWithTheSameAverage(@TempDir Path dir) throws Exception {
         for (Averaging a : new Averaging[] {Averaging.swa(30), Averaging.ema(0.99)}) {
