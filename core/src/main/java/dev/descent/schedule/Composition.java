@@ -22,6 +22,16 @@ final class Composition {
         }
 
         @Override
+        public boolean cyclesMomentum() {
+            return inner.cyclesMomentum();
+        }
+
+        @Override
+        public double momentumAt(long step) {
+            return inner.momentumAt(step);
+        }
+
+        @Override
         public OptionalLong length() {
             return inner.length();
         }
@@ -41,6 +51,16 @@ final class Composition {
         }
 
         @Override
+        public boolean cyclesMomentum() {
+            return inner.cyclesMomentum();
+        }
+
+        @Override
+        public double momentumAt(long step) {
+            return inner.momentumAt(step);
+        }
+
+        @Override
         public OptionalLong length() {
             return inner.length();
         }
@@ -56,6 +76,16 @@ final class Composition {
         @Override
         public double at(long step) {
             return inner.at(Math.floorDiv(step, stepsPerEpoch));
+        }
+
+        @Override
+        public boolean cyclesMomentum() {
+            return inner.cyclesMomentum();
+        }
+
+        @Override
+        public double momentumAt(long step) {
+            return inner.momentumAt(Math.floorDiv(step, stepsPerEpoch));
         }
 
         @Override
@@ -89,10 +119,36 @@ final class Composition {
 
         @Override
         public double at(long step) {
-            // index of the part that owns this step: the number of boundaries <= step
-            int i = Arrays.binarySearch(boundaries, step);
-            i = i >= 0 ? i + 1 : -i - 1;
+            int i = part(step);
             return parts.get(i).at(i == 0 ? step : step - boundaries[i - 1]);
+        }
+
+        /** The index of the part that owns this step: the number of boundaries <= step. */
+        private int part(long step) {
+            int i = Arrays.binarySearch(boundaries, step);
+            return i >= 0 ? i + 1 : -i - 1;
+        }
+
+        @Override
+        public boolean cyclesMomentum() {
+            for (Schedule p : parts) if (p.cyclesMomentum()) return true;
+            return false;
+        }
+
+        /**
+         * The owning part's momentum; a part that sets none holds the last value of the previous part
+         * that does (at its last step), or before any such part the next one's first value.
+         */
+        @Override
+        public double momentumAt(long step) {
+            int i = part(step);
+            if (parts.get(i).cyclesMomentum()) return parts.get(i).momentumAt(i == 0 ? step : step - boundaries[i - 1]);
+            for (int j = i - 1; j >= 0; j--)
+                if (parts.get(j).cyclesMomentum())
+                    return parts.get(j).momentumAt(boundaries[j] - (j == 0 ? 0 : boundaries[j - 1]) - 1);
+            for (int j = i + 1; j < parts.size(); j++)
+                if (parts.get(j).cyclesMomentum()) return parts.get(j).momentumAt(0);
+            return Schedule.super.momentumAt(step);
         }
 
         @Override

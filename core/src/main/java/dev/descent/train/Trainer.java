@@ -40,10 +40,11 @@ import java.util.Optional;
  * TrainingDivergedException} on a non-finite loss or gradient, or a loss above {@link
  * TrainingConfig#divergenceFactor()} times the first; the offending gradient is never applied.
  *
- * <p>When the schedule is a {@link OneCycle} that cycles the momentum, each step also sets the
- * optimizer's momentum (SGD, RMSprop) or β₁ (Adam) to {@link OneCycle#momentumAt}, as PyTorch's
- * {@code OneCycleLR} does; an optimizer without one (Adagrad) is an error. A one-cycle policy
- * nested inside another schedule cycles only the learning rate.
+ * <p>When the schedule {@link Schedule#cyclesMomentum() cycles the momentum} (a {@link OneCycle}
+ * that does, alone or inside {@code then}, {@code join}, {@code scale}, {@code clamp}), each step
+ * also sets the optimizer's momentum (SGD, RMSprop) or β₁ (Adam) to {@link Schedule#momentumAt}, as
+ * PyTorch's {@code OneCycleLR} does, in every parameter group; an optimizer without one (Adagrad) is
+ * an error.
  *
  * <p>A trainer is immutable and can {@link #fit} many times; each fit opens its own session.
  */
@@ -243,8 +244,8 @@ public final class Trainer {
         final Batch batch;
         final Schedule schedule;
         final ReduceOnPlateau plateau;
-        /** The configured schedule when it is a one-cycle policy that cycles the momentum, else null. */
-        final OneCycle cycle;
+        /** The configured schedule when it sets the momentum (a one-cycle policy, nested or not), else null. */
+        final Schedule cycle;
 
         final History history = new History();
         final int stepsPerEpoch;
@@ -281,7 +282,7 @@ public final class Trainer {
             Schedule s = config.schedulePerEpoch() ? config.schedule().perEpoch(stepsPerEpoch) : config.schedule();
             this.plateau = config.plateau() == null ? null : new ReduceOnPlateau(s, config.plateau());
             this.schedule = plateau == null ? s : plateau::at;
-            this.cycle = config.schedule() instanceof OneCycle oc && oc.cycleMomentum() ? oc : null;
+            this.cycle = config.schedule().cyclesMomentum() ? config.schedule() : null;
             // like PyTorch's OneCycleLR: the optimizer starts at the cycle's first momentum
             Optimizer opening = cycle == null ? optimizer : optimizer.withMomentum(cycle.momentumAt(0));
             this.session = TrainingSession.open(backend, model, loss, opening, initialParameters);
