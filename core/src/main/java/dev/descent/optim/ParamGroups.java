@@ -133,31 +133,15 @@ public record ParamGroups(Optimizer base, List<ParamGroup> groups) implements Op
 
     private static void select(String group, Selector s, List<String> names, int[] bounds, boolean[] mask) {
         if (s instanceof Selector.Names ns) {
-            for (String pattern : ns.patterns()) {
-                Pattern re = glob(pattern);
-                boolean any = false;
-                for (int t = 0; t < names.size(); t++)
-                    if (re.matcher(names.get(t)).matches()) {
-                        Arrays.fill(mask, bounds[t], bounds[t + 1], true);
-                        any = true;
-                    }
-                if (!any)
+            for (String pattern : ns.patterns())
+                if (!mark(glob(pattern), names, bounds, mask))
                     throw new IllegalArgumentException("parameter group '" + group + "': no parameter is named '"
                             + pattern + "' (the model has " + names + ")");
-            }
         } else if (s instanceof Selector.Layers l) {
-            for (int layer = l.first(); layer <= l.last(); layer++) {
-                String prefix = "layers." + layer + ".";
-                boolean any = false;
-                for (int t = 0; t < names.size(); t++)
-                    if (names.get(t).startsWith(prefix)) {
-                        Arrays.fill(mask, bounds[t], bounds[t + 1], true);
-                        any = true;
-                    }
-                if (!any)
+            for (int layer = l.first(); layer <= l.last(); layer++)
+                if (!mark(glob("layers." + layer + ".*"), names, bounds, mask))
                     throw new IllegalArgumentException("parameter group '" + group + "': the model has no layer "
                             + layer + " (its parameters are " + names + ")");
-            }
         } else if (s instanceof Selector.Range r) {
             if (r.to() > mask.length)
                 throw new IllegalArgumentException("parameter group '" + group + "': range " + r
@@ -166,6 +150,17 @@ public record ParamGroups(Optimizer base, List<ParamGroup> groups) implements Op
         } else {
             for (Selector each : ((Selector.AnyOf) s).of()) select(group, each, names, bounds, mask);
         }
+    }
+
+    /** Marks the positions of every tensor whose name {@code re} matches; whether there was one. */
+    private static boolean mark(Pattern re, List<String> names, int[] bounds, boolean[] mask) {
+        boolean any = false;
+        for (int t = 0; t < names.size(); t++)
+            if (re.matcher(names.get(t)).matches()) {
+                Arrays.fill(mask, bounds[t], bounds[t + 1], true);
+                any = true;
+            }
+        return any;
     }
 
     /** A name pattern: {@code *} matches any run of characters, everything else itself. */

@@ -9,8 +9,23 @@ final class Composition {
 
     private Composition() {}
 
+    /** A schedule that changes another's values, not its steps: it keeps the inner momentum. */
+    private interface Wrapper extends Schedule {
+        Schedule inner();
+
+        @Override
+        default boolean cyclesMomentum() {
+            return inner().cyclesMomentum();
+        }
+
+        @Override
+        default double momentumAt(long step) {
+            return inner().momentumAt(step);
+        }
+    }
+
     /** {@code inner · factor}. */
-    record Scaled(Schedule inner, double factor) implements Schedule {
+    record Scaled(Schedule inner, double factor) implements Wrapper {
         Scaled {
             Check.notNull("schedule", inner);
             Check.nonNegative("scale factor", factor);
@@ -22,23 +37,13 @@ final class Composition {
         }
 
         @Override
-        public boolean cyclesMomentum() {
-            return inner.cyclesMomentum();
-        }
-
-        @Override
-        public double momentumAt(long step) {
-            return inner.momentumAt(step);
-        }
-
-        @Override
         public OptionalLong length() {
             return inner.length();
         }
     }
 
     /** {@code inner} clamped into {@code [min, max]}. */
-    record Clamped(Schedule inner, double min, double max) implements Schedule {
+    record Clamped(Schedule inner, double min, double max) implements Wrapper {
         Clamped {
             Check.notNull("schedule", inner);
             if (!(min >= 0)) throw new IllegalArgumentException("clamp min must be >= 0, got " + min);
@@ -48,16 +53,6 @@ final class Composition {
         @Override
         public double at(long step) {
             return Math.max(min, Math.min(max, inner.at(step)));
-        }
-
-        @Override
-        public boolean cyclesMomentum() {
-            return inner.cyclesMomentum();
-        }
-
-        @Override
-        public double momentumAt(long step) {
-            return inner.momentumAt(step);
         }
 
         @Override
