@@ -248,6 +248,25 @@ public record ParamGroups(Optimizer base, List<ParamGroup> groups) implements Op
             return slices.stream().map(Slice::name).toList();
         }
 
+        /**
+         * The groups' layout for a checkpoint: per group, in step order, its {@code name}, {@code
+         * ranges} (flat (from, to) pairs) and whether it is {@code frozen}. A resumed run must have
+         * the same.
+         */
+        public List<Map<String, Object>> layout() {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Slice s : slices) {
+                Map<String, Object> g = new LinkedHashMap<>();
+                g.put("name", s.name);
+                List<Object> ranges = new ArrayList<>();
+                for (int r : s.ranges) ranges.add((long) r);
+                g.put("ranges", ranges);
+                g.put("frozen", s.rule == null);
+                out.add(g);
+            }
+            return out;
+        }
+
         /** Group {@code name}'s flat ranges as (from, to) pairs (a copy). */
         public int[] ranges(String name) {
             for (Slice s : slices) if (s.name.equals(name)) return s.ranges.clone();

@@ -7,6 +7,7 @@ import dev.descent.checkpoint.ModelTensors;
 import dev.descent.checkpoint.SafeTensors.Tensor;
 import dev.descent.model.Mlp;
 import dev.descent.optim.OptimizerState;
+import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.ReduceOnPlateau;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,7 +22,9 @@ import java.util.Map;
  * like a PyTorch state_dict ({@code layers.0.weight} [out, in], {@code layers.0.bias} [out], …), the
  * optimizer's buffers ({@code optimizer.momentum_buffer} [n], …), with early stopping the best
  * epoch's parameters ({@code best.parameters} [n]) and with averaging the average ({@code
- * averaged.parameters} [n]). State: the step and epoch counters, the seed and
+ * averaged.parameters} [n]). With parameter groups the state records their layout ({@code
+ * param_groups}: names, flat ranges, frozen), and resuming with other groups (or none) is refused.
+ * State: the step and epoch counters, the seed and
  * batching that fix every later epoch's order, the optimizer's step, the divergence yardstick, the
  * early-stopping and plateau state, the elapsed time and the history. Everything a resumed run needs
  * to continue bit for bit.
@@ -55,6 +58,8 @@ final class TrainingCheckpoint {
         s.put("model", model.toString());
         s.put("loss", run.session.loss().toString());
         s.put("optimizer", run.session.optimizer().toString());
+        Object groups = groupLayout(run);
+        if (groups != null) s.put("param_groups", groups);
         s.put("epochs", config.epochs());
         s.put("epochs_done", run.epochsDone);
         s.put("step", run.step);
@@ -168,6 +173,14 @@ final class TrainingCheckpoint {
                     "state 'optimizer_step' is " + optimizerStep + ", but the run's step is " + step
                             + "; the checkpoint is inconsistent");
 
+        Object stored = c.state().get("param_groups"), current = groupLayout(run);
+        String storedGroups = stored == null ? "none" : Json.write(stored);
+        String groups = current == null ? "none" : Json.write(current);
+        if (!storedGroups.equals(groups))
+            throw new CheckpointException(
+                    state,
+                    "was written with parameter groups " + storedGroups + ", this trainer has " + groups
+                            + "; resuming would not continue the same run");
         OptimizerState opt = run.session.readOptimizerState();
         ModelTensors.loadOptimizer(c.model(), opt);
         opt.setStep(optimizerStep);
@@ -281,6 +294,11 @@ final class TrainingCheckpoint {
                     file,
                     "was written with " + key + " " + stored + ", this trainer has " + configured
                             + "; resuming would not continue the same run");
+    }
+
+    /** The optimizer's parameter groups (names, flat ranges, frozen), or null without groups. */
+    private static Object groupLayout(Trainer.Run run) {
+        return run.session.optimizer() instanceof ParamGroups.Resolved r ? r.layout() : null;
     }
 
     private static Object finiteOrNull(double v) {

@@ -115,6 +115,23 @@ class ParamGroupsTest {
     }
 
     @Test
+    void resumingWithOtherGroupsIsRefused(@TempDir Path dir) {
+        Optimizer sgd = Optimizers.sgd(0.1).momentum(0.9);
+        Optimizer grouped = sgd.groups(ParamGroup.of("biases", names("*.bias")).weightDecay(0));
+        Path ckpt = dir.resolve("run");
+        new Trainer(SIMD, MODEL, LOSS, grouped, CheckpointResumeTest.config(1).withCheckpoints(ckpt, 1))
+                .fit(DIGITS.train(), DIGITS.test());
+        for (Optimizer other : List.of(sgd, sgd.groups(ParamGroup.of("head", layer(1))))) {
+            var e = assertThrows(java.io.UncheckedIOException.class, () -> new Trainer(
+                            SIMD, MODEL, LOSS, other, CheckpointResumeTest.config(2))
+                    .resume(ckpt, DIGITS.train(), DIGITS.test()));
+            String m = e.getMessage();
+            assertTrue(m.contains("state.json: was written with parameter groups [{\"name\":\"default\""), m);
+            assertTrue(m.contains(other instanceof ParamGroups ? "this trainer has [{" : "this trainer has none"), m);
+        }
+    }
+
+    @Test
     void badGroupsFailAtBuildNamingTheGroup() {
         var sgd = Optimizers.sgd(0.1);
         assertMessage(
