@@ -24,16 +24,18 @@ public final class Shared {
 
     /**
      * The reference files whose every case the runner implements today, by name. The other files
-     * of {@code shared/reference} (layers, more losses and optimizers, parameter groups,
-     * averaging) describe features still to come (issues 12 and 13); their cases are reported
+     * of {@code shared/reference} (layers, more losses) describe features still to come (issue
+     * 12); their cases are reported
      * "unsupported" or fail until then, so they join this list as they are implemented.
      */
     public static final List<String> IMPLEMENTED_REFERENCE_FILES = List.of(
             "adaptive_trajectories.json",
+            "averaging.json",
             "clipping.json",
             "losses.json",
             "mlp.json",
             "more_optimizers.json",
+            "param_groups.json",
             "schedules.json",
             "sgd_trajectories.json");
 

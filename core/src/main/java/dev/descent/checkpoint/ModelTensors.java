@@ -43,6 +43,11 @@ public final class ModelTensors {
         return "layers." + layer + ".bias";
     }
 
+    /** The names of the model's parameter tensors, in flat-buffer order (its layers' declared parameters). */
+    public static List<String> names(Sequential model) {
+        return model.parameters().stream().map(Sequential.Slot::name).toList();
+    }
+
     /**
      * The model's parameters as tensors (copies of slices of {@code params}), layer by layer, weight
      * then bias: the same order as in the flat buffer.

@@ -58,6 +58,35 @@ public interface Optimizer {
     }
 
     /**
+     * A copy with another weight decay (every built-in rule has one); parameter groups use it.
+     *
+     * @throws IllegalArgumentException if this optimizer has no weight decay
+     */
+    default Optimizer weightDecay(double weightDecay) {
+        throw new IllegalArgumentException(this + " has no weight decay to set");
+    }
+
+    /**
+     * This optimizer split into parameter groups: each group's parameters get the group's settings,
+     * the rest this optimizer's ({@code sgd(0.1).weightDecay(1e-4).groups(ParamGroup.of("biases",
+     * names("*.bias")).weightDecay(0), ParamGroup.of("stem", layers(0, 1)).frozen())}).
+     *
+     * @throws IllegalArgumentException naming the group, for a setting this rule does not have
+     */
+    default ParamGroups groups(ParamGroup... groups) {
+        return new ParamGroups(this, java.util.List.of(groups));
+    }
+
+    /**
+     * This optimizer for a model whose parameter tensors are {@code names[i] = [bounds[i],
+     * bounds[i+1])} of the flat buffer: itself, or {@link ParamGroups}' selectors resolved to ranges.
+     * A training session calls it once, when it opens.
+     */
+    default Optimizer forTensors(java.util.List<String> names, int[] bounds) {
+        return this;
+    }
+
+    /**
      * The gradient a rule works with: {@code sign·g + weightDecay·p} (sign -1 when maximizing),
      * written to {@code scratch} over {@code [0, n)}; {@code g} itself when there is nothing to add
      * (no copy). For rules on the generic path; reads g and p.

@@ -9,8 +9,23 @@ final class Composition {
 
     private Composition() {}
 
+    /** A schedule that changes another's values, not its steps: it keeps the inner momentum. */
+    private interface Wrapper extends Schedule {
+        Schedule inner();
+
+        @Override
+        default boolean cyclesMomentum() {
+            return inner().cyclesMomentum();
+        }
+
+        @Override
+        default double momentumAt(long step) {
+            return inner().momentumAt(step);
+        }
+    }
+
     /** {@code inner · factor}. */
-    record Scaled(Schedule inner, double factor) implements Schedule {
+    record Scaled(Schedule inner, double factor) implements Wrapper {
         Scaled {
             Check.notNull("schedule", inner);
             Check.nonNegative("scale factor", factor);
@@ -28,7 +43,7 @@ final class Composition {
     }
 
     /** {@code inner} clamped into {@code [min, max]}. */
-    record Clamped(Schedule inner, double min, double max) implements Schedule {
+    record Clamped(Schedule inner, double min, double max) implements Wrapper {
         Clamped {
             Check.notNull("schedule", inner);
             if (!(min >= 0)) throw new IllegalArgumentException("clamp min must be >= 0, got " + min);
@@ -56,6 +71,16 @@ final class Composition {
         @Override
         public double at(long step) {
             return inner.at(Math.floorDiv(step, stepsPerEpoch));
+        }
+
+        @Override
+        public boolean cyclesMomentum() {
+            return inner.cyclesMomentum();
+        }
+
+        @Override
+        public double momentumAt(long step) {
+            return inner.momentumAt(Math.floorDiv(step, stepsPerEpoch));
         }
 
         @Override
@@ -89,10 +114,36 @@ final class Composition {
 
         @Override
         public double at(long step) {
-            // index of the part that owns this step: the number of boundaries <= step
-            int i = Arrays.binarySearch(boundaries, step);
-            i = i >= 0 ? i + 1 : -i - 1;
+            int i = part(step);
             return parts.get(i).at(i == 0 ? step : step - boundaries[i - 1]);
+        }
+
+        /** The index of the part that owns this step: the number of boundaries <= step. */
+        private int part(long step) {
+            int i = Arrays.binarySearch(boundaries, step);
+            return i >= 0 ? i + 1 : -i - 1;
+        }
+
+        @Override
+        public boolean cyclesMomentum() {
+            for (Schedule p : parts) if (p.cyclesMomentum()) return true;
+            return false;
+        }
+
+        /**
+         * The owning part's momentum; a part that sets none holds the last value of the previous part
+         * that does (at its last step), or before any such part the next one's first value.
+         */
+        @Override
+        public double momentumAt(long step) {
+            int i = part(step);
+            if (parts.get(i).cyclesMomentum()) return parts.get(i).momentumAt(i == 0 ? step : step - boundaries[i - 1]);
+            for (int j = i - 1; j >= 0; j--)
+                if (parts.get(j).cyclesMomentum())
+                    return parts.get(j).momentumAt(boundaries[j] - (j == 0 ? 0 : boundaries[j - 1]) - 1);
+            for (int j = i + 1; j < parts.size(); j++)
+                if (parts.get(j).cyclesMomentum()) return parts.get(j).momentumAt(0);
+            return Schedule.super.momentumAt(step);
         }
 
         @Override

@@ -176,6 +176,24 @@ final class Curves {
     }
 
     /**
+     * SWALR ({@code torch.optim.swa_utils.SWALR}): from 1 to {@code swaFactor} over {@code annealSteps}
+     * steps along {@code anneal}, then held; like PyTorch its first step is already one step in:
+     * {@code at(t) = anneal(1 → swaFactor, min(1, (t+1)/annealSteps))}.
+     */
+    record Swalr(double swaFactor, long annealSteps, Anneal anneal) implements Schedule {
+        Swalr {
+            Check.nonNegative("swaFactor", swaFactor);
+            Check.positive("annealSteps", annealSteps);
+            Check.notNull("anneal", anneal);
+        }
+
+        @Override
+        public double at(long step) {
+            return anneal.between(1, swaFactor, Math.min(1, (double) (Check.step(step) + 1) / annealSteps));
+        }
+    }
+
+    /**
      * Half a cosine from 1 to {@code minFactor} over T steps (CosineAnnealingLR); like PyTorch the curve
      * continues past T, rising again with period 2T.
      */

@@ -65,6 +65,12 @@ public record OneCycle(
      *
      * @throws IllegalStateException if momentum cycling is off
      */
+    @Override
+    public boolean cyclesMomentum() {
+        return cycleMomentum;
+    }
+
+    @Override
     public double momentumAt(long step) {
         if (!cycleMomentum) throw new IllegalStateException("momentum cycling is off for " + this);
         return interpolate(step, maxMomentum, baseMomentum, maxMomentum, maxMomentum);

@@ -33,6 +33,24 @@ public interface Schedule {
     }
 
     /**
+     * Whether this schedule also sets the optimizer's momentum (SGD, RMSprop) or β₁ (Adam) at every
+     * step, as PyTorch's {@code OneCycleLR} does; a composition ({@code then}, {@code join}, {@code
+     * scale}, {@code clamp}, {@code perEpoch}) of such a schedule does too.
+     */
+    default boolean cyclesMomentum() {
+        return false;
+    }
+
+    /**
+     * The momentum (or β₁) for optimizer step {@code step}, when {@link #cyclesMomentum()}.
+     *
+     * @throws IllegalStateException if this schedule sets no momentum
+     */
+    default double momentumAt(long step) {
+        throw new IllegalStateException(this + " sets no momentum");
+    }
+
+    /**
      * This schedule for {@link #length()} steps, then {@code next} with its step counter starting at
      * 0. The result has an end only if {@code next} has one.
      *

@@ -143,6 +143,16 @@ public final class Schedules {
         return new Composition.Joined(boundaries, Arrays.asList(schedules));
     }
 
+    /**
+     * SWALR (stochastic weight averaging's schedule): from 1 to {@code swaFactor} (swa_lr / base lr)
+     * over {@code annealSteps} steps along {@code anneal}, then held; its step 0 is already one step
+     * into the anneal, as PyTorch's. Start it after the constant phase with {@link #join}: {@code
+     * join(new long[] {swaStart}, constant(1), swalr(0.5, 10, Anneal.COS))}.
+     */
+    public static Schedule swalr(double swaFactor, long annealSteps, Anneal anneal) {
+        return new Curves.Swalr(swaFactor, annealSteps, anneal);
+    }
+
     // ---- specs -----------------------------------------------------------------------------
 
     /** The kinds {@link #fromSpec} knows. */
@@ -161,7 +171,8 @@ public final class Schedules {
             "linear",
             "warmup_then_cosine",
             "one_cycle",
-            "cyclic");
+            "cyclic",
+            "swalr");
 
     /**
      * The learning-rate schedule a spec describes, in the format of {@code
@@ -216,6 +227,14 @@ public final class Schedules {
             case "warmup_then_cosine" ->
                 warmup(p.integer("warmup_steps"), p.number("warmup_start_factor", 0))
                         .then(cosine(p.integer("cosine_total_steps"), minFactor(p, baseLr)));
+            case "swalr" -> {
+                long constant = p.integer("constant_steps", 0);
+                Schedule swa = swalr(
+                        Check.nonNegative("swa_lr", p.number("swa_lr")) / Check.positive("base lr", baseLr),
+                        p.integer("anneal_epochs", 10),
+                        p.choice("anneal_strategy", Anneal.class, Anneal.COS));
+                yield constant == 0 ? swa : join(new long[] {constant}, constant(1), swa);
+            }
             default -> throw new IllegalArgumentException("unknown kind (expected one of " + KINDS + ")");
         };
     }

@@ -12,7 +12,10 @@ import dev.descent.data.Dataset;
 import dev.descent.data.Sizes;
 import dev.descent.loss.Loss;
 import dev.descent.model.Sequential;
+import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.OptimizerState;
+import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.OneCycle;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
@@ -36,10 +39,11 @@ import java.util.Optional;
  * TrainingDivergedException} on a non-finite loss or gradient, or a loss above {@link
  * TrainingConfig#divergenceFactor()} times the first; the offending gradient is never applied.
  *
- * <p>When the schedule is a {@link OneCycle} that cycles the momentum, each step also sets the
- * optimizer's momentum (SGD, RMSprop) or β₁ (Adam) to {@link OneCycle#momentumAt}, as PyTorch's
- * {@code OneCycleLR} does; an optimizer without one (Adagrad) is an error. A one-cycle policy
- * nested inside another schedule cycles only the learning rate.
+ * <p>When the schedule {@link Schedule#cyclesMomentum() cycles the momentum} (a {@link OneCycle}
+ * that does, alone or inside {@code then}, {@code join}, {@code scale}, {@code clamp}), each step
+ * also sets the optimizer's momentum (SGD, RMSprop) or β₁ (Adam) to {@link Schedule#momentumAt}, as
+ * PyTorch's {@code OneCycleLR} does, in every parameter group; an optimizer without one (Adagrad) is
+ * an error.
  *
  * <p>A trainer is immutable and can {@link #fit} many times; each fit opens its own session.
  */
@@ -219,7 +223,10 @@ public final class Trainer {
         perRow += model.workspaceFloatsPerRow(); // each layer's output and scratch, the two delta buffers
         String why = Sizes.arrayProblem(rows * widest);
         if (why == null) {
-            long copies = 5 + optimizer.newState(1).buffers().size();
+            long copies = 5
+                    + (optimizer instanceof ParamGroups g
+                            ? g.stateCopies()
+                            : optimizer.newState(1).buffers().size());
             long floats = Math.addExact(Math.multiplyExact(copies, model.parameterCount()), rows * perRow);
             why = Sizes.heapProblem(Sizes.saturatedMultiply(floats, Float.BYTES));
         }
@@ -237,8 +244,8 @@ public final class Trainer {
         final Batch batch;
         final Schedule schedule;
         final ReduceOnPlateau plateau;
-        /** The configured schedule when it is a one-cycle policy that cycles the momentum, else null. */
-        final OneCycle cycle;
+        /** The configured schedule when it sets the momentum (a one-cycle policy, nested or not), else null. */
+        final Schedule cycle;
 
         final History history = new History();
         final int stepsPerEpoch;
@@ -252,6 +259,10 @@ public final class Trainer {
         double best = Double.POSITIVE_INFINITY;
         int badEpochs;
         float[] bestParameters;
+        /** The iterate average and the buffer the parameters are read into for it; null without averaging. */
+        final Averaging.State averaged;
+
+        private final float[] current;
         double secondsBefore;
         int savedEpoch;
         long startNanos;
@@ -271,17 +282,41 @@ public final class Trainer {
             Schedule s = config.schedulePerEpoch() ? config.schedule().perEpoch(stepsPerEpoch) : config.schedule();
             this.plateau = config.plateau() == null ? null : new ReduceOnPlateau(s, config.plateau());
             this.schedule = plateau == null ? s : plateau::at;
-            this.cycle = config.schedule() instanceof OneCycle oc && oc.cycleMomentum() ? oc : null;
+            this.cycle = config.schedule().cyclesMomentum() ? config.schedule() : null;
             // like PyTorch's OneCycleLR: the optimizer starts at the cycle's first momentum
             Optimizer opening = cycle == null ? optimizer : optimizer.withMomentum(cycle.momentumAt(0));
             this.session = TrainingSession.open(backend, model, loss, opening, initialParameters);
             this.epochStart = new float[model.parameterCount()];
+            this.averaged =
+                    config.averaging() == null ? null : config.averaging().newState(model.parameterCount());
+            this.current = averaged == null ? null : new float[model.parameterCount()];
+        }
+
+        /** Whether there is an average to use (averaging on, and past its first update). */
+        boolean hasAverage() {
+            return averaged != null && averaged.count() > 0;
         }
 
         TrainingResult train() {
             int first = epochsDone + 1;
             Callback.Plan plan = new Callback.Plan(first, config.epochs(), stepsPerEpoch, samplesPerEpoch);
-            for (Callback c : config.callbacks()) c.onTrainStart(plan);
+            Callback.View view = new Callback.View() {
+                @Override
+                public void readParameters(float[] dst) {
+                    session.readParameters(dst);
+                }
+
+                @Override
+                public OptimizerState optimizerState() {
+                    return session.readOptimizerState();
+                }
+
+                @Override
+                public float[] averagedParameters() {
+                    return hasAverage() ? averaged.average().clone() : null;
+                }
+            };
+            for (Callback c : config.callbacks()) c.onTrainStart(plan, view);
             startNanos = System.nanoTime();
             TrainingResult.StopReason reason = TrainingResult.StopReason.COMPLETED;
             String detail = "completed " + config.epochs() + " epochs";
@@ -306,6 +341,7 @@ public final class Trainer {
             if (config.checkpointDir() != null && savedEpoch != epochsDone) save();
             EarlyStopping es = config.earlyStopping();
             if (es != null && es.restoreBest() && bestParameters != null) session.writeParameters(bestParameters);
+            else if (hasAverage()) session.writeParameters(averaged.average()); // the averaged model is the result
             for (Callback c : config.callbacks()) c.onTrainEnd(history);
             return result(reason, detail);
         }
@@ -340,6 +376,10 @@ public final class Trainer {
                 guard(epoch, stepLoss, norm, lr);
                 if (cycle == null) session.step(lr);
                 else session.step(lr, cycle.momentumAt(config.schedulePerEpoch() ? step / stepsPerEpoch : step));
+                if (averaged != null) {
+                    session.readParameters(current);
+                    config.averaging().update(session.backend(), current, averaged, step);
+                }
                 lossRows += stepLoss * groupRows;
                 rowsSeen += groupRows;
                 History.Step s = new History.Step(step, epoch, stepLoss, lr, norm, secondsSoFar());
@@ -351,7 +391,7 @@ public final class Trainer {
                     stop = st;
                 }
             }
-            Evaluation val = validation == null ? null : Evaluation.of(session, validation);
+            Evaluation val = validation == null ? null : evaluate(validation);
             double trainLoss = lossRows / rowsSeen;
             double monitored = val == null ? trainLoss : val.loss();
             if (plateau != null) plateau.report(monitored);
@@ -374,6 +414,18 @@ public final class Trainer {
             return carryOn;
         }
 
+        /** The loss and metrics on {@code data}: of the averaged parameters when there is an average. */
+        private Evaluation evaluate(Dataset data) {
+            if (!hasAverage()) return Evaluation.of(session, data);
+            session.readParameters(current);
+            session.writeParameters(averaged.average());
+            try {
+                return Evaluation.of(session, data);
+            } finally {
+                session.writeParameters(current);
+            }
+        }
+
         /** Rows of the epoch's batch {@code i}: full except possibly the last. */
         private int rowsOf(int i) {
             return Math.min(batches.batchSize(), train.rows() - i * batches.batchSize());
@@ -387,7 +439,9 @@ public final class Trainer {
                 badEpochs = 0;
                 if (es.restoreBest()) {
                     if (bestParameters == null) bestParameters = new float[model.parameterCount()];
-                    session.readParameters(bestParameters);
+                    // the parameters the monitored loss measured: the average when there is one
+                    if (hasAverage()) System.arraycopy(averaged.average(), 0, bestParameters, 0, bestParameters.length);
+                    else session.readParameters(bestParameters);
                 }
                 return true;
             }

@@ -7,6 +7,7 @@ import dev.descent.checkpoint.ModelTensors;
 import dev.descent.checkpoint.SafeTensors.Tensor;
 import dev.descent.model.Sequential;
 import dev.descent.optim.OptimizerState;
+import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.ReduceOnPlateau;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,8 +20,11 @@ import java.util.Map;
 /**
  * Maps a {@link Trainer} run to a {@link Checkpoint} and back. Tensors: the model's parameters named
  * like a PyTorch state_dict ({@code layers.0.weight} [out, in], {@code layers.0.bias} [out], …), the
- * optimizer's buffers ({@code optimizer.momentum_buffer} [n], …) and, with early stopping, the best
- * epoch's parameters ({@code best.parameters} [n]). State: the step and epoch counters, the seed and
+ * optimizer's buffers ({@code optimizer.momentum_buffer} [n], …), with early stopping the best
+ * epoch's parameters ({@code best.parameters} [n]) and with averaging the average ({@code
+ * averaged.parameters} [n]). With parameter groups the state records their layout ({@code
+ * param_groups}: names, flat ranges, frozen), and resuming with other groups (or none) is refused.
+ * State: the step and epoch counters, the seed and
  * batching that fix every later epoch's order, the optimizer's step, the divergence yardstick, the
  * early-stopping and plateau state, the elapsed time and the history. Everything a resumed run needs
  * to continue bit for bit.
@@ -35,6 +39,9 @@ import java.util.Map;
 final class TrainingCheckpoint {
     private TrainingCheckpoint() {}
 
+    /** The iterate average's tensor, with {@code averaged_count} (its number of iterates) in the state. */
+    static final String AVERAGED = "averaged.parameters";
+
     static void save(Path dir, Trainer.Run run, TrainingConfig config) throws IOException {
         Sequential model = run.session.model();
         float[] p = new float[model.parameterCount()];
@@ -44,11 +51,15 @@ final class TrainingCheckpoint {
         tensors.addAll(ModelTensors.optimizer(opt));
         if (run.bestParameters != null)
             tensors.add(Tensor.of("best.parameters", run.bestParameters, run.bestParameters.length));
+        if (run.hasAverage())
+            tensors.add(Tensor.of(AVERAGED, run.averaged.average().clone(), p.length));
 
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("model", model.toString());
         s.put("loss", run.session.loss().toString());
         s.put("optimizer", run.session.optimizer().toString());
+        Object groups = groupLayout(run);
+        if (groups != null) s.put("param_groups", groups);
         s.put("epochs", config.epochs());
         s.put("epochs_done", run.epochsDone);
         s.put("step", run.step);
@@ -63,6 +74,7 @@ final class TrainingCheckpoint {
         s.put("best", finiteOrNull(run.best));
         s.put("bad_epochs", run.badEpochs);
         s.put("seconds", run.secondsSoFar());
+        if (run.averaged != null) s.put("averaged_count", run.averaged.count());
         if (run.plateau != null) {
             ReduceOnPlateau.State ps = run.plateau.state();
             Map<String, Object> plateau = new LinkedHashMap<>();
@@ -95,7 +107,9 @@ final class TrainingCheckpoint {
         float[] p = new float[model.parameterCount()];
         ModelTensors.loadParameters(c.model(), model, p);
         for (Tensor t : c.tensors().values()) {
-            if (!t.name().startsWith("layers.") && !t.name().equals("best.parameters")) continue;
+            if (!t.name().startsWith("layers.")
+                    && !t.name().equals("best.parameters")
+                    && !t.name().equals(AVERAGED)) continue;
             float[] d = t.data();
             for (int i = 0; i < d.length; i++)
                 if (!Float.isFinite(d[i]))
@@ -159,10 +173,24 @@ final class TrainingCheckpoint {
                     "state 'optimizer_step' is " + optimizerStep + ", but the run's step is " + step
                             + "; the checkpoint is inconsistent");
 
+        Object stored = c.state().get("param_groups"), current = groupLayout(run);
+        String storedGroups = stored == null ? "none" : Json.write(stored);
+        String groups = current == null ? "none" : Json.write(current);
+        if (!storedGroups.equals(groups))
+            throw new CheckpointException(
+                    state,
+                    "was written with parameter groups " + storedGroups + ", this trainer has " + groups
+                            + "; resuming would not continue the same run");
         OptimizerState opt = run.session.readOptimizerState();
         ModelTensors.loadOptimizer(c.model(), opt);
         opt.setStep(optimizerStep);
         if (c.tensors().containsKey("best.parameters")) run.bestParameters = c.requireShape("best.parameters", n);
+        float[] average = null;
+        long averagedCount = 0;
+        if (run.averaged != null && c.state().containsKey("averaged_count")) {
+            averagedCount = c.stateLong("averaged_count", 0, step);
+            if (averagedCount > 0) average = c.requireShape(AVERAGED, n);
+        } // a checkpoint without an average (older, or of a run without averaging) starts it afresh
 
         EarlyStopping es = config.earlyStopping();
         int patience = es == null ? config.epochs() : es.patience();
@@ -197,6 +225,7 @@ final class TrainingCheckpoint {
                             + "; the divergence guard would measure against the wrong loss");
 
         run.session.writeOptimizerState(opt);
+        if (average != null) run.averaged.restore(average, averagedCount);
         run.epochsDone = (int) epochsDone;
         run.step = step;
         run.firstLoss = firstLoss;
@@ -265,6 +294,11 @@ final class TrainingCheckpoint {
                     file,
                     "was written with " + key + " " + stored + ", this trainer has " + configured
                             + "; resuming would not continue the same run");
+    }
+
+    /** The optimizer's parameter groups (names, flat ranges, frozen), or null without groups. */
+    private static Object groupLayout(Trainer.Run run) {
+        return run.session.optimizer() instanceof ParamGroups.Resolved r ? r.layout() : null;
     }
 
     private static Object finiteOrNull(double v) {

@@ -1,6 +1,7 @@
 package dev.descent.train;
 
 import dev.descent.data.Batches;
+import dev.descent.optim.Averaging;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
 import dev.descent.schedule.Schedules;
@@ -43,6 +44,10 @@ import java.util.function.Consumer;
  *     resumed from. Overwriting still replaces atomically after the first checkpointed epoch (the old
  *     checkpoint stays until then), never through a symbolic link, and never a folder that holds
  *     anything but a checkpoint.
+ * @param averaging iterate averaging ({@link Averaging#ema}, {@link Averaging#swa}, {@link
+ *     Averaging#polyak}), or null for none: once it holds an average, validation evaluates the
+ *     averaged parameters, checkpoints carry it ({@code averaged.parameters}) and the result's
+ *     parameters are the average (early stopping keeps and restores the best epoch's average)
  */
 public record TrainingConfig(
         int batchSize,
@@ -60,7 +65,8 @@ public record TrainingConfig(
         List<Callback> callbacks,
         Path checkpointDir,
         int checkpointEvery,
-        boolean checkpointOverwrite) {
+        boolean checkpointOverwrite,
+        Averaging averaging) {
 
     public TrainingConfig {
         if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
@@ -98,7 +104,8 @@ public record TrainingConfig(
                 List.of(),
                 null,
                 1,
-                false);
+                false,
+                null);
     }
 
     public TrainingConfig withBatchSize(int v) {
@@ -180,6 +187,11 @@ public record TrainingConfig(
         return with(f -> f.checkpointOverwrite = overwrite);
     }
 
+    /** Iterate averaging (null for none); see {@link #averaging()}. */
+    public TrainingConfig withAveraging(Averaging v) {
+        return with(f -> f.averaging = v);
+    }
+
     /** A copy of this config with some fields changed; the constructor checks the result. */
     private TrainingConfig with(Consumer<Fields> change) {
         Fields f = new Fields(this);
@@ -200,7 +212,8 @@ public record TrainingConfig(
                 f.callbacks,
                 f.checkpointDir,
                 f.checkpointEvery,
-                f.checkpointOverwrite);
+                f.checkpointOverwrite,
+                f.averaging);
     }
 
     /** The components as mutable fields, for {@link #with}. */
@@ -216,6 +229,7 @@ public record TrainingConfig(
         double divergenceFactor;
         List<Callback> callbacks;
         Path checkpointDir;
+        Averaging averaging;
 
         Fields(TrainingConfig c) {
             batchSize = c.batchSize;
@@ -234,6 +248,7 @@ public record TrainingConfig(
             checkpointDir = c.checkpointDir;
             checkpointEvery = c.checkpointEvery;
             checkpointOverwrite = c.checkpointOverwrite;
+            averaging = c.averaging;
         }
     }
 }

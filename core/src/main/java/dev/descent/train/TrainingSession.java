@@ -1,6 +1,7 @@
 package dev.descent.train;
 
 import dev.descent.backend.Backend;
+import dev.descent.checkpoint.ModelTensors;
 import dev.descent.loss.Loss;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
@@ -21,8 +22,10 @@ public interface TrainingSession extends AutoCloseable {
         if (initialParameters.length != model.parameterCount())
             throw new IllegalArgumentException("model " + model + " has " + model.parameterCount()
                     + " parameters, got a buffer of " + initialParameters.length);
-        if (backend instanceof SessionFactory f) return f.openSession(model, loss, optimizer, initialParameters);
-        return new CpuTrainingSession(backend, model, loss, optimizer, initialParameters);
+        Optimizer resolved = optimizer.forTensors(
+                ModelTensors.names(model), CpuTrainingSession.tensorBounds(model)); // parameter groups' selectors
+        if (backend instanceof SessionFactory f) return f.openSession(model, loss, resolved, initialParameters);
+        return new CpuTrainingSession(backend, model, loss, resolved, initialParameters);
     }
 
     Backend backend();

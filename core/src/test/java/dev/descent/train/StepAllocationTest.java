@@ -11,6 +11,7 @@ import dev.descent.model.Models;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
+import dev.descent.optim.ParamGroup;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,17 @@ class StepAllocationTest {
                 Arguments.of(
                         "LAMB (per-tensor trust ratios)", Optimizers.lamb(0.001).weightDecay(0.01)),
                 Arguments.of("Adadelta", Optimizers.adadelta(1.0)),
-                Arguments.of("Lion (the SIMD sign)", Optimizers.lion(1e-4)));
+                Arguments.of("Lion (the SIMD sign)", Optimizers.lion(1e-4)),
+                Arguments.of(
+                        "SGD in parameter groups (a copy in and out per group)",
+                        Optimizers.sgd(0.01)
+                                .momentum(0.9)
+                                .groups(
+                                        ParamGroup.of("biases", ParamGroup.Selector.names("*.bias"))
+                                                .weightDecay(0)
+                                                .lrMultiplier(2),
+                                        ParamGroup.of("stem", ParamGroup.Selector.names("layers.0.weight"))
+                                                .frozen())));
     }
 
     /** Rules on the generic path (the backend's element-wise operations) allocate nothing either. */

@@ -6,7 +6,9 @@ import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
 import dev.descent.model.Sequential;
+import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
 import dev.descent.schedule.Schedules;
@@ -73,6 +75,7 @@ public final class TrainingBuilder {
     private boolean dropLast = DEFAULTS.dropLast();
     private long seed = DEFAULTS.seed();
     private EarlyStopping earlyStopping;
+    private Averaging averaging;
     private double divergenceFactor = DEFAULTS.divergenceFactor();
     private Path checkpointDir;
     private int checkpointEvery = DEFAULTS.checkpointEvery();
@@ -185,6 +188,16 @@ public final class TrainingBuilder {
     /** Early stopping on the monitored loss; default none. */
     public TrainingBuilder earlyStopping(EarlyStopping earlyStopping) {
         this.earlyStopping = earlyStopping;
+        return this;
+    }
+
+    /**
+     * Iterate averaging ({@code Averaging.ema(0.999)}, {@code Averaging.swa(startStep)}, {@code
+     * Averaging.polyak()}); null (default) for none. Validation, checkpoints and the result use the
+     * average once there is one.
+     */
+    public TrainingBuilder averaging(Averaging averaging) {
+        this.averaging = averaging;
         return this;
     }
 
@@ -309,12 +322,16 @@ public final class TrainingBuilder {
                 .withSampling(required(sampling, "sampling"), dropLast)
                 .withSeed(seed)
                 .withEarlyStopping(earlyStopping)
+                .withAveraging(averaging)
                 .withDivergenceFactor(divergenceFactor)
                 .withPlateau(plateau)
                 .withCheckpoints(checkpointDir, checkpointEvery)
                 .withCheckpointOverwrite(checkpointOverwrite);
         config = scheduleInEpochs ? config.withEpochSchedule(multiplier) : config.withSchedule(multiplier);
-        return new TrainingSpec(m, loss, opt, config, checkBackend(backend), progressBar, callbacks);
+        String backendName = checkBackend(backend);
+        if (backendName != null && backendName.startsWith("gpu") && ParamGroups.isGrouped(opt))
+            throw ParamGroups.unsupportedOn(backendName, opt);
+        return new TrainingSpec(m, loss, opt, config, backendName, progressBar, callbacks);
     }
 
     /** {@code build().fit(train)}. */

@@ -47,7 +47,7 @@ public record OptimizerCase(
 
     /** Whether a case object of a reference file is an optimizer trajectory. */
     static boolean isOne(JsonNode c) {
-        return c.has("optimizer") && c.has("params_after_each_step");
+        return c.has("optimizer") && c.has("params_after_each_step") && !c.has("groups") && !c.has("averaging");
     }
 
     /** Reads one case object. */

@@ -11,10 +11,13 @@ import dev.descent.model.Layer;
 import dev.descent.model.LayerNorm;
 import dev.descent.model.Sequential;
 import dev.descent.objective.Objective;
+import dev.descent.objective.Objectives;
 import dev.descent.optim.Asgd;
+import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 import dev.descent.optim.Optimizers;
+import dev.descent.optim.ParamGroup;
 import dev.descent.schedule.OneCycle;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
@@ -111,7 +114,9 @@ public final class ReferenceRunner {
         String kind = describe(c);
         try {
             Compare cmp = new Compare();
-            if (OptimizerCase.isOne(c)) optimizerTrajectory(file, index, c, cmp);
+            if (c.has("groups") && c.has("params_after_each_step")) paramGroups(c, cmp);
+            else if (c.has("averaging") && c.has("averaged_after_each_step")) averaging(file, index, c, cmp);
+            else if (OptimizerCase.isOne(c)) optimizerTrajectory(file, index, c, cmp);
             else if (c.has("loss") && c.has("value") && c.has("grad")) loss(c, cmp);
             else if (c.has("sizes") && c.has("init")) mlp(c, cmp);
             else if (c.has("kind") && c.has("lr_at_step")) schedule(c, root, cmp);
@@ -130,7 +135,13 @@ public final class ReferenceRunner {
     private static String describe(JsonNode c) {
         if (c.has("optimizer") && c.get("optimizer").isTextual()) {
             JsonNode h = c.get("hyper");
-            return c.get("optimizer").asText()
+            String prefix = c.has("averaging")
+                    ? c.path("kind").asText() + " "
+                            + c.get("averaging").path("decay").asText("")
+                            + c.get("averaging").path("start_step").asText("") + " "
+                    : c.has("groups") ? "groups " : "";
+            return prefix
+                    + c.get("optimizer").asText()
                     + (h == null ? "" : " " + h.toString().replace("\"", ""));
         }
         if (c.has("sizes"))
@@ -280,6 +291,133 @@ public final class ReferenceRunner {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) out[i] = array.get(i).asInt();
         return out;
+    }
+
+    /** The fields of a parameter-groups case; anything else is unsupported. */
+    private static final java.util.Set<String> GROUPS_CASE_FIELDS = java.util.Set.of(
+            "optimizer", "base_lr", "groups", "a", "b", "p0", "grads", "params_after_each_step", "note");
+
+    /**
+     * PyTorch's param_groups: one vector split by {@code groups[].indices}, each optimized group with
+     * its own {@code hyper} and {@code lr_multiplier} of {@code base_lr}, the others frozen.
+     */
+    private void paramGroups(JsonNode c, Compare cmp) {
+        for (var it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!GROUPS_CASE_FIELDS.contains(field))
+                throw new IllegalArgumentException(
+                        "unsupported: the case records '" + field + "', which this runner" + " does not check");
+        }
+        String name = Json.required(c, "optimizer").asText();
+        double baseLr = Json.required(c, "base_lr").asDouble();
+        float[] p = Json.floats(Json.required(c, "p0"));
+        Objective f = Objectives.diagonalQuadratic(Json.doubles(Json.required(c, "a")), Json.doubles(c.get("b")));
+        List<ParamGroup> groups = new ArrayList<>();
+        for (JsonNode g : Json.required(c, "groups")) {
+            String group = Json.required(g, "name").asText();
+            ParamGroup pg = ParamGroup.of(group, selector(Json.required(g, "indices")));
+            if (Json.required(g, "in_optimizer").asBoolean()) {
+                Map<String, Object> hyper = Json.map(Json.required(g, "hyper"));
+                double multiplier = Json.required(g, "lr_multiplier").asDouble();
+                cmp.value(baseLr * multiplier, ((Number) hyper.get("lr")).doubleValue());
+                pg = pg.optimizer(optimizer(name, hyper)).lrMultiplier(multiplier);
+            } else {
+                if (!g.path("hyper").isNull() || !g.path("lr_multiplier").isNull())
+                    throw new IllegalArgumentException(
+                            "unsupported: frozen group '" + group + "' has hyper-parameters");
+                pg = pg.frozen();
+            }
+            groups.add(pg);
+        }
+        Optimizer opt = optimizer(name, Map.of("lr", baseLr))
+                .groups(groups.toArray(ParamGroup[]::new))
+                .forTensors(List.of("p"), new int[] {0, p.length});
+        OptimizerState state = opt.newState(p.length);
+        float[] g = new float[p.length];
+        JsonNode grads = c.get("grads"), after = Json.required(c, "params_after_each_step");
+        for (int k = 0; k < after.size(); k++) {
+            f.gradient(p, g);
+            if (grads != null) cmp.array(g, 0, grads.get(k));
+            opt.step(backend, p, g, state, baseLr);
+            cmp.array(p, 0, after.get(k));
+        }
+    }
+
+    /** The descriptive (text) entries of an {@code averaging} block; its numbers are read below. */
+    private static final java.util.Set<String> AVERAGING_TEXT =
+            java.util.Set.of("avg_fn", "updated_after_steps", "first_update", "meaning");
+
+    /**
+     * AveragedModel over an optimizer trajectory: {@code kind} ema ({@code decay}) or swa ({@code
+     * start_step}; null before it); checks the gradients, the parameters and the average after each step.
+     */
+    private void averaging(String file, int index, JsonNode c, Compare cmp) {
+        for (var it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!field.equals("kind")
+                    && !field.equals("averaging")
+                    && !field.equals("averaged_after_each_step")
+                    && !OPTIMIZER_CASE_FIELDS.contains(field))
+                throw new IllegalArgumentException(
+                        "unsupported: the case records '" + field + "', which this runner does not check");
+        }
+        JsonNode spec = Json.required(c, "averaging");
+        String kind = Json.required(c, "kind").asText();
+        for (var it = spec.fields(); it.hasNext(); ) {
+            var e = it.next();
+            boolean read =
+                    kind.equals("ema") ? e.getKey().equals("decay") : e.getKey().equals("start_step");
+            if (!read && !(AVERAGING_TEXT.contains(e.getKey()) && e.getValue().isTextual()))
+                throw new IllegalArgumentException("unsupported: averaging." + e.getKey() + " of a " + kind + " case");
+        }
+        Averaging avg =
+                switch (kind) {
+                    case "ema" -> Averaging.ema(Json.required(spec, "decay").asDouble());
+                    case "swa" ->
+                        Averaging.swa(Json.required(spec, "start_step").asLong());
+                    default -> throw new IllegalArgumentException("unsupported: averaging kind '" + kind + "'");
+                };
+        OptimizerCase oc = OptimizerCase.parse(file, index, c);
+        Optimizer opt = oc.descentOptimizer();
+        Objective f = oc.objective();
+        float[] p = oc.start(), g = new float[p.length];
+        OptimizerState state = opt.newState(p.length);
+        Averaging.State avgState = avg.newState(p.length);
+        JsonNode grads = c.get("grads"), averaged = c.get("averaged_after_each_step");
+        if (averaged.size() != oc.steps())
+            throw new IllegalArgumentException(averaged.size() + " averages for " + oc.steps() + " steps");
+        for (int k = 0; k < oc.steps(); k++) {
+            f.gradient(p, g);
+            if (grads != null) cmp.array(g, 0, grads.get(k));
+            opt.step(backend, p, g, state, opt.lr());
+            cmp.array(p, 0, oc.expected()[k]);
+            avg.update(backend, p, avgState, k);
+            boolean none = averaged.get(k).isNull();
+            if (none != (avgState.count() == 0))
+                throw new IllegalArgumentException("after step " + k + " the expected average is "
+                        + (none ? "null" : "set") + ", Descent's holds " + avgState.count() + " iterates");
+            if (!none) cmp.array(avgState.average(), 0, averaged.get(k));
+        }
+    }
+
+    /** A list of flat indices as a union of ranges. */
+    private static ParamGroup.Selector selector(JsonNode indices) {
+        List<ParamGroup.Selector> ranges = new ArrayList<>();
+        for (int i = 0; i < indices.size(); ) {
+            int from = indices.get(i).asInt(), j = i + 1;
+            while (j < indices.size() && indices.get(j).asInt() == from + (j - i)) j++;
+            ranges.add(ParamGroup.Selector.range(from, from + (j - i)));
+            i = j;
+        }
+        return ParamGroup.Selector.anyOf(ranges.toArray(ParamGroup.Selector[]::new));
+    }
+
+    private static Optimizer optimizer(String name, Map<String, Object> hyper) {
+        try {
+            return Optimizers.fromSpec(name, hyper);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unsupported: " + e.getMessage(), e);
+        }
     }
 
     // ---- schedules: lr_at_step[k] is the lr of optimizer step k --------------------------------

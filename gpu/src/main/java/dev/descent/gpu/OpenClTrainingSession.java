@@ -10,6 +10,7 @@ import dev.descent.optim.Adagrad;
 import dev.descent.optim.Adam;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
+import dev.descent.optim.ParamGroups;
 import dev.descent.optim.RmsProp;
 import dev.descent.optim.Sgd;
 import dev.descent.train.Clipping;
@@ -636,6 +637,7 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     /** The optimizers whose update has a fused kernel; others fail here with their name. */
     static void checkOptimizer(Optimizer o) {
+        if (ParamGroups.isGrouped(o)) throw ParamGroups.unsupportedOn("gpu", o);
         if (o instanceof Adagrad a && a.initialAccumulatorValue() != 0)
             throw new IllegalArgumentException("the gpu backend's training session starts Adagrad's accumulator at 0;"
                     + " initial_accumulator_value " + a.initialAccumulatorValue() + " is not supported on the device");

@@ -33,14 +33,18 @@ import dev.descent.optim.Adagrad
 import dev.descent.optim.Adam
 import dev.descent.optim.Adamax
 import dev.descent.optim.Asgd
+import dev.descent.optim.Averaging
 import dev.descent.optim.Lamb
 import dev.descent.optim.Lars
 import dev.descent.optim.Lion
 import dev.descent.optim.NAdam
 import dev.descent.optim.Optimizer
+import dev.descent.optim.ParamGroup
+import dev.descent.optim.ParamGroups
 import dev.descent.optim.RAdam
 import dev.descent.optim.RmsProp
 import dev.descent.optim.Sgd
+import dev.descent.schedule.Anneal
 import dev.descent.schedule.OneCycle
 import dev.descent.schedule.ReduceOnPlateau
 import dev.descent.schedule.Schedule
@@ -116,6 +120,12 @@ class TrainingScope internal constructor() {
 
     /** Stops when the monitored loss stops improving; `null` (default) trains every epoch. */
     var earlyStopping: EarlyStopping? = null
+
+    /**
+     * Iterate averaging (`ema(decay = 0.999)`, `swa(startStep = 1000)`, `polyak()`); `null` (default)
+     * for none. Validation, checkpoints and the result use the average once there is one.
+     */
+    var averaging: Averaging? = null
 
     /**
      * A step loss above this many times the first step's stops training as diverged (non-finite
@@ -207,6 +217,7 @@ class TrainingScope internal constructor() {
             .overwriteCheckpoint(checkpointOverwrite)
         backend?.let { b.backend(it.id) }
         progressBar?.let { b.progressBar(it) }
+        b.averaging(averaging)
         callbacks.forEach { b.callbacks(it) }
         return b.build()
     }
@@ -299,6 +310,76 @@ fun hinge(): Loss = Loss.hinge()
 
 private fun checkLr(optimizer: String, lr: Double) =
     require(lr >= 0 && lr.isFinite()) { "$optimizer: lr must be finite and >= 0, got $lr" }
+
+/** The exponential moving average of the parameters (`Averaging.ema`): the first update copies them. */
+fun ema(decay: Double): Averaging = Averaging.ema(decay)
+
+/** The plain mean of the parameters after every step from [startStep] on (`Averaging.swa`); pair with [swalr]. */
+fun swa(startStep: Long): Averaging = Averaging.swa(startStep)
+
+/** The mean of every iterate (Polyak–Ruppert averaging). */
+fun polyak(): Averaging = Averaging.polyak()
+
+/**
+ * SWALR: from 1 to [swaFactor] (swa_lr / base lr) over [annealSteps] steps, then held
+ * (`Schedules.swalr`); start it after a constant phase with
+ * `Schedules.join(longArrayOf(start), constant(1.0), swalr(...))`.
+ */
+fun swalr(swaFactor: Double, annealSteps: Long, anneal: Anneal = Anneal.COS): Schedule =
+    Schedules.swalr(swaFactor, annealSteps, anneal)
+
+/**
+ * This optimizer split into parameter groups (PyTorch's `param_groups`), the rest keeping its
+ * settings; selectors resolve against the model's tensor names when the run starts:
+ *
+ * ```kotlin
+ * optimizer = sgd(lr = 0.1, momentum = 0.9, weightDecay = 5e-4).paramGroups {
+ *     group("biases", names("*.bias"), weightDecay = 0.0)
+ *     freeze("stem", layers(0..0))
+ * }
+ * ```
+ */
+fun Optimizer.paramGroups(block: ParamGroupsScope.() -> Unit): ParamGroups =
+    groups(*ParamGroupsScope().apply(block).groups.toTypedArray())
+
+/** The groups of [paramGroups]: each [group] its parameters and settings (null = the optimizer's). */
+@DescentDsl
+class ParamGroupsScope internal constructor() {
+    internal val groups = mutableListOf<ParamGroup>()
+
+    /** A group; [lr] is an absolute base rate, [lrMultiplier] multiplies the step's (give one). */
+    fun group(
+        name: String,
+        select: ParamGroup.Selector,
+        lr: Double? = null,
+        lrMultiplier: Double = 1.0,
+        weightDecay: Double? = null,
+        momentum: Double? = null,
+        optimizer: Optimizer? = null,
+    ) {
+        var g = ParamGroup.of(name, select)
+        if (optimizer != null) g = g.optimizer(optimizer)
+        if (lr != null) g = g.lr(lr)
+        if (lrMultiplier != 1.0) g = g.lrMultiplier(lrMultiplier)
+        if (weightDecay != null) g = g.weightDecay(weightDecay)
+        if (momentum != null) g = g.momentum(momentum)
+        groups += g
+    }
+
+    /** A frozen group: its parameters keep their values. */
+    fun freeze(name: String, select: ParamGroup.Selector) {
+        groups += ParamGroup.of(name, select).frozen()
+    }
+
+    /** Tensors by name; `*` matches any run of characters (`"*.bias"`, `"layers.0.*"`). */
+    fun names(vararg patterns: String): ParamGroup.Selector = ParamGroup.Selector.names(*patterns)
+
+    /** Every tensor of the layers in [range] (`0..1`). */
+    fun layers(range: IntRange): ParamGroup.Selector = ParamGroup.Selector.layers(range.first, range.last)
+
+    /** The flat positions `[from, to)`. */
+    fun range(from: Int, to: Int): ParamGroup.Selector = ParamGroup.Selector.range(from, to)
+}
 
 /**
  * SGD with PyTorch's exact update rule (`torch.optim.SGD`): optional momentum with [dampening],

@@ -23,11 +23,12 @@ class ReadmeSyncTest {
             "src/test/java/dev/descent/dsl/readme/Signum.java",
             "src/test/java/dev/descent/dsl/readme/ReadmeCustomOptimizerTest.java",
             "../core/src/test/java/com/example/layers/Swish.java",
-            "src/test/java/dev/descent/dsl/readme/ReadmeLayerTest.java");
+            "src/test/java/dev/descent/dsl/readme/ReadmeLayerTest.java",
+            "src/test/java/dev/descent/dsl/readme/ReadmeGroupsTest.java");
 
     @Test
     void theReadmeShowsEveryScriptRegionVerbatim() throws IOException {
-        assertEquals(7, ReadmeRegions.assertShown(readme(), SCRIPTS));
+        assertEquals(8, ReadmeRegions.assertShown(readme(), SCRIPTS));
     }
 
     /** The README beside the dsl module. */
