@@ -111,6 +111,18 @@ public final class AtomicFiles {
     }
 
     /**
+     * Writes {@code bytes} as the whole content of {@code target}, atomically ({@link #write(Path,
+     * Body, UnaryOperator)}); a failure is thrown as {@link #failure}.
+     */
+    public static void writeBytes(Path target, byte[] bytes, UnaryOperator<WritableByteChannel> wrap) {
+        try {
+            write(target, out -> writeFully(out, ByteBuffer.wrap(bytes)), wrap);
+        } catch (IOException e) {
+            throw failure(target, e);
+        }
+    }
+
+    /**
      * The failure to write {@code file} as an unchecked exception with a message a user can act on:
      * {@code "no space left on device: FILE (nothing written; any earlier FILE is unchanged)"} when the
      * disk is full, else {@code "cannot write FILE: REASON"}.

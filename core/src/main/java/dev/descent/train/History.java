@@ -1,8 +1,6 @@
 package dev.descent.train;
 
 import dev.descent.checkpoint.AtomicFiles;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -117,18 +115,7 @@ public final class History {
             Path file, String header, List<T> rows, Function<T, String> line, UnaryOperator<WritableByteChannel> wrap) {
         StringBuilder sb = new StringBuilder(header).append('\n');
         for (T r : rows) sb.append(line.apply(r)).append('\n');
-        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-        try {
-            AtomicFiles.write(
-                    file,
-                    out -> {
-                        ByteBuffer buf = ByteBuffer.wrap(bytes);
-                        while (buf.hasRemaining()) out.write(buf);
-                    },
-                    wrap);
-        } catch (IOException e) {
-            throw AtomicFiles.failure(file, e);
-        }
+        AtomicFiles.writeBytes(file, sb.toString().getBytes(StandardCharsets.UTF_8), wrap);
     }
 
     private static <T> void write(Path file, String header, List<T> rows, Function<T, String> line) {

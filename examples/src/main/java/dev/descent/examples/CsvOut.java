@@ -4,7 +4,6 @@ import dev.descent.checkpoint.AtomicFiles;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -78,18 +77,7 @@ public final class CsvOut implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        try {
-            printer.flush();
-            byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(
-                    file,
-                    out -> {
-                        ByteBuffer buf = ByteBuffer.wrap(bytes);
-                        while (buf.hasRemaining()) out.write(buf);
-                    },
-                    wrap);
-        } catch (IOException e) {
-            throw AtomicFiles.failure(file, e);
-        }
+        // the printer appends straight to the StringBuilder: nothing to flush
+        AtomicFiles.writeBytes(file, text.toString().getBytes(StandardCharsets.UTF_8), wrap);
     }
 }
