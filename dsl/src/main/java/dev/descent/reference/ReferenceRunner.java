@@ -488,8 +488,7 @@ public final class ReferenceRunner {
                     v == null || v.isNull() || (v.isNumber() && v.asDouble() == 0) || (v.isBoolean() && !v.asBoolean());
             if (!unset) throw new IllegalArgumentException("unsupported loss option " + option + "=" + v);
         }
-        Loss.Reduction red =
-                Loss.Reduction.valueOf(c.path("reduction").asText("mean").toUpperCase());
+        Loss.Reduction red = reduction(c);
         Loss loss = Loss.named(Json.required(c, "loss").asText(), red);
         JsonNode shape = Json.required(c, "shape");
         int rows = shape.get(0).asInt();
@@ -506,6 +505,13 @@ public final class ReferenceRunner {
         cmp.array(grad, 0, Json.required(c, "grad"));
     }
 
+    /** A case's {@code reduction} (default mean); one Descent has not is unsupported. */
+    private static Loss.Reduction reduction(JsonNode c) {
+        String name = c.path("reduction").asText("mean");
+        for (Loss.Reduction r : Loss.Reduction.values()) if (r.name().equalsIgnoreCase(name)) return r;
+        throw new IllegalArgumentException("unsupported reduction '" + name + "' (Descent has mean and sum)");
+    }
+
     // ---- MLP gradients at init and a short SGD run -----------------------------------------
 
     private void mlp(JsonNode c, Compare cmp) {
@@ -515,8 +521,7 @@ public final class ReferenceRunner {
         for (int l = 1; l < sizes.size(); l++)
             b.dense(sizes.get(l).asInt(), l == sizes.size() - 1 ? Activation.IDENTITY : hidden);
         Sequential model = b.build();
-        Loss.Reduction red =
-                Loss.Reduction.valueOf(c.path("reduction").asText("mean").toUpperCase());
+        Loss.Reduction red = reduction(c);
         Loss loss = Loss.named(Json.required(c, "loss").asText(), red);
 
         List<JsonNode> init = layersInOrder(Json.required(c, "init"), model);
