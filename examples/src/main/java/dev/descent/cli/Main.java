@@ -2,6 +2,7 @@ package dev.descent.cli;
 
 import dev.descent.checkpoint.CheckpointException;
 import dev.descent.data.DataFormatException;
+import dev.descent.examples.AveragingExample;
 import dev.descent.examples.BatchSizeExample;
 import dev.descent.examples.CommonOptions;
 import dev.descent.examples.GdVsSgdExample;
@@ -55,6 +56,7 @@ import picocli.CommandLine.Command;
             LinearScalingExample.class,
             MnistExample.class,
             LrFinderExample.class,
+            AveragingExample.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
