@@ -53,8 +53,10 @@ public interface Optimizer {
      * @throws IllegalArgumentException if this optimizer has no momentum
      */
     default Optimizer withMomentum(double momentum) {
-        throw new IllegalArgumentException(this + " has no momentum or beta1 to cycle"
-                + " (one-cycle cycles it by default, as PyTorch; use oneCycle(...).withoutMomentumCycling())");
+        throw new IllegalArgumentException(
+                this + " has no momentum or beta1 to cycle"
+                        + " (one-cycle and cyclic schedules cycle it by default, as PyTorch;"
+                        + " turn that off with oneCycle(...).withoutMomentumCycling() or cyclic(...).withoutMomentumCycling())");
     }
 
     /**

@@ -237,37 +237,4 @@ final class Curves {
             return Anneal.COS.between(1, minFactor, (double) t / period);
         }
     }
-
-    /**
-     * CyclicLR: a triangle between {@code low} and {@code high} rising over {@code stepSizeUp} steps
-     * and falling over {@code stepSizeDown}, its amplitude shaped by the mode.
-     */
-    record Cyclic(double low, double high, long stepSizeUp, long stepSizeDown, CyclicMode mode, double gamma)
-            implements Schedule {
-        Cyclic {
-            Check.nonNegative("low", low);
-            Check.nonNegative("high", high);
-            Check.ordered("low", low, "high", high);
-            Check.positive("stepSizeUp", stepSizeUp);
-            Check.positive("stepSizeDown", stepSizeDown);
-            Check.notNull("mode", mode);
-            Check.positive("gamma", gamma);
-        }
-
-        @Override
-        public double at(long step) {
-            Check.step(step);
-            double size = (double) stepSizeUp + stepSizeDown, ratio = stepSizeUp / size;
-            double cycle = Math.floor(1 + step / size);
-            double x = 1 + step / size - cycle;
-            double rise = x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
-            double amplitude =
-                    switch (mode) {
-                        case TRIANGULAR -> 1;
-                        case TRIANGULAR2 -> 1 / Math.pow(2, cycle - 1);
-                        case EXP_RANGE -> Math.pow(gamma, step);
-                    };
-            return low + (high - low) * rise * amplitude;
-        }
-    }
 }

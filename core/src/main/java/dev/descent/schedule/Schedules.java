@@ -117,18 +117,20 @@ public final class Schedules {
     }
 
     /** {@link #cyclic(double, double, long, long, CyclicMode, double) cyclic} triangular, rising and falling over {@code stepSizeUp}. */
-    public static Schedule cyclic(double low, double high, long stepSizeUp) {
+    public static Cyclic cyclic(double low, double high, long stepSizeUp) {
         return cyclic(low, high, stepSizeUp, stepSizeUp, CyclicMode.TRIANGULAR, 1);
     }
 
     /**
      * CyclicLR: between {@code low} and {@code high} (multipliers of the base lr), rising over
      * {@code stepSizeUp} steps and falling over {@code stepSizeDown}; {@code mode} shapes the
-     * amplitude ({@code gamma} is used by {@link CyclicMode#EXP_RANGE} only).
+     * amplitude ({@code gamma} is used by {@link CyclicMode#EXP_RANGE} only). Cycles the momentum
+     * 0.9 → 0.8 → 0.9 as PyTorch does by default; see {@link Cyclic#withoutMomentumCycling()}.
      */
-    public static Schedule cyclic(
+    public static Cyclic cyclic(
             double low, double high, long stepSizeUp, long stepSizeDown, CyclicMode mode, double gamma) {
-        return new Curves.Cyclic(low, high, stepSizeUp, stepSizeDown, mode, gamma);
+        return new Cyclic(
+                low, high, stepSizeUp, stepSizeDown, mode, gamma, true, Cyclic.BASE_MOMENTUM, Cyclic.MAX_MOMENTUM);
     }
 
     /**
@@ -249,13 +251,17 @@ public final class Schedules {
     /** CyclicLR's own base_lr and max_lr are absolute: multipliers of 1. */
     private static Schedule cyclicFromSpec(Spec p) {
         long up = p.integer("step_size_up", 2000);
-        return cyclic(
+        Cyclic c = cyclic(
                 p.number("base_lr"),
                 p.number("max_lr"),
                 up,
                 p.integer("step_size_down", up),
                 p.choice("mode", CyclicMode.class, CyclicMode.TRIANGULAR),
                 p.number("gamma", 1));
+        return p.flag("cycle_momentum", true)
+                ? c.withMomentum(
+                        p.number("base_momentum", Cyclic.BASE_MOMENTUM), p.number("max_momentum", Cyclic.MAX_MOMENTUM))
+                : c.withoutMomentumCycling();
     }
 
     private static OneCycle oneCycleFromSpec(Spec p) {

@@ -49,4 +49,21 @@ class NestedOneCycleTest {
             assertFalse(Arrays.equals(bare, fit(opt, cycle.withoutMomentumCycling())), "the momentum matters");
         }
     }
+
+    /**
+     * CyclicLR sets the momentum before every step, the first included (PyTorch's default
+     * cycle_momentum): SGD configured without momentum runs exactly as SGD configured with any
+     * other, and differently from the same schedule with cycling off. An optimizer with no momentum
+     * is refused by name.
+     */
+    @Test
+    void cyclicSchedulesCycleTheMomentumOfAnySgd() {
+        var cyclic = Schedules.cyclic(0.1, 1, 7);
+        float[] plain = fit(Optimizers.sgd(0.05), cyclic);
+        assertArrayEquals(plain, fit(Optimizers.sgd(0.05).momentum(0.3), cyclic));
+        assertFalse(Arrays.equals(plain, fit(Optimizers.sgd(0.05), cyclic.withoutMomentumCycling())));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> fit(Optimizers.adagrad(0.05), cyclic));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("withoutMomentumCycling"), e.getMessage());
+    }
 }

@@ -45,6 +45,8 @@ import dev.descent.optim.RAdam
 import dev.descent.optim.RmsProp
 import dev.descent.optim.Sgd
 import dev.descent.schedule.Anneal
+import dev.descent.schedule.Cyclic
+import dev.descent.schedule.CyclicMode
 import dev.descent.schedule.OneCycle
 import dev.descent.schedule.ReduceOnPlateau
 import dev.descent.schedule.Schedule
@@ -554,6 +556,26 @@ fun cosineWarmRestarts(firstPeriod: Long, periodMult: Long = 1, min: Double = 0.
 
 /** The 1cycle policy with PyTorch's defaults, peaking at 1 (the base lr). */
 fun oneCycle(steps: Long): OneCycle = Schedules.oneCycle(steps)
+
+/**
+ * CyclicLR between [low] and [high] (multipliers of the base lr), rising over [stepSizeUp] steps and
+ * falling over [stepSizeDown]; like PyTorch it cycles the momentum (β₁ for Adam) from
+ * [maxMomentum] down to [baseMomentum] at the peak unless [cycleMomentum] is false.
+ */
+fun cyclic(
+    low: Double,
+    high: Double,
+    stepSizeUp: Long,
+    stepSizeDown: Long = stepSizeUp,
+    mode: CyclicMode = CyclicMode.TRIANGULAR,
+    gamma: Double = 1.0,
+    cycleMomentum: Boolean = true,
+    baseMomentum: Double = Cyclic.BASE_MOMENTUM,
+    maxMomentum: Double = Cyclic.MAX_MOMENTUM,
+): Cyclic =
+    Schedules.cyclic(low, high, stepSizeUp, stepSizeDown, mode, gamma).let {
+        if (cycleMomentum) it.withMomentum(baseMomentum, maxMomentum) else it.withoutMomentumCycling()
+    }
 
 /** This schedule for its length, then [next]: `warmup(500) then cosine(20_000)`. */
 infix fun Schedule.then(next: Schedule): Schedule = this.then(next)

@@ -187,4 +187,11 @@ class TrainingDslSpec : StringSpec({
         cosineWarmRestarts(10).at(10) shouldBe 1.0
         (warmup(10) then cosine(10)) shouldNotBe (warmup(10) then cosine(11))
     }
+
+    "cyclic cycles the momentum like PyTorch unless told not to" {
+        cyclic(0.1, 1.0, stepSizeUp = 4) shouldBe Schedules.cyclic(0.1, 1.0, 4)
+        cyclic(0.1, 1.0, stepSizeUp = 4).momentumAt(4) shouldBe (0.8 plusOrMinus 1e-15)
+        cyclic(0.1, 1.0, stepSizeUp = 4, baseMomentum = 0.5, maxMomentum = 0.6).momentumAt(0) shouldBe 0.6
+        cyclic(0.1, 1.0, stepSizeUp = 4, cycleMomentum = false).cyclesMomentum() shouldBe false
+    }
 })
