@@ -8,7 +8,7 @@ rows / median epoch time. Each step does what a descent step does: gather the ba
 backward into every parameter gradient, update. Prints one JSON line like `descent bench`.
 
 Usage: OPENBLAS_NUM_THREADS=1 python3 numpy_mlp.py [--data DIR] [--epochs 5] [--warmup 3]
-(run.sh makes a venv with NumPy from the local package mirror and runs it with 1 and 2 threads).
+(compare.py runs it with 1 and 2 threads, with the native OpenBLAS kernel and with the machine setting).
 """
 import argparse
 import json

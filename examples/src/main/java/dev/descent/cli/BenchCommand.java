@@ -24,7 +24,9 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,7 +47,9 @@ import picocli.CommandLine.Option;
             "Prints one line per epoch, then as the LAST line one JSON object with backend, device, threads,"
                     + " epoch_s_median, samples_per_s (training rows / median epoch time), train_loss (mean"
                     + " batch loss of the last epoch), test_accuracy and jdk.",
-            "Example: ./descent bench --threads 1; ./descent bench --backend scalar --epochs 2"
+            "With --gemm it times the backend's matrix products instead (see --gemm).",
+            "Example: ./descent bench --threads 1; ./descent bench --backend scalar --epochs 2;"
+                    + " ./descent bench --gemm --threads 2"
         })
 final class BenchCommand implements Callable<Integer> {
 
@@ -100,6 +104,39 @@ final class BenchCommand implements Callable<Integer> {
             description = "Seed of initialisation and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(
+            names = "--gemm",
+            description = "Instead of training, time the backend's matrix products C = op(A)·op(B) in the three"
+                    + " layouts of a dense layer (NN, TN, NT) at the MLP step's shapes and at 1024² and 2048²:"
+                    + " one line per case (median of 15 timed repetitions after 3 untimed), then one JSON object"
+                    + " {backend, threads, gemm: [{layout, m, n, k, ms, gflops}]}. The peer figures come from"
+                    + " bench/baseline/compare.py.")
+    boolean gemm;
+
+    @Option(
+            names = "--gemm-sizes",
+            split = ",",
+            defaultValue = "1024,2048",
+            paramLabel = "N",
+            description = "The square sizes --gemm times after the MLP step's shapes (default: ${DEFAULT-VALUE}).")
+    int[] gemmSizes;
+
+    /**
+     * The shapes {@code --gemm} times, each {layout, m, n, k}: the MLP step (forward X·Wᵀ, weight
+     * gradient dYᵀ·X, input gradient dY·W), then every layout at each square size.
+     */
+    private List<int[]> gemmCases() {
+        List<int[]> cases = new ArrayList<>(
+                List.of(new int[] {2, 64, 128, 784}, new int[] {1, 128, 784, 64}, new int[] {0, 64, 784, 128}));
+        for (int n : gemmSizes) {
+            if (n < 1) throw new IllegalArgumentException("--gemm-sizes must be positive, got " + n);
+            for (int layout = 0; layout < 3; layout++) cases.add(new int[] {layout, n, n, n});
+        }
+        return cases;
+    }
+
+    static final String[] LAYOUTS = {"NN", "TN", "NT"};
+
     @Override
     public Integer call() throws IOException {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
@@ -108,6 +145,7 @@ final class BenchCommand implements Callable<Integer> {
         if (threads != null && threads < 1)
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         PrintStream out = System.out;
+        if (gemm) return gemm(out);
 
         Path dir = data != null ? data : defaultData();
         Split split = Idx.mnist(dir);
@@ -119,16 +157,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         Backend b = Backends.byName(backend);
-        int cpus = Runtime.getRuntime().availableProcessors();
-        int usedThreads;
-        if (b instanceof SimdBackend simd) {
-            simd.setThreads(Math.min(threads != null ? threads : cpus, cpus));
-            usedThreads = simd.threads();
-        } else if (b instanceof ScalarBackend) {
-            usedThreads = 1;
-        } else {
-            usedThreads = threads != null ? threads : cpus;
-        }
+        int usedThreads = applyThreads(b);
 
         Sequential model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
         Loss loss = Loss.softmaxCrossEntropy();
@@ -206,6 +235,69 @@ final class BenchCommand implements Callable<Integer> {
                 .put("jdk", System.getProperty("java.vendor") + " " + Runtime.version());
         out.println(JSON.writeValueAsString(report));
         return 0;
+    }
+
+    /** Splits a SIMD backend's work over {@code --threads} (capped at the processors); the threads used. */
+    private int applyThreads(Backend b) {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        if (b instanceof SimdBackend simd) {
+            simd.setThreads(Math.min(threads != null ? threads : cpus, cpus));
+            return simd.threads();
+        }
+        return b instanceof ScalarBackend ? 1 : threads != null ? threads : cpus;
+    }
+
+    /** {@code --gemm}: GFLOP/s of the backend's three matrix-product layouts at {@link #gemmCases}. */
+    private int gemm(PrintStream out) throws IOException {
+        Backend b = Backends.byName(backend);
+        int usedThreads = applyThreads(b);
+        var rows = JSON.createArrayNode();
+        java.util.Random random = new java.util.Random(seed);
+        for (int[] c : gemmCases()) {
+            int layout = c[0], m = c[1], n = c[2], k = c[3];
+            float[] a = randoms(random, m * k), bb = randoms(random, k * n), cc = new float[m * n];
+            double flops = 2.0 * m * n * k;
+            int reps = flops > 1e9 ? 1 : (int) (2e8 / flops) + 1, samples = 15;
+            double[] t = new double[samples];
+            for (int s = -3; s < samples; s++) {
+                long t0 = System.nanoTime();
+                for (int r = 0; r < reps; r++)
+                    switch (layout) {
+                        case 0 -> b.matmul(a, 0, bb, 0, cc, 0, m, n, k, false);
+                        case 1 -> b.matmulTN(a, 0, bb, 0, cc, 0, m, n, k, false);
+                        default -> b.matmulNT(a, 0, bb, 0, cc, 0, m, n, k, false);
+                    }
+                if (s >= 0) t[s] = (System.nanoTime() - t0) / 1e9 / reps;
+            }
+            double ms = median(t) * 1e3, gflops = flops / median(t) / 1e9;
+            out.printf(
+                    Locale.ROOT,
+                    "gemm %s m=%d n=%d k=%d threads=%d  median %.3f ms  %.1f GFLOP/s%n",
+                    LAYOUTS[layout],
+                    m,
+                    n,
+                    k,
+                    usedThreads,
+                    ms,
+                    gflops);
+            rows.addObject()
+                    .put("layout", LAYOUTS[layout])
+                    .put("m", m)
+                    .put("n", n)
+                    .put("k", k)
+                    .put("ms", rounded(ms, 6))
+                    .put("gflops", rounded(gflops, 2));
+        }
+        ObjectNode report = JSON.createObjectNode().put("backend", b.name()).put("threads", usedThreads);
+        report.set("gemm", rows);
+        out.println(JSON.writeValueAsString(report));
+        return 0;
+    }
+
+    private static float[] randoms(java.util.Random random, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = random.nextFloat() * 2 - 1;
+        return x;
     }
 
     /**

@@ -64,6 +64,29 @@ class BenchCommandTest {
         }
     }
 
+    /** {@code --gemm}: one line per case, then JSON with every case's shape and a consistent rate. */
+    @Test
+    void gemmReportsEveryLayoutAndShape() throws Exception {
+        String out = run("bench", "--gemm", "--gemm-sizes", "33,64", "--threads", "1");
+        String[] lines = out.strip().split("\\R");
+        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals(1, json.get("threads").asInt(), json.toString());
+        JsonNode cases = json.get("gemm");
+        assertEquals(3 + 2 * 3, cases.size(), json.toString());
+        assertEquals(9, lines.length - 1, out);
+        String layouts = "";
+        for (JsonNode c : cases) {
+            layouts += c.get("layout").asText();
+            double flops =
+                    2.0 * c.get("m").asInt() * c.get("n").asInt() * c.get("k").asInt();
+            double ms = c.get("ms").asDouble();
+            assertTrue(ms > 0, c.toString());
+            assertEquals(flops / ms / 1e6, c.get("gflops").asDouble(), flops / ms / 1e6 * 0.02 + 0.01, c.toString());
+        }
+        assertEquals("NTTNNN" + "NNTNNT" + "NNTNNT", layouts);
+        assertTrue(Main.run("bench", "--gemm", "--gemm-sizes", "0") != 0);
+    }
+
     @Test
     void badArgumentsFailWithAMessage() {
         PrintStream saved = System.err;
