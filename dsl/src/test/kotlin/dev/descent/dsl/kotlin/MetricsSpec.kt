@@ -97,4 +97,18 @@ class MetricsSpec : StringSpec({
             epochs.size shouldBe best + 1 + 3
         }
     }
+
+    "the README's Kotlin metrics snippet runs" {
+        val train = Digits.train()
+        val test = Digits.test()
+        val fit = training {
+            model = mlp(inputs = 64) { dense(32, Tanh); dense(10) }
+            loss = softmaxCrossEntropy()
+            optimizer = sgd(lr = 0.05, momentum = 0.9)
+            metrics(Metrics.topK(3), Metrics.f1Macro())
+            earlyStopping = earlyStopping(patience = 3, monitor = "val_f1_macro")
+            plateau(ReduceOnPlateau.Config.DEFAULTS.withPatience(1), monitor = "val_top3_accuracy")
+        }.fit(train, test)
+        fit.history().lastEpoch().get("val_f1_macro") shouldBeGreaterThan 0.9
+    }
 })
