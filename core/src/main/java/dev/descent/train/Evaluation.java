@@ -2,6 +2,7 @@ package dev.descent.train;
 
 import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
+import dev.descent.metric.MetricTracker;
 
 /**
  * A model's loss and metrics over a whole data set. Accuracy is measured for classification losses
@@ -19,6 +20,14 @@ public record Evaluation(double loss, double accuracy, double rmse, int rows) {
 
     /** Evaluates the session's current parameters on {@code data}; reads nothing else, changes nothing. */
     public static Evaluation of(TrainingSession session, Dataset data) {
+        return of(session, data, null);
+    }
+
+    /**
+     * {@link #of(TrainingSession, Dataset)}, also adding every chunk's outputs and targets to {@code
+     * metrics} (null for none; not reset here).
+     */
+    public static Evaluation of(TrainingSession session, Dataset data, MetricTracker metrics) {
         Loss loss = session.loss();
         int f = data.features(), t = data.targetWidth(), k = session.model().outputs(), n = data.rows();
         if (f != session.model().inputs())
@@ -36,6 +45,7 @@ public record Evaluation(double loss, double accuracy, double rmse, int rows) {
             System.arraycopy(data.x(), start * f, x, 0, rows * f);
             System.arraycopy(data.y(), start * t, y, 0, rows * t);
             session.predict(x, rows, out);
+            if (metrics != null) metrics.add(out, y, rows);
             double v = loss.value(out, 0, y, 0, rows, k);
             lossSum += loss.reduction() == Loss.Reduction.MEAN ? v * rows : v;
             for (int r = 0; r < rows; r++) {

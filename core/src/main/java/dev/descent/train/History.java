@@ -6,8 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -43,6 +47,9 @@ public final class History {
      * @param valRmse root mean squared error on the validation set (regression losses)
      * @param lr the learning rate of the epoch's last step
      * @param seconds wall-clock time since training started, at the end of the epoch
+     * @param metrics the configured metrics ({@link TrainingConfig#metrics()}) by name: {@code
+     *     "f1_macro"} on the training set, {@code "val_f1_macro"} on the validation set, in the
+     *     config's order; empty without metrics. Unmodifiable.
      */
     public record Epoch(
             int epoch,
@@ -53,7 +60,62 @@ public final class History {
             double valAccuracy,
             double valRmse,
             double lr,
-            double seconds) {}
+            double seconds,
+            Map<String, Double> metrics) {
+
+        public Epoch {
+            metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        }
+
+        /** An epoch without metrics. */
+        public Epoch(
+                int epoch,
+                long steps,
+                long samples,
+                double loss,
+                double valLoss,
+                double valAccuracy,
+                double valRmse,
+                double lr,
+                double seconds) {
+            this(epoch, steps, samples, loss, valLoss, valAccuracy, valRmse, lr, seconds, Map.of());
+        }
+
+        /**
+         * A recorded quantity by its CSV name: {@code loss}, {@code val_loss}, {@code val_accuracy},
+         * {@code val_rmse}, {@code lr}, {@code seconds}, or a metric's ({@code auc}, {@code
+         * val_auc}). A metric named like a fixed column ({@code val_accuracy}) gives its own value.
+         *
+         * @throws IllegalArgumentException naming the unknown quantity and listing the known ones
+         */
+        public double get(String name) {
+            Double m = metrics.get(name);
+            if (m != null) return m;
+            return switch (name) {
+                case "loss" -> loss;
+                case "val_loss" -> valLoss;
+                case "val_accuracy" -> valAccuracy;
+                case "val_rmse" -> valRmse;
+                case "lr" -> lr;
+                case "seconds" -> seconds;
+                default ->
+                    throw new IllegalArgumentException(
+                            "epoch " + epoch + " recorded no '" + name + "'; known: " + names());
+            };
+        }
+
+        /** The names {@link #get} knows, in CSV order. */
+        public Set<String> names() {
+            Set<String> n =
+                    new LinkedHashSet<>(List.of("loss", "val_loss", "val_accuracy", "val_rmse", "lr", "seconds"));
+            n.addAll(metrics.keySet());
+            return n;
+        }
+    }
+
+    /** The columns of the epoch CSV before the metrics' (a metric may not take one of these names). */
+    static final List<String> FIXED =
+            List.of("epoch", "steps", "samples", "loss", "val_loss", "val_accuracy", "val_rmse", "lr", "seconds");
 
     private final List<Step> steps = new ArrayList<>();
     private final List<Epoch> epochs = new ArrayList<>();
@@ -85,15 +147,28 @@ public final class History {
         steps.removeIf(s -> s.epoch() > epoch);
     }
 
-    /** Writes the epochs as CSV with a header row; overwrites {@code file}. */
+    /**
+     * Writes the epochs as CSV with a header row; overwrites {@code file}. The columns are {@link
+     * #FIXED}, then every metric recorded (in order of first appearance): {@code accuracy, f1_macro,
+     * val_f1_macro...}; a metric named like a fixed column ({@code val_accuracy}) fills that column.
+     */
     public void writeEpochsCsv(Path file) {
-        write(
-                file,
-                "epoch,steps,samples,loss,val_loss,val_accuracy,val_rmse,lr,seconds",
-                epochs,
-                e -> e.epoch() + "," + e.steps() + "," + e.samples() + "," + num(e.loss()) + "," + num(e.valLoss())
-                        + "," + num(e.valAccuracy()) + "," + num(e.valRmse()) + "," + num(e.lr()) + ","
-                        + num(e.seconds()));
+        Set<String> extra = new LinkedHashSet<>();
+        for (Epoch e : epochs) extra.addAll(e.metrics().keySet());
+        extra.removeAll(FIXED);
+        StringBuilder header = new StringBuilder(String.join(",", FIXED));
+        for (String m : extra) header.append(',').append(m);
+        write(file, header.toString(), epochs, e -> {
+            StringBuilder line = new StringBuilder()
+                    .append(e.epoch())
+                    .append(',')
+                    .append(e.steps())
+                    .append(',')
+                    .append(e.samples());
+            for (String c : FIXED.subList(3, FIXED.size())) line.append(',').append(num(e.get(c)));
+            for (String m : extra) line.append(',').append(num(e.metrics().getOrDefault(m, Double.NaN)));
+            return line.toString();
+        });
     }
 
     /** Writes the steps as CSV with a header row; overwrites {@code file}. */

@@ -11,6 +11,8 @@ import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.data.Sizes;
 import dev.descent.loss.Loss;
+import dev.descent.metric.Metric;
+import dev.descent.metric.MetricTracker;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
@@ -22,7 +24,9 @@ import dev.descent.schedule.Schedule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -256,9 +260,17 @@ public final class Trainer {
 
         long step;
         int epochsDone;
-        double best = Double.POSITIVE_INFINITY;
+        /** Early stopping's best monitored value so far (the mode's worst before the first epoch). */
+        double best;
+
         int badEpochs;
         float[] bestParameters;
+        /** The configured metrics' state on the training and the validation set; null without metrics. */
+        final MetricTracker trainMetrics, valMetrics;
+        /** What early stopping and the plateau controller watch, and early stopping's direction. */
+        final String stoppingQuantity, plateauQuantity;
+
+        final ReduceOnPlateau.Mode stoppingMode;
         /** The iterate average and the buffer the parameters are read into for it; null without averaging. */
         final Averaging.State averaged;
 
@@ -280,7 +292,22 @@ public final class Trainer {
             this.samplesPerEpoch = samples;
             this.stepsPerEpoch = (batches.batchesPerEpoch() + config.accumulation() - 1) / config.accumulation();
             Schedule s = config.schedulePerEpoch() ? config.schedule().perEpoch(stepsPerEpoch) : config.schedule();
-            this.plateau = config.plateau() == null ? null : new ReduceOnPlateau(s, config.plateau());
+            Monitor.check(config, validation != null);
+            String lossName = validation == null ? "loss" : "val_loss"; // the default monitor
+            EarlyStopping es = config.earlyStopping();
+            Monitor stopOn = es == null || es.monitor() == null ? Monitor.of(lossName) : es.monitor();
+            this.stoppingQuantity = stopOn.quantity();
+            this.stoppingMode = stopOn.resolve("early stopping", config.metrics(), validation != null);
+            this.best = stoppingMode == ReduceOnPlateau.Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            ReduceOnPlateau.Config plateauConfig = config.plateau();
+            Monitor plateauOn = config.plateauMonitor();
+            this.plateauQuantity = plateauOn == null ? lossName : plateauOn.quantity();
+            if (plateauConfig != null && plateauOn != null)
+                plateauConfig = plateauConfig.withMode(
+                        plateauOn.resolve("reduce-on-plateau", config.metrics(), validation != null));
+            this.plateau = plateauConfig == null ? null : new ReduceOnPlateau(s, plateauConfig);
+            this.trainMetrics = tracker(train, "training");
+            this.valMetrics = validation == null ? null : tracker(validation, "validation");
             this.schedule = plateau == null ? s : plateau::at;
             this.cycle = config.schedule().cyclesMomentum() ? config.schedule() : null;
             // like PyTorch's OneCycleLR: the optimizer starts at the cycle's first momentum
@@ -290,6 +317,19 @@ public final class Trainer {
             this.averaged =
                     config.averaging() == null ? null : config.averaging().newState(model.parameterCount());
             this.current = averaged == null ? null : new float[model.parameterCount()];
+        }
+
+        /** The configured metrics' accumulators for {@code data}, or null without metrics. */
+        private MetricTracker tracker(Dataset data, String role) {
+            if (config.metrics().isEmpty()) return null;
+            try {
+                return new MetricTracker(
+                        config.metrics(),
+                        new Metric.Shape(data.rows(), model.outputs(), data.targetWidth(), loss.classIndexTargets()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        role + " set '" + data.name() + "' with " + loss + ": " + e.getMessage(), e);
+            }
         }
 
         /** Whether there is an average to use (averaging on, and past its first update). */
@@ -326,8 +366,9 @@ public final class Trainer {
                         reason = TrainingResult.StopReason.EARLY_STOPPED;
                         detail = String.format(
                                 Locale.ROOT,
-                                "early stopping after epoch %d: no improvement on %.6g for %d epochs",
+                                "early stopping after epoch %d: no improvement of %s on %.6g for %d epochs",
                                 epoch,
+                                stoppingQuantity,
                                 best,
                                 badEpochs);
                         break;
@@ -391,11 +432,16 @@ public final class Trainer {
                     stop = st;
                 }
             }
-            Evaluation val = validation == null ? null : evaluate(validation);
+            if (valMetrics != null) valMetrics.reset();
+            Evaluation val = validation == null ? null : evaluate(validation, valMetrics);
             double trainLoss = lossRows / rowsSeen;
-            double monitored = val == null ? trainLoss : val.loss();
-            if (plateau != null) plateau.report(monitored);
-            boolean carryOn = earlyStoppingAllows(monitored);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            if (trainMetrics != null) {
+                trainMetrics.reset();
+                evaluate(train, trainMetrics); // a separate pass with the epoch's final parameters
+                trainMetrics.putValues("", metrics);
+            }
+            if (valMetrics != null) valMetrics.putValues("val_", metrics);
             History.Epoch e = new History.Epoch(
                     epoch,
                     step,
@@ -405,7 +451,10 @@ public final class Trainer {
                     val == null ? Double.NaN : val.accuracy(),
                     val == null ? Double.NaN : val.rmse(),
                     lr,
-                    secondsSoFar());
+                    secondsSoFar(),
+                    metrics);
+            if (plateau != null) plateau.report(e.get(plateauQuantity));
+            boolean carryOn = earlyStoppingAllows(e.get(stoppingQuantity));
             history.add(e);
             epochsDone = epoch;
             if (stop != null) throw stop;
@@ -415,12 +464,12 @@ public final class Trainer {
         }
 
         /** The loss and metrics on {@code data}: of the averaged parameters when there is an average. */
-        private Evaluation evaluate(Dataset data) {
-            if (!hasAverage()) return Evaluation.of(session, data);
+        private Evaluation evaluate(Dataset data, MetricTracker metrics) {
+            if (!hasAverage()) return Evaluation.of(session, data, metrics);
             session.readParameters(current);
             session.writeParameters(averaged.average());
             try {
-                return Evaluation.of(session, data);
+                return Evaluation.of(session, data, metrics);
             } finally {
                 session.writeParameters(current);
             }
@@ -434,7 +483,10 @@ public final class Trainer {
         private boolean earlyStoppingAllows(double monitored) {
             EarlyStopping es = config.earlyStopping();
             if (es == null) return true;
-            if (monitored < best - es.minDelta()) {
+            boolean improves = stoppingMode == ReduceOnPlateau.Mode.MIN
+                    ? monitored < best - es.minDelta()
+                    : monitored > best + es.minDelta(); // NaN never improves
+            if (improves) {
                 best = monitored;
                 badEpochs = 0;
                 if (es.restoreBest()) {

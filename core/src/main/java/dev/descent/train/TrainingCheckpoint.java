@@ -98,7 +98,17 @@ final class TrainingCheckpoint {
                     finiteOrNull(h.valRmse()),
                     h.lr(),
                     h.seconds()));
-        s.put("history", Map.of("steps", steps, "epochs", epochs));
+        Map<String, Object> history = new LinkedHashMap<>(Map.of("steps", steps, "epochs", epochs));
+        if (!config.metrics().isEmpty()) { // per epoch: {name: value or null}
+            List<Object> metrics = new ArrayList<>();
+            for (History.Epoch h : run.history.epochs()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                h.metrics().forEach((k, v) -> m.put(k, finiteOrNull(v)));
+                metrics.add(m);
+            }
+            history.put("metrics", metrics);
+        }
+        s.put("history", history);
         Checkpoint.write(dir, tensors, s);
     }
 
@@ -202,7 +212,7 @@ final class TrainingCheckpoint {
                 : c.requireDouble("first_loss", first, -Double.MAX_VALUE, false, Double.MAX_VALUE);
         Object bestValue = c.stateValue("best");
         double best = bestValue == null
-                ? Double.POSITIVE_INFINITY
+                ? run.best // the mode's worst
                 : c.requireDouble("best", bestValue, -Double.MAX_VALUE, false, Double.MAX_VALUE);
         ReduceOnPlateau.State plateauState = null;
         if (run.plateau != null) {
@@ -211,7 +221,7 @@ final class TrainingCheckpoint {
             plateauState = new ReduceOnPlateau.State(
                     c.requireDouble("plateau.factor", ps.get("factor"), 0, true, 1),
                     pb == null
-                            ? Double.POSITIVE_INFINITY
+                            ? run.plateau.state().best() // the mode's worst
                             : c.requireDouble("plateau.best", pb, -Double.MAX_VALUE, false, Double.MAX_VALUE),
                     (int) c.requireLong("plateau.bad_reports", ps.get("bad_reports"), 0, Integer.MAX_VALUE),
                     (int) c.requireLong("plateau.cooldown_left", ps.get("cooldown_left"), 0, Integer.MAX_VALUE));
@@ -255,9 +265,17 @@ final class TrainingCheckpoint {
                     dbl(c, f + "[4]", r.get(4), 0),
                     dbl(c, f + "[5]", r.get(5), 0)));
         }
+        List<?> metrics = h.get("metrics") == null ? null : list(c, "history.metrics", h.get("metrics"), epochsDone);
         for (int i = 0; i < epochs.size(); i++) {
             String f = "history.epochs[" + i + "]";
             List<?> r = list(c, f, epochs.get(i), 9);
+            Map<String, Double> m = new LinkedHashMap<>();
+            if (metrics != null) {
+                String fm = "history.metrics[" + i + "]";
+                if (!(metrics.get(i) instanceof Map<?, ?> values)) throw c.invalid(fm, "an object", metrics.get(i));
+                for (Map.Entry<?, ?> v : values.entrySet())
+                    m.put((String) v.getKey(), dbl(c, fm + "." + v.getKey(), v.getValue(), -any));
+            }
             out.add(new History.Epoch(
                     (int) c.requireLong(f + "[0]", r.get(0), i + 1, i + 1),
                     c.requireLong(f + "[1]", r.get(1), 0, step),
@@ -267,7 +285,8 @@ final class TrainingCheckpoint {
                     dbl(c, f + "[5]", r.get(5), 0),
                     dbl(c, f + "[6]", r.get(6), 0),
                     dbl(c, f + "[7]", r.get(7), 0),
-                    dbl(c, f + "[8]", r.get(8), 0)));
+                    dbl(c, f + "[8]", r.get(8), 0),
+                    m));
         }
         if (!out.epochs().isEmpty() && out.lastEpoch().steps() != step)
             throw c.invalid(

@@ -1,6 +1,7 @@
 package dev.descent.train;
 
 import dev.descent.data.Batches;
+import dev.descent.metric.Metric;
 import dev.descent.optim.Averaging;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
@@ -48,6 +49,12 @@ import java.util.function.Consumer;
  *     Averaging#polyak}), or null for none: once it holds an average, validation evaluates the
  *     averaged parameters, checkpoints carry it ({@code averaged.parameters}) and the result's
  *     parameters are the average (early stopping keeps and restores the best epoch's average)
+ * @param metrics measured after every epoch on the training set (by an evaluation pass with the
+ *     epoch's final parameters) and on the validation set, recorded in the {@link History} as
+ *     {@code name} and {@code val_name}; names are unique
+ * @param plateauMonitor the quantity that drives {@code plateau}, or null for the loss (validation
+ *     loss with a validation set) in {@code plateau}'s mode; with a monitor, its mode (or the
+ *     quantity's own direction) replaces {@code plateau}'s
  */
 public record TrainingConfig(
         int batchSize,
@@ -66,7 +73,9 @@ public record TrainingConfig(
         Path checkpointDir,
         int checkpointEvery,
         boolean checkpointOverwrite,
-        Averaging averaging) {
+        Averaging averaging,
+        List<Metric> metrics,
+        Monitor plateauMonitor) {
 
     public TrainingConfig {
         if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
@@ -81,6 +90,23 @@ public record TrainingConfig(
         callbacks = List.copyOf(callbacks);
         if (checkpointEvery < 1)
             throw new IllegalArgumentException("checkpointEvery must be >= 1, got " + checkpointEvery);
+        metrics = checkMetrics(metrics);
+    }
+
+    /** An unmodifiable copy; no nulls, no two metrics of one name, no name the history has already. */
+    private static List<Metric> checkMetrics(List<Metric> metrics) {
+        Objects.requireNonNull(metrics, "metrics");
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Metric m : metrics) {
+            if (m == null) throw new IllegalArgumentException("metrics must not contain null: " + metrics);
+            String n = m.name();
+            if (n == null || n.isEmpty() || n.contains(",") || n.startsWith("val_") || History.FIXED.contains(n))
+                throw new IllegalArgumentException("metric name '" + n + "' of " + m
+                        + " is not allowed: it must be non-empty, without commas, not start with val_, and not"
+                        + " be one of " + History.FIXED);
+            if (!names.add(n)) throw new IllegalArgumentException("metric '" + n + "' is listed twice: " + metrics);
+        }
+        return List.copyOf(metrics);
     }
 
     /**
@@ -105,6 +131,8 @@ public record TrainingConfig(
                 null,
                 1,
                 false,
+                null,
+                List.of(),
                 null);
     }
 
@@ -192,6 +220,19 @@ public record TrainingConfig(
         return with(f -> f.averaging = v);
     }
 
+    /** The metrics measured every epoch (replacing any set before); see {@link #metrics()}. */
+    public TrainingConfig withMetrics(Metric... v) {
+        return with(f -> f.metrics = List.of(v));
+    }
+
+    /** Reduce-on-plateau driven by {@code monitor} (null: the loss); see {@link #plateauMonitor()}. */
+    public TrainingConfig withPlateau(ReduceOnPlateau.Config v, Monitor monitor) {
+        return with(f -> {
+            f.plateau = v;
+            f.plateauMonitor = monitor;
+        });
+    }
+
     /** A copy of this config with some fields changed; the constructor checks the result. */
     private TrainingConfig with(Consumer<Fields> change) {
         Fields f = new Fields(this);
@@ -213,7 +254,9 @@ public record TrainingConfig(
                 f.checkpointDir,
                 f.checkpointEvery,
                 f.checkpointOverwrite,
-                f.averaging);
+                f.averaging,
+                f.metrics,
+                f.plateauMonitor);
     }
 
     /** The components as mutable fields, for {@link #with}. */
@@ -230,6 +273,8 @@ public record TrainingConfig(
         List<Callback> callbacks;
         Path checkpointDir;
         Averaging averaging;
+        List<Metric> metrics;
+        Monitor plateauMonitor;
 
         Fields(TrainingConfig c) {
             batchSize = c.batchSize;
@@ -249,6 +294,8 @@ public record TrainingConfig(
             checkpointEvery = c.checkpointEvery;
             checkpointOverwrite = c.checkpointOverwrite;
             averaging = c.averaging;
+            metrics = c.metrics;
+            plateauMonitor = c.plateauMonitor;
         }
     }
 }

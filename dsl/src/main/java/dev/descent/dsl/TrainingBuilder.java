@@ -5,6 +5,7 @@ import dev.descent.backend.Backends;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.loss.Loss;
+import dev.descent.metric.Metric;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
@@ -16,6 +17,7 @@ import dev.descent.train.Callback;
 import dev.descent.train.Clipping;
 import dev.descent.train.EarlyStopping;
 import dev.descent.train.History;
+import dev.descent.train.Monitor;
 import dev.descent.train.TrainingConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,6 +69,8 @@ public final class TrainingBuilder {
     private Schedule schedule;
     private boolean scheduleInEpochs;
     private ReduceOnPlateau.Config plateau;
+    private Monitor plateauMonitor;
+    private List<Metric> metrics = List.of();
     private int batchSize = DEFAULTS.batchSize();
     private int epochs = DEFAULTS.epochs();
     private int accumulation = DEFAULTS.accumulation();
@@ -148,6 +152,33 @@ public final class TrainingBuilder {
         return this;
     }
 
+    /**
+     * Reduce-on-plateau driven by a recorded quantity ({@code "val_auc"}, {@code "val_loss"}...; see
+     * {@link #metrics}) in its own direction (AUC: higher is better), which replaces the config's mode.
+     */
+    public TrainingBuilder plateau(ReduceOnPlateau.Config plateau, String monitor) {
+        return plateau(plateau, monitor, null);
+    }
+
+    /** {@link #plateau(ReduceOnPlateau.Config, String)} with the direction given (null: the quantity's own). */
+    public TrainingBuilder plateau(ReduceOnPlateau.Config plateau, String monitor, ReduceOnPlateau.Mode mode) {
+        this.plateau = plateau;
+        this.plateauMonitor = monitor == null ? null : Monitor.of(monitor, mode);
+        return this;
+    }
+
+    /**
+     * The metrics measured after every epoch on the training set (an evaluation pass with the
+     * epoch's final parameters) and on the validation set: {@code Metrics.topK(5)}, {@code
+     * Metrics.f1Macro()}, {@code Metrics.auc()}... Recorded in the history (and its CSV) as {@code
+     * top5_accuracy} and {@code val_top5_accuracy}, where early stopping and reduce-on-plateau can
+     * monitor them. Replaces the metrics set before; default none.
+     */
+    public TrainingBuilder metrics(Metric... metrics) {
+        this.metrics = java.util.Arrays.asList(metrics.clone());
+        return this;
+    }
+
     /** Rows per (micro-)batch, {@code > 0}; default 32. */
     public TrainingBuilder batchSize(int batchSize) {
         this.batchSize = batchSize;
@@ -188,6 +219,17 @@ public final class TrainingBuilder {
     /** Early stopping on the monitored loss; default none. */
     public TrainingBuilder earlyStopping(EarlyStopping earlyStopping) {
         this.earlyStopping = earlyStopping;
+        return this;
+    }
+
+    /**
+     * Early stopping on a recorded quantity ({@code "val_auc"}, {@code "val_f1_macro"}, {@code
+     * "val_loss"}...): stops after {@code patience} epochs without improvement and restores the best
+     * epoch's parameters. {@code mode} null: the quantity's own direction (losses and errors lower,
+     * the other metrics higher). Unknown names fail at {@link #build()}, listing the known ones.
+     */
+    public TrainingBuilder earlyStopping(String monitor, ReduceOnPlateau.Mode mode, int patience) {
+        this.earlyStopping = EarlyStopping.patience(patience).monitoring(monitor, mode);
         return this;
     }
 
@@ -324,10 +366,12 @@ public final class TrainingBuilder {
                 .withEarlyStopping(earlyStopping)
                 .withAveraging(averaging)
                 .withDivergenceFactor(divergenceFactor)
-                .withPlateau(plateau)
+                .withPlateau(plateau, plateauMonitor)
+                .withMetrics(metrics.toArray(Metric[]::new))
                 .withCheckpoints(checkpointDir, checkpointEvery)
                 .withCheckpointOverwrite(checkpointOverwrite);
         config = scheduleInEpochs ? config.withEpochSchedule(multiplier) : config.withSchedule(multiplier);
+        Monitor.check(config, true); // an unknown name fails now; a val_ one without validation data at fit
         String backendName = checkBackend(backend);
         if (backendName != null && backendName.startsWith("gpu") && ParamGroups.isGrouped(opt))
             throw ParamGroups.unsupportedOn(backendName, opt);

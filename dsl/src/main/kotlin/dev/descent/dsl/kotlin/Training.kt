@@ -25,6 +25,7 @@ import dev.descent.backend.Activation
 import dev.descent.dsl.Descent
 import dev.descent.dsl.TrainingSpec
 import dev.descent.loss.Loss
+import dev.descent.metric.Metric
 import dev.descent.model.Init
 import dev.descent.model.Layer
 import dev.descent.model.Sequential
@@ -102,8 +103,31 @@ class TrainingScope internal constructor() {
     /** A multiplier of the optimizer's lr counted in epochs (instead of [schedule]). */
     var epochSchedule: Schedule? = null
 
-    /** Reduce-on-plateau control over the schedule. */
+    /** Reduce-on-plateau control over the schedule, driven by the loss; see [plateau] to drive it by a metric. */
     var plateau: ReduceOnPlateau.Config? = null
+
+    private var plateauMonitor: String? = null
+    private var plateauMode: ReduceOnPlateau.Mode? = null
+    private var metricList: List<Metric> = emptyList()
+
+    /**
+     * Reduce-on-plateau driven by a recorded quantity (`"val_auc"`, `"val_loss"`), in its own
+     * direction unless [mode] is given.
+     */
+    fun plateau(config: ReduceOnPlateau.Config, monitor: String, mode: ReduceOnPlateau.Mode? = null) {
+        plateau = config
+        plateauMonitor = monitor
+        plateauMode = mode
+    }
+
+    /**
+     * The metrics measured after every epoch on the training and validation data
+     * (`metrics(Metrics.topK(5), Metrics.f1Macro())`), recorded as `top5_accuracy`,
+     * `val_top5_accuracy`...; replaces the ones set before.
+     */
+    fun metrics(vararg metrics: Metric) {
+        metricList = metrics.toList()
+    }
 
     /** Rows per (micro-)batch, `> 0` (default 32); the number of rows gives full-batch gradient descent. */
     var batchSize: Int = defaults.batchSize()
@@ -120,7 +144,7 @@ class TrainingScope internal constructor() {
     /** Drives initialisation and the batch order of every epoch (default 42): same seed, same run. */
     var seed: Long = defaults.seed()
 
-    /** Stops when the monitored loss stops improving; `null` (default) trains every epoch. */
+    /** Stops when the monitored quantity (the loss, or a metric: [earlyStopping]) stops improving; `null` (default) trains every epoch. */
     var earlyStopping: EarlyStopping? = null
 
     /**
@@ -207,7 +231,8 @@ class TrainingScope internal constructor() {
         }
         schedule?.let { b.schedule(it) }
         epochSchedule?.let { b.epochSchedule(it) }
-        plateau?.let { b.plateau(it) }
+        plateau?.let { if (plateauMonitor == null) b.plateau(it) else b.plateau(it, plateauMonitor, plateauMode) }
+        b.metrics(*metricList.toTypedArray())
         b.batchSize(batchSize)
             .epochs(epochs)
             .accumulation(accumulation)
@@ -223,6 +248,22 @@ class TrainingScope internal constructor() {
         callbacks.forEach { b.callbacks(it) }
         return b.build()
     }
+}
+
+/**
+ * Early stopping after [patience] epochs without improvement of [monitor] (`null`: the loss, the
+ * validation loss when there is a validation set), in its own direction unless [mode] is given:
+ * `earlyStopping = earlyStopping(patience = 5, monitor = "val_auc")`.
+ */
+fun earlyStopping(
+    patience: Int,
+    monitor: String? = null,
+    mode: ReduceOnPlateau.Mode? = null,
+    minDelta: Double = 0.0,
+    restoreBest: Boolean = true,
+): EarlyStopping {
+    val stopping = EarlyStopping(patience, minDelta, restoreBest)
+    return if (monitor == null) stopping else stopping.monitoring(monitor, mode)
 }
 
 // ---- models -------------------------------------------------------------------------------
