@@ -8,7 +8,6 @@ import dev.descent.loss.Loss;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
-import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
 import dev.descent.schedule.Schedules;
@@ -329,8 +328,6 @@ public final class TrainingBuilder {
                 .withCheckpointOverwrite(checkpointOverwrite);
         config = scheduleInEpochs ? config.withEpochSchedule(multiplier) : config.withSchedule(multiplier);
         String backendName = checkBackend(backend);
-        if (backendName != null && backendName.startsWith("gpu") && ParamGroups.isGrouped(opt))
-            throw ParamGroups.unsupportedOn(backendName, opt);
         return new TrainingSpec(m, loss, opt, config, backendName, progressBar, callbacks);
     }
 
