@@ -38,15 +38,18 @@ final class ArenaBackend implements Backend {
     private final OpenClEngine engine;
     private final Map<float[], Integer> slots = new IdentityHashMap<>();
     private final String rule;
+    private final boolean mirrored;
     private int next;
     private int end;
 
     /**
      * A backend on {@code engine}'s arena whose unbound arrays take slices of {@code [regionStart,
-     * regionEnd)}; {@code rule} names the optimizer in errors.
+     * regionEnd)}; {@code rule} names the optimizer in errors. A {@code mirrored} session's host copy
+     * of the arena is its state, so an initial value is written there too.
      */
-    ArenaBackend(OpenClEngine engine, int regionStart, int regionEnd, String rule) {
+    ArenaBackend(OpenClEngine engine, int regionStart, int regionEnd, String rule, boolean mirrored) {
         this.engine = engine;
+        this.mirrored = mirrored;
         this.next = regionStart;
         this.end = regionEnd;
         this.rule = rule;
@@ -118,7 +121,7 @@ final class ArenaBackend implements Backend {
         boolean zero = true;
         for (float v : a) if (v != 0f) zero = false;
         if (!zero) { // the region is zero on the device: only a non-zero initial value travels
-            System.arraycopy(a, 0, engine.mem(), at, a.length); // a mirrored session's host copy, too
+            if (mirrored) System.arraycopy(a, 0, engine.mem(), at, a.length); // a repeated call restores from it
             float[] io = engine.ioCapacity(a.length);
             System.arraycopy(a, 0, io, 0, a.length);
             engine.putIo();

@@ -139,7 +139,7 @@ public final class OpenClTrainingSession implements TrainingSession {
         }
         OpenClEngine shared = OpenClBackendProvider.sharedEngine();
         this.engine = new OpenClEngine(shared.device(), shared.info());
-        this.arena = new ArenaBackend(engine, optimizerRegion, persistent, optimizer.toString());
+        this.arena = new ArenaBackend(engine, optimizerRegion, persistent, optimizer.toString(), mirrored);
         arena.bind(paramsHandle, params);
         arena.bind(gradsHandle, grads);
         try {

@@ -394,7 +394,7 @@ class OpenClTrainingSessionTest {
                 Optimizers.lamb(0.01).weightDecay(0.01),
                 Optimizers.lion(1e-3),
                 Optimizers.adagrad(0.1).initialAccumulatorValue(0.5),
-                new SignSgd(0.01, 0.9, 0.01),
+                new Signum(0.01, 0.9),
                 Optimizers.sgd(0.05)
                         .momentum(0.9)
                         .weightDecay(0.01)
@@ -405,7 +405,7 @@ class OpenClTrainingSessionTest {
                                 ParamGroup.of("stem", Selector.names("layers.0.weight"))
                                         .frozen()),
                 Optimizers.adam(0.01)
-                        .groups(ParamGroup.of("head", Selector.layer(2)).optimizer(new SignSgd(0.01, 0.8, 0))));
+                        .groups(ParamGroup.of("head", Selector.layer(2)).optimizer(new Signum(0.01, 0.8))));
     }
 
     @ParameterizedTest(name = "{0}")
