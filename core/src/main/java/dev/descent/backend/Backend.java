@@ -126,8 +126,8 @@ public interface Backend {
      * other arrays are read, and any input may be out itself (each element is read before it is
      * written). A term whose coefficient a is 0 is skipped, so out's old value (a scratch buffer's
      * garbage, a NaN) is not read. The defaults are plain loops that the JIT auto-vectorises, so
-     * the scalar and SIMD backends share them; they run on host arrays, which the gpu backend also
-     * inherits until it has kernels of its own.
+     * the scalar and SIMD backends share them. The gpu backend runs each as one OpenCL kernel,
+     * on host arrays (per call) or on the device arena (inside its training session).
      */
 
     /** {@code out = a·x + b·y}, element-wise (the x term skipped when a is 0). Overwrites out. */
@@ -166,6 +166,15 @@ public interface Backend {
     /** {@code out = max(a·y, x + c)}, element-wise (NaN if either is NaN). Overwrites out. */
     default void maximum(float[] out, float a, float[] y, float[] x, float c, int off, int n) {
         for (int i = off; i < off + n; i++) out[i] = Math.max(a * y[i], x[i] + c);
+    }
+
+    /**
+     * {@code dst[dstOff + i] = src[srcOff + i]} for {@code i < n}: parameter groups gather their
+     * ranges into compact arrays and scatter them back with it. The two ranges must not overlap.
+     * Overwrites dst.
+     */
+    default void copy(float[] src, int srcOff, float[] dst, int dstOff, int n) {
+        System.arraycopy(src, srcOff, dst, dstOff, n);
     }
 
     // ---- fused optimizer updates over the flat parameter buffer ----------------------------

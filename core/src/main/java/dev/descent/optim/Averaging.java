@@ -51,7 +51,7 @@ public sealed interface Averaging {
 
         @Override
         public void update(Backend backend, float[] params, State s, long step) {
-            if (s.count == 0) System.arraycopy(params, 0, s.average, 0, s.average.length);
+            if (s.count == 0) backend.copy(params, 0, s.average, 0, s.average.length);
             else backend.axpby(s.average, (float) decay, s.average, (float) (1 - decay), params, 0, s.average.length);
             s.count++;
         }

@@ -216,7 +216,7 @@ public record ParamGroups(Optimizer base, List<ParamGroup> groups) implements Op
      * and zeros elsewhere, so a checkpoint stores it like any optimizer's. A step copies each group's
      * parameters, gradients and state into the group's own arrays, runs the rule, and copies the
      * parameters and state back: a copy in and out per group (the fused kernels work on whole arrays),
-     * and nothing allocated.
+     * and nothing allocated. The copies go through {@link Backend#copy}, so on a device they stay there.
      */
     public static final class Resolved implements Optimizer {
 
@@ -363,24 +363,35 @@ public record ParamGroups(Optimizer base, List<ParamGroup> groups) implements Op
                 OptimizerState gs = s.groups[i];
                 if (gs == null) continue; // frozen
                 Slice g = slices.get(i);
-                gather(params, s.params[i], g.ranges);
-                gather(grads, s.grads[i], g.ranges);
-                for (int b = 0; b < s.own[i].length; b++) gather(s.whole[i][b], s.own[i][b], g.ranges);
+                gather(backend, params, s.params[i], g.ranges);
+                gather(backend, grads, s.grads[i], g.ranges);
+                for (int b = 0; b < s.own[i].length; b++) gather(backend, s.whole[i][b], s.own[i][b], g.ranges);
                 gs.setStep(t);
                 double rate = lr * g.lrScale;
                 if (cycled) g.rule.step(backend, s.params[i], s.grads[i], gs, rate, momentum);
                 else g.rule.step(backend, s.params[i], s.grads[i], gs, rate);
-                scatter(s.params[i], params, g.ranges);
-                for (int b = 0; b < s.own[i].length; b++) scatter(s.own[i][b], s.whole[i][b], g.ranges);
+                scatter(backend, s.params[i], params, g.ranges);
+                for (int b = 0; b < s.own[i].length; b++) scatter(backend, s.own[i][b], s.whole[i][b], g.ranges);
             }
             state.advance();
         }
 
-        private static void gather(float[] from, float[] into, int[] ranges) {
+        /** Copies {@code from}'s ranges, in order, into the compact {@code into} (with the backend: on a device, there). */
+        private static void gather(Backend backend, float[] from, float[] into, int[] ranges) {
             int at = 0;
             for (int r = 0; r < ranges.length; r += 2) {
                 int n = ranges[r + 1] - ranges[r];
-                System.arraycopy(from, ranges[r], into, at, n);
+                backend.copy(from, ranges[r], into, at, n);
+                at += n;
+            }
+        }
+
+        /** The inverse of {@link #gather}: the compact {@code from} back into {@code into}'s ranges. */
+        private static void scatter(Backend backend, float[] from, float[] into, int[] ranges) {
+            int at = 0;
+            for (int r = 0; r < ranges.length; r += 2) {
+                int n = ranges[r + 1] - ranges[r];
+                backend.copy(from, at, into, ranges[r], n);
                 at += n;
             }
         }

@@ -9,7 +9,6 @@ import dev.descent.metric.Metric;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
-import dev.descent.optim.ParamGroups;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedule;
 import dev.descent.schedule.Schedules;
@@ -373,8 +372,6 @@ public final class TrainingBuilder {
         config = scheduleInEpochs ? config.withEpochSchedule(multiplier) : config.withSchedule(multiplier);
         Monitor.check(config, true); // an unknown name fails now; a val_ one without validation data at fit
         String backendName = checkBackend(backend);
-        if (backendName != null && backendName.startsWith("gpu") && ParamGroups.isGrouped(opt))
-            throw ParamGroups.unsupportedOn(backendName, opt);
         return new TrainingSpec(m, loss, opt, config, backendName, progressBar, callbacks);
     }
 

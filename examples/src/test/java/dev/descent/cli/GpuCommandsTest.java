@@ -10,7 +10,6 @@ import dev.descent.gpu.RequiresOpenCl;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -23,27 +22,21 @@ import org.junit.jupiter.api.Test;
 class GpuCommandsTest {
 
     /**
-     * Every reference case the gpu backend runs on the device passes within the default 1e-5, and
-     * the header names the device. The MLP cases (gradients at init and the short training run) go
-     * through {@code TrainingSession.open}, i.e. the device-resident session. {@code
-     * more_optimizers.json} is left out: its NAdam, RAdam, Adamax, Adadelta and ASGD cases run on
-     * the generic path, whose element-wise operations have no OpenCL kernels yet (the gpu backend
-     * inherits the host loops), so passing them would prove nothing about the device. {@code
-     * param_groups.json} is left out too: the device-resident session refuses parameter groups; and
-     * {@code averaging.json}, whose averages are the generic path's host loops as well.
+     * Every shipped reference case passes on the gpu backend within the default 1e-5, and the header
+     * names the device. The optimizer trajectories (the generic path's element-wise steps included:
+     * NAdam, RAdam, Adamax, Adadelta, ASGD and its average), parameter groups and iterate averages run
+     * each operation as an OpenCL kernel on the device; the MLP cases (gradients at init and the
+     * short training run) go through {@code TrainingSession.open}, i.e. the device-resident session.
      */
     @Test
     void everyShippedReferenceCasePassesOnGpuAndTheHeaderNamesTheDevice() {
         OpenClDeviceInfo device = OpenClDevices.chosen().orElseThrow();
-        var files = Shared.implementedReferenceFiles().stream()
-                .filter(f -> !List.of("more_optimizers.json", "param_groups.json", "averaging.json")
-                        .contains(f.getFileName().toString()))
-                .toList();
+        var files = Shared.implementedReferenceFiles();
         var run = run(ReferenceCommandTest.referenceArgs(files, "--backend", "gpu"));
         assertEquals(0, run.exit, run.out);
         String header = run.out.lines().findFirst().orElseThrow();
         assertEquals("backend: gpu (OpenCL: " + device.describe() + ")", header);
-        assertTrue(run.out.strip().endsWith("51 passed, 0 failed"), run.out);
+        assertTrue(run.out.strip().endsWith("77 passed, 0 failed"), run.out);
         // the worst case, for the record
         Matcher m = Pattern.compile("max_rel_err (\\S+)\\s+PASS").matcher(run.out);
         double worst = 0;
@@ -52,8 +45,8 @@ class GpuCommandsTest {
             worst = Math.max(worst, Double.parseDouble(m.group(1)));
             cases++;
         }
-        assertEquals(51, cases, run.out);
-        System.out.printf("reference on gpu (%s): 51 passed, worst max_rel_err %.3e%n", device.describe(), worst);
+        assertEquals(77, cases, run.out);
+        System.out.printf("reference on gpu (%s): 77 passed, worst max_rel_err %.3e%n", device.describe(), worst);
     }
 
     @Test

@@ -55,6 +55,17 @@ final class DescentKernel extends Kernel {
     static final int OP_LOSS = 19;
     static final int OP_FILL = 20;
     static final int OP_COPY = 21;
+    static final int OP_AXPBY = 22;
+    static final int OP_ADDCMUL = 23;
+    static final int OP_ADDCDIV = 24;
+    static final int OP_MAP = 25;
+    static final int OP_MAXIMUM = 26;
+
+    /** The functions of {@code OP_MAP} ({@code Backend.Unary}'s order). */
+    static final int FN_SQRT = 0;
+
+    static final int FN_ABS = 1;
+    static final int FN_SIGN = 2;
 
     static final int BUF_IO = 0;
     static final int BUF_MEM = 1;
@@ -67,6 +78,7 @@ final class DescentKernel extends Kernel {
     static final int F_FIRST_STEP = 32;
     static final int F_AMSGRAD = 64;
     static final int F_CENTERED = 128;
+    static final int F_SKIP_FIRST = 256;
 
     static final int ACT_IDENTITY = 0;
     static final int ACT_RELU = 1;
@@ -187,6 +199,16 @@ final class DescentKernel extends Kernel {
             opFill(i);
         } else if (op == OP_COPY) {
             opCopy(i);
+        } else if (op == OP_AXPBY) {
+            opAxpby(i);
+        } else if (op == OP_ADDCMUL) {
+            opAddcmul(i);
+        } else if (op == OP_ADDCDIV) {
+            opAddcdiv(i);
+        } else if (op == OP_MAP) {
+            opMap(i);
+        } else if (op == OP_MAXIMUM) {
+            opMaximum(i);
         }
     }
 
@@ -710,6 +732,82 @@ final class DescentKernel extends Kernel {
             float den = sqrt(s) + s2;
             step = step / den;
             st(cBuf, cOff + i, p - step);
+        }
+    }
+
+    // ---- the generic element-wise steps (Backend.axpby ... maximum): out at c ----------------
+    // Every input may be the output itself: each work-item reads its element before writing it.
+    // F_SKIP_FIRST: the first term's coefficient is 0, so its operand is not read (Backend's rule).
+
+    /** out = s0·x + s1·y: x at a, y at b. */
+    private void opAxpby(int i) {
+        if (i < n) {
+            float by = s1 * ld(bBuf, bOff + i);
+            float r = by;
+            if ((flags & F_SKIP_FIRST) == 0) {
+                float ax = s0 * ld(aBuf, aOff + i);
+                r = ax + by;
+            }
+            st(cBuf, cOff + i, r);
+        }
+    }
+
+    /** out = s0·y + s1·x·z: y at a, x at b, z at d. */
+    private void opAddcmul(int i) {
+        if (i < n) {
+            float bx = s1 * ld(bBuf, bOff + i);
+            float bxz = bx * ld(dBuf, dOff + i);
+            float r = bxz;
+            if ((flags & F_SKIP_FIRST) == 0) {
+                float ay = s0 * ld(aBuf, aOff + i);
+                r = ay + bxz;
+            }
+            st(cBuf, cOff + i, r);
+        }
+    }
+
+    /** out = s0·y + s1·x/(z + s2): y at a, x at b, z at d. */
+    private void opAddcdiv(int i) {
+        if (i < n) {
+            float bx = s1 * ld(bBuf, bOff + i);
+            float den = ld(dBuf, dOff + i) + s2;
+            float q = bx / den;
+            float r = q;
+            if ((flags & F_SKIP_FIRST) == 0) {
+                float ay = s0 * ld(aBuf, aOff + i);
+                r = ay + q;
+            }
+            st(cBuf, cOff + i, r);
+        }
+    }
+
+    /** out = f(s0·x + s1), f the FN_ constant in kind: x at a. Sign as Math.signum (±0 and NaN stay). */
+    private void opMap(int i) {
+        if (i < n) {
+            float sx = s0 * ld(aBuf, aOff + i);
+            float v = sx + s1;
+            float r = v;
+            if (kind == FN_SQRT) {
+                r = sqrt(v);
+            } else if (kind == FN_ABS) {
+                r = abs(v);
+            } else if (kind == FN_SIGN) {
+                if (v > 0f) {
+                    r = 1f;
+                } else if (v < 0f) {
+                    r = -1f;
+                }
+            }
+            st(cBuf, cOff + i, r);
+        }
+    }
+
+    /** out = max(s0·y, x + s1), NaN if either is NaN: y at a, x at b. */
+    private void opMaximum(int i) {
+        if (i < n) {
+            float ay = s0 * ld(aBuf, aOff + i);
+            float xc = ld(bBuf, bOff + i) + s1;
+            st(cBuf, cOff + i, maxNaN(ay, xc));
         }
     }
 }

@@ -306,6 +306,76 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
         }
     }
 
+    // ---- the generic element-wise steps: one kernel each, operands staged through io --------
+
+    /**
+     * Stages {@code [off, off+n)} of each operand into io, one after another (a null operand, a term
+     * the op skips, takes its slot unfilled); returns io. The output's slot follows them.
+     */
+    private float[] stage(int off, int n, float[]... operands) {
+        float[] io = engine.ioCapacity((operands.length + 1) * n);
+        for (int k = 0; k < operands.length; k++)
+            if (operands[k] != null) System.arraycopy(operands[k], off, io, k * n, n);
+        engine.putIo();
+        return io;
+    }
+
+    /** Downloads io and copies the output slot (after {@code inputs} operands) into out. */
+    private void unstage(float[] out, int off, int n, int inputs) {
+        engine.getIo();
+        System.arraycopy(engine.ioCapacity((inputs + 1) * n), inputs * n, out, off, n);
+    }
+
+    @Override
+    public void axpby(float[] out, float a, float[] x, float b, float[] y, int off, int n) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            stage(off, n, a == 0f ? null : x, y);
+            engine.axpby(Ref.io(2 * n), a, Ref.io(0), b, Ref.io(n), n);
+            unstage(out, off, n, 2);
+        }
+    }
+
+    @Override
+    public void addcmul(float[] out, float a, float[] y, float b, float[] x, float[] z, int off, int n) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            stage(off, n, a == 0f ? null : y, x, z);
+            engine.addcmul(Ref.io(3 * n), a, Ref.io(0), b, Ref.io(n), Ref.io(2 * n), n);
+            unstage(out, off, n, 3);
+        }
+    }
+
+    @Override
+    public void addcdiv(float[] out, float a, float[] y, float b, float[] x, float[] z, float eps, int off, int n) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            stage(off, n, a == 0f ? null : y, x, z);
+            engine.addcdiv(Ref.io(3 * n), a, Ref.io(0), b, Ref.io(n), Ref.io(2 * n), eps, n);
+            unstage(out, off, n, 3);
+        }
+    }
+
+    @Override
+    public void map(Unary f, float[] out, float s, float[] x, float c, int off, int n) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            stage(off, n, x);
+            engine.map(f, Ref.io(n), s, Ref.io(0), c, n);
+            unstage(out, off, n, 1);
+        }
+    }
+
+    @Override
+    public void maximum(float[] out, float a, float[] y, float[] x, float c, int off, int n) {
+        if (n <= 0) return;
+        synchronized (engine) {
+            stage(off, n, y, x);
+            engine.maximum(Ref.io(2 * n), a, Ref.io(0), Ref.io(n), c, n);
+            unstage(out, off, n, 2);
+        }
+    }
+
     // ---- fused optimizer updates -----------------------------------------------------------
 
     @Override

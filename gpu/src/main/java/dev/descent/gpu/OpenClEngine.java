@@ -459,6 +459,74 @@ final class OpenClEngine implements AutoCloseable {
         launch1D(n);
     }
 
+    // ---- the generic element-wise steps (Backend.axpby, addcmul, addcdiv, map, maximum) ----
+    // Operands may alias out (each element is read before it is written); a first term whose
+    // coefficient is 0 is not read.
+
+    /** out = a·x + b·y. */
+    void axpby(Ref out, float a, Ref x, float b, Ref y, int n) {
+        if (n <= 0) return;
+        prepare(OP_AXPBY);
+        kernel.n = n;
+        kernel.flags = a == 0f ? F_SKIP_FIRST : 0;
+        kernel.s0 = a;
+        kernel.s1 = b;
+        operands(x, y, out, null, null, null);
+        launch1D(n);
+    }
+
+    /** out = a·y + b·x·z. */
+    void addcmul(Ref out, float a, Ref y, float b, Ref x, Ref z, int n) {
+        if (n <= 0) return;
+        prepare(OP_ADDCMUL);
+        kernel.n = n;
+        kernel.flags = a == 0f ? F_SKIP_FIRST : 0;
+        kernel.s0 = a;
+        kernel.s1 = b;
+        operands(y, x, out, z, null, null);
+        launch1D(n);
+    }
+
+    /** out = a·y + b·x/(z + eps). */
+    void addcdiv(Ref out, float a, Ref y, float b, Ref x, Ref z, float eps, int n) {
+        if (n <= 0) return;
+        prepare(OP_ADDCDIV);
+        kernel.n = n;
+        kernel.flags = a == 0f ? F_SKIP_FIRST : 0;
+        kernel.s0 = a;
+        kernel.s1 = b;
+        kernel.s2 = eps;
+        operands(y, x, out, z, null, null);
+        launch1D(n);
+    }
+
+    /** out = f(s·x + c). */
+    void map(dev.descent.backend.Backend.Unary f, Ref out, float s, Ref x, float c, int n) {
+        if (n <= 0) return;
+        prepare(OP_MAP);
+        kernel.n = n;
+        kernel.kind = switch (f) {
+            case SQRT -> FN_SQRT;
+            case ABS -> FN_ABS;
+            case SIGN -> FN_SIGN;
+        };
+        kernel.s0 = s;
+        kernel.s1 = c;
+        operands(x, null, out, null, null, null);
+        launch1D(n);
+    }
+
+    /** out = max(a·y, x + c). */
+    void maximum(Ref out, float a, Ref y, Ref x, float c, int n) {
+        if (n <= 0) return;
+        prepare(OP_MAXIMUM);
+        kernel.n = n;
+        kernel.s0 = a;
+        kernel.s1 = c;
+        operands(y, x, out, null, null, null);
+        launch1D(n);
+    }
+
     /**
      * {@code Loss.valueAndGradient} on the device: pred at {@code pred} ({@code terms} rows of {@code
      * cols} for softmax cross-entropy, else {@code terms} elements), targets at {@code target}, the
@@ -640,6 +708,11 @@ final class OpenClEngine implements AutoCloseable {
             case OP_LOSS -> "loss";
             case OP_FILL -> "fill";
             case OP_COPY -> "copy";
+            case OP_AXPBY -> "axpby";
+            case OP_ADDCMUL -> "addcmul";
+            case OP_ADDCDIV -> "addcdiv";
+            case OP_MAP -> "map";
+            case OP_MAXIMUM -> "maximum";
             default -> "op" + op;
         };
     }

@@ -6,13 +6,8 @@ import dev.descent.gpu.OpenClEngine.Ref;
 import dev.descent.loss.Loss;
 import dev.descent.model.Dense;
 import dev.descent.model.Sequential;
-import dev.descent.optim.Adagrad;
-import dev.descent.optim.Adam;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
-import dev.descent.optim.ParamGroups;
-import dev.descent.optim.RmsProp;
-import dev.descent.optim.Sgd;
 import dev.descent.train.Clipping;
 import dev.descent.train.TrainingSession;
 import java.util.List;
@@ -28,11 +23,15 @@ import java.util.function.Supplier;
  *
  * <p>Every operation is a verified launch of {@link DescentKernel} (see {@link OpenClEngine}), with
  * the formulas of {@code CpuTrainingSession} on {@code ScalarBackend}: forward and backward through
- * the dense layers, the loss and its gradient, clipping reductions, and the fused optimizer update
- * of {@link Sgd}, {@link Adam} (and AdamW), {@link RmsProp} and {@link Adagrad}.
+ * the dense layers, the loss and its gradient, clipping reductions. The optimizer steps as in the
+ * CPU session, {@code optimizer.step(backend, params, grads, state, lr)}, with an {@link
+ * ArenaBackend} whose arrays are slices of the arena: any rule (a user's too, parameter groups
+ * included) runs on the device, one kernel per element-wise operation, and the rules with fused
+ * kernels (SGD, Adam/AdamW, RMSprop, Adagrad) reach them by calling the fused operations.
  *
- * <p><b>Arena layout</b> (offsets in floats): parameters, gradient, the optimizer's buffers in the
- * order of {@link OptimizerState#buffers()} (the persistent part), then for the current batch
+ * <p><b>Arena layout</b> (offsets in floats): parameters, gradient, the optimizer region (its
+ * buffers and scratch arrays, each given a slice the first time the rule names it; sized by {@link
+ * ArenaBackend#stateFloats}) (the persistent part), then for the current batch
  * capacity each layer's pre-activation z and activation a (a only when the activation is not the
  * identity), two delta buffers and dLoss/dOutput. A larger batch grows the transient part (one
  * download and one upload of the arena).
@@ -70,10 +69,20 @@ public final class OpenClTrainingSession implements TrainingSession {
     private final int count;
     private final int params = 0;
     private final int grads;
-    private final String[] stateNames;
-    private final int[] stateOffsets;
+    private final int optimizerRegion;
     private final int persistent;
-    private long stateStep;
+
+    /**
+     * The optimizer's state: its arrays are handles of arena slices (see {@link ArenaBackend}); the
+     * step count and any scalars the rule keeps live on the host.
+     */
+    private final OptimizerState state;
+    /** The backend the optimizer steps with: arrays resolved to arena slices. */
+    private final ArenaBackend arena;
+    /** Handles of the parameter and gradient slices (NaN on the host: only the device holds them). */
+    private final float[] paramsHandle;
+
+    private final float[] gradsHandle;
 
     // transient part, laid out for `capacity` rows
     private int capacity;
@@ -98,7 +107,6 @@ public final class OpenClTrainingSession implements TrainingSession {
                         + Sequential.layerName(l) + " (dense " + dense.get(l) + "): it has no kernel for "
                         + dense.get(l).activation() + "; use the simd or scalar backend");
         this.lossKind = lossKind(loss);
-        checkOptimizer(optimizer);
         this.backend = backend;
         this.model = model;
         this.loss = loss;
@@ -107,16 +115,16 @@ public final class OpenClTrainingSession implements TrainingSession {
         if (initialParameters.length != count)
             throw new IllegalArgumentException(
                     "model " + model + " has " + count + " parameters, got " + initialParameters.length);
-        OptimizerState fresh = optimizer.newState(count);
-        this.stateNames = fresh.buffers().keySet().toArray(String[]::new);
-        this.stateOffsets = new int[stateNames.length];
+        int[] bounds = tensorBounds(model);
+        this.state = optimizer.newState(count);
+        this.state.setTensorBounds(bounds);
         this.grads = count;
-        int off = 2 * count;
-        for (int i = 0; i < stateNames.length; i++) {
-            stateOffsets[i] = off;
-            off += count;
-        }
-        this.persistent = off;
+        this.optimizerRegion = 2 * count;
+        this.persistent = optimizerRegion + ArenaBackend.stateFloats(optimizer, count, bounds);
+        this.paramsHandle = new float[count];
+        this.gradsHandle = new float[count];
+        java.util.Arrays.fill(paramsHandle, Float.NaN);
+        java.util.Arrays.fill(gradsHandle, Float.NaN);
         this.mirrored = !ArenaPolicy.largeArraysStayPut();
         if (mirrored && !mirroredLogged) {
             mirroredLogged = true; // one line per JVM
@@ -131,6 +139,9 @@ public final class OpenClTrainingSession implements TrainingSession {
         }
         OpenClEngine shared = OpenClBackendProvider.sharedEngine();
         this.engine = new OpenClEngine(shared.device(), shared.info());
+        this.arena = new ArenaBackend(engine, optimizerRegion, persistent, optimizer.toString(), mirrored);
+        arena.bind(paramsHandle, params);
+        arena.bind(gradsHandle, grads);
         try {
             layout(0);
             float[] mem = engine.allocateMem(ArenaPolicy.arenaLength(end(), mirrored));
@@ -224,25 +235,31 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     @Override
     public void step(double lr) {
-        step(optimizer, lr);
+        step(lr, false, 0);
     }
 
     @Override
     public void step(double lr, double momentum) {
-        step(optimizer.withMomentum(momentum), lr);
+        step(lr, true, momentum);
     }
 
-    private void step(Optimizer rule, double lr) {
+    /**
+     * One optimizer step on the device, as the CPU session's: the optimizer's own {@code step} with
+     * the arena backend (the momentum-cycled one when {@code cycled}). A repeated attempt (mirrored,
+     * the arena moved) starts again from the step count before it.
+     */
+    private void step(double lr, boolean cycled, double momentum) {
         open();
-        float rate = Optimizer.checkLr(lr);
+        Optimizer.checkLr(lr);
         boolean zero = gradientEmpty;
-        long t = stateStep + 1;
+        long before = state.step();
         call(() -> {
+            state.setStep(before);
             if (zero) engine.fill(Ref.mem(grads), count, 0f);
-            update(rule, rate, t);
+            if (cycled) optimizer.step(arena, paramsHandle, gradsHandle, state, lr, momentum);
+            else optimizer.step(arena, paramsHandle, gradsHandle, state, lr);
             return null;
         });
-        stateStep = t;
         gradientEmpty = true;
     }
 
@@ -296,22 +313,29 @@ public final class OpenClTrainingSession implements TrainingSession {
         else downloadRange(grads, dst);
     }
 
+    /** A copy of the state: each named buffer from its device slice (its host value before the rule named it). */
     @Override
     public OptimizerState readOptimizerState() {
         open();
-        OptimizerState s = optimizer.newState(count);
-        s.setStep(stateStep);
-        for (int i = 0; i < stateNames.length; i++) downloadRange(stateOffsets[i], s.buffer(stateNames[i]));
-        return s;
+        OptimizerState copy = optimizer.newState(count);
+        copy.setStep(state.step());
+        for (var e : state.buffers().entrySet()) {
+            int at = arena.offsetOf(e.getValue());
+            float[] into = copy.buffer(e.getKey());
+            if (at < 0) System.arraycopy(e.getValue(), 0, into, 0, into.length);
+            else downloadRange(at, into);
+        }
+        return copy;
     }
 
     @Override
-    public void writeOptimizerState(OptimizerState state) {
+    public void writeOptimizerState(OptimizerState from) {
         open();
-        OptimizerState checked = optimizer.newState(count);
-        checked.copyFrom(state); // validates names and size
-        for (int i = 0; i < stateNames.length; i++) upload(checked.buffer(stateNames[i]), stateOffsets[i]);
-        stateStep = checked.step();
+        state.copyFrom(from); // validates names and size; the host arrays of buffers not yet on the device
+        for (float[] b : state.buffers().values()) {
+            int at = arena.offsetOf(b);
+            if (at >= 0) upload(b, at);
+        }
     }
 
     @Override
@@ -403,75 +427,6 @@ public final class OpenClTrainingSession implements TrainingSession {
             return max;
         }
         throw new IllegalArgumentException("unsupported clipping " + clipping);
-    }
-
-    /** The fused update of {@code rule} (this session's optimizer, or it with another momentum); t is the 1-based step. */
-    private void update(Optimizer rule, float lr, long t) {
-        Ref p = Ref.mem(params), g = Ref.mem(grads);
-        if (rule instanceof Sgd s) {
-            engine.sgd(
-                    p,
-                    g,
-                    state("momentum_buffer"),
-                    count,
-                    lr,
-                    (float) s.momentum(),
-                    (float) s.dampening(),
-                    s.isNesterov(),
-                    (float) s.weightDecay(),
-                    s.isMaximize(),
-                    t == 1);
-        } else if (rule instanceof Adam o) {
-            engine.adam(
-                    p,
-                    g,
-                    state("exp_avg"),
-                    state("exp_avg_sq"),
-                    state("max_exp_avg_sq"),
-                    count,
-                    lr,
-                    (float) o.beta1(),
-                    (float) o.beta2(),
-                    (float) o.eps(),
-                    (float) o.weightDecay(),
-                    o.decoupled(),
-                    o.isMaximize(),
-                    t);
-        } else if (rule instanceof RmsProp o) {
-            engine.rmsprop(
-                    p,
-                    g,
-                    state("square_avg"),
-                    state("momentum_buffer"),
-                    state("grad_avg"),
-                    count,
-                    lr,
-                    (float) o.alpha(),
-                    (float) o.eps(),
-                    (float) o.weightDecay(),
-                    (float) o.momentum(),
-                    o.isMaximize());
-        } else if (rule instanceof Adagrad o) {
-            engine.adagrad(
-                    p,
-                    g,
-                    state("sum"),
-                    count,
-                    lr,
-                    (float) o.lrDecay(),
-                    (float) o.weightDecay(),
-                    (float) o.eps(),
-                    o.isMaximize(),
-                    t);
-        } else {
-            throw new IllegalStateException("unsupported rule " + rule);
-        }
-    }
-
-    /** The named optimizer buffer in the arena, or null if the optimizer has none of that name. */
-    private Ref state(String name) {
-        for (int i = 0; i < stateNames.length; i++) if (stateNames[i].equals(name)) return Ref.mem(stateOffsets[i]);
-        return null;
     }
 
     // ---- arena management ------------------------------------------------------------------
@@ -625,6 +580,14 @@ public final class OpenClTrainingSession implements TrainingSession {
         }
     }
 
+    /** The model's parameter tensors in the flat buffer: 0, then the end of each (as the CPU session). */
+    private static int[] tensorBounds(Sequential model) {
+        var slots = model.parameters();
+        int[] bounds = new int[slots.size() + 1];
+        for (int i = 0; i < slots.size(); i++) bounds[i + 1] = slots.get(i).end();
+        return bounds;
+    }
+
     static int lossKind(Loss loss) {
         return switch (loss.kind()) {
             case MSE -> DescentKernel.LOSS_MSE;
@@ -635,23 +598,13 @@ public final class OpenClTrainingSession implements TrainingSession {
         };
     }
 
-    /** The optimizers whose update has a fused kernel; others fail here with their name. */
-    static void checkOptimizer(Optimizer o) {
-        if (ParamGroups.isGrouped(o)) throw ParamGroups.unsupportedOn("gpu", o);
-        if (o instanceof Adagrad a && a.initialAccumulatorValue() != 0)
-            throw new IllegalArgumentException("the gpu backend's training session starts Adagrad's accumulator at 0;"
-                    + " initial_accumulator_value " + a.initialAccumulatorValue() + " is not supported on the device");
-        if (o instanceof Sgd || o instanceof Adam || o instanceof RmsProp || o instanceof Adagrad) return;
-        throw new IllegalArgumentException("the gpu backend's training session has fused updates for Sgd, Adam/AdamW,"
-                + " RmsProp and Adagrad; " + o.getClass().getName() + " is not supported on the device");
-    }
-
     /** For tests: the arena's persistent layout, name to offset. */
     Map<String, Integer> layoutForTests() {
         Map<String, Integer> m = new java.util.LinkedHashMap<>();
         m.put("params", params);
         m.put("grads", grads);
-        for (int i = 0; i < stateNames.length; i++) m.put(stateNames[i], stateOffsets[i]);
+        m.put("optimizer", optimizerRegion);
+        for (var e : state.buffers().entrySet()) m.put(e.getKey(), arena.offsetOf(e.getValue()));
         m.put("capacity", capacity);
         m.put("arena", engine.mem().length);
         return m;

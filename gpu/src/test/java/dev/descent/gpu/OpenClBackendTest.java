@@ -147,6 +147,46 @@ class OpenClBackendTest {
         assertElementwise(y1, y2, 2f, "axpy");
     }
 
+    /**
+     * The generic element-wise steps (axpby, addcmul, addcdiv, map, maximum) as one kernel each,
+     * against ScalarBackend's loops: over an inner range (sentinels around it untouched), with the
+     * output aliasing an input, with a skipped first term over NaN garbage, and with NaN, ±0 and
+     * negative inputs for sign, abs, sqrt and maximum.
+     */
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    void genericElementwiseSteps(int n) {
+        SplittableRandom r = new SplittableRandom(31 + n);
+        int off = 4, len = off + n + 3;
+        float[] x = padded(random(r, n, -2, 2), off, 3), y = padded(random(r, n, -2, 2), off, 3);
+        float[] z = padded(random(r, n, 0.1, 3), off, 3);
+        x[off] = Float.NaN;
+        if (n > 2) {
+            x[off + 1] = 0f;
+            x[off + 2] = -0f;
+        }
+        float[] garbage = new float[len];
+        java.util.Arrays.fill(garbage, Float.NaN);
+        for (int variant = 0; variant < 9; variant++) {
+            float[] a = variant % 2 == 0 ? y.clone() : garbage.clone(), b = a.clone();
+            for (Backend be : List.of(ref, backend)) {
+                float[] out = be == ref ? a : b;
+                switch (variant) {
+                    case 0 -> be.axpby(out, 0.9f, out, 0.1f, x, off, n); // out aliases x's partner
+                    case 1 -> be.axpby(out, 0f, out, -1.5f, x, off, n); // skipped: garbage not read
+                    case 2 -> be.addcmul(out, 0.999f, out, 0.001f, x, x, off, n);
+                    case 3 -> be.addcdiv(out, 0f, out, 0.7f, x, z, 1e-8f, off, n);
+                    case 4 -> be.addcdiv(out, 1f, out, -0.01f, y, z, 1e-3f, off, n);
+                    case 5 -> be.map(Backend.Unary.SIGN, out, 1f, x, 0f, off, n);
+                    case 6 -> be.map(Backend.Unary.ABS, out, -2f, x, 0.5f, off, n);
+                    case 7 -> be.map(Backend.Unary.SQRT, out, 1.5f, z, 1e-3f, off, n);
+                    default -> be.maximum(out, 0.99f, out, x, -0.25f, off, n);
+                }
+            }
+            assertElementwise(a, b, 2f, "generic step variant " + variant);
+        }
+    }
+
     static Stream<Arguments> activationsAndSizes() {
         List<Arguments> list = new ArrayList<>();
         Activation[] fs = {

@@ -14,8 +14,10 @@ import dev.descent.data.Standardizer;
 import dev.descent.loss.Loss;
 import dev.descent.model.Models;
 import dev.descent.model.Sequential;
+import dev.descent.optim.Averaging;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
+import dev.descent.optim.ParamGroup;
 import dev.descent.schedule.ReduceOnPlateau;
 import dev.descent.schedule.Schedules;
 import dev.descent.train.Clipping;
@@ -123,5 +125,44 @@ class TrainerOnGpuTest {
                 new Trainer(gpu, MODEL, LOSS, opt, config(3)).resume(dir, DIGITS.train(), DIGITS.test());
         assertArrayEquals(whole.parameters(), resumed.parameters(), "parameters after resuming on gpu");
         assertEquals(whole.history().steps().size(), resumed.history().steps().size());
+    }
+
+    /**
+     * A user-written optimizer ({@link Signum}, written with the generic element-wise operations
+     * only) with parameter groups and EMA averaging, through the unchanged Trainer: its state lives on
+     * the device, and the run equals simd's; a checkpoint of it resumes on the device bit for bit.
+     */
+    @Test
+    void aUserWrittenOptimizerWithGroupsAndAveragingMatchesSimdAndResumes(@TempDir Path dir) {
+        Backend gpu = Backends.byName("gpu"), simd = Backends.byName("simd");
+        Optimizer opt = new Signum(0.002, 0.9)
+                .groups(
+                        ParamGroup.of("head", ParamGroup.Selector.names("layers.1.*"))
+                                .lrMultiplier(0.5),
+                        ParamGroup.of("stem-bias", ParamGroup.Selector.names("layers.0.bias"))
+                                .frozen());
+        TrainingConfig averaged = config(3).withAveraging(Averaging.ema(0.9));
+        TrainingResult g = new Trainer(gpu, MODEL, LOSS, opt, averaged).fit(DIGITS.train(), DIGITS.test());
+        TrainingResult s = new Trainer(simd, MODEL, LOSS, opt, averaged).fit(DIGITS.train(), DIGITS.test());
+        for (int e = 0; e < s.history().epochs().size(); e++) {
+            double a = g.history().epochs().get(e).valLoss(),
+                    b = s.history().epochs().get(e).valLoss();
+            assertEquals(b, a, 1e-4 * b, "validation loss of the average, epoch " + (e + 1));
+        }
+        double accG = g.evaluate(DIGITS.test()).accuracy(),
+                accS = s.evaluate(DIGITS.test()).accuracy();
+        assertEquals(accS, accG, 0.01);
+        assertTrue(accS > 0.7, "it learned (10 classes): " + accS);
+        new Trainer(
+                        gpu,
+                        MODEL,
+                        LOSS,
+                        opt,
+                        config(1).withAveraging(Averaging.ema(0.9)).withCheckpoints(dir, 1))
+                .fit(DIGITS.train(), DIGITS.test());
+        TrainingResult resumed =
+                new Trainer(gpu, MODEL, LOSS, opt, averaged).resume(dir, DIGITS.train(), DIGITS.test());
+        assertArrayEquals(g.parameters(), resumed.parameters(), "parameters after resuming on gpu");
+        System.out.printf("Signum + groups + EMA on digits: accuracy gpu %.4f simd %.4f%n", accG, accS);
     }
 }

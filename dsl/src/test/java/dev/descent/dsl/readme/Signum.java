@@ -8,7 +8,7 @@ import dev.descent.optim.OptimizerState;
 /**
  * Signum (Bernstein et al. 2018, "signSGD: Compressed Optimisation for Non-Convex Problems"):
  * m ← βm + (1-β)g, then p ← p - lr·sign(m). Written once with the backend's element-wise
- * operations, so it runs as it is on the scalar and SIMD backends, allocation-free.
+ * operations, so it runs as it is on the scalar, SIMD and gpu backends, allocation-free.
  */
 public record Signum(double lr, double beta) implements Optimizer {
 

@@ -1,0 +1,372 @@
+package dev.descent.gpu;
+
+import dev.descent.backend.Activation;
+import dev.descent.backend.Backend;
+import dev.descent.backend.ScalarBackend;
+import dev.descent.gpu.OpenClEngine.Ref;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.OptimizerState;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@link Backend} an optimizer steps with inside an {@link OpenClTrainingSession}: the same
+ * interface the CPU session hands it, with every {@code float[]} argument a <em>handle</em> of a
+ * slice of the session's device arena. The session binds its parameter and gradient handles to
+ * their slices; every other array (the optimizer state's buffers and scratch arrays) gets a slice of
+ * the session's optimizer region the first time an operation names it, and its host contents are
+ * uploaded then (so a non-zero initial value, such as Adagrad's accumulator, arrives on the device).
+ * From then on the device slice is the array's value; the host array is no longer read.
+ *
+ * <p>So the optimizer's own {@link Optimizer#step} runs the update, unchanged: a rule written with
+ * the element-wise operations ({@link #axpby}, {@link #addcmul}, {@link #addcdiv}, {@link #map},
+ * {@link #maximum}, {@link #copy}) and reductions runs as one kernel launch per operation on the
+ * device, and SGD, Adam/AdamW, RMSprop and Adagrad reach their fused kernels by calling the fused
+ * operations. No transfer happens per operation, except reductions, which return a scalar (LARS's and
+ * LAMB's norms). A rule must reach its arrays only through the backend: the session's parameter and
+ * gradient handles hold NaN on the host, so a rule that reads them directly fails visibly.
+ *
+ * <p>{@link #stateFloats} sizes the optimizer region before the first step, by running one step of
+ * the rule on a fresh state on the host and counting the arrays it names.
+ */
+final class ArenaBackend implements Backend {
+
+    private final OpenClEngine engine;
+    private final Map<float[], Integer> slots = new IdentityHashMap<>();
+    private final String rule;
+    private final boolean mirrored;
+    private int next;
+    private int end;
+
+    /**
+     * A backend on {@code engine}'s arena whose unbound arrays take slices of {@code [regionStart,
+     * regionEnd)}; {@code rule} names the optimizer in errors. A {@code mirrored} session's host copy
+     * of the arena is its state, so an initial value is written there too.
+     */
+    ArenaBackend(OpenClEngine engine, int regionStart, int regionEnd, String rule, boolean mirrored) {
+        this.engine = engine;
+        this.mirrored = mirrored;
+        this.next = regionStart;
+        this.end = regionEnd;
+        this.rule = rule;
+    }
+
+    /** Binds {@code handle} to the arena slice at {@code offset} (its length long). */
+    void bind(float[] handle, int offset) {
+        slots.put(handle, offset);
+    }
+
+    /** The arena offset of {@code a}'s slice, or -1 if no operation has named it yet. */
+    int offsetOf(float[] a) {
+        Integer o = slots.get(a);
+        return o == null ? -1 : o;
+    }
+
+    /**
+     * Floats the optimizer region needs for {@code optimizer} over {@code size} parameters with the
+     * model's tensor {@code bounds}: the arrays one step on a fresh state names, besides the
+     * parameters and gradient, and the state's named buffers (one host step on zeros).
+     */
+    static int stateFloats(Optimizer optimizer, int size, int[] bounds) {
+        OptimizerState probe = optimizer.newState(size);
+        probe.setTensorBounds(bounds);
+        float[] p = new float[size], g = new float[size];
+        Set<float[]> named = Collections.newSetFromMap(new IdentityHashMap<>());
+        ScalarBackend host = new ScalarBackend();
+        Backend recorder = (Backend) Proxy.newProxyInstance(
+                Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+                    if (args != null) for (Object a : args) if (a instanceof float[] f) named.add(f);
+                    try {
+                        return method.invoke(host, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        optimizer.step(recorder, p, g, probe, optimizer.lr());
+        named.addAll(probe.buffers().values());
+        named.remove(p);
+        named.remove(g);
+        long floats = 0;
+        for (float[] a : named) floats += a.length;
+        if (floats > Integer.MAX_VALUE / 2)
+            throw new IllegalArgumentException(optimizer + " keeps " + floats + " floats of state for " + size
+                    + " parameters: more than one device buffer holds");
+        return (int) floats;
+    }
+
+    /** The operand {@code a[off, off+n)} on the device, giving {@code a} its slice when first named. */
+    private Ref ref(float[] a, int off, int n) {
+        if (a == null) return null;
+        Integer o = slots.get(a);
+        int at = o == null ? register(a) : o;
+        if (off < 0 || n < 0 || off + n > a.length)
+            throw new IllegalArgumentException("operand range [" + off + ", " + (off + n) + ") is outside its "
+                    + a.length + " values (optimizer " + rule + ")");
+        return Ref.mem(at + off);
+    }
+
+    private int register(float[] a) {
+        if (a.length > end - next)
+            throw new IllegalStateException("optimizer " + rule + " named an array of " + a.length
+                    + " floats that its state did not hold at its first step (" + (end - next)
+                    + " floats of the device's optimizer region left): a rule must keep every array it"
+                    + " updates in its state (OptimizerState.typed), allocated once, to run on the gpu backend");
+        int at = next;
+        next += a.length;
+        slots.put(a, at);
+        boolean zero = true;
+        for (float v : a) if (v != 0f) zero = false;
+        if (!zero) { // the region is zero on the device: only a non-zero initial value travels
+            if (mirrored) System.arraycopy(a, 0, engine.mem(), at, a.length); // a repeated call restores from it
+            float[] io = engine.ioCapacity(a.length);
+            System.arraycopy(a, 0, io, 0, a.length);
+            engine.putIo();
+            engine.copy(Ref.io(0), Ref.mem(at), a.length);
+        }
+        return at;
+    }
+
+    @Override
+    public String name() {
+        return "gpu";
+    }
+
+    @Override
+    public String device() {
+        return "OpenCL: " + engine.info().describe() + " (device-resident session)";
+    }
+
+    // ---- matrix products and dense-layer helpers: the engine's kernels on arena slices ------
+
+    @Override
+    public void matmul(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        engine.matmul(ref(a, aOff, m * k), ref(b, bOff, k * n), ref(c, cOff, m * n), m, n, k, false, false, accumulate);
+    }
+
+    @Override
+    public void matmulTN(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        engine.matmul(ref(a, aOff, k * m), ref(b, bOff, k * n), ref(c, cOff, m * n), m, n, k, true, false, accumulate);
+    }
+
+    @Override
+    public void matmulNT(
+            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        engine.matmul(ref(a, aOff, m * k), ref(b, bOff, n * k), ref(c, cOff, m * n), m, n, k, false, true, accumulate);
+    }
+
+    @Override
+    public void addRowVector(float[] c, int cOff, int rows, int cols, float[] bias, int biasOff) {
+        engine.addRowVector(ref(c, cOff, rows * cols), rows, cols, ref(bias, biasOff, cols));
+    }
+
+    @Override
+    public void sumRows(float[] a, int aOff, int rows, int cols, float[] out, int outOff, boolean accumulate) {
+        engine.sumRows(ref(a, aOff, rows * cols), rows, cols, ref(out, outOff, cols), accumulate);
+    }
+
+    @Override
+    public void activate(Activation f, float[] z, int zOff, float[] out, int outOff, int n) {
+        engine.activate(OpenClBackend.kind(f), f.slope(), ref(z, zOff, n), ref(out, outOff, n), n);
+    }
+
+    @Override
+    public void activationGrad(
+            Activation f,
+            float[] z,
+            int zOff,
+            float[] out,
+            int outOff,
+            float[] dOut,
+            int dOutOff,
+            float[] dz,
+            int dzOff,
+            int n) {
+        engine.activationGrad(
+                OpenClBackend.kind(f),
+                f.slope(),
+                ref(z, zOff, n),
+                ref(out, outOff, n),
+                ref(dOut, dOutOff, n),
+                ref(dz, dzOff, n),
+                n);
+    }
+
+    // ---- reductions (each downloads its partials) and element-wise ops ----------------------
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        return (float) engine.dot(ref(a, aOff, n), ref(b, bOff, n), n);
+    }
+
+    @Override
+    public double sumSquares(float[] a, int off, int n) {
+        return engine.sumSquares(ref(a, off, n), n);
+    }
+
+    @Override
+    public double sumAbs(float[] a, int off, int n) {
+        return engine.sumAbs(ref(a, off, n), n);
+    }
+
+    @Override
+    public float maxAbs(float[] a, int off, int n) {
+        return engine.maxAbs(ref(a, off, n), n);
+    }
+
+    @Override
+    public void scale(float[] a, int off, int n, float s) {
+        engine.scale(ref(a, off, n), n, s);
+    }
+
+    @Override
+    public void clampAbs(float[] a, int off, int n, float limit) {
+        engine.clampAbs(ref(a, off, n), n, limit);
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        engine.axpy(alpha, ref(x, xOff, n), ref(y, yOff, n), n);
+    }
+
+    @Override
+    public void axpby(float[] out, float a, float[] x, float b, float[] y, int off, int n) {
+        engine.axpby(ref(out, off, n), a, a == 0f ? null : ref(x, off, n), b, ref(y, off, n), n);
+    }
+
+    @Override
+    public void addcmul(float[] out, float a, float[] y, float b, float[] x, float[] z, int off, int n) {
+        engine.addcmul(ref(out, off, n), a, a == 0f ? null : ref(y, off, n), b, ref(x, off, n), ref(z, off, n), n);
+    }
+
+    @Override
+    public void addcdiv(float[] out, float a, float[] y, float b, float[] x, float[] z, float eps, int off, int n) {
+        engine.addcdiv(ref(out, off, n), a, a == 0f ? null : ref(y, off, n), b, ref(x, off, n), ref(z, off, n), eps, n);
+    }
+
+    @Override
+    public void map(Unary f, float[] out, float s, float[] x, float c, int off, int n) {
+        engine.map(f, ref(out, off, n), s, ref(x, off, n), c, n);
+    }
+
+    @Override
+    public void maximum(float[] out, float a, float[] y, float[] x, float c, int off, int n) {
+        engine.maximum(ref(out, off, n), a, ref(y, off, n), ref(x, off, n), c, n);
+    }
+
+    @Override
+    public void copy(float[] src, int srcOff, float[] dst, int dstOff, int n) {
+        engine.copy(ref(src, srcOff, n), ref(dst, dstOff, n), n);
+    }
+
+    // ---- the fused updates -----------------------------------------------------------------
+
+    @Override
+    public void sgdUpdate(
+            float[] p,
+            float[] g,
+            float[] buf,
+            int n,
+            float lr,
+            float momentum,
+            float dampening,
+            boolean nesterov,
+            float weightDecay,
+            boolean maximize,
+            boolean firstStep) {
+        engine.sgd(
+                ref(p, 0, n),
+                ref(g, 0, n),
+                momentum != 0f ? ref(buf, 0, n) : null,
+                n,
+                lr,
+                momentum,
+                dampening,
+                nesterov,
+                weightDecay,
+                maximize,
+                firstStep);
+    }
+
+    @Override
+    public void adamUpdate(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            float[] vMax,
+            int n,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            boolean decoupled,
+            boolean maximize,
+            long step) {
+        engine.adam(
+                ref(p, 0, n),
+                ref(g, 0, n),
+                ref(m, 0, n),
+                ref(v, 0, n),
+                ref(vMax, 0, n),
+                n,
+                lr,
+                beta1,
+                beta2,
+                eps,
+                weightDecay,
+                decoupled,
+                maximize,
+                step);
+    }
+
+    @Override
+    public void rmspropUpdate(
+            float[] p,
+            float[] g,
+            float[] sq,
+            float[] buf,
+            float[] gAvg,
+            int n,
+            float lr,
+            float alpha,
+            float eps,
+            float weightDecay,
+            float momentum,
+            boolean maximize) {
+        engine.rmsprop(
+                ref(p, 0, n),
+                ref(g, 0, n),
+                ref(sq, 0, n),
+                ref(buf, 0, n),
+                ref(gAvg, 0, n),
+                n,
+                lr,
+                alpha,
+                eps,
+                weightDecay,
+                momentum,
+                maximize);
+    }
+
+    @Override
+    public void adagradUpdate(
+            float[] p,
+            float[] g,
+            float[] sum,
+            int n,
+            float lr,
+            float lrDecay,
+            float weightDecay,
+            float eps,
+            boolean maximize,
+            long step) {
+        engine.adagrad(ref(p, 0, n), ref(g, 0, n), ref(sum, 0, n), n, lr, lrDecay, weightDecay, eps, maximize, step);
+    }
+}
