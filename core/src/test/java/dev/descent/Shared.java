@@ -33,6 +33,7 @@ public final class Shared {
             "averaging.json",
             "clipping.json",
             "losses.json",
+            "losses_more.json",
             "mlp.json",
             "more_optimizers.json",
             "param_groups.json",
