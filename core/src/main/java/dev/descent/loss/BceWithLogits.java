@@ -38,7 +38,7 @@ public record BceWithLogits(Reduction reduction, double[] posWeight) implements 
 
     @Override
     public void checkColumns(int cols) {
-        Weights.checkColumns(toString(), "pos_weight", posWeight, cols);
+        Weights.checkColumns(this, "pos_weight", posWeight, cols);
     }
 
     @Override

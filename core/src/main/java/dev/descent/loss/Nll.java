@@ -43,7 +43,7 @@ public record Nll(Reduction reduction, double[] classWeights) implements Loss {
 
     @Override
     public void checkColumns(int cols) {
-        Weights.checkColumns(toString(), "class_weights", classWeights, cols);
+        Weights.checkColumns(this, "class_weights", classWeights, cols);
     }
 
     @Override

@@ -53,7 +53,7 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
 
     @Override
     public void checkColumns(int cols) {
-        Weights.checkColumns(toString(), "class_weights", classWeights, cols);
+        Weights.checkColumns(this, "class_weights", classWeights, cols);
     }
 
     @Override

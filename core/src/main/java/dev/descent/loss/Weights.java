@@ -26,8 +26,8 @@ final class Weights {
         return w.clone();
     }
 
-    /** Fails unless {@code w} is null or has one value per column. */
-    static void checkColumns(String loss, String field, double[] w, int cols) {
+    /** Fails unless {@code w} is null or has one value per column; allocates nothing when it passes. */
+    static void checkColumns(Loss loss, String field, double[] w, int cols) {
         if (w != null && w.length != cols)
             throw new IllegalArgumentException(loss + ": " + field + " has " + w.length + " values but the predictions"
                     + " have " + cols + " columns (one per " + (field.equals("pos_weight") ? "column" : "class") + ")");
