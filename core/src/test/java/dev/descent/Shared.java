@@ -24,7 +24,7 @@ public final class Shared {
 
     /**
      * The reference files whose every case the runner implements today, by name. The other files
-     * of {@code shared/reference} (layers, more losses) describe features still to come (issue
+     * of {@code shared/reference} (layers) describe features still to come (issue
      * 12); their cases are reported
      * "unsupported" or fail until then, so they join this list as they are implemented.
      */
@@ -33,6 +33,7 @@ public final class Shared {
             "averaging.json",
             "clipping.json",
             "losses.json",
+            "losses_more.json",
             "mlp.json",
             "more_optimizers.json",
             "param_groups.json",

@@ -81,7 +81,7 @@ public final class Batches {
 
     /** A buffer that fits this iteration's batches. */
     public Batch newBatch() {
-        return new Batch(batchSize, data.features(), data.targetWidth());
+        return new Batch(batchSize, data.features(), data.targetWidth(), data.sampleWeights() != null);
     }
 
     /** Starts (or restarts) {@code epoch}: overwrites the internal row order and rewinds to its first batch. */
@@ -93,7 +93,8 @@ public final class Batches {
 
     /**
      * Copies the epoch's next batch into {@code batch}: overwrites its first {@code rows} rows of
-     * {@code x} and {@code y}, its rows, epoch and index. Allocates nothing.
+     * {@code x} and {@code y} (and of its sample weights, when the data set has them), its rows,
+     * epoch and index. Allocates nothing.
      *
      * @return false, leaving {@code batch} untouched, when the epoch has no batch left
      * @throws IllegalArgumentException if {@code batch} is too small or has other widths
@@ -104,6 +105,10 @@ public final class Batches {
             throw new IllegalArgumentException("a batch for " + batchSize + " rows × " + f + " features × " + t
                     + " targets is needed, got " + batch.capacity() + " × " + batch.features() + " × "
                     + batch.targetWidth() + " (use newBatch())");
+        float[] w = data.sampleWeights(), bw = batch.sampleWeights();
+        if (w != null && bw == null)
+            throw new IllegalArgumentException("data set '" + data.name() + "' has sample weights but the batch has"
+                    + " no weight buffer (use newBatch())");
         if (nextBatch == batchesPerEpoch) return false;
         int start = nextBatch * batchSize, rows = Math.min(batchSize, order.length - start);
         float[] x = data.x(), y = data.y(), bx = batch.x(), by = batch.y();
@@ -112,6 +117,7 @@ public final class Batches {
             System.arraycopy(x, r * f, bx, i * f, f);
             if (t == 1) by[i] = y[r];
             else System.arraycopy(y, r * t, by, i * t, t);
+            if (w != null) bw[i] = w[r];
         }
         batch.rows = rows;
         batch.epoch = epoch;

@@ -17,6 +17,8 @@ public final class Dataset {
     private final int features;
     private final int targetWidth;
     private final int classes;
+    /** One weight per row, or null (all 1). */
+    private final float[] sampleWeights;
 
     /**
      * @param name where the data came from, used in error messages
@@ -58,6 +60,44 @@ public final class Dataset {
         this.features = features;
         this.targetWidth = targetWidth;
         this.classes = classes;
+        this.sampleWeights = null;
+    }
+
+    /** {@code base} with {@code sampleWeights} (checked by the caller) and a new name. */
+    private Dataset(Dataset base, float[] sampleWeights, String name) {
+        this.name = name;
+        this.x = base.x;
+        this.y = base.y;
+        this.rows = base.rows;
+        this.features = base.features;
+        this.targetWidth = base.targetWidth;
+        this.classes = base.classes;
+        this.sampleWeights = sampleWeights;
+    }
+
+    /**
+     * This data set with one weight per row, which the losses apply as PyTorch-style weighted
+     * reductions (see {@code Loss}: a weighted mean divides by the sum of the weights). The array
+     * is owned by the data set from now on.
+     *
+     * @throws IllegalArgumentException if there is not one weight per row, or a weight is negative,
+     *     NaN or infinite (the message names the row and the value)
+     */
+    public Dataset withSampleWeights(float[] weights) {
+        if (weights == null) return new Dataset(this, null, name);
+        if (weights.length != rows)
+            throw new IllegalArgumentException(
+                    name + ": " + weights.length + " sample weights for " + rows + " rows (one per row)");
+        for (int r = 0; r < rows; r++)
+            if (!(weights[r] >= 0) || Float.isInfinite(weights[r]))
+                throw new IllegalArgumentException(
+                        name + ": sample weight of row " + r + " is " + weights[r] + ", expected a finite value >= 0");
+        return new Dataset(this, weights, name);
+    }
+
+    /** The per-row weights ({@link #withSampleWeights}), or null when every row weighs 1. Do not modify. */
+    public float[] sampleWeights() {
+        return sampleWeights;
     }
 
     /** A classification data set with integer labels in {@code [0, classes)}. */
@@ -117,12 +157,17 @@ public final class Dataset {
             System.arraycopy(x, r * features, nx, i * features, features);
             System.arraycopy(y, r * targetWidth, ny, i * targetWidth, targetWidth);
         }
-        return new Dataset(newName, nx, ny, rowIndices.length, features, targetWidth, classes);
+        Dataset selected = new Dataset(newName, nx, ny, rowIndices.length, features, targetWidth, classes);
+        if (sampleWeights == null) return selected;
+        float[] nw = new float[rowIndices.length];
+        for (int i = 0; i < rowIndices.length; i++) nw[i] = sampleWeights[rowIndices[i]];
+        return new Dataset(selected, nw, newName);
     }
 
     /** A data set with the same targets and new features (e.g. standardised), of the same shape. */
     public Dataset withFeatures(float[] newX, String newName) {
-        return new Dataset(newName, newX, y, rows, features, targetWidth, classes);
+        Dataset changed = new Dataset(newName, newX, y, rows, features, targetWidth, classes);
+        return sampleWeights == null ? changed : new Dataset(changed, sampleWeights, newName);
     }
 
     @Override

@@ -1,79 +1,98 @@
 package dev.descent.loss;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
 
 /**
  * A loss over a batch of predictions {@code pred[rows×cols]} (row-major) and its gradient with
- * respect to the predictions. Targets are {@code rows×cols} real values, except for {@link
- * Kind#SOFTMAX_CROSS_ENTROPY}, whose targets are one class index per row. Values accumulate in
- * double; {@link Reduction#MEAN} divides by the number of rows for cross-entropy and by the number
- * of elements otherwise, exactly as PyTorch does.
+ * respect to the predictions: the open seam for losses. A new loss is one class implementing this
+ * interface (plus its tests); the trainer, the evaluation and the backends read only what is
+ * declared here: the {@link #reduction()}, whether targets are {@link #classIndexTargets() class
+ * indices}, how {@link #accuracy() accuracy} is read from the predictions, and {@link
+ * #valueAndGradient}.
  *
- * @param delta the Huber threshold (ignored by the other kinds)
+ * <p>The built-ins follow PyTorch's definitions exactly and accumulate values in double:
+ *
+ * <ul>
+ *   <li>{@link #mse()}, {@link #l1()}, {@link #smoothL1(double)}, {@link #huber(double)}, {@link
+ *       #hinge()}, {@link #bceWithLogits()} ({@link BceWithLogits#posWeight(double...)}):
+ *       {@code rows×cols} real targets, one term per element;
+ *   <li>{@link #softmaxCrossEntropy()} ({@link SoftmaxCrossEntropy#labelSmoothing(double)}, {@link
+ *       SoftmaxCrossEntropy#classWeights(double...)}) and {@link #nll()} (on log-probabilities):
+ *       one class index per row;
+ *   <li>{@link #klDiv()}: log-probabilities against probability (or log-probability) targets.
+ * </ul>
+ *
+ * <p><b>Weighted means.</b> {@link Reduction#MEAN} divides the (weighted) sum of the terms by the
+ * sum of the weights of the terms, as PyTorch does: by {@code rows·cols} for element-wise losses,
+ * by {@code Σᵢ w[yᵢ]} for class-weighted cross-entropy and NLL (N without class weights). With
+ * per-sample weights {@code sᵢ} (one per row, {@code Dataset.withSampleWeights}) row i's terms are
+ * multiplied by {@code sᵢ} and the divisor becomes {@code cols·Σᵢ sᵢ}, {@code Σᵢ sᵢ·w[yᵢ]} or
+ * {@code Σᵢ sᵢ} (batchmean) respectively: with all weights 1 it is the plain mean. All weights zero
+ * give NaN, as in PyTorch.
  */
-public record Loss(Kind kind, Reduction reduction, double delta) {
-
-    /** The losses Descent computes. */
-    public enum Kind {
-        /** Mean squared error, {@code (p-t)²}. */
-        MSE,
-        /** Softmax followed by negative log-likelihood of the target class index (PyTorch CrossEntropyLoss). */
-        SOFTMAX_CROSS_ENTROPY,
-        /** {@code -[t·log σ(x) + (1-t)·log(1-σ(x))]} on logits x, stable form (BCEWithLogitsLoss). */
-        BCE_WITH_LOGITS,
-        /** Huber (smooth L1 scaled by delta): quadratic below delta, linear above. */
-        HUBER,
-        /** Hinge {@code max(0, 1 - t·p)} with targets ±1. */
-        HINGE
-    }
+public interface Loss {
 
     /** How per-element losses combine into one number. */
-    public enum Reduction {
+    enum Reduction {
+        /** The weighted sum divided by the sum of the weights (the number of terms when unweighted). */
         MEAN,
-        SUM
+        /** The weighted sum of the terms. */
+        SUM,
+        /** The sum divided by the number of rows (PyTorch's {@code batchmean}; kl_div's proper mean). */
+        BATCHMEAN
     }
 
-    public Loss {
-        if (kind == null) throw new IllegalArgumentException("loss kind must not be null");
-        if (reduction == null) throw new IllegalArgumentException("loss reduction must not be null");
-        if (kind == Kind.HUBER && !(delta > 0))
-            throw new IllegalArgumentException("huber delta must be > 0, got " + delta);
+    /** How {@code Evaluation} reads accuracy from a batch of predictions. */
+    enum Accuracy {
+        /** The arg-max column of a row is its predicted class (class-index targets). */
+        ARGMAX,
+        /** A logit above 0 predicts a target above 0.5 (0/1 targets, element by element). */
+        POSITIVE_LOGIT,
+        /** A positive prediction predicts a positive target (±1 targets, element by element). */
+        SIGN,
+        /** No accuracy: the evaluation reports RMSE instead. */
+        NONE
     }
 
-    public static Loss mse() {
-        return new Loss(Kind.MSE, Reduction.MEAN, 0);
+    /** The reduction; {@link Reduction#MEAN} unless the loss says otherwise. */
+    default Reduction reduction() {
+        return Reduction.MEAN;
     }
 
-    public static Loss softmaxCrossEntropy() {
-        return new Loss(Kind.SOFTMAX_CROSS_ENTROPY, Reduction.MEAN, 0);
-    }
-
-    public static Loss bceWithLogits() {
-        return new Loss(Kind.BCE_WITH_LOGITS, Reduction.MEAN, 0);
-    }
-
-    public static Loss huber(double delta) {
-        return new Loss(Kind.HUBER, Reduction.MEAN, delta);
-    }
-
-    public static Loss hinge() {
-        return new Loss(Kind.HINGE, Reduction.MEAN, 0);
-    }
-
-    /** This loss with the given reduction. */
-    public Loss reduction(Reduction r) {
-        return new Loss(kind, r, delta);
+    /**
+     * This loss with reduction r. The built-ins support all three; a loss that supports only its
+     * own reduction may keep this default.
+     *
+     * @throws IllegalArgumentException if this loss cannot reduce with r
+     */
+    default Loss reduction(Reduction r) {
+        if (r == reduction()) return this;
+        throw new IllegalArgumentException(this + " does not support reduction " + r);
     }
 
     /** This loss summed rather than averaged. */
-    public Loss sum() {
+    default Loss sum() {
         return reduction(Reduction.SUM);
     }
 
     /** Whether targets are class indices (one per row) rather than {@code rows×cols} values. */
-    public boolean classIndexTargets() {
-        return kind == Kind.SOFTMAX_CROSS_ENTROPY;
+    default boolean classIndexTargets() {
+        return false;
     }
+
+    /** How accuracy is read from the predictions; {@link Accuracy#NONE} by default. */
+    default Accuracy accuracy() {
+        return Accuracy.NONE;
+    }
+
+    /**
+     * Checks that this loss fits a model with {@code cols} outputs (e.g. one class weight per
+     * column); called when training is set up. Reads nothing else.
+     *
+     * @throws IllegalArgumentException naming the option and both sizes
+     */
+    default void checkColumns(int cols) {}
 
     /**
      * The loss of a batch and, when {@code grad} is not null, its gradient {@code dL/dpred}.
@@ -85,7 +104,7 @@ public record Loss(Kind kind, Reduction reduction, double delta) {
      *
      * @throws IllegalArgumentException if a class index is outside {@code [0, cols)}
      */
-    public double valueAndGradient(
+    double valueAndGradient(
             float[] pred,
             int predOff,
             float[] target,
@@ -94,114 +113,121 @@ public record Loss(Kind kind, Reduction reduction, double delta) {
             int cols,
             float[] grad,
             int gradOff,
+            float gradScale);
+
+    /**
+     * {@link #valueAndGradient(float[], int, float[], int, int, int, float[], int, float) The same}
+     * with one weight per row, {@code sampleWeights[weightOff ..+rows)} (null: all 1); the weighted
+     * reductions are those of the {@link Loss class comment}. Reads the weights, changes nothing
+     * else than {@code grad}. This default accepts only null weights.
+     *
+     * @throws IllegalArgumentException if weights are given and this loss does not take them
+     */
+    default double valueAndGradient(
+            float[] pred,
+            int predOff,
+            float[] target,
+            int targetOff,
+            float[] sampleWeights,
+            int weightOff,
+            int rows,
+            int cols,
+            float[] grad,
+            int gradOff,
             float gradScale) {
-        int count = kind == Kind.SOFTMAX_CROSS_ENTROPY ? rows : rows * cols;
-        double norm = reduction == Reduction.MEAN ? 1.0 / count : 1.0;
-        float g = (float) (norm * gradScale);
-        double total = 0;
-        switch (kind) {
-            case MSE -> {
-                for (int i = 0; i < rows * cols; i++) {
-                    float d = pred[predOff + i] - target[targetOff + i];
-                    total += (double) d * d;
-                    if (grad != null) grad[gradOff + i] = 2f * d * g;
-                }
-            }
-            case SOFTMAX_CROSS_ENTROPY -> {
-                for (int r = 0; r < rows; r++) {
-                    int o = predOff + r * cols;
-                    float t = target[targetOff + r];
-                    int cls = (int) t;
-                    if (cls != t || cls < 0 || cls >= cols)
-                        throw new IllegalArgumentException(
-                                "class index " + t + " in row " + r + " is outside [0, " + cols + ")");
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < cols; j++) max = Math.max(max, pred[o + j]);
-                    double sum = 0;
-                    for (int j = 0; j < cols; j++) sum += Math.exp(pred[o + j] - max);
-                    double logSum = Math.log(sum) + max;
-                    total += logSum - pred[o + cls];
-                    if (grad != null) {
-                        int go = gradOff + r * cols;
-                        for (int j = 0; j < cols; j++) {
-                            double p = Math.exp(pred[o + j] - logSum);
-                            grad[go + j] = (float) ((j == cls ? p - 1 : p) * norm * gradScale);
-                        }
-                    }
-                }
-            }
-            case BCE_WITH_LOGITS -> {
-                for (int i = 0; i < rows * cols; i++) {
-                    double x = pred[predOff + i];
-                    double t = target[targetOff + i];
-                    total += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-                    if (grad != null) grad[gradOff + i] = (float) ((sigmoid(x) - t) * norm * gradScale);
-                }
-            }
-            case HUBER -> {
-                for (int i = 0; i < rows * cols; i++) {
-                    double d = (double) pred[predOff + i] - target[targetOff + i];
-                    double a = Math.abs(d);
-                    total += a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
-                    if (grad != null)
-                        grad[gradOff + i] = (float) ((a <= delta ? d : delta * Math.signum(d)) * norm * gradScale);
-                }
-            }
-            case HINGE -> {
-                for (int i = 0; i < rows * cols; i++) {
-                    double t = target[targetOff + i];
-                    double margin = 1 - t * pred[predOff + i];
-                    total += Math.max(0, margin);
-                    if (grad != null) grad[gradOff + i] = margin > 0 ? (float) (-t * norm * gradScale) : 0f;
-                }
-            }
-        }
-        return total * norm;
+        if (sampleWeights != null)
+            throw new IllegalArgumentException("loss " + this + " does not support per-sample weights");
+        return valueAndGradient(pred, predOff, target, targetOff, rows, cols, grad, gradOff, gradScale);
     }
 
     /** The loss of a batch, without its gradient. */
-    public double value(float[] pred, int predOff, float[] target, int targetOff, int rows, int cols) {
+    default double value(float[] pred, int predOff, float[] target, int targetOff, int rows, int cols) {
         return valueAndGradient(pred, predOff, target, targetOff, rows, cols, null, 0, 1f);
     }
 
-    private static double sigmoid(double x) {
-        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    // ---- the built-ins -----------------------------------------------------------------------
+
+    /** Mean squared error {@code (p-t)²} (MSELoss). */
+    static MeanSquaredError mse() {
+        return new MeanSquaredError(Reduction.MEAN);
+    }
+
+    /** Absolute error {@code |p-t|} (L1Loss). */
+    static L1 l1() {
+        return new L1(Reduction.MEAN);
+    }
+
+    /** {@code 0.5·d²/β} below β, {@code |d| - β/2} above (SmoothL1Loss); β = 0 is {@link #l1()}. */
+    static SmoothL1 smoothL1(double beta) {
+        return new SmoothL1(Reduction.MEAN, beta);
+    }
+
+    /** {@code 0.5·d²} below δ, {@code δ·(|d| - δ/2)} above (HuberLoss). */
+    static Huber huber(double delta) {
+        return new Huber(Reduction.MEAN, delta);
+    }
+
+    /** {@code max(0, 1 - t·p)} with targets ±1. */
+    static Hinge hinge() {
+        return new Hinge(Reduction.MEAN);
+    }
+
+    /** Binary cross-entropy on logits, stable form (BCEWithLogitsLoss); targets in [0, 1]. */
+    static BceWithLogits bceWithLogits() {
+        return new BceWithLogits(Reduction.MEAN, null);
+    }
+
+    /** Softmax followed by the negative log-likelihood of the target class (CrossEntropyLoss). */
+    static SoftmaxCrossEntropy softmaxCrossEntropy() {
+        return new SoftmaxCrossEntropy(Reduction.MEAN, 0, null);
+    }
+
+    /** Negative log-likelihood of the target class on log-probabilities (NLLLoss). */
+    static Nll nll() {
+        return new Nll(Reduction.MEAN, null);
+    }
+
+    /** KL divergence {@code p·(log p - x)} on log-probabilities x, batchmean (KLDivLoss). */
+    static KlDivergence klDiv() {
+        return new KlDivergence(Reduction.BATCHMEAN, false);
     }
 
     /**
-     * The loss named as in reference files and on the command line: "mse", "softmax_cross_entropy"
-     * (or "cross_entropy"), "binary_cross_entropy_with_logits" (or "bce_with_logits"),
-     * "huber(delta=1)" (or "huber"), "hinge".
+     * The loss named as in reference files and on the command line: "mse", "l1", "smooth_l1"
+     * (or "smooth_l1(beta=0.5)"), "huber" (or "huber(delta=1)"), "hinge",
+     * "binary_cross_entropy_with_logits" (or "bce_with_logits"), "softmax_cross_entropy" (or
+     * "cross_entropy"), "nll", "kl_div". Options other than β and δ are set on the result.
+     *
+     * @throws IllegalArgumentException naming the unknown loss and the known ones
      */
-    public static Loss named(String name, Reduction reduction) {
+    static Loss named(String name, Reduction reduction) {
         String n = name.trim().toLowerCase(Locale.ROOT);
-        double huberDelta = 1.0;
-        var m = java.util.regex.Pattern.compile("huber\\s*\\(\\s*delta\\s*=\\s*([0-9.eE+-]+)\\s*\\)")
-                .matcher(n);
+        double param = Double.NaN;
+        Matcher m = Weights.NAME_WITH_OPTION.matcher(n);
         if (m.matches()) {
-            huberDelta = Double.parseDouble(m.group(1));
-            n = "huber";
+            String expected = m.group(1).equals("huber") ? "delta" : m.group(1).equals("smooth_l1") ? "beta" : null;
+            if (!m.group(2).equals(expected))
+                throw new IllegalArgumentException("loss '" + name + "' has no option " + m.group(2));
+            param = Double.parseDouble(m.group(3));
+            n = m.group(1);
         }
         if (n.startsWith("hinge")) n = "hinge";
-        Kind k =
+        Loss loss =
                 switch (n) {
-                    case "mse", "mean_squared_error" -> Kind.MSE;
-                    case "softmax_cross_entropy", "cross_entropy" -> Kind.SOFTMAX_CROSS_ENTROPY;
-                    case "binary_cross_entropy_with_logits", "bce_with_logits", "bce" -> Kind.BCE_WITH_LOGITS;
-                    case "huber" -> Kind.HUBER;
-                    case "hinge" -> Kind.HINGE;
+                    case "mse", "mean_squared_error" -> mse();
+                    case "l1", "mae" -> l1();
+                    case "smooth_l1" -> smoothL1(Double.isNaN(param) ? 1.0 : param);
+                    case "huber" -> huber(Double.isNaN(param) ? 1.0 : param);
+                    case "hinge" -> hinge();
+                    case "binary_cross_entropy_with_logits", "bce_with_logits", "bce" -> bceWithLogits();
+                    case "softmax_cross_entropy", "cross_entropy" -> softmaxCrossEntropy();
+                    case "nll" -> nll();
+                    case "kl_div", "kl_divergence" -> klDiv();
                     default ->
-                        throw new IllegalArgumentException(
-                                "unknown loss '" + name
-                                        + "' (expected mse, softmax_cross_entropy, binary_cross_entropy_with_logits, huber(delta=…), hinge)");
+                        throw new IllegalArgumentException("unknown loss '" + name + "' (expected mse, l1,"
+                                + " smooth_l1(beta=…), huber(delta=…), hinge, binary_cross_entropy_with_logits,"
+                                + " softmax_cross_entropy, nll, kl_div)");
                 };
-        return new Loss(k, reduction, k == Kind.HUBER ? huberDelta : 0);
-    }
-
-    @Override
-    public String toString() {
-        String n = kind.name().toLowerCase(Locale.ROOT);
-        if (kind == Kind.HUBER) n += "(delta=" + delta + ")";
-        return n + (reduction == Reduction.SUM ? ", sum" : "");
+        return loss.reduction(reduction);
     }
 }

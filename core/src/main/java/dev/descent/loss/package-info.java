@@ -1,10 +1,11 @@
 /**
  * Losses over a batch of predictions, with PyTorch's definitions and reductions.
  *
- * <p>{@link dev.descent.loss.Loss} is the one type: {@link dev.descent.loss.Loss#mse()}, {@link
- * dev.descent.loss.Loss#softmaxCrossEntropy()} (targets are class indices), {@link
- * dev.descent.loss.Loss#bceWithLogits()}, {@link dev.descent.loss.Loss#huber(double)} and {@link
- * dev.descent.loss.Loss#hinge()}, each with its value and its gradient with respect to the
- * predictions, mean- or sum-reduced as PyTorch reduces them.
+ * <p>{@link dev.descent.loss.Loss} is the open seam: an interface whose factories build the
+ * built-ins ({@code mse}, {@code l1}, {@code smoothL1}, {@code huber}, {@code hinge}, {@code
+ * bceWithLogits} with pos_weight, {@code softmaxCrossEntropy} with label smoothing and class
+ * weights, {@code nll}, {@code klDiv}), one record each. A new loss is one class implementing
+ * {@link dev.descent.loss.Loss}, or {@link dev.descent.loss.ElementwiseLoss} for a loss with one
+ * term per element, plus its tests.
  */
 package dev.descent.loss;

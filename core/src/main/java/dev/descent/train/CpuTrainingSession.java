@@ -67,11 +67,16 @@ final class CpuTrainingSession implements TrainingSession {
 
     @Override
     public double accumulate(float[] x, float[] y, int rows, float weight) {
+        return accumulate(x, y, null, rows, weight);
+    }
+
+    @Override
+    public double accumulate(float[] x, float[] y, float[] sampleWeights, int rows, float weight) {
         int outs = model.outputs();
         if (dOut.length < rows * outs) dOut = new float[rows * outs];
         ws.training(seed, step, microBatch++);
         float[] out = model.forward(backend, params, x, rows, ws);
-        double value = loss.valueAndGradient(out, 0, y, 0, rows, outs, dOut, 0, weight);
+        double value = loss.valueAndGradient(out, 0, y, 0, sampleWeights, 0, rows, outs, dOut, 0, weight);
         model.backward(backend, params, x, rows, ws, dOut, grads, !gradientEmpty);
         gradientEmpty = false;
         return value;

@@ -5,9 +5,9 @@ import dev.descent.loss.Loss;
 import dev.descent.metric.MetricTracker;
 
 /**
- * A model's loss and metrics over a whole data set. Accuracy is measured for classification losses
- * (softmax cross-entropy: arg-max; binary cross-entropy with logits: logit > 0 vs target 1; hinge:
- * sign), RMSE for the others; the metric that does not apply is NaN.
+ * A model's loss and metrics over a whole data set. Accuracy is measured as the loss's {@link
+ * Loss#accuracy()} says (softmax cross-entropy, NLL: arg-max; binary cross-entropy with logits:
+ * logit > 0 vs target 1; hinge: sign), RMSE for the others; the metric that does not apply is NaN.
  *
  * @param loss the loss over all rows (as if they were one batch)
  * @param accuracy fraction of rows predicted correctly, or NaN
@@ -34,8 +34,8 @@ public record Evaluation(double loss, double accuracy, double rmse, int rows) {
             throw new IllegalArgumentException("data set '" + data.name() + "' has " + f + " features, the model "
                     + session.model() + " takes " + session.model().inputs());
         boolean classIndex = loss.classIndexTargets();
-        boolean accuracyApplies =
-                classIndex || loss.kind() == Loss.Kind.BCE_WITH_LOGITS || loss.kind() == Loss.Kind.HINGE;
+        Loss.Accuracy accuracyRule = loss.accuracy();
+        boolean accuracyApplies = accuracyRule != Loss.Accuracy.NONE;
         int chunk = Math.min(CHUNK, n);
         float[] x = new float[chunk * f], y = new float[chunk * t], out = new float[chunk * k];
         double lossSum = 0, squares = 0;
@@ -47,21 +47,21 @@ public record Evaluation(double loss, double accuracy, double rmse, int rows) {
             session.predict(x, rows, out);
             if (metrics != null) metrics.add(out, y, rows);
             double v = loss.value(out, 0, y, 0, rows, k);
-            lossSum += loss.reduction() == Loss.Reduction.MEAN ? v * rows : v;
+            lossSum += loss.reduction() != Loss.Reduction.SUM ? v * rows : v;
             for (int r = 0; r < rows; r++) {
                 if (classIndex) {
-                    if (argMax(out, r * k, k) == (int) y[r]) correct++;
+                    if (accuracyRule == Loss.Accuracy.ARGMAX && argMax(out, r * k, k) == (int) y[r]) correct++;
                 } else {
                     for (int c = 0; c < k; c++) {
                         double p = out[r * k + c], target = y[r * t + c];
                         squares += (p - target) * (p - target);
-                        if (accuracyApplies && (p > 0) == (target > (loss.kind() == Loss.Kind.HINGE ? 0 : 0.5)))
+                        if (accuracyApplies && (p > 0) == (target > (accuracyRule == Loss.Accuracy.SIGN ? 0 : 0.5)))
                             correct++;
                     }
                 }
             }
         }
-        double meanLoss = loss.reduction() == Loss.Reduction.MEAN ? lossSum / n : lossSum;
+        double meanLoss = loss.reduction() != Loss.Reduction.SUM ? lossSum / n : lossSum;
         double accuracy = accuracyApplies ? (double) correct / (classIndex ? n : (long) n * k) : Double.NaN;
         double rmse = classIndex ? Double.NaN : Math.sqrt(squares / ((long) n * k));
         if (accuracyApplies) rmse = Double.NaN;

@@ -89,7 +89,7 @@ public final class GradientNoise {
             int[] batchSizes,
             int draws,
             long seed) {
-        if (loss.reduction() != Loss.Reduction.MEAN)
+        if (loss.reduction() == Loss.Reduction.SUM)
             throw new IllegalArgumentException("gradient noise needs a mean-reduced loss, got " + loss);
         if (params.length != model.parameterCount())
             throw new IllegalArgumentException("model " + model + " has " + model.parameterCount()

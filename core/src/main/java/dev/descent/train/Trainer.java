@@ -194,6 +194,7 @@ public final class Trainer {
             throw new IllegalArgumentException(name + " has " + data.features()
                     + " features but the model's input width is " + model.inputs() + ": the first layer must take "
                     + data.features() + " inputs (" + model + ")");
+        loss.checkColumns(model.outputs());
         if (loss.classIndexTargets()) {
             if (data.classes() == 0)
                 throw new IllegalArgumentException(name + " has real-valued targets; " + loss + " needs class labels");
@@ -392,7 +393,7 @@ public final class Trainer {
             session.readParameters(epochStart);
             batches.startEpoch(epoch - 1);
             int perEpoch = batches.batchesPerEpoch(), k = config.accumulation();
-            boolean mean = loss.reduction() == Loss.Reduction.MEAN;
+            boolean mean = loss.reduction() != Loss.Reduction.SUM; // mean and batchmean average rows
             double lossRows = 0;
             long rowsSeen = 0;
             double lr = Double.NaN;
@@ -405,7 +406,7 @@ public final class Trainer {
                 for (; b < end; b++) {
                     batches.next(batch);
                     float w = mean ? (float) batch.rows() / groupRows : 1f;
-                    double v = session.accumulate(batch.x(), batch.y(), batch.rows(), w);
+                    double v = session.accumulate(batch.x(), batch.y(), batch.sampleWeights(), batch.rows(), w);
                     stepLoss += mean ? v * batch.rows() / groupRows : v;
                 }
                 lr = optimizer.lr() * schedule.at(step);

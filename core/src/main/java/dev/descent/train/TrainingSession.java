@@ -45,6 +45,20 @@ public interface TrainingSession extends AutoCloseable {
     double accumulate(float[] x, float[] y, int rows, float weight);
 
     /**
+     * {@link #accumulate(float[], float[], int, float)} with one weight per row, {@code
+     * sampleWeights[0..rows)} (null: all 1), which the loss applies as a weighted reduction. This
+     * default takes only null weights.
+     *
+     * @throws IllegalArgumentException naming the backend if weights are given and the session
+     *     cannot apply them
+     */
+    default double accumulate(float[] x, float[] y, float[] sampleWeights, int rows, float weight) {
+        if (sampleWeights == null) return accumulate(x, y, rows, weight);
+        throw new IllegalArgumentException("the " + backend().name() + " backend's training session does not support"
+                + " per-sample weights (loss " + loss() + "); use the simd or scalar backend");
+    }
+
+    /**
      * The run's seed and the optimizer step the next {@link #accumulate} calls belong to, from which
      * layers such as dropout draw their random numbers (so a resumed run draws them again). Until it
      * is called, seed and step are 0.

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
+import dev.descent.loss.BceWithLogits;
+import dev.descent.loss.KlDivergence;
 import dev.descent.loss.Loss;
+import dev.descent.loss.Nll;
+import dev.descent.loss.SoftmaxCrossEntropy;
 import dev.descent.model.ActivationLayer;
 import dev.descent.model.Dense;
 import dev.descent.model.Layer;
@@ -150,8 +154,16 @@ public final class ReferenceRunner {
         if (c.has("layer"))
             return "layer " + c.get("layer").asText() + " "
                     + c.path("config").toString().replace("\"", "");
-        if (c.has("loss"))
-            return "loss " + c.get("loss").asText() + " " + c.path("reduction").asText("mean");
+        if (c.has("loss")) {
+            StringBuilder options = new StringBuilder();
+            for (String option :
+                    List.of("label_smoothing", "class_weights", "pos_weight", "beta", "delta", "log_target")) {
+                JsonNode v = c.get(option);
+                if (v == null || v.isNull() || (v.isNumber() && v.asDouble() == 0)) continue;
+                options.append(' ').append(option).append(v.isArray() ? "" : "=" + v.asText());
+            }
+            return "loss " + c.get("loss").asText() + " " + c.path("reduction").asText("mean") + options;
+        }
         if (c.has("kind")) return c.get("kind").asText();
         return "unknown";
     }
@@ -477,23 +489,39 @@ public final class ReferenceRunner {
 
     // ---- losses -----------------------------------------------------------------------------
 
-    /** Loss options of the reference format that no {@link Loss} implements yet (issue 12). */
-    private static final List<String> LOSS_OPTIONS =
-            List.of("label_smoothing", "class_weights", "pos_weight", "beta", "log_target");
+    /** The fields of a loss case this runner reads or checks; a case recording anything else is unsupported. */
+    private static final List<String> LOSS_FIELDS = List.of(
+            "loss",
+            "reduction",
+            "shape",
+            "pred",
+            "logits",
+            "log_probs",
+            "target",
+            "target_class",
+            "value",
+            "grad",
+            "label_smoothing",
+            "class_weights",
+            "pos_weight",
+            "beta",
+            "delta",
+            "log_target",
+            "note");
 
     private static void loss(JsonNode c, Compare cmp) {
-        for (String option : LOSS_OPTIONS) {
-            JsonNode v = c.get(option);
-            boolean unset =
-                    v == null || v.isNull() || (v.isNumber() && v.asDouble() == 0) || (v.isBoolean() && !v.asBoolean());
-            if (!unset) throw new IllegalArgumentException("unsupported loss option " + option + "=" + v);
-        }
-        Loss.Reduction red = reduction(c);
-        Loss loss = Loss.named(Json.required(c, "loss").asText(), red);
+        c.fieldNames().forEachRemaining(field -> {
+            if (!LOSS_FIELDS.contains(field))
+                throw new IllegalArgumentException(
+                        "unsupported: the case records '" + field + "', which this runner does not check");
+        });
+        Loss loss = lossWithOptions(c);
         JsonNode shape = Json.required(c, "shape");
         int rows = shape.get(0).asInt();
         int cols = shape.size() > 1 ? shape.get(1).asInt() : 1;
-        float[] pred = Json.floats(c.has("pred") ? c.get("pred") : Json.required(c, "logits"));
+        JsonNode input = c.has("pred") ? c.get("pred") : c.has("logits") ? c.get("logits") : c.get("log_probs");
+        if (input == null) throw new IllegalArgumentException("a loss case needs 'pred', 'logits' or 'log_probs'");
+        float[] pred = Json.floats(input);
         float[] target = Json.floats(c.has("target_class") ? c.get("target_class") : Json.required(c, "target"));
         int expectTargets = loss.classIndexTargets() ? rows : rows * cols;
         if (pred.length != rows * cols || target.length != expectTargets)
@@ -505,11 +533,56 @@ public final class ReferenceRunner {
         cmp.array(grad, 0, Json.required(c, "grad"));
     }
 
+    /**
+     * The case's loss with its options: {@code label_smoothing}, {@code class_weights} (null = none),
+     * {@code pos_weight}, {@code beta}, {@code delta}, {@code log_target}. An option set on a loss
+     * that does not take it makes the case unsupported.
+     */
+    private static Loss lossWithOptions(JsonNode c) {
+        Loss.Reduction red = reduction(c);
+        String name = Json.required(c, "loss").asText();
+        if (c.has("beta")) name = name + "(beta=" + c.get("beta").asDouble() + ")";
+        if (c.has("delta")) name = name + "(delta=" + c.get("delta").asDouble() + ")";
+        Loss loss;
+        try {
+            loss = Loss.named(name, red);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unsupported: " + e.getMessage(), e);
+        }
+        double smoothing = c.path("label_smoothing").asDouble(0);
+        if (smoothing != 0) {
+            if (!(loss instanceof SoftmaxCrossEntropy ce)) throw unsupportedOption("label_smoothing", loss);
+            loss = ce.labelSmoothing(smoothing);
+        }
+        JsonNode classWeights = c.get("class_weights");
+        if (classWeights != null && !classWeights.isNull()) {
+            double[] w = Json.doubles(classWeights);
+            if (loss instanceof SoftmaxCrossEntropy ce) loss = ce.classWeights(w);
+            else if (loss instanceof Nll nll) loss = nll.classWeights(w);
+            else throw unsupportedOption("class_weights", loss);
+        }
+        JsonNode posWeight = c.get("pos_weight");
+        if (posWeight != null && !posWeight.isNull()) {
+            if (!(loss instanceof BceWithLogits bce)) throw unsupportedOption("pos_weight", loss);
+            loss = bce.posWeight(Json.doubles(posWeight));
+        }
+        if (c.path("log_target").asBoolean(false)) {
+            if (!(loss instanceof KlDivergence kl)) throw unsupportedOption("log_target", loss);
+            loss = kl.logTarget(true);
+        }
+        return loss;
+    }
+
+    private static IllegalArgumentException unsupportedOption(String option, Loss loss) {
+        return new IllegalArgumentException("unsupported loss option " + option + " for " + loss);
+    }
+
     /** A case's {@code reduction} (default mean); one Descent has not is unsupported. */
     private static Loss.Reduction reduction(JsonNode c) {
         String name = c.path("reduction").asText("mean");
         for (Loss.Reduction r : Loss.Reduction.values()) if (r.name().equalsIgnoreCase(name)) return r;
-        throw new IllegalArgumentException("unsupported reduction '" + name + "' (Descent has mean and sum)");
+        throw new IllegalArgumentException(
+                "unsupported reduction '" + name + "' (Descent has mean, sum and batchmean)");
     }
 
     // ---- MLP gradients at init and a short SGD run -----------------------------------------

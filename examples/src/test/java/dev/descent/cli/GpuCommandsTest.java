@@ -36,7 +36,7 @@ class GpuCommandsTest {
         assertEquals(0, run.exit, run.out);
         String header = run.out.lines().findFirst().orElseThrow();
         assertEquals("backend: gpu (OpenCL: " + device.describe() + ")", header);
-        assertTrue(run.out.strip().endsWith("77 passed, 0 failed"), run.out);
+        assertTrue(run.out.strip().endsWith("97 passed, 0 failed"), run.out);
         // the worst case, for the record
         Matcher m = Pattern.compile("max_rel_err (\\S+)\\s+PASS").matcher(run.out);
         double worst = 0;
@@ -45,8 +45,8 @@ class GpuCommandsTest {
             worst = Math.max(worst, Double.parseDouble(m.group(1)));
             cases++;
         }
-        assertEquals(77, cases, run.out);
-        System.out.printf("reference on gpu (%s): 77 passed, worst max_rel_err %.3e%n", device.describe(), worst);
+        assertEquals(97, cases, run.out);
+        System.out.printf("reference on gpu (%s): 97 passed, worst max_rel_err %.3e%n", device.describe(), worst);
     }
 
     @Test

@@ -91,6 +91,10 @@ final class DescentKernel extends Kernel {
     static final int LOSS_BCE_WITH_LOGITS = 2;
     static final int LOSS_HUBER = 3;
     static final int LOSS_HINGE = 4;
+    static final int LOSS_L1 = 5;
+    static final int LOSS_NLL = 6;
+    static final int LOSS_KL_DIV = 7;
+    static final int LOSS_KL_DIV_LOG_TARGET = 8;
 
     /** The operation of the next launch, one of the {@code OP_} constants. */
     int op;
@@ -498,6 +502,8 @@ final class DescentKernel extends Kernel {
         for (int i = getGlobalId(0); i < n; i += stride) {
             if (kind == LOSS_SOFTMAX_CE) {
                 acc += lossSoftmaxRow(i);
+            } else if (kind == LOSS_NLL) {
+                acc += lossNllRow(i);
             } else {
                 acc += lossElement(i);
             }
@@ -529,6 +535,21 @@ final class DescentKernel extends Kernel {
             st(cBuf, g + j, p * s0);
         }
         return logSum - ld(aBuf, o + cls);
+    }
+
+    /** NLL on log-probabilities: row r's value {@code -x[cls]}, gradient {@code -s0} at cls, 0 elsewhere. */
+    private float lossNllRow(int r) {
+        int o = aOff + r * m;
+        int g = cOff + r * m;
+        int cls = (int) ld(bBuf, bOff + r);
+        for (int j = 0; j < m; j++) {
+            float v = 0f;
+            if (j == cls) {
+                v = -s0;
+            }
+            st(cBuf, g + j, v);
+        }
+        return -ld(aBuf, o + cls);
     }
 
     private float lossElement(int i) {
@@ -580,6 +601,23 @@ final class DescentKernel extends Kernel {
                 value = margin;
                 grad = -t * s0;
             }
+        } else if (kind == LOSS_L1) {
+            float d = x - t;
+            value = abs(d);
+            if (d > 0f) {
+                grad = s0;
+            } else if (d < 0f) {
+                grad = -s0;
+            }
+        } else if (kind == LOSS_KL_DIV) {
+            if (t != 0f) {
+                value = t * (log(t) - x);
+            }
+            grad = -t * s0;
+        } else if (kind == LOSS_KL_DIV_LOG_TARGET) {
+            float p = exp(t);
+            value = p * (t - x);
+            grad = -p * s0;
         }
         st(cBuf, cOff + i, grad);
         return value;

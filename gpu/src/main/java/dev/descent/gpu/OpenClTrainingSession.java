@@ -62,7 +62,7 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     private final Loss loss;
     private final Optimizer optimizer;
-    private final int lossKind;
+    private final DeviceLoss deviceLoss;
     private final boolean mirrored;
 
     // persistent part of the arena
@@ -106,7 +106,7 @@ public final class OpenClTrainingSession implements TrainingSession {
                 throw new IllegalArgumentException("the " + backend.name() + " backend cannot run layer "
                         + Sequential.layerName(l) + " (dense " + dense.get(l) + "): it has no kernel for "
                         + dense.get(l).activation() + "; use the simd or scalar backend");
-        this.lossKind = lossKind(loss);
+        this.deviceLoss = DeviceLoss.of(loss, backend.name());
         this.backend = backend;
         this.model = model;
         this.loss = loss;
@@ -370,9 +370,9 @@ public final class OpenClTrainingSession implements TrainingSession {
     private double lossAndGradient(Ref out, Ref y, int rows, float weight) {
         int outs = model.outputs();
         int terms = loss.classIndexTargets() ? rows : rows * outs;
-        double norm = loss.reduction() == Loss.Reduction.MEAN ? 1.0 / terms : 1.0;
+        double norm = deviceLoss.norm(loss.reduction(), rows, terms);
         float factor = (float) (norm * weight);
-        double sum = engine.loss(lossKind, out, y, Ref.mem(dOut), terms, outs, factor, (float) loss.delta());
+        double sum = engine.loss(deviceLoss.kind(), out, y, Ref.mem(dOut), terms, outs, factor, deviceLoss.param());
         return sum * norm;
     }
 
@@ -586,16 +586,6 @@ public final class OpenClTrainingSession implements TrainingSession {
         int[] bounds = new int[slots.size() + 1];
         for (int i = 0; i < slots.size(); i++) bounds[i + 1] = slots.get(i).end();
         return bounds;
-    }
-
-    static int lossKind(Loss loss) {
-        return switch (loss.kind()) {
-            case MSE -> DescentKernel.LOSS_MSE;
-            case SOFTMAX_CROSS_ENTROPY -> DescentKernel.LOSS_SOFTMAX_CE;
-            case BCE_WITH_LOGITS -> DescentKernel.LOSS_BCE_WITH_LOGITS;
-            case HUBER -> DescentKernel.LOSS_HUBER;
-            case HINGE -> DescentKernel.LOSS_HINGE;
-        };
     }
 
     /** For tests: the arena's persistent layout, name to offset. */

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.backend.Activation;
 import dev.descent.backend.ScalarBackend;
+import dev.descent.loss.BceWithLogits;
+import dev.descent.loss.Hinge;
+import dev.descent.loss.KlDivergence;
 import dev.descent.loss.Loss;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
@@ -109,11 +112,13 @@ class OpenClTrainingSessionTest {
         }
         float[] y = new float[rows * 3];
         for (int i = 0; i < y.length; i++)
-            y[i] = switch (loss.kind()) {
-                case BCE_WITH_LOGITS -> r.nextInt(2);
-                case HINGE -> r.nextBoolean() ? 1f : -1f;
-                default -> (float) r.nextGaussian();
-            };
+            y[i] = loss instanceof BceWithLogits
+                    ? r.nextInt(2)
+                    : loss instanceof Hinge
+                            ? (r.nextBoolean() ? 1f : -1f)
+                            : loss instanceof KlDivergence kl && !kl.logTarget()
+                                    ? (float) r.nextDouble() // probabilities: KL takes log of the target
+                                    : (float) r.nextGaussian();
         return y;
     }
 

@@ -337,17 +337,36 @@ fun leakyRelu(slope: Float): Activation = Activation.leakyRelu(slope)
 /** Mean squared error (PyTorch `MSELoss`), for regression. */
 fun mse(): Loss = Loss.mse()
 
-/** Softmax, then the negative log-likelihood of the target class index (PyTorch `CrossEntropyLoss`). */
-fun softmaxCrossEntropy(): Loss = Loss.softmaxCrossEntropy()
+/**
+ * Softmax, then the negative log-likelihood of the target class index (PyTorch `CrossEntropyLoss`), with
+ * [labelSmoothing] ε in [0, 1) and optional [classWeights] (one per class; the mean divides by Σ w[yᵢ]).
+ */
+fun softmaxCrossEntropy(labelSmoothing: Double = 0.0, classWeights: DoubleArray? = null): Loss =
+    Loss.softmaxCrossEntropy().labelSmoothing(labelSmoothing).let { if (classWeights == null) it else it.classWeights(*classWeights) }
 
-/** Binary cross-entropy on logits, targets 0/1, in the stable form (PyTorch `BCEWithLogitsLoss`). */
-fun bceWithLogits(): Loss = Loss.bceWithLogits()
+/** Binary cross-entropy on logits, targets 0/1, stable form (PyTorch `BCEWithLogitsLoss`), optional per-column [posWeight]. */
+fun bceWithLogits(posWeight: DoubleArray? = null): Loss =
+    if (posWeight == null) Loss.bceWithLogits() else Loss.bceWithLogits().posWeight(*posWeight)
 
 /** Huber loss: quadratic below [delta], linear above (PyTorch `HuberLoss`). */
 fun huber(delta: Double = 1.0): Loss = Loss.huber(delta)
 
 /** Hinge loss `max(0, 1 - t·p)` with targets ±1. */
 fun hinge(): Loss = Loss.hinge()
+
+/** Absolute error `|p - t|` (PyTorch `L1Loss`). */
+fun l1(): Loss = Loss.l1()
+
+/** Smooth L1 (PyTorch `SmoothL1Loss`): `0.5·d²/β` below [beta], `|d| - β/2` above. */
+fun smoothL1(beta: Double = 1.0): Loss = Loss.smoothL1(beta)
+
+/** Negative log-likelihood on log-probabilities (PyTorch `NLLLoss`), optional [classWeights]. */
+fun nll(classWeights: DoubleArray? = null): Loss =
+    if (classWeights == null) Loss.nll() else Loss.nll().classWeights(*classWeights)
+
+/** KL divergence on log-probabilities (PyTorch `KLDivLoss`), batchmean unless [reduction] says otherwise. */
+fun klDiv(logTarget: Boolean = false, reduction: Loss.Reduction = Loss.Reduction.BATCHMEAN): Loss =
+    Loss.klDiv().logTarget(logTarget).reduction(reduction)
 
 // ---- optimizers, with PyTorch's names and defaults --------------------------------------------
 
