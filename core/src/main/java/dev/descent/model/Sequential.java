@@ -211,6 +211,23 @@ public final class Sequential {
             return dense(width, Activation.IDENTITY);
         }
 
+        /**
+         * Adds a batch norm over the previous layer's output with PyTorch's defaults (eps 1e-5,
+         * momentum 0.1): {@link BatchNorm#batchNorm1d} over {@code [C]} or {@code [C, L]}, {@link
+         * BatchNorm#batchNorm2d} over {@code [C, H, W]}.
+         */
+        public Builder batchNorm() {
+            return batchNorm(BatchNorm.DEFAULT_EPS, BatchNorm.DEFAULT_MOMENTUM);
+        }
+
+        /** {@link #batchNorm()} with the given eps and momentum. */
+        public Builder batchNorm(double eps, double momentum) {
+            if (shape.length > 3)
+                throw new IllegalArgumentException("layer " + layerName(layers.size())
+                        + " (batch_norm) takes input shape [C], [C, L] or [C, H, W], got " + Arrays.toString(shape));
+            return add(new BatchNorm(shape[0], shape.length == 3 ? 2 : 1, eps, momentum));
+        }
+
         /** Adds an element-wise activation layer. */
         public Builder activation(Activation f) {
             return add(new ActivationLayer(f));
