@@ -17,6 +17,9 @@ import java.util.TreeSet;
  * layers.0.weight   [out, in]   layer 0's weight (PyTorch's nn.Linear layout, row-major)
  * layers.0.bias     [out]
  * layers.1.weight   ...
+ * layers.1.running_mean  [C]  a layer's buffers (BatchNorm's running statistics), PyTorch's names;
+ * layers.1.running_var   [C]  num_batches_tracked is a float scalar [] here (PyTorch: int64)
+ * layers.1.num_batches_tracked []
  * optimizer.momentum_buffer   [n]   one flat tensor per optimizer buffer, over all n parameters,
  * optimizer.exp_avg           [n]   with PyTorch's buffer names
  * </pre>
@@ -75,9 +78,10 @@ public final class ModelTensors {
         List<float[]> found = new ArrayList<>();
         Set<String> names = new TreeSet<>();
         for (Sequential.Slot t : model.parameters()) {
-            found.add(file.requireShape(t.name(), t.shape()));
+            found.add(requireFinite(file, t, model, file.requireShape(t.name(), t.shape())));
             names.add(t.name());
         }
+        for (Sequential.Slot t : model.buffers()) names.add(t.name());
         String extra = file.tensors().keySet().stream()
                 .filter(n -> n.startsWith("layers.") && !names.contains(n))
                 .findFirst()
@@ -91,6 +95,63 @@ public final class ModelTensors {
             Sequential.Slot t = model.parameters().get(i);
             System.arraycopy(found.get(i), 0, params, t.offset(), t.size());
         }
+    }
+
+    /**
+     * The model's buffers (running statistics) as tensors named like PyTorch's ({@code
+     * layers.1.running_mean}), copies of slices of {@code buffers}; none for most models.
+     *
+     * @throws IllegalArgumentException if buffers does not have {@code model.bufferCount()} elements
+     */
+    public static List<Tensor> buffers(Sequential model, float[] buffers) {
+        if (buffers.length != model.bufferCount())
+            throw new IllegalArgumentException(
+                    "buffer array has " + buffers.length + " elements, model " + model + " has " + model.bufferCount());
+        List<Tensor> out = new ArrayList<>(model.buffers().size());
+        for (Sequential.Slot t : model.buffers())
+            out.add(Tensor.of(t.name(), Arrays.copyOfRange(buffers, t.offset(), t.end()), t.shape()));
+        return out;
+    }
+
+    /**
+     * Copies the model's buffers from a checkpoint's tensors into {@code buffers}, after checking
+     * that every one exists with the model's shape and holds finite values. Nothing is copied unless
+     * all do.
+     *
+     * @throws CheckpointException naming the file, the tensor and its layer
+     */
+    public static void loadBuffers(SafeTensorsFile file, Sequential model, float[] buffers) throws CheckpointException {
+        if (buffers.length != model.bufferCount())
+            throw new IllegalArgumentException(
+                    "buffer array has " + buffers.length + " elements, model " + model + " has " + model.bufferCount());
+        List<float[]> found = new ArrayList<>();
+        for (Sequential.Slot t : model.buffers())
+            found.add(requireFinite(file, t, model, file.requireShape(t.name(), t.shape())));
+        for (int i = 0; i < found.size(); i++) {
+            Sequential.Slot t = model.buffers().get(i);
+            System.arraycopy(found.get(i), 0, buffers, t.offset(), t.size());
+        }
+    }
+
+    /**
+     * The data of tensor {@code t} of a model, after checking it is finite.
+     *
+     * @throws CheckpointException naming the file, the tensor, its layer, the element and the value
+     */
+    private static float[] requireFinite(SafeTensorsFile file, Sequential.Slot t, Sequential model, float[] data)
+            throws CheckpointException {
+        for (int i = 0; i < data.length; i++)
+            if (!Float.isFinite(data[i])) {
+                int dot = t.name().indexOf('.', "layers.".length());
+                String layer = t.name().substring(0, dot);
+                int index = Integer.parseInt(layer.substring("layers.".length()));
+                throw new CheckpointException(
+                        file.file(),
+                        "tensor '" + t.name() + "' of layer " + layer + " ("
+                                + model.layers().get(index).kind() + ") holds " + data[i] + " at element " + i
+                                + "; nothing was loaded");
+            }
+        return data;
     }
 
     /** The optimizer's buffers as flat tensors {@code optimizer.<buffer>} of shape {@code [n]} (copies). */

@@ -26,6 +26,7 @@ public final class GradientCheck {
 
     private final Layer layer;
     private final int inputs;
+    private final int[] inputShape;
     private int rows = 5;
     private long seed = 1;
     private double step = 2e-3;
@@ -33,17 +34,31 @@ public final class GradientCheck {
     private double relTolerance = 1e-2;
     private double inputScale = 1.5;
     private int maxSkipped = 3;
+    private boolean training = true;
 
     private GradientCheck(Layer layer, int inputs) {
         if (layer == null) throw new IllegalArgumentException("layer must not be null");
         if (inputs <= 0) throw new IllegalArgumentException("inputs must be > 0, got " + inputs);
         this.layer = layer;
         this.inputs = inputs;
+        this.inputShape = new int[] {inputs};
+    }
+
+    private GradientCheck(Layer layer, int[] inputShape) {
+        if (layer == null) throw new IllegalArgumentException("layer must not be null");
+        this.layer = layer;
+        this.inputShape = inputShape.clone();
+        this.inputs = Sequential.width(this.inputShape);
     }
 
     /** A check of layer on inputs of {@code inputs} features. */
     public static GradientCheck of(Layer layer, int inputs) {
         return new GradientCheck(layer, inputs);
+    }
+
+    /** A check of layer on examples of the given shape, e.g. {@code [C, H, W]}. */
+    public static GradientCheck ofShape(Layer layer, int... inputShape) {
+        return new GradientCheck(layer, inputShape);
     }
 
     /** Rows in the batch (5 by default). */
@@ -78,6 +93,15 @@ public final class GradientCheck {
     /** Inputs are drawn from U(±scale) (1.5 by default). */
     public GradientCheck inputScale(double scale) {
         this.inputScale = scale;
+        return this;
+    }
+
+    /**
+     * Whether the passes are training passes (true by default) or evaluation passes (batch norm then
+     * normalises with its running statistics, which the check sets near their initial values).
+     */
+    public GradientCheck training(boolean training) {
+        this.training = training;
         return this;
     }
 
@@ -118,7 +142,7 @@ public final class GradientCheck {
 
     /** Runs the check on backend b. */
     public Report run(Backend b) {
-        Sequential model = Sequential.input(inputs).add(layer).build();
+        Sequential model = Sequential.inputShape(inputShape).add(layer).build();
         Layer l = model.layers().get(0);
         Sequential.Workspace ws = model.workspace(rows);
         LayerContext c = ws.contexts[0];
@@ -134,9 +158,11 @@ public final class GradientCheck {
         c.backend = b;
         c.params = params;
         c.grads = grads;
+        c.buffers = model.initialBuffers(); // a training pass updates them; its output does not read them
+        for (int i = 0; i < c.buffers.length; i++) c.buffers[i] += (float) ((rnd.nextDouble() * 2 - 1) * 0.1);
         c.rows = rows;
         c.accumulate = false;
-        c.training = true; // a training pass: dropout's mask (fixed by seed and step) is part of the function
+        c.training = training; // in training, dropout's mask (fixed by seed and step) is part of the function
         c.seed = seed;
         l.forward(c, x, y);
         double f0 = dot(r, y);

@@ -39,6 +39,18 @@ public interface Layer {
         return List.of();
     }
 
+    /**
+     * The non-trainable state this layer keeps across passes for the given input shape, PyTorch's
+     * {@code register_buffer} ({@link BatchNorm}'s {@code running_mean}, {@code running_var}, {@code
+     * num_batches_tracked}), in buffer order (none by default). The model places them in a flat
+     * buffer of their own ({@link Sequential#bufferCount}), which only training passes change ({@link
+     * LayerContext#buffers}), and which optimizers, clipping and iterate averaging never touch;
+     * checkpoints save them as {@code layers.N.<name>}.
+     */
+    default List<Parameter> buffers(int[] inputShape) {
+        return List.of();
+    }
+
     /** Floats of scratch per row this layer needs between its forward and backward pass (0 by default). */
     default int scratchPerRow(int[] inputShape) {
         return 0;
@@ -46,7 +58,8 @@ public interface Layer {
 
     /**
      * Forward pass over {@code c.rows()} rows: reads x ({@code rows×c.inputWidth()}) and the
-     * parameters, overwrites y ({@code rows×c.outputWidth()}) and this layer's scratch.
+     * parameters, overwrites y ({@code rows×c.outputWidth()}) and this layer's scratch; a training
+     * pass may also update this layer's {@linkplain #buffers buffers}.
      */
     void forward(LayerContext c, float[] x, float[] y);
 

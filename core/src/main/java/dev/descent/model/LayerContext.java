@@ -11,12 +11,15 @@ import dev.descent.backend.Backend;
 public final class LayerContext {
     private final String name;
     private final int[] offsets;
+    private final int[] bufferOffsets;
     private final int inputWidth;
     private final int outputWidth;
     private final int scratchPerRow;
     Backend backend;
     float[] params;
     float[] grads;
+    float[] buffers;
+    boolean cumulativeStatistics;
     float[] scratch = new float[0];
     int rows;
     boolean accumulate;
@@ -25,9 +28,10 @@ public final class LayerContext {
     long step;
     int microBatch;
 
-    LayerContext(String name, int[] offsets, int inputWidth, int outputWidth, int scratchPerRow) {
+    LayerContext(String name, int[] offsets, int[] bufferOffsets, int inputWidth, int outputWidth, int scratchPerRow) {
         this.name = name;
         this.offsets = offsets;
+        this.bufferOffsets = bufferOffsets;
         this.inputWidth = inputWidth;
         this.outputWidth = outputWidth;
         this.scratchPerRow = scratchPerRow;
@@ -55,6 +59,28 @@ public final class LayerContext {
     /** Where the layer's i-th declared {@link Parameter} starts in {@link #params()} and {@link #grads()}. */
     public int parameterOffset(int i) {
         return offsets[i];
+    }
+
+    /**
+     * The model's flat buffer of non-trainable state ({@link Layer#buffers}): read in every pass,
+     * written by training passes only (forward), never by backward.
+     */
+    public float[] buffers() {
+        return buffers;
+    }
+
+    /** Where the layer's i-th declared {@linkplain Layer#buffers buffer} starts in {@link #buffers()}. */
+    public int bufferOffset(int i) {
+        return bufferOffsets[i];
+    }
+
+    /**
+     * True while a training pass recomputes running statistics as a cumulative (equal-weight)
+     * average over the passes since they were reset, PyTorch's {@code momentum=None}, as {@link
+     * Sequential#recomputeStatistics} does after iterate averaging; false in ordinary training.
+     */
+    public boolean cumulativeStatistics() {
+        return cumulativeStatistics;
     }
 
     /** Rows in this batch. */

@@ -6,7 +6,8 @@ import java.util.SplittableRandom;
 /**
  * A parameter tensor a {@link Layer} declares: its name within the layer ("weight", "bias"; the
  * model prefixes the layer's name, as PyTorch's {@code state_dict} does: {@code layers.0.weight}),
- * its shape (row-major; a dense weight is {@code [out, in]}) and how it starts.
+ * its shape (row-major; a dense weight is {@code [out, in]}; {@code []} is a scalar) and how it
+ * starts. A layer's {@linkplain Layer#buffers buffers} (running statistics) are declared the same way.
  */
 public record Parameter(String name, int[] shape, Initializer init) {
 
@@ -29,8 +30,7 @@ public record Parameter(String name, int[] shape, Initializer init) {
     public Parameter {
         if (name == null || name.isEmpty() || name.contains("."))
             throw new IllegalArgumentException("a parameter name must be non-empty without '.', got '" + name + "'");
-        if (shape == null || shape.length == 0)
-            throw new IllegalArgumentException("parameter '" + name + "' needs a shape");
+        if (shape == null) throw new IllegalArgumentException("parameter '" + name + "' needs a shape");
         for (int d : shape)
             if (d <= 0)
                 throw new IllegalArgumentException(

@@ -41,6 +41,10 @@ public final class Sequential {
     private final List<List<Parameter>> declared;
     private final int[][] offsets;
     private final int parameterCount;
+    private final List<Slot> bufferSlots;
+    private final List<List<Parameter>> declaredBuffers;
+    private final int[][] bufferOffsets;
+    private final int bufferCount;
     private final Init init;
     /**
      * {@code next[l]} is the activation of layer l+1 when layer l is a {@link Dense} without one and
@@ -61,8 +65,11 @@ public final class Sequential {
         List<Slot> sl = new ArrayList<>();
         List<List<Parameter>> dec = new ArrayList<>();
         this.offsets = new int[layers.size()][];
+        this.bufferOffsets = new int[layers.size()][];
+        List<Slot> bsl = new ArrayList<>();
+        List<List<Parameter>> bdec = new ArrayList<>();
         int[] shape = this.inputShape;
-        long offset = 0;
+        long offset = 0, bufferOffset = 0;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             sh.add(shape);
@@ -80,9 +87,25 @@ public final class Sequential {
                 sl.add(new Slot(layerName(i) + "." + par.name(), par.shape(), (int) offset, n));
                 offset += n;
             }
+            List<Parameter> bs = List.copyOf(l.buffers(shape.clone()));
+            bdec.add(bs);
+            bufferOffsets[i] = new int[bs.size()];
+            for (int p = 0; p < bs.size(); p++) {
+                Parameter buf = bs.get(p);
+                int n = buf.size();
+                if (!Sizes.fitsArray(bufferOffset + n))
+                    throw new IllegalArgumentException("the model's buffers up to " + layerName(i) + "." + buf.name()
+                            + " are more than one float array holds (" + Sizes.MAX_ARRAY + ")");
+                bufferOffsets[i][p] = (int) bufferOffset;
+                bsl.add(new Slot(layerName(i) + "." + buf.name(), buf.shape(), (int) bufferOffset, n));
+                bufferOffset += n;
+            }
             shape = out;
         }
         sh.add(shape);
+        this.bufferSlots = Collections.unmodifiableList(bsl);
+        this.declaredBuffers = Collections.unmodifiableList(bdec);
+        this.bufferCount = (int) bufferOffset;
         this.shapes = Collections.unmodifiableList(sh);
         this.slots = Collections.unmodifiableList(sl);
         this.declared = Collections.unmodifiableList(dec);
@@ -123,11 +146,31 @@ public final class Sequential {
         return new Builder(inputs);
     }
 
+    /**
+     * Starts a model whose examples have the given shape, e.g. {@code [C, H, W]} for images (a row
+     * holds one example flat, {@code c·H·W + h·W + w}).
+     */
+    public static Builder inputShape(int... shape) {
+        if (shape == null || shape.length == 0)
+            throw new IllegalArgumentException("a model's input shape needs at least one dimension");
+        for (int d : shape)
+            if (d <= 0)
+                throw new IllegalArgumentException(
+                        "model input shape " + Arrays.toString(shape) + " has a dimension <= 0");
+        Builder b = new Builder(width(shape));
+        b.shape = shape.clone();
+        b.shapeIn = shape.clone();
+        return b;
+    }
+
     /** Builds a model layer by layer; each call checks that the layer takes the previous one's output. */
     public static final class Builder {
         private final List<Layer> layers = new ArrayList<>();
         private final int inputs;
         private int[] shape;
+        /** The input shape when {@link #inputShape} gave one, else null ({@code [inputs]}). */
+        private int[] shapeIn;
+
         private int offset;
         private Init init = Init.AUTO;
 
@@ -168,6 +211,23 @@ public final class Sequential {
             return dense(width, Activation.IDENTITY);
         }
 
+        /**
+         * Adds a batch norm over the previous layer's output with PyTorch's defaults (eps 1e-5,
+         * momentum 0.1): {@link BatchNorm#batchNorm1d} over {@code [C]} or {@code [C, L]}, {@link
+         * BatchNorm#batchNorm2d} over {@code [C, H, W]}.
+         */
+        public Builder batchNorm() {
+            return batchNorm(BatchNorm.DEFAULT_EPS, BatchNorm.DEFAULT_MOMENTUM);
+        }
+
+        /** {@link #batchNorm()} with the given eps and momentum. */
+        public Builder batchNorm(double eps, double momentum) {
+            if (shape.length > 3)
+                throw new IllegalArgumentException("layer " + layerName(layers.size())
+                        + " (batch_norm) takes input shape [C], [C, L] or [C, H, W], got " + Arrays.toString(shape));
+            return add(new BatchNorm(shape[0], shape.length == 3 ? 2 : 1, eps, momentum));
+        }
+
         /** Adds an element-wise activation layer. */
         public Builder activation(Activation f) {
             return add(new ActivationLayer(f));
@@ -185,7 +245,7 @@ public final class Sequential {
         }
 
         public Sequential build() {
-            return new Sequential(new int[] {inputs}, layers, init);
+            return new Sequential(shapeIn == null ? new int[] {inputs} : shapeIn, layers, init);
         }
     }
 
@@ -238,6 +298,59 @@ public final class Sequential {
         return init;
     }
 
+    /** Floats in the model's flat buffer of non-trainable state ({@link Layer#buffers}); 0 for most models. */
+    public int bufferCount() {
+        return bufferCount;
+    }
+
+    /** Every buffer tensor in buffer order, with its full name ({@code layers.1.running_mean}). */
+    public List<Slot> buffers() {
+        return bufferSlots;
+    }
+
+    /** The buffers as a fresh model starts them (BatchNorm: running mean 0, variance 1, 0 batches). */
+    public float[] initialBuffers() {
+        float[] b = new float[bufferCount];
+        SplittableRandom rnd = new SplittableRandom(0);
+        for (int i = 0; i < layers.size(); i++) {
+            List<Parameter> bs = declaredBuffers.get(i);
+            for (int j = 0; j < bs.size(); j++)
+                bs.get(j).init().fill(b, bufferOffsets[i][j], bs.get(j).size(), init, rnd);
+        }
+        return b;
+    }
+
+    /**
+     * Recomputes the running statistics in {@code buffers} for the parameters {@code params}, PyTorch's
+     * {@code torch.optim.swa_utils.update_bn}: resets every buffer to its {@linkplain #initialBuffers
+     * initial value}, then runs training passes over {@code x[rows×inputs]} in order, in batches of
+     * {@code batchSize} rows (a last batch of one row joins the one before it: a batch norm cannot
+     * normalise one row), with each running statistic the equal-weight average over the batches
+     * ({@code momentum=None}). Overwrites {@code buffers}; reads params and x. Allocates its own
+     * workspace (once per call, not per batch). A model without buffers is left as it is.
+     */
+    public void recomputeStatistics(Backend b, float[] params, float[] buffers, float[] x, int rows, int batchSize) {
+        if (bufferCount == 0) return;
+        if (buffers.length != bufferCount)
+            throw new IllegalArgumentException(
+                    "buffer array has " + buffers.length + " floats, model " + this + " has " + bufferCount);
+        if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
+        System.arraycopy(initialBuffers(), 0, buffers, 0, bufferCount);
+        int in = inputs(), chunk = Math.min(rows, batchSize + 1);
+        Workspace ws = workspace(chunk);
+        float[] part = new float[chunk * in];
+        for (LayerContext c : ws.contexts) c.cumulativeStatistics = true;
+        int batch = 0;
+        for (int start = 0; start < rows; batch++) {
+            int n = Math.min(batchSize, rows - start);
+            if (rows - start - n == 1) n++; // no batch of one row
+            System.arraycopy(x, start * in, part, 0, n * in);
+            ws.training(0, 0, batch);
+            forward(b, params, buffers, part, n, ws);
+            start += n;
+        }
+    }
+
     /** Fresh parameters drawn with this model's {@link Init} scheme from the given seed. */
     public float[] initialParameters(long seed) {
         float[] p = new float[parameterCount];
@@ -274,6 +387,19 @@ public final class Sequential {
      * elements are the model's output (owned by the workspace: valid until its next use).
      */
     public float[] forward(Backend b, float[] params, float[] x, int rows, Workspace ws) {
+        return forward(b, params, ws.ownBuffers, x, rows, ws);
+    }
+
+    /**
+     * {@link #forward(Backend, float[], float[], int, Workspace)} with the model's buffers (running
+     * statistics) in {@code buffers} ({@link #bufferCount} floats): an evaluation pass reads them, a
+     * training pass also updates them. The shorter form uses buffers the workspace holds, starting at
+     * their {@linkplain #initialBuffers initial values}.
+     */
+    public float[] forward(Backend b, float[] params, float[] buffers, float[] x, int rows, Workspace ws) {
+        if (buffers.length != bufferCount)
+            throw new IllegalArgumentException(
+                    "buffer array has " + buffers.length + " floats, model " + this + " has " + bufferCount);
         ws.ensure(rows);
         float[] in = x;
         for (int l = 0; l < layers.size(); l++) {
@@ -281,6 +407,7 @@ public final class Sequential {
             c.backend = b;
             c.params = params;
             c.grads = null;
+            c.buffers = buffers;
             c.rows = rows;
             c.training = ws.training;
             c.seed = ws.seed;
@@ -365,6 +492,9 @@ public final class Sequential {
         final float[][] a;
         final float[][] delta = new float[2][];
         final LayerContext[] contexts;
+        /** The buffers of passes that are given none: the model's initial buffers, updated by training passes. */
+        final float[] ownBuffers;
+
         boolean training;
         long seed;
         long step;
@@ -380,10 +510,12 @@ public final class Sequential {
                 contexts[l] = new LayerContext(
                         layerName(l),
                         model.offsets[l],
+                        model.bufferOffsets[l],
                         width(in),
                         width(model.shapes.get(l + 1)),
                         model.layers.get(l).scratchPerRow(in.clone()));
             }
+            this.ownBuffers = model.initialBuffers();
             allocate(Math.max(1, rows));
         }
 

@@ -15,6 +15,9 @@ final class CpuTrainingSession implements TrainingSession {
     private final Optimizer optimizer;
     private final float[] params;
     private final float[] grads;
+    /** The model's buffers (running statistics): training passes update them, predictions read them. */
+    private final float[] buffers;
+
     private final OptimizerState state;
     private Sequential.Workspace ws;
     private float[] dOut = new float[0];
@@ -32,6 +35,7 @@ final class CpuTrainingSession implements TrainingSession {
         this.optimizer = optimizer;
         this.params = initialParameters.clone();
         this.grads = new float[params.length];
+        this.buffers = model.initialBuffers();
         this.state = optimizer.newState(params.length);
         this.state.setTensorBounds(tensorBounds(model));
         this.ws = model.workspace(1);
@@ -75,7 +79,7 @@ final class CpuTrainingSession implements TrainingSession {
         int outs = model.outputs();
         if (dOut.length < rows * outs) dOut = new float[rows * outs];
         ws.training(seed, step, microBatch++);
-        float[] out = model.forward(backend, params, x, rows, ws);
+        float[] out = model.forward(backend, params, buffers, x, rows, ws);
         double value = loss.valueAndGradient(out, 0, y, 0, sampleWeights, 0, rows, outs, dOut, 0, weight);
         model.backward(backend, params, x, rows, ws, dOut, grads, !gradientEmpty);
         gradientEmpty = false;
@@ -115,7 +119,7 @@ final class CpuTrainingSession implements TrainingSession {
 
     @Override
     public void predict(float[] x, int rows, float[] out) {
-        float[] y = model.forward(backend, params, x, rows, ws.evaluation());
+        float[] y = model.forward(backend, params, buffers, x, rows, ws.evaluation());
         System.arraycopy(y, 0, out, 0, rows * model.outputs());
     }
 
@@ -130,6 +134,19 @@ final class CpuTrainingSession implements TrainingSession {
             throw new IllegalArgumentException(
                     "expected " + params.length + " parameters for " + model + ", got " + src.length);
         System.arraycopy(src, 0, params, 0, params.length);
+    }
+
+    @Override
+    public void readBuffers(float[] dst) {
+        System.arraycopy(buffers, 0, dst, 0, buffers.length);
+    }
+
+    @Override
+    public void writeBuffers(float[] src) {
+        if (src.length != buffers.length)
+            throw new IllegalArgumentException(
+                    "expected " + buffers.length + " buffer floats for " + model + ", got " + src.length);
+        System.arraycopy(src, 0, buffers, 0, buffers.length);
     }
 
     @Override

@@ -166,8 +166,10 @@ public final class Trainer {
                                     + Checkpoint.DEFAULT_NAME + "/ folder)"));
             try (OutputLock lock = lockCheckpoints(at)) {
                 Checkpoint c = Checkpoint.read(at);
+                float[] buffers = TrainingCheckpoint.buffers(c, model);
                 try (Run run = new Run(train, validation, TrainingCheckpoint.parameters(c, model))) {
                     TrainingCheckpoint.restore(c, run, config);
+                    if (buffers.length > 0) run.session.writeBuffers(buffers);
                     return run.train();
                 }
             }
@@ -272,6 +274,8 @@ public final class Trainer {
         final String stoppingQuantity, plateauQuantity;
 
         final ReduceOnPlateau.Mode stoppingMode;
+        /** The best epoch's buffers (running statistics) beside {@link #bestParameters}, when the model has any. */
+        float[] bestBuffers;
         /** The iterate average and the buffer the parameters are read into for it; null without averaging. */
         final Averaging.State averaged;
 
@@ -382,8 +386,14 @@ public final class Trainer {
             }
             if (config.checkpointDir() != null && savedEpoch != epochsDone) save();
             EarlyStopping es = config.earlyStopping();
-            if (es != null && es.restoreBest() && bestParameters != null) session.writeParameters(bestParameters);
-            else if (hasAverage()) session.writeParameters(averaged.average()); // the averaged model is the result
+            if (es != null && es.restoreBest() && bestParameters != null) {
+                session.writeParameters(bestParameters);
+                if (bestBuffers != null) session.writeBuffers(bestBuffers);
+            } else if (hasAverage()) { // the averaged model is the result, with its own running statistics
+                session.writeParameters(averaged.average());
+                float[] stats = averagedBuffers();
+                if (stats != null) session.writeBuffers(stats);
+            }
             for (Callback c : config.callbacks()) c.onTrainEnd(history);
             return result(reason, detail);
         }
@@ -464,16 +474,38 @@ public final class Trainer {
             return carryOn;
         }
 
-        /** The loss and metrics on {@code data}: of the averaged parameters when there is an average. */
+        /**
+         * The loss and metrics on {@code data}: of the averaged parameters when there is an average
+         * (with running statistics recomputed for them, when the model has any).
+         */
         private Evaluation evaluate(Dataset data, MetricTracker metrics) {
             if (!hasAverage()) return Evaluation.of(session, data, metrics);
             session.readParameters(current);
+            float[] stats = averagedBuffers(), trained = null;
+            if (stats != null) {
+                trained = new float[stats.length];
+                session.readBuffers(trained);
+                session.writeBuffers(stats);
+            }
             session.writeParameters(averaged.average());
             try {
                 return Evaluation.of(session, data, metrics);
             } finally {
                 session.writeParameters(current);
+                if (trained != null) session.writeBuffers(trained);
             }
+        }
+
+        /**
+         * The running statistics of the averaged parameters, PyTorch's {@code update_bn}: one pass over
+         * the training rows in order, in batches of the configured size ({@link
+         * Sequential#recomputeStatistics}); null when the model has no buffers.
+         */
+        private float[] averagedBuffers() {
+            if (model.bufferCount() == 0) return null;
+            float[] stats = new float[model.bufferCount()];
+            model.recomputeStatistics(backend, averaged.average(), stats, train.x(), train.rows(), config.batchSize());
+            return stats;
         }
 
         /** Rows of the epoch's batch {@code i}: full except possibly the last. */
@@ -495,6 +527,13 @@ public final class Trainer {
                     // the parameters the monitored loss measured: the average when there is one
                     if (hasAverage()) System.arraycopy(averaged.average(), 0, bestParameters, 0, bestParameters.length);
                     else session.readParameters(bestParameters);
+                    if (model.bufferCount() > 0) {
+                        if (hasAverage()) bestBuffers = averagedBuffers();
+                        else {
+                            if (bestBuffers == null) bestBuffers = new float[model.bufferCount()];
+                            session.readBuffers(bestBuffers);
+                        }
+                    }
                 }
                 return true;
             }
@@ -559,7 +598,9 @@ public final class Trainer {
         private TrainingResult result(TrainingResult.StopReason reason, String detail) {
             float[] p = new float[model.parameterCount()];
             session.readParameters(p);
-            return new TrainingResult(model, loss, p, history, reason, detail, backend);
+            float[] buffers = new float[model.bufferCount()];
+            if (buffers.length > 0) session.readBuffers(buffers);
+            return new TrainingResult(model, loss, p, buffers, history, reason, detail, backend);
         }
 
         @Override

@@ -22,7 +22,9 @@ import java.util.Map;
  * like a PyTorch state_dict ({@code layers.0.weight} [out, in], {@code layers.0.bias} [out], …), the
  * optimizer's buffers ({@code optimizer.momentum_buffer} [n], …), with early stopping the best
  * epoch's parameters ({@code best.parameters} [n]) and with averaging the average ({@code
- * averaged.parameters} [n]). With parameter groups the state records their layout ({@code
+ * averaged.parameters} [n]); the model's buffers (BatchNorm's running statistics) under PyTorch's
+ * names ({@code layers.1.running_mean}, …), with early stopping also the best epoch's ({@code
+ * best.buffers}). With parameter groups the state records their layout ({@code
  * param_groups}: names, flat ranges, frozen), and resuming with other groups (or none) is refused.
  * State: the step and epoch counters, the seed and
  * batching that fix every later epoch's order, the optimizer's step, the divergence yardstick, the
@@ -42,11 +44,20 @@ final class TrainingCheckpoint {
     /** The iterate average's tensor, with {@code averaged_count} (its number of iterates) in the state. */
     static final String AVERAGED = "averaged.parameters";
 
+    /** The best epoch's buffers, beside {@code best.parameters}, when the model has buffers. */
+    static final String BEST_BUFFERS = "best.buffers";
+
     static void save(Path dir, Trainer.Run run, TrainingConfig config) throws IOException {
         Sequential model = run.session.model();
         float[] p = new float[model.parameterCount()];
         run.session.readParameters(p);
         List<Tensor> tensors = new ArrayList<>(ModelTensors.parameters(model, p));
+        if (model.bufferCount() > 0) {
+            float[] buffers = new float[model.bufferCount()];
+            run.session.readBuffers(buffers);
+            tensors.addAll(ModelTensors.buffers(model, buffers));
+            if (run.bestBuffers != null) tensors.add(Tensor.of(BEST_BUFFERS, run.bestBuffers, buffers.length));
+        }
         OptimizerState opt = run.session.readOptimizerState();
         tensors.addAll(ModelTensors.optimizer(opt));
         if (run.bestParameters != null)
@@ -115,20 +126,35 @@ final class TrainingCheckpoint {
     /** The parameters stored in a checkpoint, checked against the model's layer shapes. */
     static float[] parameters(Checkpoint c, Sequential model) throws CheckpointException {
         float[] p = new float[model.parameterCount()];
-        ModelTensors.loadParameters(c.model(), model, p);
+        ModelTensors.loadParameters(c.model(), model, p); // checks the layers' tensors are finite
         for (Tensor t : c.tensors().values()) {
-            if (!t.name().startsWith("layers.")
-                    && !t.name().equals("best.parameters")
-                    && !t.name().equals(AVERAGED)) continue;
             float[] d = t.data();
             for (int i = 0; i < d.length; i++)
-                if (!Float.isFinite(d[i]))
+                if (!Float.isFinite(d[i])) {
+                    // a flat tensor over all parameters (optimizer state, best, average) or all buffers
+                    List<Sequential.Slot> slots = d.length == model.parameterCount()
+                            ? model.parameters()
+                            : d.length == model.bufferCount() ? model.buffers() : List.of();
+                    String where = "";
+                    for (Sequential.Slot s : slots)
+                        if (i >= s.offset() && i < s.end())
+                            where = " (" + s.name() + "[" + (i - s.offset()) + "], layer "
+                                    + s.name().substring(0, s.name().lastIndexOf('.')) + ")";
                     throw new CheckpointException(
                             c.model().file(),
-                            "tensor '" + t.name() + "' holds " + d[i] + " at element " + i
-                                    + "; a run never saves non-finite parameters, so the file is damaged");
+                            "tensor '" + t.name() + "' holds " + d[i] + " at element " + i + where
+                                    + "; a run never saves non-finite values, so the file is damaged; nothing was"
+                                    + " loaded");
+                }
         }
         return p;
+    }
+
+    /** The model's buffers stored in a checkpoint (checked shapes, finite); empty for a model without. */
+    static float[] buffers(Checkpoint c, Sequential model) throws CheckpointException {
+        float[] b = new float[model.bufferCount()];
+        if (b.length > 0) ModelTensors.loadBuffers(c.model(), model, b);
+        return b;
     }
 
     /**
@@ -194,7 +220,12 @@ final class TrainingCheckpoint {
         OptimizerState opt = run.session.readOptimizerState();
         ModelTensors.loadOptimizer(c.model(), opt);
         opt.setStep(optimizerStep);
-        if (c.tensors().containsKey("best.parameters")) run.bestParameters = c.requireShape("best.parameters", n);
+        float[] bestParameters = null, bestBuffers = null;
+        if (c.tensors().containsKey("best.parameters")) {
+            bestParameters = c.requireShape("best.parameters", n);
+            int nb = run.session.model().bufferCount();
+            if (nb > 0) bestBuffers = c.requireShape(BEST_BUFFERS, nb);
+        }
         float[] average = null;
         long averagedCount = 0;
         if (run.averaged != null && c.state().containsKey("averaged_count")) {
@@ -235,6 +266,8 @@ final class TrainingCheckpoint {
                             + "; the divergence guard would measure against the wrong loss");
 
         run.session.writeOptimizerState(opt);
+        run.bestParameters = bestParameters;
+        run.bestBuffers = bestBuffers;
         if (average != null) run.averaged.restore(average, averagedCount);
         run.epochsDone = (int) epochsDone;
         run.step = step;

@@ -10,6 +10,8 @@ import dev.descent.model.Sequential;
  * why training ended.
  *
  * @param parameters the final parameters (the best epoch's when early stopping restored them)
+ * @param buffers the model's final buffers (running statistics; empty for most models), those of the
+ *     same parameters
  * @param stopReason why training ended
  * @param stopDetail a sentence saying which epoch and why, for logs
  * @param backend the backend that trained (its name says which device)
@@ -18,10 +20,23 @@ public record TrainingResult(
         Sequential model,
         Loss loss,
         float[] parameters,
+        float[] buffers,
         History history,
         StopReason stopReason,
         String stopDetail,
         Backend backend) {
+
+    /** A result whose model has its initial buffers (models without buffers: none). */
+    public TrainingResult(
+            Sequential model,
+            Loss loss,
+            float[] parameters,
+            History history,
+            StopReason stopReason,
+            String stopDetail,
+            Backend backend) {
+        this(model, loss, parameters, model.initialBuffers(), history, stopReason, stopDetail, backend);
+    }
 
     /** Why training ended. */
     public enum StopReason {
@@ -56,6 +71,8 @@ public record TrainingResult(
     }
 
     private TrainingSession openSession() {
-        return TrainingSession.open(backend, model, loss, dev.descent.optim.Optimizers.sgd(0), parameters);
+        TrainingSession s = TrainingSession.open(backend, model, loss, dev.descent.optim.Optimizers.sgd(0), parameters);
+        if (buffers.length > 0) s.writeBuffers(buffers);
+        return s;
     }
 }

@@ -89,6 +89,25 @@ public interface TrainingSession extends AutoCloseable {
     /** Replaces the parameters with src. */
     void writeParameters(float[] src);
 
+    /**
+     * Copies the model's buffers (running statistics, {@link Sequential#bufferCount} floats) into dst.
+     * The default serves sessions of models without buffers.
+     */
+    default void readBuffers(float[] dst) {
+        requireNoBuffers();
+    }
+
+    /** Replaces the model's buffers with src ({@link Sequential#bufferCount} floats). */
+    default void writeBuffers(float[] src) {
+        requireNoBuffers();
+    }
+
+    private void requireNoBuffers() {
+        if (model().bufferCount() != 0)
+            throw new UnsupportedOperationException(
+                    "this " + backend().name() + " session does not keep the buffers of " + model());
+    }
+
     /** Copies the accumulated gradient into dst. */
     void readGradient(float[] dst);
 

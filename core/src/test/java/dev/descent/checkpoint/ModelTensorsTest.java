@@ -110,4 +110,37 @@ class ModelTensorsTest {
 
         assertThrows(IllegalArgumentException.class, () -> ModelTensors.parameters(MODEL, new float[3]));
     }
+
+    @Test
+    void buffersRoundTripAndANonFiniteTensorLoadsNothing(@TempDir Path root) throws IOException {
+        Sequential bn = Models.sequential(3).dense(4).batchNorm().dense(2).build();
+        float[] params = bn.initialParameters(1), buffers = bn.initialBuffers();
+        for (int i = 0; i < buffers.length; i++) buffers[i] += 0.25f * i;
+        List<Tensor> tensors = new ArrayList<>(ModelTensors.parameters(bn, params));
+        tensors.addAll(ModelTensors.buffers(bn, buffers));
+        assertEquals(
+                List.of("layers.1.running_mean", "layers.1.running_var", "layers.1.num_batches_tracked"),
+                tensors.subList(6, 9).stream().map(Tensor::name).toList());
+        Checkpoint.write(root.resolve("ok"), tensors, Map.of());
+        Checkpoint c = Checkpoint.read(root.resolve("ok"));
+        float[] p2 = new float[params.length], b2 = new float[buffers.length];
+        ModelTensors.loadParameters(c.model(), bn, p2);
+        ModelTensors.loadBuffers(c.model(), bn, b2);
+        assertArrayEquals(params, p2);
+        assertArrayEquals(buffers, b2);
+
+        float[] bad = buffers.clone();
+        bad[5] = Float.NaN; // running_var[1]
+        tensors = new ArrayList<>(ModelTensors.parameters(bn, params));
+        tensors.addAll(ModelTensors.buffers(bn, bad));
+        Checkpoint.write(root.resolve("bad"), tensors, Map.of());
+        var f = Checkpoint.read(root.resolve("bad")).model();
+        float[] dst = new float[buffers.length];
+        var e = assertThrows(CheckpointException.class, () -> ModelTensors.loadBuffers(f, bn, dst));
+        assertEquals(
+                f.file() + ": tensor 'layers.1.running_var' of layer layers.1 (batch_norm) holds NaN at element 1;"
+                        + " nothing was loaded",
+                e.getMessage());
+        assertArrayEquals(new float[buffers.length], dst, "nothing applied");
+    }
 }

@@ -10,6 +10,7 @@ import dev.descent.loss.Loss;
 import dev.descent.loss.Nll;
 import dev.descent.loss.SoftmaxCrossEntropy;
 import dev.descent.model.ActivationLayer;
+import dev.descent.model.BatchNorm;
 import dev.descent.model.Dense;
 import dev.descent.model.Layer;
 import dev.descent.model.LayerNorm;
@@ -228,6 +229,10 @@ public final class ReferenceRunner {
             "note");
 
     private void layer(JsonNode c, Compare cmp) {
+        if (Json.required(c, "layer").asText().equals("batch_norm1d")) {
+            batchNorm(c, cmp);
+            return;
+        }
         Layer layer = layerOf(Json.required(c, "layer").asText(), Json.required(c, "config"));
         for (var it = c.fieldNames(); it.hasNext(); ) {
             String field = it.next();
@@ -270,6 +275,94 @@ public final class ReferenceRunner {
             cmp.array(g, s.offset(), grads.get(s.name().substring(s.name().lastIndexOf('.') + 1)));
     }
 
+    /** The fields of a batch_norm1d case: a layer case's and the running statistics before and after. */
+    private static final java.util.Set<String> BATCH_NORM_CASE_FIELDS = java.util.Set.of(
+            "layer",
+            "config",
+            "input_shape",
+            "input",
+            "output_shape",
+            "output",
+            "upstream_grad",
+            "grad_input",
+            "param_shapes",
+            "params",
+            "grad_params",
+            "running_before",
+            "running_after",
+            "output_eval_mode_after",
+            "note");
+
+    /**
+     * A batch_norm1d case (input {@code [N, C]} or {@code [N, C, L]}): from {@code params} and the
+     * running statistics {@code running_before}, one training pass checks {@code output}, {@code
+     * grad_input}, {@code grad_params} and {@code running_after}, then one evaluation pass {@code
+     * output_eval_mode_after}.
+     */
+    private void batchNorm(JsonNode c, Compare cmp) {
+        for (var it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!BATCH_NORM_CASE_FIELDS.contains(field))
+                throw new IllegalArgumentException(
+                        "unsupported: the case records '" + field + "', which this runner does not check");
+        }
+        JsonNode config = Json.required(c, "config");
+        Map<String, Object> cfg = Json.map(config);
+        if (!Json.required(config, "affine").asBoolean()
+                || !Json.required(config, "track_running_stats").asBoolean()
+                || !Json.required(config, "mode").asText().equals("train"))
+            throw new IllegalArgumentException("unsupported: batch_norm1d " + cfg
+                    + " (Descent's batch norm is affine, tracks running statistics, and the case must train)");
+        BatchNorm layer = BatchNorm.batchNorm1d(
+                        Json.required(config, "num_features").asInt())
+                .withEps(Json.required(config, "eps").asDouble())
+                .withMomentum(Json.required(config, "momentum").asDouble());
+        int[] inShape = ints(Json.required(c, "input_shape"));
+        if (inShape.length < 2)
+            throw new IllegalArgumentException("input shape " + java.util.Arrays.toString(inShape) + " has no batch");
+        int rows = inShape[0];
+        Sequential model = Sequential.inputShape(java.util.Arrays.copyOfRange(inShape, 1, inShape.length))
+                .add(layer)
+                .build();
+        if (!java.util.Arrays.equals(ints(Json.required(c, "output_shape")), inShape))
+            throw new IllegalArgumentException("output shape " + c.get("output_shape") + ", the layer gives "
+                    + java.util.Arrays.toString(inShape));
+        float[] params = new float[model.parameterCount()];
+        JsonNode given = Json.required(c, "params"), grads = Json.required(c, "grad_params");
+        for (Sequential.Slot s : model.parameters()) {
+            String name = s.name().substring(s.name().lastIndexOf('.') + 1);
+            if (!java.util.Arrays.equals(ints(Json.required(Json.required(c, "param_shapes"), name)), s.shape()))
+                throw new IllegalArgumentException("parameter " + name + " has shape "
+                        + c.get("param_shapes").get(name) + ", the layer " + java.util.Arrays.toString(s.shape()));
+            copyInto(Json.floats(Json.required(given, name)), params, s.offset(), s.size());
+        }
+        float[] buffers = model.initialBuffers();
+        JsonNode before = Json.required(c, "running_before"), after = Json.required(c, "running_after");
+        for (Sequential.Slot s : model.buffers()) {
+            String name = s.name().substring(s.name().lastIndexOf('.') + 1);
+            if (before.has(name)) copyInto(Json.floats(before.get(name)), buffers, s.offset(), s.size());
+        }
+        float[] x = Json.floats(Json.required(c, "input"));
+        Sequential.Workspace ws = model.workspace(rows).training(0, 0, 0);
+        cmp.array(model.forward(backend, params, buffers, x, rows, ws), 0, Json.required(c, "output"));
+        float[] g = new float[params.length], dx = new float[x.length];
+        model.backward(backend, params, x, rows, ws, Json.floats(Json.required(c, "upstream_grad")), g, false, dx);
+        cmp.array(dx, 0, Json.required(c, "grad_input"));
+        for (Sequential.Slot s : model.parameters())
+            cmp.array(
+                    g,
+                    s.offset(),
+                    Json.required(grads, s.name().substring(s.name().lastIndexOf('.') + 1)));
+        for (Sequential.Slot s : model.buffers()) {
+            String name = s.name().substring(s.name().lastIndexOf('.') + 1);
+            if (after.has(name)) cmp.array(buffers, s.offset(), after.get(name));
+        }
+        cmp.array(
+                model.forward(backend, params, buffers, x, rows, ws.evaluation()),
+                0,
+                Json.required(c, "output_eval_mode_after"));
+    }
+
     /** The Descent layer for a reference case's {@code layer} and {@code config}. */
     private static Layer layerOf(String kind, JsonNode config) {
         Map<String, Object> cfg = Json.map(config);
@@ -294,8 +387,8 @@ public final class ReferenceRunner {
             }
             default ->
                 throw new IllegalArgumentException("unsupported: layer '" + kind
-                        + "' is not implemented yet (the CPU layers are dense, activations (gelu, leaky_relu, ...), dropout and"
-                        + " layer_norm; convolutions, pooling, flatten and batch norm come later)");
+                        + "' is not implemented yet (the CPU layers are dense, activations (gelu, leaky_relu, ...), dropout,"
+                        + " layer_norm and batch_norm1d/2d; convolutions, pooling and flatten come later)");
         };
     }
 

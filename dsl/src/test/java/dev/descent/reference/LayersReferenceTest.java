@@ -12,14 +12,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * layers.json, whose convolution, pooling, flatten, batch-norm and tiny-CNN cases are not
- * implemented yet (so the file is not among {@link Shared#IMPLEMENTED_REFERENCE_FILES}): the
- * implemented layers' cases (gelu, leaky_relu, layer_norm: output, grad_input and grad_params) pass
- * on both CPU backends, and every other case is reported unsupported, with the reason.
+ * layers.json, whose convolution, pooling, flatten and tiny-CNN cases are not implemented yet (so
+ * the file is not among {@link Shared#IMPLEMENTED_REFERENCE_FILES}): the implemented layers' cases
+ * (gelu, leaky_relu, layer_norm: output, grad_input and grad_params; batch_norm1d also
+ * running_after and output_eval_mode_after) pass on both CPU backends, and every other case is
+ * reported unsupported, with the reason.
  */
 class LayersReferenceTest {
 
-    static final Set<String> IMPLEMENTED = Set.of("gelu", "leaky_relu", "layer_norm");
+    static final Set<String> IMPLEMENTED = Set.of("gelu", "leaky_relu", "layer_norm", "batch_norm1d");
 
     @ParameterizedTest
     @ValueSource(strings = {"scalar", "simd"})
@@ -31,7 +32,7 @@ class LayersReferenceTest {
         List<CaseResult> implemented = results.stream()
                 .filter(r -> IMPLEMENTED.contains(r.kind().split(" ")[1]))
                 .toList();
-        assertEquals(5, implemented.size(), "2 gelu, 2 leaky_relu and 1 layer_norm case");
+        assertEquals(7, implemented.size(), "2 gelu, 2 leaky_relu, 1 layer_norm and 2 batch_norm1d cases");
         String failures = implemented.stream()
                 .filter(r -> !r.passed())
                 .map(CaseResult::line)

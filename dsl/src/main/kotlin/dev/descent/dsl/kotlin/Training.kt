@@ -26,6 +26,7 @@ import dev.descent.dsl.Descent
 import dev.descent.dsl.TrainingSpec
 import dev.descent.loss.Loss
 import dev.descent.metric.Metric
+import dev.descent.model.BatchNorm
 import dev.descent.model.Init
 import dev.descent.model.Layer
 import dev.descent.model.Sequential
@@ -298,6 +299,14 @@ class MlpScope internal constructor(inputs: Int) {
     /** An element-wise activation as a layer of its own (right after `dense(width)` it is fused into it). */
     fun activation(f: Activation) {
         builder.activation(f)
+    }
+
+    /**
+     * A batch norm over the previous layer's output (BatchNorm1d over `[C]` or `[C, L]`, BatchNorm2d
+     * over `[C, H, W]`), PyTorch's defaults: eps 1e-5, momentum 0.1.
+     */
+    fun batchNorm(eps: Double = BatchNorm.DEFAULT_EPS, momentum: Double = BatchNorm.DEFAULT_MOMENTUM) {
+        builder.batchNorm(eps, momentum)
     }
 
     /** Any [Layer], a user's own included; it must take the previous layer's output shape. */

@@ -5,6 +5,7 @@ import dev.descent.dsl.Descent
 import dev.descent.dsl.Digits
 import dev.descent.loss.Loss
 import com.example.layers.Swish
+import dev.descent.model.BatchNorm
 import dev.descent.model.Dropout
 import dev.descent.model.Init
 import dev.descent.model.LayerNorm
@@ -150,6 +151,27 @@ class TrainingDslSpec : StringSpec({
             }.fit(Digits.train(), Digits.test())
             fit.accuracy(Digits.test()) shouldBeGreaterThan 0.9
         }
+    }
+
+    "batchNorm() in the Kotlin DSL builds what the Java builder does, and trains with running statistics" {
+        val m = sequential(inputs = 64) { dense(32); batchNorm(); activation(Relu); dense(10) }
+        val j = Models.sequential(64).dense(32).batchNorm().activation(Activation.RELU).dense(10).build()
+        m.layers() shouldBe j.layers()
+        m.buffers().map { it.name() } shouldBe listOf(
+            "layers.1.running_mean", "layers.1.running_var", "layers.1.num_batches_tracked",
+        )
+        sequential(inputs = 4) { batchNorm(eps = 1e-3, momentum = 0.3) }.layers() shouldBe
+            listOf(BatchNorm(4, 1, 1e-3, 0.3))
+        val fit = training {
+            model = m
+            loss = softmaxCrossEntropy()
+            optimizer = sgd(lr = 0.05, momentum = 0.9)
+            epochs = 3; batchSize = 32; seed = 42
+            backend = Backend.SIMD
+            progressBar = false
+        }.fit(Digits.train(), Digits.test())
+        fit.result().buffers()[64] shouldBe (fit.history().steps().size.toFloat())
+        fit.accuracy(Digits.test()) shouldBeGreaterThan 0.9
     }
 
     "callbacks see every epoch and step, and fit reports timings" {
