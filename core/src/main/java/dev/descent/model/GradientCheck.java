@@ -25,6 +25,7 @@ import java.util.SplittableRandom;
 public final class GradientCheck {
 
     private final Layer layer;
+    private final int[] inputShape;
     private final int inputs;
     private int rows = 5;
     private long seed = 1;
@@ -34,16 +35,27 @@ public final class GradientCheck {
     private double inputScale = 1.5;
     private int maxSkipped = 3;
 
-    private GradientCheck(Layer layer, int inputs) {
+    private GradientCheck(Layer layer, int[] inputShape) {
         if (layer == null) throw new IllegalArgumentException("layer must not be null");
-        if (inputs <= 0) throw new IllegalArgumentException("inputs must be > 0, got " + inputs);
+        for (int d : inputShape)
+            if (d <= 0)
+                throw new IllegalArgumentException("input shape " + Arrays.toString(inputShape) + " must be > 0");
+        if (inputShape.length != 1 && inputShape.length != 3)
+            throw new IllegalArgumentException("input shape " + Arrays.toString(inputShape)
+                    + ": a model takes [features] or [channels, height, width]");
         this.layer = layer;
-        this.inputs = inputs;
+        this.inputShape = inputShape.clone();
+        this.inputs = Sequential.width(inputShape);
     }
 
     /** A check of layer on inputs of {@code inputs} features. */
     public static GradientCheck of(Layer layer, int inputs) {
-        return new GradientCheck(layer, inputs);
+        return new GradientCheck(layer, new int[] {inputs});
+    }
+
+    /** A check of layer on inputs of the given per-example shape, e.g. {@code of(conv, 2, 6, 5)}. */
+    public static GradientCheck of(Layer layer, int... inputShape) {
+        return new GradientCheck(layer, inputShape);
     }
 
     /** Rows in the batch (5 by default). */
@@ -118,7 +130,11 @@ public final class GradientCheck {
 
     /** Runs the check on backend b. */
     public Report run(Backend b) {
-        Sequential model = Sequential.input(inputs).add(layer).build();
+        Sequential model = (inputShape.length == 3
+                        ? Sequential.image(inputShape[0], inputShape[1], inputShape[2])
+                        : Sequential.input(inputs))
+                .add(layer)
+                .build();
         Layer l = model.layers().get(0);
         Sequential.Workspace ws = model.workspace(rows);
         LayerContext c = ws.contexts[0];
