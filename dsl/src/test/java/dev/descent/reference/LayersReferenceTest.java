@@ -12,14 +12,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * layers.json, whose convolution, pooling, flatten, batch-norm and tiny-CNN cases are not
- * implemented yet (so the file is not among {@link Shared#IMPLEMENTED_REFERENCE_FILES}): the
- * implemented layers' cases (gelu, leaky_relu, layer_norm: output, grad_input and grad_params) pass
- * on both CPU backends, and every other case is reported unsupported, with the reason.
+ * layers.json, whose batch-norm cases are not implemented yet (so the file is not among {@link
+ * Shared#IMPLEMENTED_REFERENCE_FILES}): the implemented layers' cases (gelu, leaky_relu, layer_norm,
+ * conv2d, max_pool2d, avg_pool2d, flatten: output, grad_input and grad_params; tiny_cnn: conv_out,
+ * logits, loss, every parameter gradient and grad_input) pass on both CPU backends, and every other
+ * case is reported unsupported, with the reason.
  */
 class LayersReferenceTest {
 
-    static final Set<String> IMPLEMENTED = Set.of("gelu", "leaky_relu", "layer_norm");
+    static final Set<String> IMPLEMENTED =
+            Set.of("gelu", "leaky_relu", "layer_norm", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "tiny_cnn");
 
     @ParameterizedTest
     @ValueSource(strings = {"scalar", "simd"})
@@ -31,7 +33,10 @@ class LayersReferenceTest {
         List<CaseResult> implemented = results.stream()
                 .filter(r -> IMPLEMENTED.contains(r.kind().split(" ")[1]))
                 .toList();
-        assertEquals(5, implemented.size(), "2 gelu, 2 leaky_relu and 1 layer_norm case");
+        assertEquals(
+                17,
+                implemented.size(),
+                "2 gelu, 2 leaky_relu, 1 layer_norm, 8 conv2d, 1 max_pool2d, 1 avg_pool2d, 1 flatten and 1 tiny_cnn case");
         String failures = implemented.stream()
                 .filter(r -> !r.passed())
                 .map(CaseResult::line)
