@@ -175,7 +175,8 @@ public final class Sequential {
         public Builder dense(int width, Activation activation) {
             if (shape.length != 1)
                 throw new IllegalArgumentException("layer " + layerName(layers.size())
-                        + " (dense) needs a flat input, got shape " + Arrays.toString(shape));
+                        + " (dense) needs a flat input, got shape " + Arrays.toString(shape)
+                        + " (put a flatten layer before it)");
             return add(new Dense(shape[0], width, activation, offset));
         }
 
