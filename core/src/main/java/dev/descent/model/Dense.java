@@ -68,7 +68,8 @@ public record Dense(int inputs, int outputs, Activation activation, int weightOf
     public int[] outputShape(int[] inputShape) {
         if (inputShape.length != 1 || inputShape[0] != inputs)
             throw new IllegalArgumentException("a dense layer " + inputs + "→" + outputs + " takes input shape ["
-                    + inputs + "], got " + Arrays.toString(inputShape));
+                    + inputs + "], got " + Arrays.toString(inputShape)
+                    + (inputShape.length == 1 ? "" : " (put a flatten layer before it)"));
         return new int[] {outputs};
     }
 

@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
 public final class GradientCheck {
 
     private final Layer layer;
-    private final int inputs;
     private final int[] inputShape;
+    private final int inputs;
     private int rows = 5;
     private long seed = 1;
     private double step = 2e-3;
@@ -36,28 +36,26 @@ public final class GradientCheck {
     private int maxSkipped = 3;
     private boolean training = true;
 
-    private GradientCheck(Layer layer, int inputs) {
-        if (layer == null) throw new IllegalArgumentException("layer must not be null");
-        if (inputs <= 0) throw new IllegalArgumentException("inputs must be > 0, got " + inputs);
-        this.layer = layer;
-        this.inputs = inputs;
-        this.inputShape = new int[] {inputs};
-    }
-
     private GradientCheck(Layer layer, int[] inputShape) {
         if (layer == null) throw new IllegalArgumentException("layer must not be null");
+        for (int d : inputShape)
+            if (d <= 0)
+                throw new IllegalArgumentException("input shape " + Arrays.toString(inputShape) + " must be > 0");
         this.layer = layer;
         this.inputShape = inputShape.clone();
-        this.inputs = Sequential.width(this.inputShape);
+        this.inputs = Sequential.width(inputShape);
     }
 
     /** A check of layer on inputs of {@code inputs} features. */
     public static GradientCheck of(Layer layer, int inputs) {
-        return new GradientCheck(layer, inputs);
+        return new GradientCheck(layer, new int[] {inputs});
     }
 
-    /** A check of layer on examples of the given shape, e.g. {@code [C, H, W]}. */
-    public static GradientCheck ofShape(Layer layer, int... inputShape) {
+    /**
+     * A check of layer on inputs of the given per-example shape, e.g. {@code of(conv, 2, 6, 5)} for
+     * {@code [C, H, W]} images or {@code of(batchNorm, 3, 4)} for {@code [C, L]}.
+     */
+    public static GradientCheck of(Layer layer, int... inputShape) {
         return new GradientCheck(layer, inputShape);
     }
 

@@ -11,7 +11,8 @@ import java.util.List;
  * over a batch of rows.
  *
  * <p>Shapes are per example (the batch dimension is implicit): {@code [features]} for the layers of
- * an MLP. A batch is row-major: row r of an input of width w starts at {@code r·w}.
+ * an MLP, {@code [channels, height, width]} for images (NCHW: element (c, h, w) of a row at {@code
+ * c·H·W + h·W + w}). A batch is row-major: row r of an input of width w starts at {@code r·w}.
  *
  * <p>A layer object is immutable configuration; it may appear in several models. Everything a pass
  * needs (the backend, the buffers, the offsets of this layer's parameters, the batch size, a
@@ -53,6 +54,15 @@ public interface Layer {
 
     /** Floats of scratch per row this layer needs between its forward and backward pass (0 by default). */
     default int scratchPerRow(int[] inputShape) {
+        return 0;
+    }
+
+    /**
+     * Floats of scratch this layer needs whatever the batch size (0 by default), after the {@code
+     * rows × scratchPerRow} ones: a working buffer for a block of rows at a time, such as {@link
+     * Conv2D}'s im2col matrix, so that evaluating a large batch does not grow it.
+     */
+    default int scratchFixed(int[] inputShape) {
         return 0;
     }
 

@@ -12,9 +12,11 @@ public final class LayerContext {
     private final String name;
     private final int[] offsets;
     private final int[] bufferOffsets;
+    private final int[] inputShape;
     private final int inputWidth;
     private final int outputWidth;
     private final int scratchPerRow;
+    private final int scratchFixed;
     Backend backend;
     float[] params;
     float[] grads;
@@ -28,11 +30,20 @@ public final class LayerContext {
     long step;
     int microBatch;
 
-    LayerContext(String name, int[] offsets, int[] bufferOffsets, int inputWidth, int outputWidth, int scratchPerRow) {
+    LayerContext(
+            String name,
+            int[] offsets,
+            int[] bufferOffsets,
+            int[] inputShape,
+            int outputWidth,
+            int scratchPerRow,
+            int scratchFixed) {
+        this.scratchFixed = scratchFixed;
         this.name = name;
         this.offsets = offsets;
         this.bufferOffsets = bufferOffsets;
-        this.inputWidth = inputWidth;
+        this.inputShape = inputShape.clone();
+        this.inputWidth = Sequential.width(inputShape);
         this.outputWidth = outputWidth;
         this.scratchPerRow = scratchPerRow;
     }
@@ -88,6 +99,14 @@ public final class LayerContext {
         return rows;
     }
 
+    /**
+     * Dimension i of one example's input shape, e.g. {@code inputDim(1)} is the height of a {@code
+     * [channels, height, width]} image (no copy of the shape, so a pass allocates nothing).
+     */
+    public int inputDim(int i) {
+        return inputShape[i];
+    }
+
     /** Floats per row of the input. */
     public int inputWidth() {
         return inputWidth;
@@ -104,8 +123,8 @@ public final class LayerContext {
     }
 
     /**
-     * This layer's scratch: at least {@code rows × scratchPerRow} floats, from offset 0, kept from
-     * forward to backward.
+     * This layer's scratch: at least {@code rows × scratchPerRow + scratchFixed} floats, from offset
+     * 0, kept from forward to backward.
      */
     public float[] scratch() {
         return scratch;
@@ -138,6 +157,10 @@ public final class LayerContext {
     }
 
     void ensureScratch(int rows) {
-        if (scratch.length < rows * scratchPerRow) scratch = new float[rows * scratchPerRow];
+        long n = (long) rows * scratchPerRow + scratchFixed;
+        if (n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("layer " + name + " needs " + n + " floats of scratch for " + rows
+                    + " rows, more than one float array holds");
+        if (scratch.length < n) scratch = new float[(int) n];
     }
 }

@@ -29,6 +29,14 @@ public final class Models {
         return Sequential.input(inputs);
     }
 
+    /**
+     * Starts a model over images of shape {@code [channels, height, width]} (rows of NCHW floats):
+     * {@code Models.image(1, 28, 28).conv2d(16, 5).activation(RELU).maxPool2d(2).flatten().dense(10)}.
+     */
+    public static Sequential.Builder image(int channels, int height, int width) {
+        return Sequential.image(channels, height, width);
+    }
+
     /** Starts a multi-layer perceptron over {@code inputs} features (dense layers, activations fused). */
     public static Sequential.Builder mlp(int inputs) {
         return Sequential.input(inputs);

@@ -127,6 +127,7 @@ public final class Sequential {
             int[] out = l.outputShape(shape.clone());
             width(out);
             if (l.scratchPerRow(shape.clone()) < 0) throw new IllegalArgumentException("scratchPerRow is negative");
+            if (l.scratchFixed(shape.clone()) < 0) throw new IllegalArgumentException("scratchFixed is negative");
             return out;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
@@ -143,7 +144,15 @@ public final class Sequential {
 
     /** Starts a model that takes {@code inputs} features. */
     public static Builder input(int inputs) {
-        return new Builder(inputs);
+        return new Builder(new int[] {inputs});
+    }
+
+    /**
+     * Starts a model that takes images of shape {@code [channels, height, width]}: rows of {@code
+     * channels·height·width} floats in NCHW order (element (c, h, w) at {@code c·H·W + h·W + w}).
+     */
+    public static Builder image(int channels, int height, int width) {
+        return new Builder(new int[] {channels, height, width});
     }
 
     /**
@@ -153,31 +162,29 @@ public final class Sequential {
     public static Builder inputShape(int... shape) {
         if (shape == null || shape.length == 0)
             throw new IllegalArgumentException("a model's input shape needs at least one dimension");
-        for (int d : shape)
-            if (d <= 0)
-                throw new IllegalArgumentException(
-                        "model input shape " + Arrays.toString(shape) + " has a dimension <= 0");
-        Builder b = new Builder(width(shape));
-        b.shape = shape.clone();
-        b.shapeIn = shape.clone();
-        return b;
+        return new Builder(shape);
     }
 
     /** Builds a model layer by layer; each call checks that the layer takes the previous one's output. */
     public static final class Builder {
         private final List<Layer> layers = new ArrayList<>();
         private final int inputs;
+        private final int[] inputShape;
         private int[] shape;
-        /** The input shape when {@link #inputShape} gave one, else null ({@code [inputs]}). */
-        private int[] shapeIn;
 
         private int offset;
         private Init init = Init.AUTO;
 
-        private Builder(int inputs) {
-            if (inputs <= 0) throw new IllegalArgumentException("model inputs must be > 0, got " + inputs);
-            this.inputs = inputs;
-            this.shape = new int[] {inputs};
+        private Builder(int[] inputShape) {
+            for (int d : inputShape)
+                if (d <= 0)
+                    throw new IllegalArgumentException(
+                            inputShape.length == 1
+                                    ? "model inputs must be > 0, got " + d
+                                    : "model input shape " + Arrays.toString(inputShape) + " must have dimensions > 0");
+            this.inputs = width(inputShape);
+            this.inputShape = inputShape.clone();
+            this.shape = inputShape.clone();
         }
 
         /**
@@ -202,7 +209,8 @@ public final class Sequential {
         public Builder dense(int width, Activation activation) {
             if (shape.length != 1)
                 throw new IllegalArgumentException("layer " + layerName(layers.size())
-                        + " (dense) needs a flat input, got shape " + Arrays.toString(shape));
+                        + " (dense) needs a flat input, got shape " + Arrays.toString(shape)
+                        + " (put a flatten layer before it)");
             return add(new Dense(shape[0], width, activation, offset));
         }
 
@@ -233,6 +241,49 @@ public final class Sequential {
             return add(new ActivationLayer(f));
         }
 
+        /**
+         * Adds a {@link Conv2D} from the previous output's channels to {@code outChannels}, with a
+         * square kernel, stride and zero padding (PyTorch's {@code nn.Conv2d(in, out, kernel, stride,
+         * padding)}).
+         */
+        public Builder conv2d(int outChannels, int kernel, int stride, int padding) {
+            if (shape.length != 3)
+                throw new IllegalArgumentException("layer " + layerName(layers.size())
+                        + " (conv2d) needs an image input [channels, height, width], got shape "
+                        + Arrays.toString(shape) + " (start the model with Models.image(c, h, w))");
+            return add(new Conv2D(shape[0], outChannels, kernel, stride, padding));
+        }
+
+        /** Adds a {@link Conv2D} with stride 1 and no padding. */
+        public Builder conv2d(int outChannels, int kernel) {
+            return conv2d(outChannels, kernel, 1, 0);
+        }
+
+        /** Adds a {@link MaxPool2D} over {@code kernel×kernel} windows, {@code stride} apart. */
+        public Builder maxPool2d(int kernel, int stride) {
+            return add(new MaxPool2D(kernel, stride));
+        }
+
+        /** Adds a {@link MaxPool2D} whose stride is its kernel size (PyTorch's default). */
+        public Builder maxPool2d(int kernel) {
+            return maxPool2d(kernel, kernel);
+        }
+
+        /** Adds an {@link AvgPool2D} over {@code kernel×kernel} windows, {@code stride} apart. */
+        public Builder avgPool2d(int kernel, int stride) {
+            return add(new AvgPool2D(kernel, stride));
+        }
+
+        /** Adds an {@link AvgPool2D} whose stride is its kernel size (PyTorch's default). */
+        public Builder avgPool2d(int kernel) {
+            return avgPool2d(kernel, kernel);
+        }
+
+        /** Adds a {@link Flatten}: {@code [c, h, w]} to {@code [c·h·w]}, as a dense layer needs. */
+        public Builder flatten() {
+            return add(new Flatten());
+        }
+
         /** The weight initialisation scheme ({@link Init#AUTO} by default). */
         public Builder init(Init init) {
             if (init == null) throw new IllegalArgumentException("init must not be null");
@@ -245,7 +296,7 @@ public final class Sequential {
         }
 
         public Sequential build() {
-            return new Sequential(shapeIn == null ? new int[] {inputs} : shapeIn, layers, init);
+            return new Sequential(inputShape, layers, init);
         }
     }
 
@@ -273,6 +324,11 @@ public final class Sequential {
     /** Features per input row. */
     public int inputs() {
         return width(inputShape);
+    }
+
+    /** One example's input shape: {@code [features]}, or {@code [channels, height, width]} for images. */
+    public int[] inputShape() {
+        return inputShape.clone();
     }
 
     /** Floats per output row. */
@@ -511,9 +567,10 @@ public final class Sequential {
                         layerName(l),
                         model.offsets[l],
                         model.bufferOffsets[l],
-                        width(in),
+                        in,
                         width(model.shapes.get(l + 1)),
-                        model.layers.get(l).scratchPerRow(in.clone()));
+                        model.layers.get(l).scratchPerRow(in.clone()),
+                        model.layers.get(l).scratchFixed(in.clone()));
             }
             this.ownBuffers = model.initialBuffers();
             allocate(Math.max(1, rows));
@@ -573,7 +630,8 @@ public final class Sequential {
 
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder("Sequential(").append(inputs());
+        StringBuilder s = new StringBuilder("Sequential(")
+                .append(inputShape.length == 1 ? String.valueOf(inputs()) : Arrays.toString(inputShape));
         for (Layer l : layers) s.append(" -> ").append(l);
         return s.append(", ").append(parameterCount).append(" parameters)").toString();
     }

@@ -36,11 +36,8 @@ class BatchNormTest {
     @ParameterizedTest(name = "{1} {2} training={3} on {0}")
     @MethodSource("cases")
     void gradientCheck(Backend b, BatchNorm layer, int[] shape, boolean training) {
-        var report = GradientCheck.ofShape(layer, shape)
-                .rows(4)
-                .training(training)
-                .run(b)
-                .assertPassed();
+        var report =
+                GradientCheck.of(layer, shape).rows(4).training(training).run(b).assertPassed();
         assertTrue(report.checked() > 20, report.toString());
     }
 

@@ -10,10 +10,14 @@ import dev.descent.loss.Loss;
 import dev.descent.loss.Nll;
 import dev.descent.loss.SoftmaxCrossEntropy;
 import dev.descent.model.ActivationLayer;
+import dev.descent.model.AvgPool2D;
 import dev.descent.model.BatchNorm;
+import dev.descent.model.Conv2D;
 import dev.descent.model.Dense;
+import dev.descent.model.Flatten;
 import dev.descent.model.Layer;
 import dev.descent.model.LayerNorm;
+import dev.descent.model.MaxPool2D;
 import dev.descent.model.Sequential;
 import dev.descent.objective.Objective;
 import dev.descent.objective.Objectives;
@@ -233,6 +237,10 @@ public final class ReferenceRunner {
             batchNorm(c, cmp);
             return;
         }
+        if (Json.required(c, "layer").asText().equals("tiny_cnn")) {
+            tinyCnn(c, cmp);
+            return;
+        }
         Layer layer = layerOf(Json.required(c, "layer").asText(), Json.required(c, "config"));
         for (var it = c.fieldNames(); it.hasNext(); ) {
             String field = it.next();
@@ -241,15 +249,22 @@ public final class ReferenceRunner {
                         "unsupported: the case records '" + field + "', which this runner does not check");
         }
         int[] inShape = ints(Json.required(c, "input_shape"));
-        if (inShape.length != 2)
+        if (inShape.length != 2 && inShape.length != 4)
             throw new IllegalArgumentException("unsupported: input shape " + java.util.Arrays.toString(inShape)
-                    + " (the CPU layers take [rows, features])");
+                    + " (the CPU layers take [rows, features] or images [rows, channels, height, width])");
         int rows = inShape[0];
-        Sequential model = Sequential.input(inShape[1]).add(layer).build();
+        Sequential model = (inShape.length == 4
+                        ? Sequential.image(inShape[1], inShape[2], inShape[3])
+                        : Sequential.input(inShape[1]))
+                .add(layer)
+                .build();
         int[] outShape = ints(Json.required(c, "output_shape"));
-        if (outShape.length != 2 || outShape[0] != rows || outShape[1] != model.outputs())
-            throw new IllegalArgumentException("output shape " + java.util.Arrays.toString(outShape)
-                    + ", the layer gives [" + rows + ", " + model.outputs() + "]");
+        int[] gives = model.shapeBefore(1);
+        if (outShape[0] != rows
+                || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(outShape, 1, outShape.length), gives))
+            throw new IllegalArgumentException(
+                    "output shape " + java.util.Arrays.toString(outShape) + ", the layer gives [" + rows + ", "
+                            + java.util.Arrays.toString(gives).substring(1));
         float[] params = new float[model.parameterCount()];
         JsonNode given = c.path("params"), shapes = c.path("param_shapes"), grads = c.path("grad_params");
         int named = 0;
@@ -385,11 +400,132 @@ public final class ReferenceRunner {
                 yield new LayerNorm(
                         shape.get(0).asInt(), Json.required(config, "eps").asDouble());
             }
+            case "conv2d" -> {
+                int[] kernel = ints(Json.required(config, "kernel_size")),
+                        stride = ints(Json.required(config, "stride")),
+                        padding = ints(Json.required(config, "padding"));
+                if (!java.util.Arrays.equals(ints(Json.required(config, "dilation")), new int[] {1, 1})
+                        || !Json.required(config, "bias").asBoolean()
+                        || config.path("groups").asInt(1) != 1
+                        || !config.path("padding_mode").asText("zeros").equals("zeros"))
+                    throw new IllegalArgumentException("unsupported: conv2d " + cfg
+                            + " (Descent's Conv2D has a bias, zero padding, dilation 1 and one group)");
+                yield new Conv2D(
+                        Json.required(config, "in_channels").asInt(),
+                        Json.required(config, "out_channels").asInt(),
+                        kernel[0],
+                        kernel[1],
+                        stride[0],
+                        stride[1],
+                        padding[0],
+                        padding[1]);
+            }
+            case "max_pool2d", "avg_pool2d" -> {
+                int[] kernel = ints(Json.required(config, "kernel_size")),
+                        stride = ints(Json.required(config, "stride"));
+                if (!java.util.Arrays.equals(ints(Json.required(config, "padding")), new int[] {0, 0})
+                        || Json.required(config, "ceil_mode").asBoolean()
+                        || !java.util.Arrays.equals(ints(config.path("dilation")), new int[0])
+                                && !java.util.Arrays.equals(ints(config.path("dilation")), new int[] {1, 1}))
+                    throw new IllegalArgumentException("unsupported: " + kind + " " + cfg
+                            + " (Descent's pools have no padding, no dilation and floor mode)");
+                yield kind.equals("max_pool2d")
+                        ? new MaxPool2D(kernel[0], kernel[1], stride[0], stride[1])
+                        : new AvgPool2D(kernel[0], kernel[1], stride[0], stride[1]);
+            }
+            case "flatten" -> {
+                if (Json.required(config, "start_dim").asInt() != 1
+                        || Json.required(config, "end_dim").asInt() != -1)
+                    throw new IllegalArgumentException(
+                            "unsupported: flatten " + cfg + " (Descent flattens a whole example)");
+                yield new Flatten();
+            }
             default ->
                 throw new IllegalArgumentException("unsupported: layer '" + kind
                         + "' is not implemented yet (the CPU layers are dense, activations (gelu, leaky_relu, ...), dropout,"
-                        + " layer_norm and batch_norm1d/2d; convolutions, pooling and flatten come later)");
+                        + " layer_norm, batch_norm1d/2d, conv2d, max/avg pooling and flatten)");
         };
+    }
+
+    /** The fields of the tiny_cnn case; anything else is unsupported. */
+    private static final java.util.Set<String> TINY_CNN_FIELDS = java.util.Set.of(
+            "layer",
+            "config",
+            "input_shape",
+            "input",
+            "target_class",
+            "param_shapes",
+            "params",
+            "conv_out",
+            "logits",
+            "loss",
+            "grad_params",
+            "grad_input",
+            "note");
+
+    /**
+     * tiny_cnn: conv2d(1→3, kernel 3, padding 1) → relu → max_pool2d(2) → flatten → linear(27→3)
+     * with mean softmax cross-entropy; checks conv_out, logits, loss, every parameter's gradient and
+     * grad_input.
+     */
+    private void tinyCnn(JsonNode c, Compare cmp) {
+        for (var it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!TINY_CNN_FIELDS.contains(field))
+                throw new IllegalArgumentException(
+                        "unsupported: the case records '" + field + "', which this runner does not check");
+        }
+        int[] in = ints(Json.required(c, "input_shape"));
+        if (in.length != 4) throw new IllegalArgumentException("tiny_cnn input shape " + c.get("input_shape"));
+        int rows = in[0];
+        Sequential model = Sequential.image(in[1], in[2], in[3])
+                .conv2d(3, 3, 1, 1)
+                .activation(Activation.RELU)
+                .maxPool2d(2)
+                .flatten()
+                .dense(3)
+                .build();
+        Map<String, String> names = Map.of(
+                "conv.weight", "layers.0.weight",
+                "conv.bias", "layers.0.bias",
+                "linear.weight", "layers.4.weight",
+                "linear.bias", "layers.4.bias");
+        JsonNode given = Json.required(c, "params"), shapes = Json.required(c, "param_shapes");
+        JsonNode grads = Json.required(c, "grad_params");
+        if (given.size() != names.size() || grads.size() != names.size() || shapes.size() != names.size())
+            throw new IllegalArgumentException("tiny_cnn has parameters " + shapes + ", expected " + names.keySet());
+        float[] params = new float[model.parameterCount()];
+        for (var e : names.entrySet()) {
+            Sequential.Slot s = model.parameters().stream()
+                    .filter(t -> t.name().equals(e.getValue()))
+                    .findFirst()
+                    .orElseThrow();
+            if (!java.util.Arrays.equals(ints(Json.required(shapes, e.getKey())), s.shape()))
+                throw new IllegalArgumentException(
+                        "tiny_cnn parameter " + e.getKey() + " has shape " + shapes.get(e.getKey()) + ", Descent's "
+                                + s.name() + " " + java.util.Arrays.toString(s.shape()));
+            copyInto(Json.floats(Json.required(given, e.getKey())), params, s.offset(), s.size());
+        }
+        float[] x = Json.floats(Json.required(c, "input"));
+        // the convolution alone, with the model's first two tensors: conv_out (before relu)
+        Sequential conv =
+                Sequential.image(in[1], in[2], in[3]).conv2d(3, 3, 1, 1).build();
+        cmp.array(conv.forward(backend, params, x, rows, conv.workspace(rows)), 0, Json.required(c, "conv_out"));
+
+        Sequential.Workspace ws = model.workspace(rows);
+        float[] logits = model.forward(backend, params, x, rows, ws);
+        cmp.array(logits, 0, Json.required(c, "logits"));
+        float[] target = Json.floats(Json.required(c, "target_class"));
+        float[] dOut = new float[rows * model.outputs()];
+        Loss loss = Loss.softmaxCrossEntropy();
+        double value = loss.valueAndGradient(logits, 0, target, 0, rows, model.outputs(), dOut, 0, 1f);
+        cmp.value(value, Json.required(c, "loss").asDouble());
+        float[] g = new float[params.length], dx = new float[x.length];
+        model.backward(backend, params, x, rows, ws, dOut, g, false, dx);
+        for (var e : names.entrySet())
+            for (Sequential.Slot s : model.parameters())
+                if (s.name().equals(e.getValue())) cmp.array(g, s.offset(), Json.required(grads, e.getKey()));
+        cmp.array(dx, 0, Json.required(c, "grad_input"));
     }
 
     private static int[] ints(JsonNode array) {

@@ -4,6 +4,7 @@ import dev.descent.checkpoint.CheckpointException;
 import dev.descent.data.DataFormatException;
 import dev.descent.examples.AveragingExample;
 import dev.descent.examples.BatchSizeExample;
+import dev.descent.examples.CnnExample;
 import dev.descent.examples.CommonOptions;
 import dev.descent.examples.GdVsSgdExample;
 import dev.descent.examples.GradientNoiseExample;
@@ -55,6 +56,7 @@ import picocli.CommandLine.Command;
             GdVsSgdExample.class,
             LinearScalingExample.class,
             MnistExample.class,
+            CnnExample.class,
             LrFinderExample.class,
             AveragingExample.class,
             CommandLine.HelpCommand.class

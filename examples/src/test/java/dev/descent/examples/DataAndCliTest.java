@@ -117,6 +117,7 @@ class DataAndCliTest {
                 "gd-vs-sgd",
                 "linear-scaling",
                 "mnist",
+                "cnn",
                 "lr-finder"
             }) {
                 assertTrue(out.toString(StandardCharsets.UTF_8).contains(c), c + " missing from --help");

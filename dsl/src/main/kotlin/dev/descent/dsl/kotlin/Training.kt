@@ -283,10 +283,22 @@ fun mlp(inputs: Int, init: Init = Init.AUTO, block: MlpScope.() -> Unit): Sequen
  */
 fun sequential(inputs: Int, init: Init = Init.AUTO, block: MlpScope.() -> Unit): Sequential = mlp(inputs, init, block)
 
-/** The layers of a model, inside [mlp] or [sequential]. */
+/**
+ * A model over images of [channels]×[height]×[width] (rows of NCHW floats):
+ * `image(1, 28, 28) { conv2d(16, kernel = 5); activation(Relu); maxPool2d(2); flatten(); dense(10) }`.
+ * The same scope as [mlp].
+ */
+fun image(channels: Int, height: Int, width: Int, init: Init = Init.AUTO, block: MlpScope.() -> Unit): Sequential {
+    val scope = MlpScope(Sequential.image(channels, height, width))
+    scope.init = init
+    scope.block()
+    return scope.build()
+}
+
+/** The layers of a model, inside [mlp], [sequential] or [image]. */
 @DescentDsl
-class MlpScope internal constructor(inputs: Int) {
-    private val builder = Sequential.input(inputs)
+class MlpScope internal constructor(private val builder: Sequential.Builder) {
+    internal constructor(inputs: Int) : this(Sequential.input(inputs))
 
     /** The weight initialisation scheme. */
     var init: Init = Init.AUTO
@@ -307,6 +319,26 @@ class MlpScope internal constructor(inputs: Int) {
      */
     fun batchNorm(eps: Double = BatchNorm.DEFAULT_EPS, momentum: Double = BatchNorm.DEFAULT_MOMENTUM) {
         builder.batchNorm(eps, momentum)
+    }
+
+    /** A 2-D convolution to [outChannels] channels (PyTorch's `nn.Conv2d`: square kernel, zero padding). */
+    fun conv2d(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0) {
+        builder.conv2d(outChannels, kernel, stride, padding)
+    }
+
+    /** Max pooling over [kernel]×[kernel] windows, [stride] apart (the window size by default). */
+    fun maxPool2d(kernel: Int, stride: Int = kernel) {
+        builder.maxPool2d(kernel, stride)
+    }
+
+    /** Average pooling over [kernel]×[kernel] windows, [stride] apart (the window size by default). */
+    fun avgPool2d(kernel: Int, stride: Int = kernel) {
+        builder.avgPool2d(kernel, stride)
+    }
+
+    /** Flattens an image `[c, h, w]` into `[c·h·w]` features, as a dense layer needs. */
+    fun flatten() {
+        builder.flatten()
     }
 
     /** Any [Layer], a user's own included; it must take the previous layer's output shape. */

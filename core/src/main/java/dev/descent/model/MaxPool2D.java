@@ -1,0 +1,91 @@
+package dev.descent.model;
+
+import java.util.Arrays;
+
+/**
+ * Max pooling (PyTorch's {@code nn.MaxPool2d(kernel, stride)}, no padding, floor mode): each output
+ * is the largest element of its window (a NaN wins, as in PyTorch; among equal maxima the first in
+ * row-major order). The forward pass remembers where each maximum sits in the scratch; backward
+ * sends each output's gradient there.
+ */
+public record MaxPool2D(int kernelHeight, int kernelWidth, int strideHeight, int strideWidth) implements Layer {
+
+    public MaxPool2D {
+        Pool2D.check("max_pool2d", kernelHeight, kernelWidth, strideHeight, strideWidth);
+    }
+
+    /** A square window and stride. */
+    public MaxPool2D(int kernel, int stride) {
+        this(kernel, kernel, stride, stride);
+    }
+
+    /** Stride equal to the window, PyTorch's default. */
+    public MaxPool2D(int kernel) {
+        this(kernel, kernel);
+    }
+
+    @Override
+    public String kind() {
+        return "max_pool2d";
+    }
+
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        int[] out = Pool2D.outputShape(this, kernelHeight, kernelWidth, strideHeight, strideWidth, inputShape);
+        if ((long) inputShape[0] * inputShape[1] * inputShape[2] > 1 << 24)
+            throw new IllegalArgumentException(this + " keeps the index of each maximum as a float: the input "
+                    + Arrays.toString(inputShape) + " has more than 2^24 elements");
+        return out;
+    }
+
+    /** The index within its input row of each output's maximum (a float holds it exactly). */
+    @Override
+    public int scratchPerRow(int[] inputShape) {
+        return Sequential.width(outputShape(inputShape));
+    }
+
+    /** Reads x; overwrites y and the scratch (the argmax of each output). */
+    @Override
+    public void forward(LayerContext c, float[] x, float[] y) {
+        int ch = c.inputDim(0), h = c.inputDim(1), w = c.inputDim(2);
+        int oh = (h - kernelHeight) / strideHeight + 1, ow = (w - kernelWidth) / strideWidth + 1;
+        int inWidth = c.inputWidth(), outWidth = c.outputWidth();
+        float[] arg = c.scratch();
+        for (int n = 0; n < c.rows(); n++) {
+            int xRow = n * inWidth, o = n * outWidth;
+            for (int k = 0; k < ch; k++)
+                for (int a = 0; a < oh; a++)
+                    for (int b = 0; b < ow; b++, o++) {
+                        int first = k * h * w + a * strideHeight * w + b * strideWidth, best = first;
+                        float max = x[xRow + first];
+                        for (int i = 0; i < kernelHeight; i++)
+                            for (int j = 0; j < kernelWidth; j++) {
+                                int at = first + i * w + j;
+                                float v = x[xRow + at];
+                                if (v > max || Float.isNaN(v)) {
+                                    max = v;
+                                    best = at;
+                                }
+                            }
+                        y[o] = max;
+                        arg[o] = best;
+                    }
+        }
+    }
+
+    /** Reads dy and the scratch; overwrites dx (0 except at each window's maximum). */
+    @Override
+    public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
+        if (dx == null) return;
+        int inWidth = c.inputWidth(), outWidth = c.outputWidth(), rows = c.rows();
+        float[] arg = c.scratch();
+        Arrays.fill(dx, 0, rows * inWidth, 0f);
+        for (int n = 0; n < rows; n++)
+            for (int o = n * outWidth, end = o + outWidth; o < end; o++) dx[n * inWidth + (int) arg[o]] += dy[o];
+    }
+
+    @Override
+    public String toString() {
+        return Pool2D.describe(kind(), kernelHeight, kernelWidth, strideHeight, strideWidth);
+    }
+}
