@@ -145,38 +145,6 @@ public class SimdBackend extends ScalarBackend {
     /** Per-thread room for one vector's lanes, for {@link #lanesSum}. */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
 
-    // ---- sparse (CSR) input ----------------------------------------------------------------------
-
-    /** The row's dot gathers W through the column indices, one vector of non-zeros at a time. */
-    @Override
-    public void sparseLinear(
-            int[] rowStart,
-            int[] columns,
-            float[] values,
-            int rows,
-            float[] w,
-            int wOff,
-            int inputs,
-            float[] bias,
-            int biasOff,
-            float[] z,
-            int zOff,
-            int outputs) {
-        for (int r = 0; r < rows; r++) {
-            int from = rowStart[r], to = rowStart[r + 1];
-            for (int o = 0; o < outputs; o++) {
-                int row = wOff + o * inputs;
-                var acc = FloatVector.zero(S);
-                int k = from;
-                for (int bound = from + S.loopBound(to - from); k < bound; k += L)
-                    acc = FloatVector.fromArray(S, values, k).fma(FloatVector.fromArray(S, w, row, columns, k), acc);
-                float sum = acc.reduceLanes(VectorOperators.ADD);
-                for (; k < to; k++) sum += values[k] * w[row + columns[k]];
-                z[zOff + r * outputs + o] = sum + bias[biasOff + o];
-            }
-        }
-    }
-
     // ---- reductions -----------------------------------------------------------------------------
 
     @Override

@@ -97,7 +97,8 @@ public final class Libsvm {
             int n = row.index.length;
             if (keyed.length < n) keyed = new long[n];
             for (int j = 0; j < n; j++) {
-                int h = (int) Integer.toUnsignedLong(dev.descent.text.MurmurHash3.hashInt(row.index[j], 0)) % dimension;
+                int h = (int)
+                        (Integer.toUnsignedLong(dev.descent.text.MurmurHash3.hashInt(row.index[j], 0)) % dimension);
                 keyed[j] = ((long) h << 32) | j; // sort by column, then by position in the line
             }
             java.util.Arrays.sort(keyed, 0, n);

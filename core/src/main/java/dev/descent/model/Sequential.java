@@ -490,7 +490,9 @@ public final class Sequential {
                 LayerContext c = contexts[l];
                 a[l] = new float[rows * c.outputWidth()];
                 c.ensureScratch(rows);
-                widest = Math.max(widest, Math.max(c.inputWidth(), c.outputWidth()));
+                // delta[] holds dLoss/d(input) of layers 1.. (the outputs of layers 0..); layer 0's dx is the
+                // caller's buffer, so the model's input width (2²⁰ for hashed text) need not fit here
+                widest = Math.max(widest, c.outputWidth());
             }
             delta[0] = new float[rows * widest];
             delta[1] = new float[rows * widest];

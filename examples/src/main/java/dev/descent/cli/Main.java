@@ -13,6 +13,7 @@ import dev.descent.examples.LocalMinimaExample;
 import dev.descent.examples.LrFinderExample;
 import dev.descent.examples.MnistExample;
 import dev.descent.examples.SchedulesExample;
+import dev.descent.examples.SpamExample;
 import dev.descent.examples.TrajectoriesExample;
 import dev.descent.train.TrainingDivergedException;
 import java.io.IOException;
@@ -57,6 +58,7 @@ import picocli.CommandLine.Command;
             MnistExample.class,
             LrFinderExample.class,
             AveragingExample.class,
+            SpamExample.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
