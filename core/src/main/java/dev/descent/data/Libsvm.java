@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /**
  * Loads LIBSVM/SVMlight files: one row per line, {@code <label> <index>:<value> ...}, separated by
  * blanks, with 1-based feature indices strictly increasing within a line; features not listed are
- * 0. Blank lines are ignored. The rows are stored dense, so the matrix rows × features must fit in
+ * 0. Blank lines are ignored. {@link #loadSparse} and {@link #loadHashed} keep the rows sparse
+ * ({@link SparseDataset}, no width cap); {@link #load} stores them dense, so the matrix rows × features must fit in
  * one float array and in the heap; without a given feature count, an index above 2²⁰ is an error
  * (most likely a typo that would blow a small file up to gigabytes).
  *
