@@ -59,6 +59,66 @@ public interface Backend {
         activate(f, z, zOff, out, outOff, rows * outputs);
     }
 
+    // ---- sparse (CSR) input of a first dense layer -----------------------------------------
+
+    /**
+     * A dense layer's pre-activation for CSR input: {@code z[r×outputs + o] = Σ_k values[k]·W[o,
+     * columns[k]] + bias[o]} over row r's entries {@code k ∈ [rowStart[r], rowStart[r+1])}, W stored
+     * {@code outputs×inputs} from wOff. Reads the CSR arrays, w and bias; overwrites {@code
+     * z[zOff, zOff + rows×outputs)}. Equal to {@link #dense} on the densified rows up to float
+     * summation order.
+     */
+    default void sparseLinear(
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int rows,
+            float[] w,
+            int wOff,
+            int inputs,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            int outputs) {
+        for (int r = 0; r < rows; r++) {
+            int from = rowStart[r], to = rowStart[r + 1];
+            for (int o = 0; o < outputs; o++) {
+                int row = wOff + o * inputs;
+                float sum = 0;
+                for (int k = from; k < to; k++) sum += values[k] * w[row + columns[k]];
+                z[zOff + r * outputs + o] = sum + bias[biasOff + o];
+            }
+        }
+    }
+
+    /**
+     * The weight gradient of {@link #sparseLinear}, a transposed scatter: {@code g[gOff + o×inputs +
+     * columns[k]] += dz[r×outputs + o]·values[k]} for every row r, entry k of row r and output o.
+     * Reads dz and the CSR arrays; adds into g (only at the batch's columns: the caller zeroes g first
+     * to overwrite).
+     */
+    default void sparseWeightGradient(
+            float[] dz,
+            int dzOff,
+            int outputs,
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int rows,
+            float[] g,
+            int gOff,
+            int inputs) {
+        for (int r = 0; r < rows; r++) {
+            int from = rowStart[r], to = rowStart[r + 1];
+            for (int o = 0; o < outputs; o++) {
+                float d = dz[dzOff + r * outputs + o];
+                int row = gOff + o * inputs;
+                for (int k = from; k < to; k++) g[row + columns[k]] += d * values[k];
+            }
+        }
+    }
+
     /** Adds {@code bias[cols]} to every row of {@code c[rows×cols]}. Overwrites c. */
     void addRowVector(float[] c, int cOff, int rows, int cols, float[] bias, int biasOff);
 

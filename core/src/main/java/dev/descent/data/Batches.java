@@ -133,19 +133,27 @@ public final class Batches {
     }
 
     private void fillOrder(int[] out, long epoch) {
+        fillOrder(out, sampling, seed, epoch);
+    }
+
+    /**
+     * Overwrites {@code out} with the row order of {@code epoch} for {@code out.length} rows: the one
+     * home of the (seed, epoch) → order rule, shared with {@link SparseBatches}.
+     */
+    static void fillOrder(int[] out, Sampling sampling, long seed, long epoch) {
         switch (sampling) {
             case SEQUENTIAL -> {
                 for (int i = 0; i < out.length; i++) out[i] = i;
             }
-            case SHUFFLE -> shuffle(out, random(epoch));
+            case SHUFFLE -> shuffle(out, random(seed, epoch));
             case WITH_REPLACEMENT -> {
-                SplittableRandom random = random(epoch);
+                SplittableRandom random = random(seed, epoch);
                 for (int i = 0; i < out.length; i++) out[i] = random.nextInt(out.length);
             }
         }
     }
 
-    private SplittableRandom random(long epoch) {
+    private static SplittableRandom random(long seed, long epoch) {
         return new SplittableRandom(mix(seed ^ mix(epoch + 0x9E3779B97F4A7C15L)));
     }
 

@@ -61,6 +61,16 @@ public final class Labels {
         return new Dataset(name, x, y, y.length, features, 1, count);
     }
 
+    /** The sparse data set of parsed features and labels; reads all arrays and keeps them. */
+    SparseDataset sparseDataset(String name, long[] rowStart, int[] columns, float[] values, int features, float[] y) {
+        int count = 0;
+        if (isClassification()) {
+            count = classes;
+            if (count == INFER) for (float v : y) count = Math.max(count, (int) v + 1);
+        }
+        return new SparseDataset(name, rowStart, columns, values, y, features, 1, count);
+    }
+
     @Override
     public String toString() {
         return classes == REGRESSION

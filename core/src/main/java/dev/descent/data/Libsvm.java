@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /**
  * Loads LIBSVM/SVMlight files: one row per line, {@code <label> <index>:<value> ...}, separated by
  * blanks, with 1-based feature indices strictly increasing within a line; features not listed are
- * 0. Blank lines are ignored. The rows are stored dense, so the matrix rows × features must fit in
+ * 0. Blank lines are ignored. {@link #loadSparse} and {@link #loadHashed} keep the rows sparse
+ * ({@link SparseDataset}, no width cap); {@link #load} stores them dense, so the matrix rows × features must fit in
  * one float array and in the heap; without a given feature count, an index above 2²⁰ is an error
  * (most likely a typo that would blow a small file up to gigabytes).
  *
@@ -42,14 +43,103 @@ public final class Libsvm {
         return String.format(Locale.ROOT, "%,d rows × %,d features", rows, features);
     }
 
+    /**
+     * Keeps the rows sparse ({@link SparseDataset}): no cap on the width, indices up to 2³¹−1; the
+     * number of features is the largest index in the file, or {@code features} when it is {@code > 0}
+     * (then a larger index is an error).
+     */
+    public static SparseDataset loadSparse(Path file, Labels labels, int features) {
+        if (features < 0)
+            throw new IllegalArgumentException("features must be >= 0 (0: the largest index), got " + features);
+        Parsed p = parse(file, labels, features, Integer.MAX_VALUE, false);
+        long[] start = new long[p.rows.size() + 1];
+        long nnz = 0;
+        for (int r = 0; r < p.rows.size(); r++) start[r + 1] = nnz += p.rows.get(r).index.length;
+        if (!Sizes.fitsArray(nnz))
+            throw DataFormatException.atLine(
+                    file,
+                    p.lastLine,
+                    "at most " + Sizes.MAX_ARRAY + " stored values",
+                    String.format(Locale.ROOT, "%,d", nnz));
+        int[] cols = new int[(int) nnz];
+        float[] vals = new float[(int) nnz];
+        float[] y = new float[p.rows.size()];
+        int k = 0;
+        for (int r = 0; r < y.length; r++) {
+            Row row = p.rows.get(r);
+            y[r] = row.label;
+            for (int j = 0; j < row.index.length; j++) {
+                cols[k] = row.index[j] - 1;
+                vals[k++] = row.value[j];
+            }
+        }
+        return labels.sparseDataset(LineReader.nameOf(file), start, cols, vals, p.features, y);
+    }
+
+    /**
+     * Keeps the rows sparse and hashes every index (any in [1, 2³¹−1]) into {@code dimension} columns
+     * with {@link dev.descent.text.MurmurHash3} (unsigned, seed 0, over the index's 4 little-endian
+     * bytes); values that land in one column are added.
+     */
+    public static SparseDataset loadHashed(Path file, Labels labels, int dimension) {
+        if (dimension <= 0) throw new IllegalArgumentException("dimension must be > 0, got " + dimension);
+        Parsed p = parse(file, labels, 0, Integer.MAX_VALUE, false);
+        long[] start = new long[p.rows.size() + 1];
+        float[] y = new float[p.rows.size()];
+        long total = 0;
+        for (Row row : p.rows) total += row.index.length;
+        int[] cols = new int[Math.toIntExact(total)];
+        float[] vals = new float[cols.length];
+        int k = 0;
+        long[] keyed = new long[0];
+        for (int r = 0; r < y.length; r++) {
+            Row row = p.rows.get(r);
+            y[r] = row.label;
+            int n = row.index.length;
+            if (keyed.length < n) keyed = new long[n];
+            for (int j = 0; j < n; j++) {
+                int h = (int)
+                        (Integer.toUnsignedLong(dev.descent.text.MurmurHash3.hashInt(row.index[j], 0)) % dimension);
+                keyed[j] = ((long) h << 32) | j; // sort by column, then by position in the line
+            }
+            java.util.Arrays.sort(keyed, 0, n);
+            for (int j = 0; j < n; j++) {
+                int col = (int) (keyed[j] >>> 32);
+                float v = row.value[(int) keyed[j]];
+                if (k > start[r] && cols[k - 1] == col) vals[k - 1] += v;
+                else {
+                    cols[k] = col;
+                    vals[k++] = v;
+                }
+            }
+            start[r + 1] = k;
+        }
+        return labels.sparseDataset(
+                LineReader.nameOf(file),
+                start,
+                java.util.Arrays.copyOf(cols, k),
+                java.util.Arrays.copyOf(vals, k),
+                dimension,
+                y);
+    }
+
     private record Row(float label, int[] index, float[] value) {}
 
-    private static Dataset read(Path file, Labels labels, int givenFeatures) {
+    /** The rows of a file, its width (the given one, or the largest index) and where the widest index was. */
+    private record Parsed(List<Row> rows, int features, long widestLine, long lastLine) {}
+
+    /**
+     * The one home of LIBSVM parsing: every row's label, indices and values, checked as the class
+     * Javadoc says; an index above {@code givenFeatures} (if {@code > 0}) or else above {@code limit}
+     * is an error. With {@code dense}, checks while reading that rows × width floats still fit.
+     */
+    private static Parsed parse(Path file, Labels labels, int givenFeatures, int limit, boolean dense) {
         try (LineReader in = LineReader.open(file)) {
             List<Row> rows = new ArrayList<>();
             int features = givenFeatures;
             long widestLine = 0;
             long held = 0; // bytes of the sparse rows read so far
+            int max = givenFeatures > 0 ? givenFeatures : limit;
             for (String line; (line = in.next()) != null; ) {
                 String[] tokens = BLANKS.split(line.strip());
                 int n = tokens.length - 1;
@@ -64,11 +154,10 @@ public final class Libsvm {
                     int previous = k == 0 ? 0 : index[k - 1];
                     if (index[k] <= previous)
                         throw in.error("a feature index above " + previous + " (indices increase)", "" + index[k]);
-                    int limit = givenFeatures > 0 ? givenFeatures : MAX_INFERRED_FEATURES;
-                    if (index[k] > limit)
+                    if (index[k] > max)
                         throw in.error(
-                                "a feature index in [1, " + limit + "]"
-                                        + (givenFeatures > 0 ? "" : " (give the feature count for more)"),
+                                "a feature index in [1, " + max + "]"
+                                        + (givenFeatures > 0 || !dense ? "" : " (give the feature count for more)"),
                                 "" + index[k]);
                     value[k] = in.number(t.substring(colon + 1), "a number after " + index[k] + ":");
                 }
@@ -80,28 +169,37 @@ public final class Libsvm {
                 held += 80 + 8L * n; // the record, its two arrays and its reference in the list
                 // densified at the end: rows × the widest index so far
                 if ((rows.size() & 255) == 0 || n > 1024)
-                    in.checkHeld(held, (long) rows.size() * features, shape(rows.size(), features));
+                    in.checkHeld(held, dense ? (long) rows.size() * features : 0, shape(rows.size(), features));
             }
             if (rows.isEmpty()) throw in.error("a data row", "an empty file");
             if (features == 0) throw in.error("at least one index:value in the file", "only labels");
-            long cells = (long) rows.size() * features;
-            String why = Sizes.arrayProblem(cells);
-            if (why == null) why = Sizes.heapProblem(held + Sizes.saturatedMultiply(cells, 4L * Sizes.DATA_COPIES));
-            if (why != null)
-                throw DataFormatException.atLine(
-                        file,
-                        givenFeatures > 0 ? in.line() : widestLine,
-                        "a dense rows × features matrix that fits in this JVM (" + Sizes.DATA_COPIES
-                                + " copies: loaded, split, standardised)",
-                        shape(rows.size(), features) + ", which " + why);
-            float[] x = new float[(int) cells];
-            float[] y = new float[rows.size()];
-            for (int r = 0; r < y.length; r++) {
-                Row row = rows.get(r);
-                y[r] = row.label;
-                for (int k = 0; k < row.index.length; k++) x[r * features + row.index[k] - 1] = row.value[k];
-            }
-            return labels.dataset(LineReader.nameOf(file), x, features, y);
+            return new Parsed(rows, features, widestLine, in.line());
         }
+    }
+
+    private static Dataset read(Path file, Labels labels, int givenFeatures) {
+        Parsed p = parse(file, labels, givenFeatures, MAX_INFERRED_FEATURES, true);
+        List<Row> rows = p.rows;
+        int features = p.features;
+        long held = 0;
+        for (Row r : rows) held += 80 + 8L * r.index.length;
+        long cells = (long) rows.size() * features;
+        String why = Sizes.arrayProblem(cells);
+        if (why == null) why = Sizes.heapProblem(held + Sizes.saturatedMultiply(cells, 4L * Sizes.DATA_COPIES));
+        if (why != null)
+            throw DataFormatException.atLine(
+                    file,
+                    givenFeatures > 0 ? p.lastLine : p.widestLine,
+                    "a dense rows × features matrix that fits in this JVM (" + Sizes.DATA_COPIES
+                            + " copies: loaded, split, standardised)",
+                    shape(rows.size(), features) + ", which " + why);
+        float[] x = new float[(int) cells];
+        float[] y = new float[rows.size()];
+        for (int r = 0; r < y.length; r++) {
+            Row row = rows.get(r);
+            y[r] = row.label;
+            for (int k = 0; k < row.index.length; k++) x[r * features + row.index[k] - 1] = row.value[k];
+        }
+        return labels.dataset(LineReader.nameOf(file), x, features, y);
     }
 }

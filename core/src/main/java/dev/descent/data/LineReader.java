@@ -32,9 +32,60 @@ final class LineReader implements Closeable {
     private boolean started, skipLf;
     private long line;
 
+    /**
+     * What a strict text reader's decoder puts for bytes that are not UTF-8: a lone low surrogate,
+     * which decoding valid UTF-8 never yields, so {@link #nextText} can tell it from real text.
+     */
+    private static final char MALFORMED = '\uDFFF';
+
+    private final boolean strict;
+
     private LineReader(Path file, Reader in) {
+        this(file, in, false);
+    }
+
+    private LineReader(Path file, Reader in, boolean strict) {
         this.file = file;
         this.in = in;
+        this.strict = strict;
+    }
+
+    /**
+     * Opens a UTF-8 text file (gzip or not) for {@link #nextText}: bytes that are not UTF-8 fail
+     * there, naming the line, instead of becoming U+FFFD.
+     */
+    static LineReader openText(Path file) {
+        try {
+            var decoder = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE)
+                    .replaceWith(String.valueOf(MALFORMED));
+            return new LineReader(file, new InputStreamReader(Gzip.open(file), decoder), true);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /**
+     * The next line, blank or not, without its terminator, or null at the end of the file. From
+     * {@link #openText}: a line with bytes that are not UTF-8 or with a NUL character (binary data)
+     * is a {@link DataFormatException} naming file and line.
+     */
+    String nextText() {
+        try {
+            line++;
+            String s = readLine();
+            if (s == null || !strict) return s;
+            for (int i = s.indexOf(MALFORMED); i >= 0; i = s.indexOf(MALFORMED, i + 1))
+                if (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)))
+                    throw error("UTF-8 text", "bytes that are not UTF-8 at character " + (i + 1) + " (binary data?)");
+            int nul = s.indexOf('\0');
+            if (nul >= 0) throw error("text", "a NUL character at character " + (nul + 1) + " (binary data?)");
+            return s;
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
     }
 
     /**
@@ -65,9 +116,11 @@ final class LineReader implements Closeable {
     static UncheckedIOException cannotRead(Path file, IOException e) {
         String why = e instanceof NoSuchFileException
                 ? "no such file"
-                : e instanceof AccessDeniedException
-                        ? "permission denied"
-                        : e.getMessage() != null ? e.getMessage() : e.toString();
+                : e instanceof java.io.EOFException
+                        ? "the file ends early (a truncated gzip stream?): " + e.getMessage()
+                        : e instanceof AccessDeniedException
+                                ? "permission denied"
+                                : e.getMessage() != null ? e.getMessage() : e.toString();
         return new UncheckedIOException("cannot read " + file + ": " + why, e);
     }
 

@@ -3,6 +3,7 @@ package dev.descent.model;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.data.Sizes;
+import dev.descent.data.SparseBatch;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -135,6 +136,51 @@ public record Dense(int inputs, int outputs, Activation activation, int weightOf
         b.matmulTN(dz, dzOff, x, 0, c.grads(), w, outputs, inputs, rows, c.accumulate());
         b.sumRows(dz, dzOff, rows, outputs, c.grads(), c.parameterOffset(1), c.accumulate());
         if (dx != null) b.matmul(dz, dzOff, c.params(), w, dx, 0, rows, inputs, outputs, false);
+    }
+
+    /**
+     * {@link #forward} for CSR input: {@code y = f(x·Wᵀ + b)} through {@link Backend#sparseLinear}.
+     * Reads the batch and the parameters; overwrites y and (with an activation) the scratch.
+     */
+    void forwardSparse(LayerContext c, SparseBatch x, float[] y) {
+        float[] z = fused() ? c.scratch() : y;
+        c.backend()
+                .sparseLinear(
+                        x.rowStart(),
+                        x.columns(),
+                        x.values(),
+                        x.rows(),
+                        c.params(),
+                        c.parameterOffset(0),
+                        inputs,
+                        c.params(),
+                        c.parameterOffset(1),
+                        z,
+                        0,
+                        outputs);
+        if (fused()) c.backend().activate(activation, z, 0, y, 0, x.rows() * outputs);
+    }
+
+    /**
+     * {@link #backward} for CSR input after {@link #forwardSparse}: the weight gradient is the
+     * transposed scatter {@code dW += dzᵀ·x} over the batch's non-zeros (the whole weight gradient is
+     * zeroed first when {@code !c.accumulate()}: a dense gradient, PyTorch's semantics); no input
+     * gradient.
+     */
+    void backwardSparse(LayerContext c, SparseBatch x, float[] y, float[] dy) {
+        Backend b = c.backend();
+        int rows = x.rows();
+        float[] dz = dy;
+        int dzOff = 0;
+        if (fused()) {
+            dz = c.scratch();
+            dzOff = rows * outputs;
+            b.activationGrad(activation, c.scratch(), 0, y, 0, dy, 0, dz, dzOff, rows * outputs);
+        }
+        int w = c.parameterOffset(0);
+        if (!c.accumulate()) Arrays.fill(c.grads(), w, w + weightCount(), 0f);
+        b.sparseWeightGradient(dz, dzOff, outputs, x.rowStart(), x.columns(), x.values(), rows, c.grads(), w, inputs);
+        b.sumRows(dz, dzOff, rows, outputs, c.grads(), c.parameterOffset(1), c.accumulate());
     }
 
     @Override

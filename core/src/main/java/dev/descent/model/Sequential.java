@@ -3,6 +3,7 @@ package dev.descent.model;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.data.Sizes;
+import dev.descent.data.SparseBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -457,18 +458,97 @@ public final class Sequential {
             throw new IllegalArgumentException(
                     "buffer array has " + buffers.length + " floats, model " + this + " has " + bufferCount);
         ws.ensure(rows);
-        float[] in = x;
-        for (int l = 0; l < layers.size(); l++) {
+        return forwardFrom(0, b, params, buffers, x, rows, ws);
+    }
+
+    /**
+     * {@link #forward} for CSR input ({@code x.rows()} rows of {@link #inputs()} features): the first
+     * layer, which must be a {@link Dense}, multiplies the sparse rows by its weights ({@link
+     * Backend#sparseLinear}); the other layers run as usual. Overwrites the workspace's activations;
+     * returns the output as {@link #forward} does.
+     *
+     * @throws IllegalArgumentException if the first layer is not dense or the batch has another width
+     */
+    public float[] forwardSparse(Backend b, float[] params, SparseBatch x, Workspace ws) {
+        return forwardSparse(b, params, ws.ownBuffers, x, ws);
+    }
+
+    /** {@link #forwardSparse(Backend, float[], SparseBatch, Workspace)} with the model's buffers, as {@link #forward}. */
+    public float[] forwardSparse(Backend b, float[] params, float[] buffers, SparseBatch x, Workspace ws) {
+        Dense first = sparseInput(x);
+        if (buffers.length != bufferCount)
+            throw new IllegalArgumentException(
+                    "buffer array has " + buffers.length + " floats, model " + this + " has " + bufferCount);
+        int rows = x.rows();
+        ws.ensure(rows);
+        LayerContext c = prepare(ws.contexts[0], b, params, buffers, rows, ws);
+        first.forwardSparse(c, x, ws.a[0]);
+        if (next[0] == null) return forwardFrom(1, b, params, buffers, ws.a[0], rows, ws);
+        b.activate(next[0], ws.a[0], 0, ws.a[1], 0, rows * first.outputs()); // the dense + activation pair
+        return forwardFrom(2, b, params, buffers, ws.a[1], rows, ws);
+    }
+
+    /**
+     * {@link #backward} after {@link #forwardSparse} on the same batch and workspace: the first
+     * layer's weight gradient is the transposed scatter of {@link Backend#sparseWeightGradient}; no
+     * input gradient is computed. Reads and writes what {@link #backward} does.
+     */
+    public void backwardSparse(
+            Backend b, float[] params, SparseBatch x, Workspace ws, float[] dOut, float[] grads, boolean accumulate) {
+        Dense first = sparseInput(x);
+        int rows = x.rows();
+        float[] dy = dOut;
+        for (int l = layers.size() - 1; l >= 1; l--) {
             LayerContext c = ws.contexts[l];
             c.backend = b;
             c.params = params;
-            c.grads = null;
-            c.buffers = buffers;
+            c.grads = grads;
             c.rows = rows;
-            c.training = ws.training;
-            c.seed = ws.seed;
-            c.step = ws.step;
-            c.microBatch = ws.microBatch;
+            c.accumulate = accumulate;
+            float[] in = ws.delta[(l - 1) & 1];
+            layers.get(l).backward(c, ws.a[l - 1], ws.a[l], dy, in);
+            dy = in;
+        }
+        LayerContext c = ws.contexts[0];
+        c.backend = b;
+        c.params = params;
+        c.grads = grads;
+        c.rows = rows;
+        c.accumulate = accumulate;
+        first.backwardSparse(c, x, ws.a[0], dy);
+    }
+
+    /** The first layer as the dense layer that takes a sparse batch, checked against the batch's width. */
+    private Dense sparseInput(SparseBatch x) {
+        if (!(layers.get(0) instanceof Dense d))
+            throw new IllegalArgumentException("sparse input needs a dense first layer, but " + layerName(0) + " is "
+                    + layers.get(0).kind() + " (" + this + ")");
+        if (x.features() != d.inputs())
+            throw new IllegalArgumentException("a sparse batch of " + x.features()
+                    + " features does not fit the model's input width " + d.inputs() + " (" + this + ")");
+        return d;
+    }
+
+    private static LayerContext prepare(
+            LayerContext c, Backend b, float[] params, float[] buffers, int rows, Workspace ws) {
+        c.backend = b;
+        c.params = params;
+        c.grads = null;
+        c.buffers = buffers;
+        c.rows = rows;
+        c.training = ws.training;
+        c.seed = ws.seed;
+        c.step = ws.step;
+        c.microBatch = ws.microBatch;
+        return c;
+    }
+
+    /** The forward pass from layer {@code first} on, whose input is {@code x}. */
+    private float[] forwardFrom(
+            int first, Backend b, float[] params, float[] buffers, float[] x, int rows, Workspace ws) {
+        float[] in = x;
+        for (int l = first; l < layers.size(); l++) {
+            LayerContext c = prepare(ws.contexts[l], b, params, buffers, rows, ws);
             if (next[l] != null) { // dense + activation layer: one fused call, z into a[l], f(z) into a[l+1]
                 Dense d = (Dense) layers.get(l);
                 b.dense(
@@ -609,7 +689,9 @@ public final class Sequential {
                 LayerContext c = contexts[l];
                 a[l] = new float[rows * c.outputWidth()];
                 c.ensureScratch(rows);
-                widest = Math.max(widest, Math.max(c.inputWidth(), c.outputWidth()));
+                // delta[] holds dLoss/d(input) of layers 1.. (the outputs of layers 0..); layer 0's dx is the
+                // caller's buffer, so the model's input width (2²⁰ for hashed text) need not fit here
+                widest = Math.max(widest, c.outputWidth());
             }
             delta[0] = new float[rows * widest];
             delta[1] = new float[rows * widest];

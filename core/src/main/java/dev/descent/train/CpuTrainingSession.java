@@ -1,6 +1,7 @@
 package dev.descent.train;
 
 import dev.descent.backend.Backend;
+import dev.descent.data.SparseBatch;
 import dev.descent.loss.Loss;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
@@ -84,6 +85,24 @@ final class CpuTrainingSession implements TrainingSession {
         model.backward(backend, params, x, rows, ws, dOut, grads, !gradientEmpty);
         gradientEmpty = false;
         return value;
+    }
+
+    @Override
+    public double accumulate(SparseBatch batch, float weight) {
+        int outs = model.outputs(), rows = batch.rows();
+        if (dOut.length < rows * outs) dOut = new float[rows * outs];
+        ws.training(seed, step, microBatch++);
+        float[] out = model.forwardSparse(backend, params, buffers, batch, ws);
+        double value = loss.valueAndGradient(out, 0, batch.y(), 0, rows, outs, dOut, 0, weight);
+        model.backwardSparse(backend, params, batch, ws, dOut, grads, !gradientEmpty);
+        gradientEmpty = false;
+        return value;
+    }
+
+    @Override
+    public void predict(SparseBatch batch, float[] out) {
+        float[] y = model.forwardSparse(backend, params, buffers, batch, ws.evaluation());
+        System.arraycopy(y, 0, out, 0, batch.rows() * model.outputs());
     }
 
     @Override

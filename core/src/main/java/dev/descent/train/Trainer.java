@@ -10,6 +10,9 @@ import dev.descent.data.Batch;
 import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.data.Sizes;
+import dev.descent.data.SparseBatch;
+import dev.descent.data.SparseBatches;
+import dev.descent.data.SparseDataset;
 import dev.descent.loss.Loss;
 import dev.descent.metric.Metric;
 import dev.descent.metric.MetricTracker;
@@ -106,6 +109,38 @@ public final class Trainer {
     }
 
     /**
+     * Trains from the model's initial parameters on sparse (CSR) rows, without validation: the first
+     * layer must be dense ({@link Sequential#forwardSparse}); batches are drawn in the order a dense
+     * data set of as many rows gets for the same seed, and every parameter is updated from a dense
+     * gradient (PyTorch's semantics), so the result equals training on {@link SparseDataset#densify()}
+     * up to float summation order. Checkpoints and resume work as for dense data.
+     *
+     * @throws IllegalArgumentException if the data does not fit the model or loss, or the backend
+     *     does not take sparse input (the message names it)
+     */
+    public TrainingResult fit(SparseDataset train) {
+        if (backend instanceof TrainingSession.SessionFactory)
+            throw new IllegalArgumentException(
+                    TrainingSession.sparseUnsupported(backend).getMessage());
+        checkShape(
+                model,
+                loss,
+                train.name(),
+                train.rows(),
+                train.features(),
+                train.targetWidth(),
+                train.classes(),
+                "training");
+        try (OutputLock lock = lockCheckpoints(null)) {
+            try (Run run = new Run(null, train, null, model.initialParameters(config.seed()))) {
+                return run.train();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /**
      * Locks the checkpoint folder (null without checkpoints) and refuses a checkpoint there that is
      * not {@code resumedFrom} (the folder of the checkpoint being resumed, or null), unless the config
      * allows overwriting. The lock is released if the refusal is thrown.
@@ -190,23 +225,35 @@ public final class Trainer {
      * @throws IllegalArgumentException naming the data set, the field and both values
      */
     public static void checkData(Sequential model, Loss loss, Dataset data, String role) {
-        String name = role + " set '" + data.name() + "'";
-        if (data.rows() == 0) throw new IllegalArgumentException(name + " is empty");
-        if (data.features() != model.inputs())
-            throw new IllegalArgumentException(name + " has " + data.features()
+        checkShape(model, loss, data.name(), data.rows(), data.features(), data.targetWidth(), data.classes(), role);
+    }
+
+    /** {@link #checkData} from the data set's name and shape (dense or sparse). */
+    static void checkShape(
+            Sequential model,
+            Loss loss,
+            String dataName,
+            int rows,
+            int features,
+            int targetWidth,
+            int classes,
+            String role) {
+        String name = role + " set '" + dataName + "'";
+        if (rows == 0) throw new IllegalArgumentException(name + " is empty");
+        if (features != model.inputs())
+            throw new IllegalArgumentException(name + " has " + features
                     + " features but the model's input width is " + model.inputs() + ": the first layer must take "
-                    + data.features() + " inputs (" + model + ")");
+                    + features + " inputs (" + model + ")");
         loss.checkColumns(model.outputs());
         if (loss.classIndexTargets()) {
-            if (data.classes() == 0)
+            if (classes == 0)
                 throw new IllegalArgumentException(name + " has real-valued targets; " + loss + " needs class labels");
-            if (data.classes() > model.outputs())
-                throw new IllegalArgumentException(name + " has " + data.classes() + " classes but the model has only "
-                        + model.outputs() + " outputs");
-        } else if (data.targetWidth() != model.outputs()) {
-            throw new IllegalArgumentException(
-                    name + " has " + data.targetWidth() + " target columns but the model has " + model.outputs()
-                            + " outputs (" + loss + " compares them one to one)");
+            if (classes > model.outputs())
+                throw new IllegalArgumentException(
+                        name + " has " + classes + " classes but the model has only " + model.outputs() + " outputs");
+        } else if (targetWidth != model.outputs()) {
+            throw new IllegalArgumentException(name + " has " + targetWidth + " target columns but the model has "
+                    + model.outputs() + " outputs (" + loss + " compares them one to one)");
         }
     }
 
@@ -244,11 +291,16 @@ public final class Trainer {
 
     /** The state of one fit: everything a checkpoint must hold to continue it exactly. */
     final class Run implements AutoCloseable {
+        /** The training rows: dense ({@link #batches}) or sparse ({@link #sparseBatches}); the other is null. */
         final Dataset train;
+
+        final SparseDataset sparseTrain;
         final Dataset validation;
         final TrainingSession session;
         final Batches batches;
         final Batch batch;
+        final SparseBatches sparseBatches;
+        final SparseBatch sparseBatch;
         final Schedule schedule;
         final ReduceOnPlateau plateau;
         /** The configured schedule when it sets the momentum (a one-cycle policy, nested or not), else null. */
@@ -285,17 +337,34 @@ public final class Trainer {
         long startNanos;
 
         Run(Dataset train, Dataset validation, float[] initialParameters) {
+            this(train, null, validation, initialParameters);
+        }
+
+        Run(Dataset train, SparseDataset sparseTrain, Dataset validation, float[] initialParameters) {
             this.train = train;
+            this.sparseTrain = sparseTrain;
             this.validation = validation;
-            this.batches = new Batches(train, config.batchSize(), config.seed(), config.sampling(), config.dropLast());
-            if (batches.batchesPerEpoch() == 0)
+            if (train != null) {
+                this.batches =
+                        new Batches(train, config.batchSize(), config.seed(), config.sampling(), config.dropLast());
+                this.batch = batches.newBatch();
+                this.sparseBatches = null;
+                this.sparseBatch = null;
+            } else {
+                this.batches = null;
+                this.batch = null;
+                this.sparseBatches = new SparseBatches(
+                        sparseTrain, config.batchSize(), config.seed(), config.sampling(), config.dropLast());
+                this.sparseBatch = sparseBatches.newBatch();
+            }
+            if (batchesPerEpoch() == 0)
                 throw new IllegalArgumentException("dropLast with batchSize " + config.batchSize()
-                        + " leaves no batch of " + train.rows() + " rows in training set '" + train.name() + "'");
-            this.batch = batches.newBatch();
+                        + " leaves no batch of " + trainRows() + " rows in training set '"
+                        + (train != null ? train.name() : sparseTrain.name()) + "'");
             long samples = 0;
-            for (int i = 0; i < batches.batchesPerEpoch(); i++) samples += rowsOf(i);
+            for (int i = 0; i < batchesPerEpoch(); i++) samples += rowsOf(i);
             this.samplesPerEpoch = samples;
-            this.stepsPerEpoch = (batches.batchesPerEpoch() + config.accumulation() - 1) / config.accumulation();
+            this.stepsPerEpoch = (batchesPerEpoch() + config.accumulation() - 1) / config.accumulation();
             Schedule s = config.schedulePerEpoch() ? config.schedule().perEpoch(stepsPerEpoch) : config.schedule();
             Monitor.check(config, validation != null);
             String lossName = validation == null ? "loss" : "val_loss"; // the default monitor
@@ -335,6 +404,25 @@ public final class Trainer {
                 throw new IllegalArgumentException(
                         role + " set '" + data.name() + "' with " + loss + ": " + e.getMessage(), e);
             }
+        }
+
+        /** Rows of the training set, dense or sparse. */
+        int trainRows() {
+            return train != null ? train.rows() : sparseTrain.rows();
+        }
+
+        private int batchesPerEpoch() {
+            return batches != null ? batches.batchesPerEpoch() : sparseBatches.batchesPerEpoch();
+        }
+
+        /** Accumulates the epoch's next batch, dense or sparse, with {@code weight}; returns its loss and rows. */
+        private double accumulateNext(float weight) {
+            if (batches != null) {
+                batches.next(batch);
+                return session.accumulate(batch.x(), batch.y(), batch.sampleWeights(), batch.rows(), weight);
+            }
+            sparseBatches.next(sparseBatch);
+            return session.accumulate(sparseBatch, weight);
         }
 
         /** Whether there is an average to use (averaging on, and past its first update). */
@@ -401,8 +489,9 @@ public final class Trainer {
         /** One epoch; false when early stopping ends training. */
         private boolean runEpoch(int epoch) {
             session.readParameters(epochStart);
-            batches.startEpoch(epoch - 1);
-            int perEpoch = batches.batchesPerEpoch(), k = config.accumulation();
+            if (batches != null) batches.startEpoch(epoch - 1);
+            else sparseBatches.startEpoch(epoch - 1);
+            int perEpoch = batchesPerEpoch(), k = config.accumulation();
             boolean mean = loss.reduction() != Loss.Reduction.SUM; // mean and batchmean average rows
             double lossRows = 0;
             long rowsSeen = 0;
@@ -414,10 +503,10 @@ public final class Trainer {
                 double stepLoss = 0;
                 session.position(config.seed(), step); // dropout masks derive from (seed, step)
                 for (; b < end; b++) {
-                    batches.next(batch);
-                    float w = mean ? (float) batch.rows() / groupRows : 1f;
-                    double v = session.accumulate(batch.x(), batch.y(), batch.sampleWeights(), batch.rows(), w);
-                    stepLoss += mean ? v * batch.rows() / groupRows : v;
+                    int rows = rowsOf(b); // the rows next gives
+                    float w = mean ? (float) rows / groupRows : 1f;
+                    double v = accumulateNext(w);
+                    stepLoss += mean ? v * rows / groupRows : v;
                 }
                 lr = optimizer.lr() * schedule.at(step);
                 if (!(lr >= 0) || Double.isInfinite(lr))
@@ -510,7 +599,8 @@ public final class Trainer {
 
         /** Rows of the epoch's batch {@code i}: full except possibly the last. */
         private int rowsOf(int i) {
-            return Math.min(batches.batchSize(), train.rows() - i * batches.batchSize());
+            int size = batches != null ? batches.batchSize() : sparseBatches.batchSize();
+            return Math.min(size, trainRows() - i * size);
         }
 
         private boolean earlyStoppingAllows(double monitored) {

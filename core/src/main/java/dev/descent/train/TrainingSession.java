@@ -2,6 +2,7 @@ package dev.descent.train;
 
 import dev.descent.backend.Backend;
 import dev.descent.checkpoint.ModelTensors;
+import dev.descent.data.SparseBatch;
 import dev.descent.loss.Loss;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
@@ -56,6 +57,28 @@ public interface TrainingSession extends AutoCloseable {
         if (sampleWeights == null) return accumulate(x, y, rows, weight);
         throw new IllegalArgumentException("the " + backend().name() + " backend's training session does not support"
                 + " per-sample weights (loss " + loss() + "); use the simd or scalar backend");
+    }
+
+    /**
+     * {@link #accumulate(float[], float[], int, float)} for a CSR batch (the model's first layer must
+     * be dense; see {@link Sequential#forwardSparse}). This default refuses: a backend that keeps its
+     * own sessions (the gpu one) does not take sparse input yet.
+     *
+     * @throws UnsupportedOperationException naming the backend
+     */
+    default double accumulate(SparseBatch batch, float weight) {
+        throw sparseUnsupported(backend());
+    }
+
+    /** {@link #predict(float[], int, float[])} for a CSR batch; refuses by default as {@link #accumulate(SparseBatch, float)}. */
+    default void predict(SparseBatch batch, float[] out) {
+        throw sparseUnsupported(backend());
+    }
+
+    /** The error of a backend that cannot take sparse input. */
+    static UnsupportedOperationException sparseUnsupported(Backend backend) {
+        return new UnsupportedOperationException("the " + backend.name()
+                + " backend does not take sparse (CSR) input yet; use the simd or scalar backend for sparse data");
     }
 
     /**

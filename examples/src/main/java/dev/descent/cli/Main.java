@@ -14,6 +14,7 @@ import dev.descent.examples.LocalMinimaExample;
 import dev.descent.examples.LrFinderExample;
 import dev.descent.examples.MnistExample;
 import dev.descent.examples.SchedulesExample;
+import dev.descent.examples.SpamExample;
 import dev.descent.examples.TrajectoriesExample;
 import dev.descent.train.TrainingDivergedException;
 import java.io.IOException;
@@ -59,6 +60,7 @@ import picocli.CommandLine.Command;
             CnnExample.class,
             LrFinderExample.class,
             AveragingExample.class,
+            SpamExample.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,0 +1,322 @@
+package dev.descent.examples;
+
+import dev.descent.backend.Backend;
+import dev.descent.backend.SimdBackend;
+import dev.descent.data.SparseBatch;
+import dev.descent.data.SparseBatches;
+import dev.descent.data.SparseDataset;
+import dev.descent.data.TextFiles;
+import dev.descent.loss.Loss;
+import dev.descent.model.Models;
+import dev.descent.model.Sequential;
+import dev.descent.optim.Optimizers;
+import dev.descent.text.FeatureHasher;
+import dev.descent.train.Trainer;
+import dev.descent.train.TrainingConfig;
+import dev.descent.train.TrainingResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.knowm.xchart.XYChart;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Spam filtering the large-scale way: hashed word uni- and bigrams (scikit-learn's
+ * HashingVectorizer: MurmurHash3, 2²⁰ columns, signed, L2-normalised) and logistic regression
+ * trained with minibatch SGD on sparse rows, on the SpamAssassin corpus with its split rule (row i
+ * is a test row iff i % 5 == 4).
+ */
+@Command(
+        name = "spam",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+            "Hashed word uni+bigram logistic regression on the SpamAssassin corpus (../shared/data/spamassassin;"
+                    + " --data for another JSON Lines file with 'text' and 'label' fields), test rows i % 5 == 4.",
+            "Prints test accuracy, F1 (spam) and ROC AUC, featurizing and training speed; writes roc.png and roc.csv;"
+                    + " the last line is one JSON object."
+        })
+public final class SpamExample implements Callable<Integer> {
+
+    @Mixin
+    CommonOptions common = CommonOptions.defaults(5, 64, 128.0);
+
+    @Option(names = "--data", paramLabel = "FILE", description = "JSON Lines corpus (gzip or not).")
+    Path data;
+
+    @Option(
+            names = "--threads",
+            paramLabel = "T",
+            description = "Threads for featurizing and the SIMD backend (1 or 2 here).")
+    int threads = 2;
+
+    @Option(names = "--dimension", paramLabel = "D", description = "Hashed columns.")
+    int dimension = 1 << 20;
+
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "L2 weight decay of SGD.")
+    double weightDecay = 0;
+
+    /** The figures of one run. */
+    public record Result(
+            int trainRows,
+            int testRows,
+            long nonZeros,
+            double featurizeSeconds,
+            double trainSeconds,
+            double accuracy,
+            double f1,
+            double auc,
+            double[][] roc,
+            int threads) {
+        double featurizeDocsPerS() {
+            return (trainRows + testRows) / featurizeSeconds;
+        }
+    }
+
+    Result result;
+
+    @Override
+    public Integer call() {
+        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        Path file = data != null ? data : defaultCorpus();
+        Backend backend = common.backend();
+        if (backend instanceof SimdBackend simd) simd.setThreads(threads);
+        TextFiles.LabeledTexts corpus = TextFiles.readJsonLines(file, "text", "label");
+        int spam = corpus.classes().indexOf("spam");
+        if (corpus.classes().size() != 2 || spam < 0)
+            throw new IllegalArgumentException(
+                    file + ": labels must be 'spam' and one other class, got " + corpus.classes());
+        Path dir = common.out("spam");
+        result = compute(
+                corpus,
+                spam,
+                backend,
+                threads,
+                dimension,
+                common.epochs(),
+                common.batchSize(),
+                common.lr(),
+                weightDecay,
+                common.seed());
+
+        try (CsvOut csv =
+                CsvOut.create(dir.resolve("roc.csv"), "false_positive_rate", "true_positive_rate", "threshold")) {
+            for (double[] p : result.roc()) csv.row(p[0], p[1], p[2]);
+        }
+        XYChart c = Plots.xy(
+                String.format(Locale.ROOT, "ROC, SpamAssassin test set (AUC %.4f)", result.auc()),
+                "false positive rate",
+                "true positive rate",
+                700,
+                600);
+        double[] fpr = new double[result.roc().length], tpr = new double[fpr.length];
+        for (int i = 0; i < fpr.length; i++) {
+            fpr[i] = result.roc()[i][0];
+            tpr[i] = result.roc()[i][1];
+        }
+        Plots.guide(c, "chance", new double[] {0, 1}, new double[] {0, 1});
+        Plots.line(c, "hashed uni+bigrams, logistic regression", fpr, tpr, Plots.COLORS[0]);
+        Plots.save(c, dir.resolve("roc.png"));
+        System.out.printf(
+                Locale.ROOT,
+                "spam: %s, %d training / %d test mails, 2^%d hashed uni+bigram columns (%,d non-zeros), logistic"
+                        + " regression, SGD lr %s, B = %d, %d epochs, %s backend, %d thread(s)%n",
+                file.getFileName(),
+                result.trainRows(),
+                result.testRows(),
+                Integer.numberOfTrailingZeros(dimension),
+                result.nonZeros(),
+                BatchSizeExample.fmt(common.lr()),
+                common.batchSize(),
+                common.epochs(),
+                backend.name(),
+                threads);
+        System.out.printf(
+                Locale.ROOT,
+                "featurize %.3f s (%.0f docs/s), train %.3f s (%.0f docs/s)%n",
+                result.featurizeSeconds(),
+                result.featurizeDocsPerS(),
+                result.trainSeconds(),
+                (double) result.trainRows() * common.epochs() / result.trainSeconds());
+        System.out.printf(
+                Locale.ROOT,
+                "test accuracy %.4f, F1 (spam) %.4f, ROC AUC %.4f; wrote %s and %s%n",
+                result.accuracy(),
+                result.f1(),
+                result.auc(),
+                dir.resolve("roc.png"),
+                dir.resolve("roc.csv"));
+        System.out.printf(
+                Locale.ROOT,
+                "{\"featurize_docs_per_s\": %.1f, \"train_docs_per_s\": %.1f, \"test_accuracy\": %.6f,"
+                        + " \"test_f1\": %.6f, \"test_auc\": %.6f, \"threads\": %d}%n",
+                result.featurizeDocsPerS(),
+                (double) result.trainRows() * common.epochs() / result.trainSeconds(),
+                result.accuracy(),
+                result.f1(),
+                result.auc(),
+                threads);
+        return 0;
+    }
+
+    /** Featurizes, splits (i % 5 == 4: test), trains and scores; the timings are wall-clock. */
+    public static Result compute(
+            TextFiles.LabeledTexts corpus,
+            int positive,
+            Backend backend,
+            int threads,
+            int dimension,
+            int epochs,
+            int batch,
+            double lr,
+            double weightDecay,
+            long seed) {
+        FeatureHasher hasher = FeatureHasher.of(dimension).wordNgrams(1, 2);
+        float[] y = new float[corpus.size()];
+        for (int i = 0; i < y.length; i++) y[i] = corpus.labels()[i] == positive ? 1 : 0;
+        long t0 = System.nanoTime();
+        SparseDataset all = hasher.transform(corpus.name(), corpus.texts(), y, 0, threads);
+        double featurize = (System.nanoTime() - t0) / 1e9;
+        List<Integer> trainRows = new ArrayList<>(), testRows = new ArrayList<>();
+        for (int i = 0; i < all.rows(); i++) (i % 5 == 4 ? testRows : trainRows).add(i);
+        SparseDataset train = all.select(ints(trainRows), "train"), test = all.select(ints(testRows), "test");
+        Sequential model = Models.logisticRegression(dimension);
+        var optimizer = Optimizers.sgd(lr).weightDecay(weightDecay);
+        TrainingConfig config = TrainingConfig.defaults()
+                .withBatchSize(batch)
+                .withEpochs(epochs)
+                .withSeed(seed);
+        long t1 = System.nanoTime();
+        TrainingResult fit = new Trainer(backend, model, Loss.bceWithLogits(), optimizer, config).fit(train);
+        double trainSeconds = (System.nanoTime() - t1) / 1e9;
+        float[] scores = score(backend, model, fit.parameters(), test);
+        float[] truth = test.y();
+        return new Result(
+                train.rows(),
+                test.rows(),
+                all.nonZeros(),
+                featurize,
+                trainSeconds,
+                BinaryMetrics.accuracy(scores, truth),
+                BinaryMetrics.f1(scores, truth),
+                BinaryMetrics.auc(scores, truth),
+                BinaryMetrics.roc(scores, truth),
+                threads);
+    }
+
+    /** The model's logits for every row of {@code data}, in row order. */
+    static float[] score(Backend backend, Sequential model, float[] params, SparseDataset data) {
+        SparseBatches batches = new SparseBatches(data, 256, 0, dev.descent.data.Batches.Sampling.SEQUENTIAL, false);
+        SparseBatch b = batches.newBatch();
+        Sequential.Workspace ws = model.workspace(256);
+        float[] out = new float[data.rows()];
+        int at = 0;
+        while (batches.next(b)) {
+            float[] logits = model.forwardSparse(backend, params, b, ws);
+            System.arraycopy(logits, 0, out, at, b.rows());
+            at += b.rows();
+        }
+        return out;
+    }
+
+    private static int[] ints(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** {@code ../shared/data/spamassassin/spamassassin.jsonl.gz} from here or a parent folder. */
+    static Path defaultCorpus() {
+        Path rel = Path.of("shared", "data", "spamassassin", "spamassassin.jsonl.gz");
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.exists(d.resolve(rel))) return d.resolve(rel);
+            if (d.getParent() != null && Files.exists(d.getParent().resolve(rel)))
+                return d.getParent().resolve(rel);
+        }
+        throw new IllegalArgumentException("no SpamAssassin corpus found (looked for " + rel
+                + " in this folder and its parents); pass --data FILE");
+    }
+
+    /**
+     * Binary classification metrics from scores (logits: positive above 0) and 0/1 truths. A small
+     * private helper of this example until a shared metrics class exists.
+     */
+    static final class BinaryMetrics {
+        private BinaryMetrics() {}
+
+        static double accuracy(float[] score, float[] truth) {
+            int ok = 0;
+            for (int i = 0; i < score.length; i++) if ((score[i] > 0) == (truth[i] > 0.5f)) ok++;
+            return (double) ok / score.length;
+        }
+
+        /** F1 of the positive class: 2·precision·recall / (precision + recall). */
+        static double f1(float[] score, float[] truth) {
+            int tp = 0, fp = 0, fn = 0;
+            for (int i = 0; i < score.length; i++) {
+                boolean p = score[i] > 0, t = truth[i] > 0.5f;
+                if (p && t) tp++;
+                else if (p) fp++;
+                else if (t) fn++;
+            }
+            return tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);
+        }
+
+        /** ROC AUC as the Mann–Whitney statistic: ties between a positive and a negative count one half. */
+        static double auc(float[] score, float[] truth) {
+            Integer[] order = byScore(score);
+            double rankSum = 0;
+            long positives = 0;
+            for (int i = 0; i < order.length; ) {
+                int j = i;
+                while (j < order.length && score[order[j]] == score[order[i]]) j++;
+                double midRank = (i + 1 + j) / 2.0; // ranks i+1..j share their mean
+                for (int k = i; k < j; k++)
+                    if (truth[order[k]] > 0.5f) {
+                        rankSum += midRank;
+                        positives++;
+                    }
+                i = j;
+            }
+            long negatives = score.length - positives;
+            if (positives == 0 || negatives == 0) return Double.NaN;
+            return (rankSum - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+        }
+
+        /** ROC points (false positive rate, true positive rate, threshold), from the highest threshold down. */
+        static double[][] roc(float[] score, float[] truth) {
+            Integer[] order = byScore(score);
+            long positives = 0;
+            for (float t : truth) if (t > 0.5f) positives++;
+            long negatives = score.length - positives;
+            List<double[]> points = new ArrayList<>();
+            points.add(new double[] {0, 0, Double.POSITIVE_INFINITY});
+            long tp = 0, fp = 0;
+            for (int i = order.length - 1; i >= 0; ) {
+                int j = i;
+                while (j >= 0 && score[order[j]] == score[order[i]]) {
+                    if (truth[order[j]] > 0.5f) tp++;
+                    else fp++;
+                    j--;
+                }
+                points.add(new double[] {
+                    (double) fp / Math.max(1, negatives), (double) tp / Math.max(1, positives), score[order[i]]
+                });
+                i = j;
+            }
+            return points.toArray(new double[0][]);
+        }
+
+        /** Row indices in increasing order of score. */
+        private static Integer[] byScore(float[] score) {
+            Integer[] order = new Integer[score.length];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            Arrays.sort(order, (a, b) -> Float.compare(score[a], score[b]));
+            return order;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.descent.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.backend.SimdBackend;
+import dev.descent.data.TextFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpamExampleTest {
+
+    /** sklearn 1.2.1: {@code roc_auc_score(t, s)} = 0.84375, {@code f1_score(t, s > 0)} = 0.6666…. */
+    @Test
+    void metricsEqualSklearns() {
+        float[] s = {0.5f, -1, 2, 0.5f, -0.2f, 3, -2, 0.1f};
+        float[] t = {1, 0, 1, 0, 1, 1, 0, 0};
+        assertEquals(0.84375, SpamExample.BinaryMetrics.auc(s, t), 1e-12);
+        assertEquals(2.0 / 3, SpamExample.BinaryMetrics.f1(s, t), 1e-12);
+        assertEquals(5.0 / 8, SpamExample.BinaryMetrics.accuracy(s, t), 1e-12);
+        double[][] roc = SpamExample.BinaryMetrics.roc(s, t);
+        assertEquals(0, roc[0][0]);
+        assertEquals(1, roc[roc.length - 1][0]);
+        assertEquals(1, roc[roc.length - 1][1]);
+        // the trapezoids under the curve are the AUC
+        double area = 0;
+        for (int i = 1; i < roc.length; i++) area += (roc[i][0] - roc[i - 1][0]) * (roc[i][1] + roc[i - 1][1]) / 2;
+        assertEquals(0.84375, area, 1e-12);
+    }
+
+    /** A small corpus the hashed model separates: words that only spam uses, words that only ham uses. */
+    @Test
+    void separatesASmallCorpus(@TempDir Path dir) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            boolean spam = i % 3 == 0;
+            String text = spam ? "cheap pills offer winner " + i : "meeting notes agenda project " + i;
+            lines.add("{\"label\": \"" + (spam ? "spam" : "ham") + "\", \"text\": \"" + text + "\"}");
+        }
+        Path f = Files.write(dir.resolve("mini.jsonl"), lines);
+        TextFiles.LabeledTexts corpus = TextFiles.readJsonLines(f, "text", "label");
+        var r = SpamExample.compute(
+                corpus, corpus.classes().indexOf("spam"), new SimdBackend(1), 2, 1 << 16, 3, 16, 8, 0, 42);
+        assertEquals(160, r.trainRows());
+        assertEquals(40, r.testRows());
+        assertEquals(1.0, r.accuracy());
+        assertEquals(1.0, r.f1());
+        assertEquals(1.0, r.auc());
+        assertTrue(r.featurizeSeconds() > 0 && r.trainSeconds() > 0);
+    }
+}
