@@ -93,7 +93,26 @@ public final class Trainer {
         if (validation != null) checkData(validation, "validation");
         checkMemory(model, optimizer, config.batchSize(), train);
         try (OutputLock lock = lockCheckpoints(null)) {
-            try (Run run = new Run(train, validation, initialParameters)) {
+            try (Run run = new Run(train, null, validation, initialParameters)) {
+                return run.train();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Trains on rows this process does not hold: {@code source} computes each batch's gradient (e.g.
+     * summed over a cluster), and this trainer applies clipping, optimizer, schedule, divergence
+     * guard, validation, early stopping and checkpoints exactly as {@link #fit(Dataset, Dataset,
+     * float[])} does (not modified: {@code initialParameters}; validation may be null). The source
+     * checks that its data fits the model.
+     */
+    public TrainingResult fit(GradientSource source, Dataset validation, float[] initialParameters) {
+        java.util.Objects.requireNonNull(source, "source");
+        if (validation != null) checkData(validation, "validation");
+        try (OutputLock lock = lockCheckpoints(null)) {
+            try (Run run = new Run(null, source, validation, initialParameters)) {
                 return run.train();
             }
         } catch (IOException e) {
@@ -162,7 +181,7 @@ public final class Trainer {
                                     + Checkpoint.DEFAULT_NAME + "/ folder)"));
             try (OutputLock lock = lockCheckpoints(at)) {
                 Checkpoint c = Checkpoint.read(at);
-                try (Run run = new Run(train, validation, TrainingCheckpoint.parameters(c, model))) {
+                try (Run run = new Run(train, null, validation, TrainingCheckpoint.parameters(c, model))) {
                     TrainingCheckpoint.restore(c, run, config);
                     return run.train();
                 }
@@ -237,7 +256,13 @@ public final class Trainer {
 
     /** The state of one fit: everything a checkpoint must hold to continue it exactly. */
     final class Run implements AutoCloseable {
+        /** The training rows, or null when a {@link GradientSource} holds them. */
         final Dataset train;
+        /** Where batch gradients come from when the rows are elsewhere; null: from {@link #train}. */
+        final GradientSource source;
+        /** Training rows in all. */
+        final int rows;
+
         final Dataset validation;
         final TrainingSession session;
         final Batches batches;
@@ -267,14 +292,19 @@ public final class Trainer {
         int savedEpoch;
         long startNanos;
 
-        Run(Dataset train, Dataset validation, float[] initialParameters) {
+        Run(Dataset train, GradientSource source, Dataset validation, float[] initialParameters) {
             this.train = train;
+            this.source = source;
+            this.rows = source == null ? train.rows() : source.rows();
             this.validation = validation;
-            this.batches = new Batches(train, config.batchSize(), config.seed(), config.sampling(), config.dropLast());
+            this.batches = source == null
+                    ? new Batches(train, config.batchSize(), config.seed(), config.sampling(), config.dropLast())
+                    : Batches.orderOnly(rows, config.batchSize(), config.seed(), config.sampling(), config.dropLast());
             if (batches.batchesPerEpoch() == 0)
                 throw new IllegalArgumentException("dropLast with batchSize " + config.batchSize()
-                        + " leaves no batch of " + train.rows() + " rows in training set '" + train.name() + "'");
-            this.batch = batches.newBatch();
+                        + " leaves no batch of " + rows + " rows in training set '"
+                        + (source == null ? train.name() : source.name()) + "'");
+            this.batch = source == null ? batches.newBatch() : null;
             long samples = 0;
             for (int i = 0; i < batches.batchesPerEpoch(); i++) samples += rowsOf(i);
             this.samplesPerEpoch = samples;
@@ -350,6 +380,7 @@ public final class Trainer {
         private boolean runEpoch(int epoch) {
             session.readParameters(epochStart);
             batches.startEpoch(epoch - 1);
+            if (source != null) source.startEpoch(epoch - 1);
             int perEpoch = batches.batchesPerEpoch(), k = config.accumulation();
             boolean mean = loss.reduction() == Loss.Reduction.MEAN;
             double lossRows = 0;
@@ -362,10 +393,15 @@ public final class Trainer {
                 double stepLoss = 0;
                 session.position(config.seed(), step); // dropout masks derive from (seed, step)
                 for (; b < end; b++) {
-                    batches.next(batch);
-                    float w = mean ? (float) batch.rows() / groupRows : 1f;
-                    double v = session.accumulate(batch.x(), batch.y(), batch.rows(), w);
-                    stepLoss += mean ? v * batch.rows() / groupRows : v;
+                    int n = rowsOf(b);
+                    float w = mean ? (float) n / groupRows : 1f;
+                    double v;
+                    if (source != null) v = source.accumulate(session, b * batches.batchSize(), n, w);
+                    else {
+                        batches.next(batch);
+                        v = session.accumulate(batch.x(), batch.y(), batch.rows(), w);
+                    }
+                    stepLoss += mean ? v * n / groupRows : v;
                 }
                 lr = optimizer.lr() * schedule.at(step);
                 if (!(lr >= 0) || Double.isInfinite(lr))
@@ -428,7 +464,7 @@ public final class Trainer {
 
         /** Rows of the epoch's batch {@code i}: full except possibly the last. */
         private int rowsOf(int i) {
-            return Math.min(batches.batchSize(), train.rows() - i * batches.batchSize());
+            return Math.min(batches.batchSize(), rows - i * batches.batchSize());
         }
 
         private boolean earlyStoppingAllows(double monitored) {

@@ -69,7 +69,7 @@ final class TrainingCheckpoint {
         s.put("accumulation", config.accumulation());
         s.put("sampling", config.sampling().name());
         s.put("drop_last", config.dropLast());
-        s.put("training_rows", run.train.rows());
+        s.put("training_rows", run.rows);
         s.put("first_loss", finiteOrNull(run.firstLoss));
         s.put("best", finiteOrNull(run.best));
         s.put("bad_epochs", run.badEpochs);
@@ -144,7 +144,7 @@ final class TrainingCheckpoint {
         same(state, "seed", c.stateLong("seed"), config.seed());
         same(state, "batch_size", c.stateLong("batch_size"), config.batchSize());
         same(state, "accumulation", c.stateLong("accumulation"), config.accumulation());
-        same(state, "training_rows", c.stateLong("training_rows"), run.train.rows());
+        same(state, "training_rows", c.stateLong("training_rows"), run.rows);
         if (!c.stateString("sampling").equals(config.sampling().name()))
             throw new CheckpointException(
                     state,
