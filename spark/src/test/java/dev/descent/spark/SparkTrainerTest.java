@@ -131,6 +131,15 @@ class SparkTrainerTest {
                     what + ": gradient norm of step " + i);
     }
 
+    /** Mean wall time per step after the first epoch (the first warms up the JIT and Spark's caches). */
+    private static double msPerStep(TrainingResult r) {
+        List<History.Step> steps = r.history().steps();
+        int first = (int) r.history().epochs().get(0).steps();
+        return 1000
+                * (steps.get(steps.size() - 1).seconds() - steps.get(first - 1).seconds())
+                / (steps.size() - first);
+    }
+
     @Test
     void syncSgdWithOneTwoThreePartitionsEqualsOneMachine() {
         Split data = digits();
@@ -140,6 +149,13 @@ class SparkTrainerTest {
             TrainingResult onSpark =
                     new SparkTrainer(spark, DIGITS_MLP, loss, sgd(), config()).fit(data.train(), k, data.test());
             String what = k + " partition(s)";
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "digits 64-32-10, batch 100: %.1f ms per step on one machine, %.1f ms with %d partition(s)"
+                            + " in local[2]%n",
+                    msPerStep(local),
+                    msPerStep(onSpark),
+                    k);
             if (k == 1) // the one partition holds the whole batch in the same order: the same sums
             assertArrayEquals(local.parameters(), onSpark.parameters(), what);
             else assertClose(local.parameters(), onSpark.parameters(), 1e-5, what);
