@@ -79,6 +79,9 @@ final class Shard implements Serializable {
         int r = b - a;
         if (r == 0) return sum;
         prepare(task, r);
+        if (model.parameterCount() != params.length)
+            throw new IllegalStateException("the model factory built " + model + " with " + model.parameterCount()
+                    + " parameters on this executor, the driver's model has " + params.length);
         for (int i = 0; i < r; i++) {
             int row = localRows[a + i];
             System.arraycopy(x, row * features, bx, i * features, features);

@@ -32,13 +32,14 @@ import scala.Tuple2;
  *
  * <pre>{@code
  * var trainer = new SparkTrainer(spark, () -> Models.mlp(30).dense(16, Activation.RELU).dense(2).build(),
- *         Losses.softmaxCrossEntropy(), Optimizers.sgd(0.1).momentum(0.9), TrainingConfig.defaults().withBatchSize(64));
+ *         Loss.softmaxCrossEntropy(), Optimizers.sgd(0.1).momentum(0.9), TrainingConfig.defaults().withBatchSize(64));
  * TrainingResult fit = trainer.fit(spark.read().format("libsvm").load("train.libsvm"), "features", "label", null);
  * }</pre>
  *
  * <p>Not yet: dropout draws other masks than on one machine (the masks follow the rows' places in a
- * partition's share); sparse feature vectors are densified per partition; resuming from a
- * checkpoint; validation data is a driver-side {@link Dataset}.
+ * partition's share); sparse feature vectors are densified per partition; resuming on Spark (a
+ * checkpoint written here resumes on one machine with {@link Trainer#resume}); validation data is a
+ * driver-side {@link Dataset}.
  */
 public final class SparkTrainer {
     private final SparkSession spark;

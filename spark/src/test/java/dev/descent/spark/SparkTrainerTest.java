@@ -230,6 +230,20 @@ class SparkTrainerTest {
                 message);
     }
 
+    @Test
+    void theDriversCheckpointResumesOnOneMachine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Split data = digits();
+        Loss loss = Loss.softmaxCrossEntropy();
+        TrainingConfig three = config().withEpochs(3);
+        TrainingResult local = oneMachine(DIGITS_MLP, loss, sgd(), three, data.train(), data.test());
+        new SparkTrainer(spark, DIGITS_MLP, loss, sgd(), config().withCheckpoints(dir, 1))
+                .fit(data.train(), 2, data.test());
+        TrainingResult resumed = new Trainer(Backends.byName("simd"), DIGITS_MLP.build(), loss, sgd(), three)
+                .resume(dir, data.train(), data.test());
+        assertClose(local.parameters(), resumed.parameters(), 1e-5, "2 epochs on Spark, the third on one machine");
+        assertSameHistory(local.history(), resumed.history(), 1e-5, "2 epochs on Spark, the third on one machine");
+    }
+
     /** Attempts of partition 1's first task that the failing model factory saw. */
     static final AtomicInteger INJECTED = new AtomicInteger();
 
