@@ -54,8 +54,23 @@ public final class Batches {
      * @throws IllegalArgumentException if {@code batchSize <= 0} (the message names the value)
      */
     public Batches(Dataset data, int batchSize, long seed, Sampling sampling, boolean dropLast) {
+        this(data, data.rows(), batchSize, seed, sampling, dropLast);
+    }
+
+    /**
+     * The row orders and batch boundaries of a data set of {@code rows} rows that this process does
+     * not hold (distributed training: each worker holds some rows and asks which positions of the
+     * epoch's order they take). {@link #order}, {@link #batchSize} and {@link #batchesPerEpoch} equal
+     * those of {@code new Batches(data, batchSize, seed, sampling, dropLast)} for any data set of that
+     * many rows; {@link #next} and {@link #newBatch} throw.
+     */
+    public static Batches orderOnly(int rows, int batchSize, long seed, Sampling sampling, boolean dropLast) {
+        if (rows <= 0) throw new IllegalArgumentException("rows must be > 0, got " + rows);
+        return new Batches(null, rows, batchSize, seed, sampling, dropLast);
+    }
+
+    private Batches(Dataset data, int n, int batchSize, long seed, Sampling sampling, boolean dropLast) {
         if (batchSize <= 0) throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
-        int n = data.rows();
         this.data = data;
         this.batchSize = Math.min(batchSize, n);
         this.seed = seed;
@@ -81,6 +96,7 @@ public final class Batches {
 
     /** A buffer that fits this iteration's batches. */
     public Batch newBatch() {
+        requireData();
         return new Batch(batchSize, data.features(), data.targetWidth(), data.sampleWeights() != null);
     }
 
@@ -100,6 +116,7 @@ public final class Batches {
      * @throws IllegalArgumentException if {@code batch} is too small or has other widths
      */
     public boolean next(Batch batch) {
+        requireData();
         int f = data.features(), t = data.targetWidth();
         if (batch.capacity() < batchSize || batch.features() != f || batch.targetWidth() != t)
             throw new IllegalArgumentException("a batch for " + batchSize + " rows × " + f + " features × " + t
@@ -123,6 +140,11 @@ public final class Batches {
         batch.epoch = epoch;
         batch.index = nextBatch++;
         return true;
+    }
+
+    private void requireData() {
+        if (data == null)
+            throw new IllegalStateException("these batches were made by orderOnly: they give row orders, not rows");
     }
 
     /** The row order of {@code epoch} (a new array; does not change the current epoch). */

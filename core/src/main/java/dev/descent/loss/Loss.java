@@ -30,8 +30,11 @@ import java.util.regex.Matcher;
  * multiplied by {@code sᵢ} and the divisor becomes {@code cols·Σᵢ sᵢ}, {@code Σᵢ sᵢ·w[yᵢ]} or
  * {@code Σᵢ sᵢ} (batchmean) respectively: with all weights 1 it is the plain mean. All weights zero
  * give NaN, as in PyTorch.
+ *
+ * <p>A loss is {@link java.io.Serializable} so that data-parallel training (the spark module) can
+ * ship it to the workers: the built-ins are records of numbers; a user-written loss should be too.
  */
-public interface Loss {
+public interface Loss extends java.io.Serializable {
 
     /** How per-element losses combine into one number. */
     enum Reduction {

@@ -106,6 +106,16 @@ final class CpuTrainingSession implements TrainingSession {
     }
 
     @Override
+    public void addGradient(float[] gradient) {
+        if (gradient.length != grads.length)
+            throw new IllegalArgumentException(
+                    "expected a gradient of " + grads.length + " values for " + model + ", got " + gradient.length);
+        if (gradientEmpty) System.arraycopy(gradient, 0, grads, 0, grads.length);
+        else backend.axpy(1f, gradient, 0, grads, 0, grads.length);
+        gradientEmpty = false;
+    }
+
+    @Override
     public void position(long seed, long step) {
         this.seed = seed;
         this.step = step;

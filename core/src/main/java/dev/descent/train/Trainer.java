@@ -100,7 +100,26 @@ public final class Trainer {
         if (validation != null) checkData(validation, "validation");
         checkMemory(model, optimizer, config.batchSize(), train);
         try (OutputLock lock = lockCheckpoints(null)) {
-            try (Run run = new Run(train, validation, initialParameters)) {
+            try (Run run = new Run(train, null, null, validation, initialParameters)) {
+                return run.train();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Trains on rows this process does not hold: {@code source} computes each batch's gradient (e.g.
+     * summed over a cluster), and this trainer applies clipping, optimizer, schedule, divergence
+     * guard, validation, early stopping and checkpoints exactly as {@link #fit(Dataset, Dataset,
+     * float[])} does (not modified: {@code initialParameters}; validation may be null). The source
+     * checks that its data fits the model.
+     */
+    public TrainingResult fit(GradientSource source, Dataset validation, float[] initialParameters) {
+        java.util.Objects.requireNonNull(source, "source");
+        if (validation != null) checkData(validation, "validation");
+        try (OutputLock lock = lockCheckpoints(null)) {
+            try (Run run = new Run(null, null, source, validation, initialParameters)) {
                 return run.train();
             }
         } catch (IOException e) {
@@ -132,7 +151,7 @@ public final class Trainer {
                 train.classes(),
                 "training");
         try (OutputLock lock = lockCheckpoints(null)) {
-            try (Run run = new Run(null, train, null, model.initialParameters(config.seed()))) {
+            try (Run run = new Run(null, train, null, null, model.initialParameters(config.seed()))) {
                 return run.train();
             }
         } catch (IOException e) {
@@ -202,7 +221,7 @@ public final class Trainer {
             try (OutputLock lock = lockCheckpoints(at)) {
                 Checkpoint c = Checkpoint.read(at);
                 float[] buffers = TrainingCheckpoint.buffers(c, model);
-                try (Run run = new Run(train, validation, TrainingCheckpoint.parameters(c, model))) {
+                try (Run run = new Run(train, null, null, validation, TrainingCheckpoint.parameters(c, model))) {
                     TrainingCheckpoint.restore(c, run, config);
                     if (buffers.length > 0) run.session.writeBuffers(buffers);
                     return run.train();
@@ -291,10 +310,16 @@ public final class Trainer {
 
     /** The state of one fit: everything a checkpoint must hold to continue it exactly. */
     final class Run implements AutoCloseable {
-        /** The training rows: dense ({@link #batches}) or sparse ({@link #sparseBatches}); the other is null. */
+        /**
+         * The training rows: dense ({@link #batches}), sparse ({@link #sparseBatches}) or held by a
+         * {@link GradientSource} (only the order comes from {@link #batches}); the others are null.
+         */
         final Dataset train;
 
         final SparseDataset sparseTrain;
+        /** Where batch gradients come from when the rows are elsewhere; null: from the rows here. */
+        final GradientSource source;
+
         final Dataset validation;
         final TrainingSession session;
         final Batches batches;
@@ -336,18 +361,22 @@ public final class Trainer {
         int savedEpoch;
         long startNanos;
 
-        Run(Dataset train, Dataset validation, float[] initialParameters) {
-            this(train, null, validation, initialParameters);
-        }
-
-        Run(Dataset train, SparseDataset sparseTrain, Dataset validation, float[] initialParameters) {
+        Run(
+                Dataset train,
+                SparseDataset sparseTrain,
+                GradientSource source,
+                Dataset validation,
+                float[] initialParameters) {
             this.train = train;
             this.sparseTrain = sparseTrain;
+            this.source = source;
             this.validation = validation;
-            if (train != null) {
-                this.batches =
-                        new Batches(train, config.batchSize(), config.seed(), config.sampling(), config.dropLast());
-                this.batch = batches.newBatch();
+            if (sparseTrain == null) {
+                this.batches = source == null
+                        ? new Batches(train, config.batchSize(), config.seed(), config.sampling(), config.dropLast())
+                        : Batches.orderOnly(
+                                source.rows(), config.batchSize(), config.seed(), config.sampling(), config.dropLast());
+                this.batch = source == null ? batches.newBatch() : null;
                 this.sparseBatches = null;
                 this.sparseBatch = null;
             } else {
@@ -360,7 +389,8 @@ public final class Trainer {
             if (batchesPerEpoch() == 0)
                 throw new IllegalArgumentException("dropLast with batchSize " + config.batchSize()
                         + " leaves no batch of " + trainRows() + " rows in training set '"
-                        + (train != null ? train.name() : sparseTrain.name()) + "'");
+                        + (train != null ? train.name() : sparseTrain != null ? sparseTrain.name() : source.name())
+                        + "'");
             long samples = 0;
             for (int i = 0; i < batchesPerEpoch(); i++) samples += rowsOf(i);
             this.samplesPerEpoch = samples;
@@ -380,7 +410,7 @@ public final class Trainer {
                 plateauConfig = plateauConfig.withMode(
                         plateauOn.resolve("reduce-on-plateau", config.metrics(), validation != null));
             this.plateau = plateauConfig == null ? null : new ReduceOnPlateau(s, plateauConfig);
-            this.trainMetrics = tracker(train, "training");
+            this.trainMetrics = train == null ? null : tracker(train, "training"); // sparse or remote rows: none yet
             this.valMetrics = validation == null ? null : tracker(validation, "validation");
             this.schedule = plateau == null ? s : plateau::at;
             this.cycle = config.schedule().cyclesMomentum() ? config.schedule() : null;
@@ -406,17 +436,21 @@ public final class Trainer {
             }
         }
 
-        /** Rows of the training set, dense or sparse. */
+        /** Rows of the training set, dense, sparse or the source's. */
         int trainRows() {
-            return train != null ? train.rows() : sparseTrain.rows();
+            return train != null ? train.rows() : sparseTrain != null ? sparseTrain.rows() : source.rows();
         }
 
         private int batchesPerEpoch() {
             return batches != null ? batches.batchesPerEpoch() : sparseBatches.batchesPerEpoch();
         }
 
-        /** Accumulates the epoch's next batch, dense or sparse, with {@code weight}; returns its loss and rows. */
-        private double accumulateNext(float weight) {
+        /**
+         * Accumulates the epoch's batch {@code b} (the next one), dense, sparse or from the source,
+         * with {@code weight}; returns its loss.
+         */
+        private double accumulateNext(int b, float weight) {
+            if (source != null) return source.accumulate(session, b * batches.batchSize(), rowsOf(b), weight);
             if (batches != null) {
                 batches.next(batch);
                 return session.accumulate(batch.x(), batch.y(), batch.sampleWeights(), batch.rows(), weight);
@@ -491,6 +525,7 @@ public final class Trainer {
             session.readParameters(epochStart);
             if (batches != null) batches.startEpoch(epoch - 1);
             else sparseBatches.startEpoch(epoch - 1);
+            if (source != null) source.startEpoch(epoch - 1);
             int perEpoch = batchesPerEpoch(), k = config.accumulation();
             boolean mean = loss.reduction() != Loss.Reduction.SUM; // mean and batchmean average rows
             double lossRows = 0;
@@ -505,7 +540,7 @@ public final class Trainer {
                 for (; b < end; b++) {
                     int rows = rowsOf(b); // the rows next gives
                     float w = mean ? (float) rows / groupRows : 1f;
-                    double v = accumulateNext(w);
+                    double v = accumulateNext(b, w);
                     stepLoss += mean ? v * rows / groupRows : v;
                 }
                 lr = optimizer.lr() * schedule.at(step);

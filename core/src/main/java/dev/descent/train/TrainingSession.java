@@ -82,6 +82,18 @@ public interface TrainingSession extends AutoCloseable {
     }
 
     /**
+     * Adds {@code gradient} (length {@code model().parameterCount()}) to the accumulated gradient: a
+     * batch gradient computed elsewhere, e.g. summed over a cluster ({@link GradientSource}).
+     * Parameters are not changed.
+     *
+     * @throws UnsupportedOperationException if this session cannot take a gradient from the host
+     */
+    default void addGradient(float[] gradient) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " does not take gradients computed elsewhere; use a CPU backend");
+    }
+
+    /**
      * The run's seed and the optimizer step the next {@link #accumulate} calls belong to, from which
      * layers such as dropout draw their random numbers (so a resumed run draws them again). Until it
      * is called, seed and step are 0.

@@ -215,4 +215,25 @@ class BatchesTest {
         assertTrue(checksum > 0);
         assertTrue(allocated < 1024, allocated + " bytes allocated for " + count + " batches"); // one SplittableRandom
     }
+
+    @Test
+    void orderOnlyGivesTheOrdersAndBatchCountsOfTheDataSetWithoutItsRows() {
+        Dataset data = tagged(23);
+        for (Sampling sampling : Sampling.values())
+            for (boolean dropLast : new boolean[] {false, true}) {
+                Batches full = new Batches(data, 5, 42, sampling, dropLast);
+                Batches orders = Batches.orderOnly(23, 5, 42, sampling, dropLast);
+                assertEquals(full.batchesPerEpoch(), orders.batchesPerEpoch(), sampling + " " + dropLast);
+                assertEquals(full.batchSize(), orders.batchSize());
+                for (long epoch = 0; epoch < 3; epoch++)
+                    assertArrayEquals(full.order(epoch), orders.order(epoch), sampling + ", epoch " + epoch);
+                // the visited rows are the order's, batch by batch
+                assertArrayEquals(
+                        Arrays.copyOf(orders.order(2), Math.min(23, full.batchesPerEpoch() * 5)),
+                        epochRows(full, 2, null));
+            }
+        Batches orders = Batches.orderOnly(23, 5, 42, Sampling.SHUFFLE, false);
+        assertThrows(IllegalStateException.class, orders::newBatch);
+        assertThrows(IllegalArgumentException.class, () -> Batches.orderOnly(0, 5, 42, Sampling.SHUFFLE, false));
+    }
 }
