@@ -14,7 +14,7 @@ import java.util.Arrays;
  * {@link Metrics#topK(int)} there. NaN when the rows hold only one class or a NaN score.
  *
  * <p>The accumulator keeps every row's score and label in one {@code long[rows]} sized once (the
- * score's order-preserving bits and the label in the lowest bit), sorted in place by {@link #value}.
+ * score's order-preserving bits and the label in the lowest bit), sorted in place when the value is read.
  */
 public record RocAuc() implements Metric {
 
