@@ -176,7 +176,7 @@ class BatchNormTest {
                 .add(new Dense(48, 10, Activation.IDENTITY, 0)));
         assertEquals(
                 "layer layers.0 (dense) cannot take input shape [3, 4, 4]: a dense layer 48→10 takes input shape [48],"
-                        + " got [3, 4, 4]",
+                        + " got [3, 4, 4] (put a flatten layer before it)",
                 e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
