@@ -3,21 +3,17 @@ package dev.descent.examples;
 import dev.descent.backend.Activation;
 import dev.descent.checkpoint.Checkpoint;
 import dev.descent.checkpoint.CheckpointConflictException;
-import dev.descent.checkpoint.CheckpointException;
-import dev.descent.checkpoint.OutputLock;
-import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
-import dev.descent.data.Labels;
 import dev.descent.data.Split;
 import dev.descent.dsl.Descent;
 import dev.descent.dsl.Fit;
 import dev.descent.dsl.TrainingSpec;
 import dev.descent.loss.Loss;
 import dev.descent.model.Models;
+import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.schedule.Schedules;
 import dev.descent.train.History;
-import dev.descent.train.TrainingResult;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -31,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
 import picocli.CommandLine.Command;
@@ -60,7 +55,7 @@ import picocli.CommandLine.Option;
             "A run never replaces another run's checkpoint in --out unless --overwrite is given, and refuses an"
                     + " --out that another run is writing (lock file --out/.checkpoint.lock)."
         })
-public final class MnistExample implements Callable<Integer> {
+public final class MnistExample extends DigitsCommand {
 
     @Mixin
     CommonOptions common = CommonOptions.defaults(10, 64, 0.1);
@@ -68,20 +63,11 @@ public final class MnistExample implements Callable<Integer> {
     @Mixin
     DataOption data = new DataOption();
 
-    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum.")
-    double momentum = 0.9;
-
     @Option(names = "--nesterov", description = "Nesterov momentum.")
     boolean nesterov;
 
     @Option(names = "--hidden", paramLabel = "H", description = "Width of the hidden ReLU layer.")
     int hidden = 128;
-
-    @Option(
-            names = "--limit",
-            paramLabel = "N",
-            description = "Train on the first N training rows and validate on the first N/4 test rows (quick runs).")
-    Integer limit;
 
     @Option(
             names = "--resume",
@@ -97,13 +83,8 @@ public final class MnistExample implements Callable<Integer> {
                     + " replaces a folder that is not a checkpoint or a symbolic link.")
     boolean overwrite;
 
-    @Option(
-            names = "--progress",
-            negatable = true,
-            description = "Draw a progress bar (only where a terminal is attached).")
-    boolean progress = true;
-
-    Result result;
+    private Path from;
+    private int done;
 
     /**
      * What a run gives.
@@ -149,17 +130,54 @@ public final class MnistExample implements Callable<Integer> {
             Path checkpoints,
             boolean overwrite,
             Path resumeFrom) {
+        return compute(
+                Models.mlp(784).dense(hidden, Activation.RELU).dense(10).build(),
+                "mnist trains a 784-" + hidden + "-10 MLP: the data must have 784 features (28×28 pixels) and 2 to"
+                        + " 10 classes",
+                split,
+                lr,
+                momentum,
+                nesterov,
+                batchSize,
+                epochs,
+                seed,
+                backend,
+                progress,
+                checkpoints,
+                overwrite,
+                resumeFrom);
+    }
+
+    /**
+     * Trains {@code model} (784 inputs, 10 outputs) on 28×28 digits with SGD + momentum and a warmup +
+     * cosine schedule (or, with {@code resumeFrom}, continues from that checkpoint folder) and evaluates;
+     * writes the checkpoint into {@code checkpoints} after every epoch, nothing else. {@code requirement}
+     * starts the message that refuses data of another shape.
+     */
+    static Result compute(
+            Sequential model,
+            String requirement,
+            Split split,
+            double lr,
+            double momentum,
+            boolean nesterov,
+            int batchSize,
+            int epochs,
+            long seed,
+            String backend,
+            boolean progress,
+            Path checkpoints,
+            boolean overwrite,
+            Path resumeFrom) {
         Dataset train = split.train(), test = split.test();
         if (train.features() != 784 || train.classes() < 2 || train.classes() > 10)
-            throw new IllegalArgumentException("mnist trains a 784-" + hidden + "-10 MLP: the data must have 784"
-                    + " features (28×28 pixels) and 2 to 10 classes, got " + train.features() + " features and "
+            throw new IllegalArgumentException(requirement + ", got " + train.features() + " features and "
                     + train.classes() + " classes in " + train.name());
         // README:begin mnist
         long stepsPerEpoch = (train.rows() + batchSize - 1) / batchSize; // 125: 8,000 rows in batches of 64
         long total = epochs * stepsPerEpoch, warmup = Math.max(1, total / 10);
 
-        TrainingSpec spec = Descent.train(
-                        Models.mlp(784).dense(hidden, Activation.RELU).dense(10))
+        TrainingSpec spec = Descent.train(model) // mnist: Models.mlp(784).dense(hidden, Activation.RELU).dense(10)
                 .loss(Loss.softmaxCrossEntropy())
                 .optimizer(Optimizers.sgd(lr).momentum(momentum).nesterov(nesterov)) // 0.1, 0.9, false
                 .schedule(Schedules.warmup(warmup).then(Schedules.cosine(total - warmup))) // × lr
@@ -200,42 +218,40 @@ public final class MnistExample implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        if (hidden < 1) throw new IllegalArgumentException("--hidden must be >= 1, got " + hidden);
-        if (!(momentum >= 0 && momentum < 1))
-            throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
-        if (limit != null && limit < 4) throw new IllegalArgumentException("--limit must be >= 4, got " + limit);
-        Split split = data.load(EmbeddedData::mnist10k, Labels.classification());
-        if (limit != null) split = new Split(first(split.train(), limit), first(split.test(), Math.max(1, limit / 4)));
-        // the warmup + cosine schedule needs 2 steps; 1 step is e.g. --epochs 1 --batch-size 8000
-        common.steps(
-                new Batches(split.train(), common.batchSize(), 0).batchesPerEpoch(),
-                split.train().rows(),
-                2,
-                Long.MAX_VALUE,
-                "the warmup + cosine schedule");
-        String name = data.describe("MNIST-10k");
-        Path dir = common.out("mnist");
-        Path checkpoint = dir.resolve(Checkpoint.DEFAULT_NAME);
-        // the whole command holds --out: training, checkpoints, plots and CSVs (the trainer re-enters it)
-        try (OutputLock lock = OutputLock.acquire(checkpoint)) {
-            return run(split, name, dir, checkpoint);
-        } catch (CheckpointException e) {
-            throw new IllegalArgumentException("--out " + dir + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + dir + ": " + e.getMessage(), e);
-        }
+    String command() {
+        return "mnist";
     }
 
-    private int run(Split split, String name, Path dir, Path checkpoint) {
-        Path from = resume == null ? null : checkpointIn(resume);
-        int done = from == null ? 0 : epochsDone(from);
+    @Override
+    CommonOptions common() {
+        return common;
+    }
+
+    @Override
+    DataOption data() {
+        return data;
+    }
+
+    @Override
+    void validate() {
+        if (hidden < 1) throw new IllegalArgumentException("--hidden must be >= 1, got " + hidden);
+    }
+
+    @Override
+    boolean lockErrorIsUsage() {
+        return true;
+    }
+
+    @Override
+    Result train(Split split, Path dir, Path checkpoint) {
+        from = resume == null ? null : checkpointIn(resume);
+        done = from == null ? 0 : epochsDone(from);
         if (from != null && done >= common.epochs())
             throw new IllegalArgumentException("--resume " + resume + ": the checkpoint has " + done
                     + " epochs done already; --epochs counts all epochs, so pass --epochs " + (done + 1)
                     + " or more to train on");
         try {
-            result = compute(
+            return compute(
                     split,
                     hidden,
                     common.lr(),
@@ -260,69 +276,30 @@ public final class MnistExample implements Callable<Integer> {
                             + " to another --out; to replace it with this run, pass --overwrite",
                     e);
         }
-        Fit fit = result.fit();
-        History h = fit.history();
+    }
 
-        Plots.saveGrid(charts(h, name), 1, 2, dir.resolve("training.png"));
-        Plots.save(lrChart(h, result.warmupSteps()), dir.resolve("lr.png"));
-        saveMisclassified(result, 48, dir.resolve("misclassified.png"));
-        h.writeEpochsCsv(dir.resolve("epochs.csv"));
-        h.writeStepsCsv(dir.resolve("steps.csv"));
-
-        History.Epoch last = h.lastEpoch();
-        System.out.printf(
+    @Override
+    String describeModel(Fit fit) {
+        return String.format(
                 Locale.ROOT,
-                "mnist: %s, %d train / %d test rows, MLP 784-%d-10 (ReLU), %,d parameters%n",
-                name,
-                result.train().rows(),
-                result.test().rows(),
+                "MLP 784-%d-10 (ReLU), %,d parameters",
                 hidden,
                 fit.model().parameterCount());
-        System.out.printf(
-                Locale.ROOT,
-                "  backend: %s (%s)%n",
-                fit.backend().name(),
-                fit.backend().device());
-        System.out.printf(
-                Locale.ROOT,
-                "  SGD lr %s, momentum %s%s, batch %d, warmup %d + cosine %d steps%s%n",
-                common.lr(),
-                momentum,
-                nesterov ? " (Nesterov)" : "",
-                common.batchSize(),
-                result.warmupSteps(),
-                result.totalSteps() - result.warmupSteps(),
-                from == null ? "" : ", resumed from " + from + " after epoch " + done);
-        System.out.println("  epoch  train loss  val loss  val acc      lr   seconds");
-        for (History.Epoch e : h.epochs())
-            System.out.printf(
-                    Locale.ROOT,
-                    "  %5d  %10.4f  %8.4f  %7.4f  %6.4f  %8.2f%n",
-                    e.epoch(),
-                    e.loss(),
-                    e.valLoss(),
-                    e.valAccuracy(),
-                    e.lr(),
-                    e.seconds());
-        System.out.printf(
-                Locale.ROOT,
-                "  %d epoch%s%s, final train loss %.4f, test accuracy %.4f (%d of %d wrong)%n",
-                last.epoch(),
-                last.epoch() == 1 ? "" : "s",
-                fit.stopReason() == TrainingResult.StopReason.COMPLETED ? "" : " (" + fit.stopDetail() + ")",
-                last.loss(),
-                result.testAccuracy(),
-                result.misclassified().length,
-                result.test().rows());
-        System.out.printf(
-                Locale.ROOT,
-                "  %.2f s training (%.2f s wall clock for this run), %,.0f samples/s%n",
-                fit.seconds(),
-                fit.wallSeconds(),
-                fit.samplesPerSecond());
-        System.out.println("  wrote " + dir.resolve("training.png") + ", lr.png, misclassified.png, epochs.csv,"
-                + " steps.csv, checkpoint/ (" + Checkpoint.MODEL_FILE + " + " + Checkpoint.STATE_FILE + ")");
-        return 0;
+    }
+
+    @Override
+    String momentumNote() {
+        return nesterov ? " (Nesterov)" : "";
+    }
+
+    @Override
+    String runNote() {
+        return from == null ? "" : ", resumed from " + from + " after epoch " + done;
+    }
+
+    @Override
+    boolean reportsStop() {
+        return true;
     }
 
     /** Epochs already done in the checkpoint folder {@code dir}. */
