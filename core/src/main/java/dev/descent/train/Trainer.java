@@ -411,6 +411,16 @@ public final class Trainer {
                         plateauOn.resolve("reduce-on-plateau", config.metrics(), validation != null));
             this.plateau = plateauConfig == null ? null : new ReduceOnPlateau(s, plateauConfig);
             this.trainMetrics = train == null ? null : tracker(train, "training"); // sparse or remote rows: none yet
+            if (train == null)
+                for (var m : config.metrics())
+                    if (m.name().equals(stoppingQuantity) || m.name().equals(plateauQuantity))
+                        throw new IllegalArgumentException("cannot monitor the training metric '" + m.name()
+                                + "': training metrics are computed on dense in-memory training rows, and this run's"
+                                + " rows are sparse or held elsewhere; monitor 'val_" + m.name() + "' or the loss");
+            if (train == null && config.averaging() != null && model.bufferCount() > 0)
+                throw new IllegalArgumentException("averaging a model with running statistics (" + model
+                        + ") recomputes them over dense in-memory training rows; this run's rows are sparse or held"
+                        + " elsewhere");
             this.valMetrics = validation == null ? null : tracker(validation, "validation");
             this.schedule = plateau == null ? s : plateau::at;
             this.cycle = config.schedule().cyclesMomentum() ? config.schedule() : null;

@@ -188,4 +188,23 @@ class SparseTrainingTest {
                 "the gpu backend does not take sparse (CSR) input yet; use the simd or scalar backend for sparse data",
                 e.getMessage());
     }
+
+    /**
+     * Training metrics come from a pass over dense in-memory rows: a sparse run that monitors one is
+     * refused before training starts, naming the metric and what to monitor instead.
+     */
+    @org.junit.jupiter.api.Test
+    void monitoringATrainingMetricOfASparseRunIsRefusedUpFront() {
+        Trainer t = new Trainer(
+                new ScalarBackend(),
+                Models.logisticRegression(30),
+                Loss.bceWithLogits(),
+                Optimizers.sgd(0.1),
+                TrainingConfig.defaults()
+                        .withMetrics(dev.descent.metric.Metrics.f1())
+                        .withEarlyStopping(EarlyStopping.patience(2).monitoring("f1")));
+        var e = assertThrows(IllegalArgumentException.class, () -> t.fit(data()));
+        assertTrue(e.getMessage().startsWith("cannot monitor the training metric 'f1'"), e.getMessage());
+        assertTrue(e.getMessage().contains("monitor 'val_f1' or the loss"), e.getMessage());
+    }
 }
