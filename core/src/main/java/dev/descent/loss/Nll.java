@@ -74,13 +74,8 @@ public record Nll(Reduction reduction, double[] classWeights) implements Loss {
             int gradOff,
             float gradScale) {
         checkColumns(cols);
-        double targetWeights = 0;
-        for (int r = 0; r < rows; r++) {
-            int cls = Weights.classIndex(target[targetOff + r], r, cols);
-            targetWeights += (sampleWeights == null ? 1 : sampleWeights[weightOff + r])
-                    * (classWeights == null ? 1 : classWeights[cls]);
-        }
-        double norm = Weights.norm(reduction, targetWeights, Weights.sum(sampleWeights, weightOff, rows));
+        double norm =
+                Weights.classNorm(reduction, target, targetOff, sampleWeights, weightOff, classWeights, rows, cols);
         double total = 0;
         for (int r = 0; r < rows; r++) {
             int cls = (int) target[targetOff + r];

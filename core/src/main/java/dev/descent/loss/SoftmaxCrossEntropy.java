@@ -90,13 +90,7 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
             wSum = 0;
             for (double v : w) wSum += v;
         }
-        double targetWeights = 0;
-        for (int r = 0; r < rows; r++) {
-            int cls = Weights.classIndex(target[targetOff + r], r, cols);
-            double s = sampleWeights == null ? 1 : sampleWeights[weightOff + r];
-            targetWeights += s * (w == null ? 1 : w[cls]);
-        }
-        double norm = Weights.norm(reduction, targetWeights, Weights.sum(sampleWeights, weightOff, rows));
+        double norm = Weights.classNorm(reduction, target, targetOff, sampleWeights, weightOff, w, rows, cols);
         double total = 0;
         for (int r = 0; r < rows; r++) {
             int o = predOff + r * cols, cls = (int) target[targetOff + r];

@@ -58,6 +58,29 @@ final class Weights {
         return cls;
     }
 
+    /**
+     * The reduction factor of a class-index loss (cross-entropy, NLL): PyTorch's weighted mean
+     * divides by {@code Σᵢ sᵢ·w[yᵢ]} (sample weights s, class weights w; 1 where null), batchmean by
+     * {@code Σᵢ sᵢ}. Reads the rows' class indices, checking each against {@code [0, cols)}.
+     */
+    static double classNorm(
+            Loss.Reduction reduction,
+            float[] target,
+            int targetOff,
+            float[] sampleWeights,
+            int weightOff,
+            double[] classWeights,
+            int rows,
+            int cols) {
+        double targetWeights = 0;
+        for (int r = 0; r < rows; r++) {
+            int cls = classIndex(target[targetOff + r], r, cols);
+            targetWeights += (sampleWeights == null ? 1 : sampleWeights[weightOff + r])
+                    * (classWeights == null ? 1 : classWeights[cls]);
+        }
+        return norm(reduction, targetWeights, sum(sampleWeights, weightOff, rows));
+    }
+
     /** r, checked not null. */
     static Loss.Reduction reduction(Loss.Reduction r) {
         if (r == null) throw new IllegalArgumentException("loss reduction must not be null");
