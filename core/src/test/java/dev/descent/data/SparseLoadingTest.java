@@ -138,6 +138,33 @@ class SparseLoadingTest {
         assertEquals(2000, TextFiles.readJsonLines(full, "text", "label").size());
     }
 
+    /**
+     * One line of two million features (about 22 MB of text) loads as one sparse row, with no dense
+     * copy; the same line over a lowered line limit is refused at its line number, not with an
+     * OutOfMemoryError.
+     */
+    @Test
+    void aLineOfMillionsOfFeaturesStaysSparseOrIsRefusedAtItsLine() throws IOException {
+        int n = 2_000_000;
+        Path f = dir.resolve("wide.libsvm");
+        try (var w = Files.newBufferedWriter(f, StandardCharsets.US_ASCII)) {
+            w.write("0 1:1\n1");
+            for (int i = 1; i <= n; i++) w.write(" " + (2 * i) + ":1");
+            w.write("\n");
+        }
+        SparseDataset d = Libsvm.loadSparse(f, Labels.classification(), 0);
+        assertEquals(2, d.rows());
+        assertEquals(1 + n, d.nonZeros());
+        assertEquals(2 * n, d.features());
+        System.setProperty(LineReader.MAX_LINE_PROPERTY, "1000000");
+        try {
+            var e = assertThrows(DataFormatException.class, () -> Libsvm.loadSparse(f, Labels.classification(), 0));
+            assertEquals(2, e.line(), e.getMessage());
+        } finally {
+            System.clearProperty(LineReader.MAX_LINE_PROPERTY);
+        }
+    }
+
     private void expect(String content, int features, String expected, String found) throws IOException {
         Path f = write("bad.libsvm", content);
         var e = assertThrows(DataFormatException.class, () -> Libsvm.loadSparse(f, Labels.classification(), features));
