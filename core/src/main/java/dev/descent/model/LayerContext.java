@@ -156,11 +156,11 @@ public final class LayerContext {
         return z ^ (z >>> 31);
     }
 
-    void ensureScratch(int rows) {
+    void allocateScratch(int rows, java.util.function.IntFunction<float[]> allocator) {
         long n = (long) rows * scratchPerRow + scratchFixed;
         if (n > Integer.MAX_VALUE)
             throw new IllegalArgumentException("layer " + name + " needs " + n + " floats of scratch for " + rows
                     + " rows, more than one float array holds");
-        if (scratch.length < n) scratch = new float[(int) n];
+        scratch = allocator.apply((int) n); // anew, as every workspace array when it grows
     }
 }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * A model as a sequence of {@link Layer}s, each feeding the next, whose parameters live in one flat
@@ -435,7 +436,19 @@ public final class Sequential {
 
     /** A workspace for batches of up to {@code maxRows} rows (it grows if a larger batch comes). */
     public Workspace workspace(int maxRows) {
-        return new Workspace(this, maxRows);
+        return new Workspace(this, maxRows, float[]::new);
+    }
+
+    /**
+     * {@link #workspace(int)} whose arrays (each layer's output and scratch, the two delta buffers)
+     * come from {@code allocator}, called with each array's length when the workspace is made and
+     * again for every array when it grows ({@link Workspace#reserve}). A device session hands out
+     * <em>handles</em> of device memory there: arrays that stand for a device slice and that only its
+     * backend's operations resolve, as the gpu module's training session does.
+     */
+    public Workspace workspace(int maxRows, IntFunction<float[]> allocator) {
+        if (allocator == null) throw new IllegalArgumentException("allocator must not be null");
+        return new Workspace(this, maxRows, allocator);
     }
 
     /**
@@ -631,13 +644,16 @@ public final class Sequential {
         /** The buffers of passes that are given none: the model's initial buffers, updated by training passes. */
         final float[] ownBuffers;
 
+        private final IntFunction<float[]> allocator;
+
         boolean training;
         long seed;
         long step;
         int microBatch;
 
-        private Workspace(Sequential model, int rows) {
+        private Workspace(Sequential model, int rows, IntFunction<float[]> allocator) {
             this.model = model;
+            this.allocator = allocator;
             int n = model.layers.size();
             this.a = new float[n][];
             this.contexts = new LayerContext[n];
@@ -683,18 +699,26 @@ public final class Sequential {
             if (rows > capacity) allocate(rows);
         }
 
+        /**
+         * Grows the workspace to hold batches of {@code rows} rows now (every array anew from the
+         * allocator), rather than inside the next pass; does nothing if it already holds them.
+         */
+        public void reserve(int rows) {
+            ensure(rows);
+        }
+
         private void allocate(int rows) {
             int widest = 1;
             for (int l = 0; l < a.length; l++) {
                 LayerContext c = contexts[l];
-                a[l] = new float[rows * c.outputWidth()];
-                c.ensureScratch(rows);
+                a[l] = allocator.apply(rows * c.outputWidth());
+                c.allocateScratch(rows, allocator);
                 // delta[] holds dLoss/d(input) of layers 1.. (the outputs of layers 0..); layer 0's dx is the
                 // caller's buffer, so the model's input width (2²⁰ for hashed text) need not fit here
                 widest = Math.max(widest, c.outputWidth());
             }
-            delta[0] = new float[rows * widest];
-            delta[1] = new float[rows * widest];
+            delta[0] = allocator.apply(rows * widest);
+            delta[1] = allocator.apply(rows * widest);
             capacity = rows;
         }
     }

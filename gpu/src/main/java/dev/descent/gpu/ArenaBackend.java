@@ -14,33 +14,46 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@link Backend} an optimizer steps with inside an {@link OpenClTrainingSession}: the same
- * interface the CPU session hands it, with every {@code float[]} argument a <em>handle</em> of a
- * slice of the session's device arena. The session binds its parameter and gradient handles to
- * their slices; every other array (the optimizer state's buffers and scratch arrays) gets a slice of
- * the session's optimizer region the first time an operation names it, and its host contents are
- * uploaded then (so a non-zero initial value, such as Adagrad's accumulator, arrives on the device).
- * From then on the device slice is the array's value; the host array is no longer read.
+ * The {@link Backend} an {@link OpenClTrainingSession} runs the model's layers and the optimizer
+ * with: the same interface the CPU session hands them, with every {@code float[]} argument a
+ * <em>handle</em> of a slice of the session's device arena (or of its io staging buffer). The
+ * session binds its handles to their slices ({@link #bind}): parameters, gradient, the model's
+ * buffers, the batch, dLoss/dOutput and every array of the model's {@link
+ * dev.descent.model.Sequential.Workspace} (activations, deltas, layer scratch), which it makes as
+ * empty arrays through the workspace's allocator, so a layer that reads or writes its arrays itself
+ * instead of through backend operations fails visibly (the session probes this when it opens).
  *
- * <p>So the optimizer's own {@link Optimizer#step} runs the update, unchanged: a rule written with
- * the element-wise operations ({@link #axpby}, {@link #addcmul}, {@link #addcdiv}, {@link #map},
- * {@link #maximum}, {@link #copy}) and reductions runs as one kernel launch per operation on the
- * device, and SGD, Adam/AdamW, RMSprop and Adagrad reach their fused kernels by calling the fused
- * operations. No transfer happens per operation, except reductions, which return a scalar (LARS's and
- * LAMB's norms). A rule must reach its arrays only through the backend: the session's parameter and
- * gradient handles hold NaN on the host, so a rule that reads them directly fails visibly.
+ * <p>While the optimizer steps ({@link #optimizerStep}), every other array (the optimizer state's
+ * buffers and scratch arrays) gets a slice of the session's optimizer region the first time an
+ * operation names it, and its host contents are uploaded then (so a non-zero initial value, such as
+ * Adagrad's accumulator, arrives on the device). From then on the device slice is the array's
+ * value; the host array is no longer read. During the model's passes an unbound array is refused.
+ *
+ * <p>So the layers' own {@code forward}/{@code backward} and the optimizer's own {@link
+ * Optimizer#step} run unchanged, one kernel launch per operation, with no transfer per operation
+ * except reductions, which return a scalar (LARS's and LAMB's norms). SGD, Adam/AdamW, RMSprop and
+ * Adagrad reach their fused kernels by calling the fused operations.
+ *
+ * <p>Every default operation of {@link Backend} is overridden here (a test checks it): with a
+ * kernel, or throwing {@link UnsupportedOnDevice}, so a default's host loop never runs on handles
+ * and nothing silently falls back to the CPU.
  *
  * <p>{@link #stateFloats} sizes the optimizer region before the first step, by running one step of
  * the rule on a fresh state on the host and counting the arrays it names.
  */
 final class ArenaBackend implements Backend {
 
+    /** Where a handle's values live on the device: a buffer, an offset and a length (in floats). */
+    private record Slot(int buf, int offset, int length) {}
+
     private final OpenClEngine engine;
-    private final Map<float[], Integer> slots = new IdentityHashMap<>();
+    private final Map<float[], Slot> slots = new IdentityHashMap<>();
     private final String rule;
     private final boolean mirrored;
     private int next;
     private int end;
+    /** True while the optimizer steps: unbound arrays are its state and get slices of its region. */
+    private boolean optimizerStep;
 
     /**
      * A backend on {@code engine}'s arena whose unbound arrays take slices of {@code [regionStart,
@@ -57,13 +70,28 @@ final class ArenaBackend implements Backend {
 
     /** Binds {@code handle} to the arena slice at {@code offset} (its length long). */
     void bind(float[] handle, int offset) {
-        slots.put(handle, offset);
+        bind(handle, Ref.mem(offset), handle.length);
+    }
+
+    /** Binds {@code handle} to {@code length} floats at {@code at} (arena or io buffer), whatever its own length. */
+    void bind(float[] handle, Ref at, int length) {
+        slots.put(handle, new Slot(at.buf(), at.off(), length));
+    }
+
+    /** Forgets {@code handle}'s slice (a workspace array the workspace replaced). */
+    void unbind(float[] handle) {
+        slots.remove(handle);
+    }
+
+    /** Lets the optimizer's state arrays take slices of the optimizer region (true while it steps). */
+    void optimizerStep(boolean on) {
+        this.optimizerStep = on;
     }
 
     /** The arena offset of {@code a}'s slice, or -1 if no operation has named it yet. */
     int offsetOf(float[] a) {
-        Integer o = slots.get(a);
-        return o == null ? -1 : o;
+        Slot s = slots.get(a);
+        return s == null || s.buf() != DescentKernel.BUF_MEM ? -1 : s.offset();
     }
 
     /**
@@ -98,18 +126,24 @@ final class ArenaBackend implements Backend {
         return (int) floats;
     }
 
-    /** The operand {@code a[off, off+n)} on the device, giving {@code a} its slice when first named. */
-    private Ref ref(float[] a, int off, int n) {
+    /** The operand {@code a[off, off+n)} on the device, giving a state array its slice when first named. */
+    Ref ref(float[] a, int off, int n) {
         if (a == null) return null;
-        Integer o = slots.get(a);
-        int at = o == null ? register(a) : o;
-        if (off < 0 || n < 0 || off + n > a.length)
+        Slot s = slots.get(a);
+        if (s == null) {
+            if (!optimizerStep)
+                throw new UnsupportedOnDevice("it passes a backend operation an array of " + a.length
+                        + " floats that is none of the session's device buffers (a layer must take its arrays"
+                        + " from its LayerContext and its arguments)");
+            s = register(a);
+        }
+        if (off < 0 || n < 0 || off + n > s.length())
             throw new IllegalArgumentException("operand range [" + off + ", " + (off + n) + ") is outside its "
-                    + a.length + " values (optimizer " + rule + ")");
-        return Ref.mem(at + off);
+                    + s.length() + " values" + (optimizerStep ? " (optimizer " + rule + ")" : ""));
+        return new Ref(s.buf(), s.offset() + off);
     }
 
-    private int register(float[] a) {
+    private Slot register(float[] a) {
         if (a.length > end - next)
             throw new IllegalStateException("optimizer " + rule + " named an array of " + a.length
                     + " floats that its state did not hold at its first step (" + (end - next)
@@ -117,7 +151,8 @@ final class ArenaBackend implements Backend {
                     + " updates in its state (OptimizerState.typed), allocated once, to run on the gpu backend");
         int at = next;
         next += a.length;
-        slots.put(a, at);
+        Slot slot = new Slot(DescentKernel.BUF_MEM, at, a.length);
+        slots.put(a, slot);
         boolean zero = true;
         for (float v : a) if (v != 0f) zero = false;
         if (!zero) { // the region is zero on the device: only a non-zero initial value travels
@@ -127,7 +162,7 @@ final class ArenaBackend implements Backend {
             engine.putIo();
             engine.copy(Ref.io(0), Ref.mem(at), a.length);
         }
-        return at;
+        return slot;
     }
 
     @Override
@@ -170,9 +205,75 @@ final class ArenaBackend implements Backend {
         engine.sumRows(ref(a, aOff, rows * cols), rows, cols, ref(out, outOff, cols), accumulate);
     }
 
+    /**
+     * The fused dense forward as its three kernels (matmulNT, addRowVector, activate), as the
+     * interface's default computes it; the identity in place launches nothing.
+     */
+    @Override
+    public void dense(
+            Activation f,
+            float[] x,
+            int xOff,
+            float[] w,
+            int wOff,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            float[] out,
+            int outOff,
+            int rows,
+            int outputs,
+            int inputs) {
+        kernelFor(f);
+        matmulNT(x, xOff, w, wOff, z, zOff, rows, outputs, inputs, false);
+        addRowVector(z, zOff, rows, outputs, bias, biasOff);
+        activate(f, z, zOff, out, outOff, rows * outputs);
+    }
+
+    @Override
+    public void sparseLinear(
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int rows,
+            float[] w,
+            int wOff,
+            int inputs,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            int outputs) {
+        throw new UnsupportedOnDevice("it has no kernel for sparse (CSR) input");
+    }
+
+    @Override
+    public void sparseWeightGradient(
+            float[] dz,
+            int dzOff,
+            int outputs,
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int rows,
+            float[] g,
+            int gOff,
+            int inputs) {
+        throw new UnsupportedOnDevice("it has no kernel for sparse (CSR) input");
+    }
+
     @Override
     public void activate(Activation f, float[] z, int zOff, float[] out, int outOff, int n) {
-        engine.activate(OpenClBackend.kind(f), f.slope(), ref(z, zOff, n), ref(out, outOff, n), n);
+        int kind = kernelFor(f);
+        if (kind == DescentKernel.ACT_IDENTITY && z == out && zOff == outOff) return; // in place: nothing to do
+        engine.activate(kind, f.slope(), ref(z, zOff, n), ref(out, outOff, n), n);
+    }
+
+    /** The kernel's code for f, or {@link UnsupportedOnDevice} when the device has none. */
+    private static int kernelFor(Activation f) {
+        if (!OpenClBackend.supports(f)) throw new UnsupportedOnDevice("it has no kernel for " + f);
+        return OpenClBackend.kind(f);
     }
 
     @Override
@@ -188,7 +289,7 @@ final class ArenaBackend implements Backend {
             int dzOff,
             int n) {
         engine.activationGrad(
-                OpenClBackend.kind(f),
+                kernelFor(f),
                 f.slope(),
                 ref(z, zOff, n),
                 ref(out, outOff, n),

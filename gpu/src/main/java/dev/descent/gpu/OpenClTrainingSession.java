@@ -1,15 +1,18 @@
 package dev.descent.gpu;
 
-import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.gpu.OpenClEngine.Ref;
 import dev.descent.loss.Loss;
-import dev.descent.model.Dense;
+import dev.descent.model.Layer;
+import dev.descent.model.LayerContext;
+import dev.descent.model.Parameter;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
 import dev.descent.train.Clipping;
 import dev.descent.train.TrainingSession;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -21,20 +24,30 @@ import java.util.function.Supplier;
  * buffer of per-work-group loss partials comes back; {@link #step} uploads nothing and downloads a
  * probe of one float; parameters, gradient and optimizer state are downloaded only when read.
  *
- * <p>Every operation is a verified launch of {@link DescentKernel} (see {@link OpenClEngine}), with
- * the formulas of {@code CpuTrainingSession} on {@code ScalarBackend}: forward and backward through
- * the dense layers, the loss and its gradient, clipping reductions. The optimizer steps as in the
- * CPU session, {@code optimizer.step(backend, params, grads, state, lr)}, with an {@link
- * ArenaBackend} whose arrays are slices of the arena: any rule (a user's too, parameter groups
+ * <p>The model is the caller's {@link Sequential}, run by its own layer objects: the session calls
+ * {@code model.forward} and {@code model.backward}, as the CPU session does, with an {@link
+ * ArenaBackend} whose arrays are handles of arena slices (parameters, gradient, the model's buffers,
+ * the batch, and the model's {@link Sequential.Workspace}, whose arrays it makes through the
+ * workspace's allocator), so every layer operation is a verified launch of {@link DescentKernel}
+ * (see {@link OpenClEngine}). The loss and its gradient are one {@link DeviceLoss} kernel, clipping
+ * the engine's reductions. The optimizer steps as in the CPU session, {@code optimizer.step(backend,
+ * params, grads, state, lr)}, with the same arena backend: any rule (a user's too, parameter groups
  * included) runs on the device, one kernel per element-wise operation, and the rules with fused
  * kernels (SGD, Adam/AdamW, RMSprop, Adagrad) reach them by calling the fused operations.
  *
- * <p><b>Arena layout</b> (offsets in floats): parameters, gradient, the optimizer region (its
- * buffers and scratch arrays, each given a slice the first time the rule names it; sized by {@link
- * ArenaBackend#stateFloats}) (the persistent part), then for the current batch
- * capacity each layer's pre-activation z and activation a (a only when the activation is not the
- * identity), two delta buffers and dLoss/dOutput. A larger batch grows the transient part (one
- * download and one upload of the arena).
+ * <p><b>What it refuses.</b> When it opens, the session runs one training forward and backward and
+ * one evaluation forward of a {@value #PROBE_ROWS}-row batch through the model's layers on the
+ * device; a layer that needs an operation the device has no kernel for, or that reaches its arrays
+ * other than through backend operations, is refused there, by name ({@code layers.i} and its kind)
+ * and backend: a model the device cannot run never starts training, and nothing falls back to the
+ * CPU.
+ *
+ * <p><b>Arena layout</b> (offsets in floats): parameters, gradient, the model's buffers (running
+ * statistics), the optimizer region (its buffers and scratch arrays, each given a slice the first
+ * time the rule names it; sized by {@link ArenaBackend#stateFloats}) (the persistent part), then for
+ * the current batch capacity the workspace's arrays (each layer's output and scratch, two delta
+ * buffers) and dLoss/dOutput. The batch and targets are uploaded to the io staging buffer. A larger
+ * batch grows the transient part (one download and one upload of the arena).
  *
  * <p><b>Residency and the garbage collector.</b> Aparapi re-creates a device buffer from the host
  * array whenever the GC has moved that array between two launches, which would silently discard the
@@ -52,13 +65,14 @@ import java.util.function.Supplier;
 public final class OpenClTrainingSession implements TrainingSession {
 
     private static final int MAX_ATTEMPTS = 3;
+    /** Rows of the batch the session probes the model's layers with when it opens (a batch norm needs 2). */
+    static final int PROBE_ROWS = 2;
+
     private static volatile boolean mirroredLogged;
 
     private final OpenClBackend backend;
     private final OpenClEngine engine;
     private final Sequential model;
-    /** The model's layers, all dense: the kernels this session has (checked when it opens). */
-    private final List<Dense> dense;
 
     private final Loss loss;
     private final Optimizer optimizer;
@@ -69,6 +83,10 @@ public final class OpenClTrainingSession implements TrainingSession {
     private final int count;
     private final int params = 0;
     private final int grads;
+    /** The model's buffers (running statistics): training passes update them, predictions read them. */
+    private final int buffers;
+
+    private final int bufferCount;
     private final int optimizerRegion;
     private final int persistent;
 
@@ -84,13 +102,29 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     private final float[] gradsHandle;
 
+    private final float[] buffersHandle;
+    /** The batch x: bound to the io staging buffer for each call. */
+    private final float[] xHandle = new float[0];
+    /** dLoss/dOutput, after the workspace. */
+    private final float[] dOutHandle = new float[0];
+
     // transient part, laid out for `capacity` rows
+    private final Sequential.Workspace ws;
+    /** The workspace's arrays made by its allocator and not bound yet, with their lengths. */
+    private final List<float[]> made = new ArrayList<>();
+
+    private final List<Integer> madeLengths = new ArrayList<>();
+    /** The workspace's arrays bound now (the allocator replaces them all when the workspace grows). */
+    private List<float[]> bound = List.of();
+
     private int capacity;
-    private int[] z;
-    private int[] a;
-    private int delta0;
-    private int delta1;
     private int dOut;
+    /** First float after the transient part. */
+    private int end;
+    /** Where the next accumulate is in the run, for layers that draw random numbers (dropout). */
+    private long seed, step;
+
+    private int microBatch;
 
     /** True while the gradient holds nothing since the last step: the next backward overwrites it. */
     private boolean gradientEmpty = true;
@@ -100,12 +134,6 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     OpenClTrainingSession(
             OpenClBackend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
-        this.dense = model.denseLayers(backend.name());
-        for (int l = 0; l < dense.size(); l++)
-            if (!OpenClBackend.supports(dense.get(l).activation()))
-                throw new IllegalArgumentException("the " + backend.name() + " backend cannot run layer "
-                        + Sequential.layerName(l) + " (dense " + dense.get(l) + "): it has no kernel for "
-                        + dense.get(l).activation() + "; use the simd or scalar backend");
         this.deviceLoss = DeviceLoss.of(loss, backend.name());
         this.backend = backend;
         this.model = model;
@@ -119,12 +147,16 @@ public final class OpenClTrainingSession implements TrainingSession {
         this.state = optimizer.newState(count);
         this.state.setTensorBounds(bounds);
         this.grads = count;
-        this.optimizerRegion = 2 * count;
+        this.buffers = 2 * count;
+        this.bufferCount = model.bufferCount();
+        this.optimizerRegion = buffers + bufferCount;
         this.persistent = optimizerRegion + ArenaBackend.stateFloats(optimizer, count, bounds);
         this.paramsHandle = new float[count];
         this.gradsHandle = new float[count];
-        java.util.Arrays.fill(paramsHandle, Float.NaN);
-        java.util.Arrays.fill(gradsHandle, Float.NaN);
+        this.buffersHandle = new float[bufferCount];
+        Arrays.fill(paramsHandle, Float.NaN);
+        Arrays.fill(gradsHandle, Float.NaN);
+        Arrays.fill(buffersHandle, Float.NaN);
         this.mirrored = !ArenaPolicy.largeArraysStayPut();
         if (mirrored && !mirroredLogged) {
             mirroredLogged = true; // one line per JVM
@@ -142,12 +174,21 @@ public final class OpenClTrainingSession implements TrainingSession {
         this.arena = new ArenaBackend(engine, optimizerRegion, persistent, optimizer.toString(), mirrored);
         arena.bind(paramsHandle, params);
         arena.bind(gradsHandle, grads);
+        arena.bind(buffersHandle, buffers);
         try {
-            layout(0);
-            float[] mem = engine.allocateMem(ArenaPolicy.arenaLength(end(), mirrored));
+            // the probe's workspace, its buffers and dLoss/dOutput in the transient part, then the real one
+            Sequential probe = named(model);
+            Sequential.Workspace probeWs = probe.workspace(PROBE_ROWS, this::handle);
+            int probeWorkspaceEnd = bindMade(persistent);
+            float[] mem = engine.allocateMem(
+                    ArenaPolicy.arenaLength(probeWorkspaceEnd + bufferCount + PROBE_ROWS * model.outputs(), mirrored));
             System.arraycopy(initialParameters, 0, mem, params, count);
+            System.arraycopy(model.initialBuffers(), 0, mem, buffers, bufferCount);
             engine.putMem();
             if (!mirrored) verify(); // mirrored: the host copy is the state, a move is harmless
+            probe(probe, probeWs, probeWorkspaceEnd);
+            this.ws = model.workspace(PROBE_ROWS, this::handle);
+            layout();
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -213,17 +254,27 @@ public final class OpenClTrainingSession implements TrainingSession {
         float[] io = engine.ioCapacity(rows * (inputs + targetWidth));
         System.arraycopy(x, 0, io, 0, rows * inputs);
         System.arraycopy(y, 0, io, rows * inputs, rows * targetWidth);
-        Ref xRef = Ref.io(0), yRef = Ref.io(rows * inputs);
+        arena.bind(xHandle, Ref.io(0), rows * inputs);
+        Ref yRef = Ref.io(rows * inputs);
         boolean overwrite = gradientEmpty;
+        int micro = microBatch++;
         double value = call(() -> {
             engine.putIo();
-            Ref out = forward(xRef, rows);
-            double v = lossAndGradient(out, yRef, rows, weight);
-            backward(xRef, rows, !overwrite);
+            ws.training(seed, step, micro);
+            float[] out = model.forward(arena, paramsHandle, buffersHandle, xHandle, rows, ws);
+            double v = lossAndGradient(arena.ref(out, 0, rows * outs), yRef, rows, weight);
+            model.backward(arena, paramsHandle, xHandle, rows, ws, dOutHandle, gradsHandle, !overwrite);
             return v;
         });
         gradientEmpty = false;
         return value;
+    }
+
+    @Override
+    public void position(long seed, long step) {
+        this.seed = seed;
+        this.step = step;
+        this.microBatch = 0;
     }
 
     @Override
@@ -256,8 +307,13 @@ public final class OpenClTrainingSession implements TrainingSession {
         call(() -> {
             state.setStep(before);
             if (zero) engine.fill(Ref.mem(grads), count, 0f);
-            if (cycled) optimizer.step(arena, paramsHandle, gradsHandle, state, lr, momentum);
-            else optimizer.step(arena, paramsHandle, gradsHandle, state, lr);
+            arena.optimizerStep(true);
+            try {
+                if (cycled) optimizer.step(arena, paramsHandle, gradsHandle, state, lr, momentum);
+                else optimizer.step(arena, paramsHandle, gradsHandle, state, lr);
+            } finally {
+                arena.optimizerStep(false);
+            }
             return null;
         });
         gradientEmpty = true;
@@ -275,10 +331,11 @@ public final class OpenClTrainingSession implements TrainingSession {
         int xs = rows * inputs;
         float[] io = engine.ioCapacity(xs + rows * outs);
         System.arraycopy(x, 0, io, 0, xs);
+        arena.bind(xHandle, Ref.io(0), xs);
         call(() -> {
             engine.putIo();
-            Ref y = forward(Ref.io(0), rows);
-            engine.copy(y, Ref.io(xs), rows * outs);
+            float[] y = model.forward(arena, paramsHandle, buffersHandle, xHandle, rows, ws.evaluation());
+            engine.copy(arena.ref(y, 0, rows * outs), Ref.io(xs), rows * outs);
             engine.getIo(); // before any other launch: see downloadRange
             return null;
         });
@@ -292,7 +349,7 @@ public final class OpenClTrainingSession implements TrainingSession {
         open();
         if (dst.length < count)
             throw new IllegalArgumentException("need room for " + count + " parameters, got " + dst.length);
-        downloadRange(params, dst);
+        downloadRange(params, count, dst);
     }
 
     @Override
@@ -305,12 +362,29 @@ public final class OpenClTrainingSession implements TrainingSession {
     }
 
     @Override
+    public void readBuffers(float[] dst) {
+        open();
+        if (dst.length < bufferCount)
+            throw new IllegalArgumentException("need room for " + bufferCount + " buffer floats, got " + dst.length);
+        downloadRange(buffers, bufferCount, dst);
+    }
+
+    @Override
+    public void writeBuffers(float[] src) {
+        open();
+        if (src.length != bufferCount)
+            throw new IllegalArgumentException(
+                    "expected " + bufferCount + " buffer floats for " + model + ", got " + src.length);
+        upload(src, buffers);
+    }
+
+    @Override
     public void readGradient(float[] dst) {
         open();
         if (dst.length < count)
             throw new IllegalArgumentException("need room for " + count + " gradients, got " + dst.length);
         if (gradientEmpty) java.util.Arrays.fill(dst, 0, count, 0f);
-        else downloadRange(grads, dst);
+        else downloadRange(grads, count, dst);
     }
 
     /** A copy of the state: each named buffer from its device slice (its host value before the rule named it). */
@@ -323,7 +397,7 @@ public final class OpenClTrainingSession implements TrainingSession {
             int at = arena.offsetOf(e.getValue());
             float[] into = copy.buffer(e.getKey());
             if (at < 0) System.arraycopy(e.getValue(), 0, into, 0, into.length);
-            else downloadRange(at, into);
+            else downloadRange(at, into.length, into);
         }
         return copy;
     }
@@ -347,25 +421,6 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     // ---- the device work -------------------------------------------------------------------
 
-    /** Forward pass from x (rows × inputs); returns where the output is. */
-    private Ref forward(Ref x, int rows) {
-        Ref in = x;
-        List<Dense> layers = dense;
-        for (int l = 0; l < layers.size(); l++) {
-            Dense d = layers.get(l);
-            Ref zl = Ref.mem(z[l]);
-            engine.matmul(
-                    in, Ref.mem(params + d.weightOffset()), zl, rows, d.outputs(), d.inputs(), false, true, false);
-            engine.addRowVector(zl, rows, d.outputs(), Ref.mem(params + d.biasOffset()));
-            Ref al = Ref.mem(a[l]);
-            if (a[l] != z[l])
-                engine.activate(
-                        OpenClBackend.kind(d.activation()), d.activation().slope(), zl, al, rows * d.outputs());
-            in = al;
-        }
-        return in;
-    }
-
     /** The loss of the batch and {@code weight ×} its gradient into dOut (Loss.valueAndGradient). */
     private double lossAndGradient(Ref out, Ref y, int rows, float weight) {
         int outs = model.outputs();
@@ -376,33 +431,122 @@ public final class OpenClTrainingSession implements TrainingSession {
         return sum * norm;
     }
 
-    /** Backward pass after forward on the same x: gradients into (or added to) the gradient buffer. */
-    private void backward(Ref x, int rows, boolean accumulate) {
-        List<Dense> layers = dense;
-        Ref delta = Ref.mem(dOut);
-        for (int l = layers.size() - 1; l >= 0; l--) {
-            Dense d = layers.get(l);
-            int n = rows * d.outputs();
-            Ref dz = Ref.mem((l & 1) == 0 ? delta0 : delta1);
-            Activation f = d.activation();
-            engine.activationGrad(OpenClBackend.kind(f), f.slope(), Ref.mem(z[l]), Ref.mem(a[l]), delta, dz, n);
-            Ref in = l == 0 ? x : Ref.mem(a[l - 1]);
-            engine.matmul(
-                    dz, in, Ref.mem(grads + d.weightOffset()), d.outputs(), d.inputs(), rows, true, false, accumulate);
-            engine.sumRows(dz, rows, d.outputs(), Ref.mem(grads + d.biasOffset()), accumulate);
-            if (l > 0) {
-                delta = Ref.mem(((l - 1) & 1) == 0 ? delta0 : delta1);
-                engine.matmul(
-                        dz,
-                        Ref.mem(params + d.weightOffset()),
-                        delta,
-                        rows,
-                        d.inputs(),
-                        d.outputs(),
-                        false,
-                        false,
-                        false);
+    /**
+     * The model as the probe runs it: each layer wrapped so that what the device cannot do names the
+     * layer (the same layers, shapes, parameter and buffer layout; dense and activation unfused).
+     */
+    private Sequential named(Sequential model) {
+        Sequential.Builder b = Sequential.inputShape(model.inputShape()).init(model.init());
+        for (int i = 0; i < model.layers().size(); i++)
+            b.add(new Named(i, model.layers().get(i), backend.name()));
+        return b.build();
+    }
+
+    /**
+     * One training forward, backward and evaluation forward of {@link #PROBE_ROWS} rows of the model
+     * on the device, its workspace bound from {@code at}, on whatever the arena holds there: its
+     * buffers and dLoss/dOutput in the transient part, so it leaves the persistent state as it was
+     * (the gradient it writes is empty: the next accumulate overwrites it, a step zeroes it).
+     *
+     * @throws IllegalArgumentException naming the first layer the device cannot run
+     */
+    private void probe(Sequential probe, Sequential.Workspace probeWs, int at) {
+        float[] probeBuffers = new float[bufferCount];
+        arena.bind(probeBuffers, Ref.mem(at), bufferCount);
+        arena.bind(dOutHandle, Ref.mem(at + bufferCount), PROBE_ROWS * model.outputs());
+        engine.ioCapacity(PROBE_ROWS * model.inputs());
+        arena.bind(xHandle, Ref.io(0), PROBE_ROWS * model.inputs());
+        call(() -> {
+            probe.forward(arena, paramsHandle, probeBuffers, xHandle, PROBE_ROWS, probeWs.training(0, 0, 0));
+            probe.backward(arena, paramsHandle, xHandle, PROBE_ROWS, probeWs, dOutHandle, gradsHandle, false);
+            probe.forward(arena, paramsHandle, probeBuffers, xHandle, PROBE_ROWS, probeWs.evaluation());
+            return null;
+        });
+        arena.unbind(probeBuffers);
+        for (float[] h : bound) arena.unbind(h);
+        bound = List.of();
+    }
+
+    /**
+     * A layer of the probed model: the model's own layer, whose passes turn what the device cannot
+     * do into an {@link IllegalArgumentException} that names it ({@code layers.i}, its kind) and the
+     * backend.
+     */
+    private record Named(int index, Layer layer, String backend) implements Layer {
+        @Override
+        public String kind() {
+            return layer.kind();
+        }
+
+        @Override
+        public int[] outputShape(int[] inputShape) {
+            return layer.outputShape(inputShape);
+        }
+
+        @Override
+        public List<Parameter> parameters(int[] inputShape) {
+            return layer.parameters(inputShape);
+        }
+
+        @Override
+        public List<Parameter> buffers(int[] inputShape) {
+            return layer.buffers(inputShape);
+        }
+
+        @Override
+        public int scratchPerRow(int[] inputShape) {
+            return layer.scratchPerRow(inputShape);
+        }
+
+        @Override
+        public int scratchFixed(int[] inputShape) {
+            return layer.scratchFixed(inputShape);
+        }
+
+        @Override
+        public void forward(LayerContext c, float[] x, float[] y) {
+            try {
+                layer.forward(c, x, y);
+            } catch (UnsupportedOnDevice e) {
+                throw refused(e.getMessage(), e);
+            } catch (IndexOutOfBoundsException e) {
+                throw refused(DIRECT, e);
             }
+        }
+
+        @Override
+        public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
+            try {
+                layer.backward(c, x, y, dy, dx);
+            } catch (UnsupportedOnDevice e) {
+                throw refused(e.getMessage(), e);
+            } catch (IndexOutOfBoundsException e) {
+                throw refused(DIRECT, e);
+            }
+        }
+
+        /** The layer's kind, with its own description when it has one: "dense 5 gelu", "conv2d(1→8, ...)". */
+        private static String describe(Layer layer) {
+            String shown = layer.toString();
+            boolean own;
+            try {
+                own = layer.getClass().getMethod("toString").getDeclaringClass() != Object.class;
+            } catch (NoSuchMethodException e) {
+                own = false;
+            }
+            if (!own || shown.equals(layer.kind()) || shown.startsWith(layer.kind())) return own ? shown : layer.kind();
+            return layer.kind() + " " + shown;
+        }
+
+        private static final String DIRECT = "it reads or writes its arrays itself rather than through Backend"
+                + " operations (the device's buffers have no host copy)";
+
+        private IllegalArgumentException refused(String reason, RuntimeException cause) {
+            String what = describe(layer);
+            return new IllegalArgumentException(
+                    "the " + backend + " backend cannot run layer " + Sequential.layerName(index) + " (" + what + "): "
+                            + reason + "; use the simd or scalar backend",
+                    cause);
         }
     }
 
@@ -431,59 +575,61 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     // ---- arena management ------------------------------------------------------------------
 
-    /** Lays out the transient part for {@code rows} rows after the persistent part. */
-    private void layout(int rows) {
-        List<Dense> layers = dense;
-        z = new int[layers.size()];
-        a = new int[layers.size()];
-        int off = persistent, widest = 1;
-        for (int l = 0; l < layers.size(); l++) {
-            Dense d = layers.get(l);
-            z[l] = off;
-            off += rows * d.outputs();
-            if (d.activation().kind() == Activation.Kind.IDENTITY) a[l] = z[l];
-            else {
-                a[l] = off;
-                off += rows * d.outputs();
-            }
-            widest = Math.max(widest, Math.max(d.inputs(), d.outputs()));
+    /** The workspace's allocator: an empty handle, bound to its slice of {@code n} floats by {@link #bindMade}. */
+    private float[] handle(int n) {
+        float[] h = new float[0];
+        made.add(h);
+        madeLengths.add(n);
+        return h;
+    }
+
+    /** Binds the handles the allocator made since the last call one after the other from {@code at}; returns the end. */
+    private int bindMade(int at) {
+        for (float[] h : bound) arena.unbind(h);
+        long off = at;
+        for (int i = 0; i < made.size(); i++) {
+            arena.bind(made.get(i), Ref.mem((int) off), madeLengths.get(i));
+            off += madeLengths.get(i);
         }
-        delta0 = off;
-        off += rows * widest;
-        delta1 = off;
-        off += rows * widest;
-        dOut = off;
-        capacity = rows;
-    }
-
-    private int end() {
-        return dOut + capacity * model.outputs();
-    }
-
-    /** Grows the transient part to at least rows (doubling), keeping the persistent part. */
-    private void grow(int rows) {
-        int want = Math.max(rows, Math.min(2 * capacity, 1 << 16));
-        long need = (long) persistent + (long) want * activationFloatsPerRow();
-        if (need > Integer.MAX_VALUE - 16)
+        if (off > Integer.MAX_VALUE - 16)
             throw new IllegalArgumentException(
-                    "a batch of " + rows + " rows does not fit one device buffer for " + model);
-        layout(want);
-        if (end() + 1 <= engine.mem().length) return; // the padded arena already has room
+                    "the workspace of " + model + " for " + ws.capacity() + " rows does not fit one device buffer");
+        bound = List.copyOf(made);
+        made.clear();
+        madeLengths.clear();
+        return (int) off;
+    }
+
+    /**
+     * Lays out the transient part for the workspace's capacity after the persistent part (the
+     * workspace's new arrays, then dLoss/dOutput), growing the arena if it is too small.
+     */
+    private void layout() {
+        capacity = ws.capacity();
+        dOut = bindMade(persistent);
+        long last = (long) dOut + (long) capacity * model.outputs();
+        if (last > Integer.MAX_VALUE - 16)
+            throw new IllegalArgumentException(
+                    "a batch of " + capacity + " rows does not fit one device buffer for " + model);
+        end = (int) last;
+        arena.bind(dOutHandle, Ref.mem(dOut), capacity * model.outputs());
+        if (end + 1 <= engine.mem().length) return; // the padded arena already has room
         float[] old = download();
-        float[] mem = engine.allocateMem(ArenaPolicy.arenaLength(end(), mirrored));
+        float[] mem = engine.allocateMem(ArenaPolicy.arenaLength(end, mirrored));
         System.arraycopy(old, 0, mem, 0, persistent);
         engine.putMem();
         if (!mirrored) verify();
     }
 
-    private long activationFloatsPerRow() {
-        long perRow = 0;
-        int widest = 1;
-        for (Dense d : dense) {
-            perRow += (d.activation().kind() == Activation.Kind.IDENTITY ? 1 : 2) * (long) d.outputs();
-            widest = Math.max(widest, Math.max(d.inputs(), d.outputs()));
-        }
-        return perRow + 2L * widest + model.outputs();
+    /** Grows the transient part to at least rows (doubling), keeping the persistent part. */
+    private void grow(int rows) {
+        int want = Math.max(rows, Math.min(2 * capacity, 1 << 16));
+        long need = persistent + (long) want * (model.workspaceFloatsPerRow() + model.outputs());
+        if (need > Integer.MAX_VALUE - 16)
+            throw new IllegalArgumentException(
+                    "a batch of " + rows + " rows does not fit one device buffer for " + model);
+        ws.reserve(want);
+        layout();
     }
 
     /**
@@ -498,11 +644,10 @@ public final class OpenClTrainingSession implements TrainingSession {
     }
 
     /**
-     * Copies {@code dst.length} floats of the arena from offset into dst: on the device into the
-     * staging buffer, then one download of just that range (mirrored: from the host copy).
+     * Copies {@code n} floats of the arena from offset into dst: on the device into the staging
+     * buffer, then one download of just that range (mirrored: from the host copy).
      */
-    private void downloadRange(int offset, float[] dst) {
-        int n = Math.min(dst.length, count);
+    private void downloadRange(int offset, int n, float[] dst) {
         if (mirrored) {
             System.arraycopy(engine.mem(), offset, dst, 0, n);
             return;

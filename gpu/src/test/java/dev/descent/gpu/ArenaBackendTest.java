@@ -1,0 +1,35 @@
+package dev.descent.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.descent.backend.Backend;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The device session's backend never runs an interface default's host loop on its handles. */
+class ArenaBackendTest {
+
+    /**
+     * Every operation of {@link Backend} is declared by {@link ArenaBackend}: with a kernel, or
+     * refusing with {@link UnsupportedOnDevice}. A new default operation fails this test until the
+     * gpu module decides, so a layer using it is refused by name instead of computing on empty
+     * handles or falling back to the CPU.
+     */
+    @Test
+    void everyBackendOperationIsDeclaredByTheArenaBackend() {
+        List<String> missing = new ArrayList<>();
+        for (Method m : Backend.class.getMethods()) {
+            if (Modifier.isStatic(m.getModifiers())) continue;
+            try {
+                ArenaBackend.class.getDeclaredMethod(m.getName(), m.getParameterTypes());
+            } catch (NoSuchMethodException e) {
+                missing.add(m.getName() + Arrays.toString(m.getParameterTypes()));
+            }
+        }
+        assertEquals(List.of(), missing, "Backend operations ArenaBackend does not declare");
+    }
+}
