@@ -306,23 +306,6 @@ public final class Sequential {
         return layers;
     }
 
-    /**
-     * The layers as dense layers, for a backend that runs only those (the gpu backend in this
-     * version).
-     *
-     * @throws IllegalArgumentException naming the first other layer and the backend
-     */
-    public List<Dense> denseLayers(String backend) {
-        List<Dense> out = new ArrayList<>(layers.size());
-        for (int i = 0; i < layers.size(); i++) {
-            if (!(layers.get(i) instanceof Dense d))
-                throw new IllegalArgumentException("the " + backend + " backend cannot run layer " + layerName(i) + " ("
-                        + layers.get(i).kind() + "): it runs dense layers only; use the simd or scalar backend");
-            out.add(d);
-        }
-        return out;
-    }
-
     /** Features per input row. */
     public int inputs() {
         return width(inputShape);

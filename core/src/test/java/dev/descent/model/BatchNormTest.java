@@ -221,14 +221,4 @@ class BatchNormTest {
         }
         assertEquals(4f, buffers[8], "num_batches_tracked");
     }
-
-    @Test
-    void aBackendThatRunsDenseLayersOnlyRefusesBatchNormByName() {
-        Sequential m = Sequential.input(8).dense(4).batchNorm().dense(2).build();
-        var e = assertThrows(IllegalArgumentException.class, () -> m.denseLayers("gpu"));
-        assertEquals(
-                "the gpu backend cannot run layer layers.1 (batch_norm): it runs dense layers only; use the simd or"
-                        + " scalar backend",
-                e.getMessage());
-    }
 }

@@ -105,15 +105,6 @@ class LayerTest {
                 d.getMessage());
     }
 
-    @Test
-    void aBackendWithoutTheLayerRefusesItByName() {
-        Sequential m = Models.sequential(5).dense(6).add(new Swish(6)).dense(3).build();
-        var e = assertThrows(IllegalArgumentException.class, () -> m.denseLayers("gpu"));
-        assertEquals(
-                "the gpu backend cannot run layer layers.1 (swish): it runs dense layers only; use the simd or scalar backend",
-                e.getMessage());
-    }
-
     /** A dense layer followed by an activation layer computes what the fused dense layer computes, bit for bit. */
     @ParameterizedTest
     @MethodSource("backends")

@@ -223,7 +223,8 @@ public final class LrFinderExample implements Callable<Integer> {
 
     private static String widths(Sequential m) {
         StringBuilder sb = new StringBuilder().append(m.inputs());
-        for (var d : m.denseLayers("this chart")) sb.append('-').append(d.outputs());
+        for (var l : m.layers())
+            if (l instanceof dev.descent.model.Dense d) sb.append('-').append(d.outputs());
         return sb.toString();
     }
 

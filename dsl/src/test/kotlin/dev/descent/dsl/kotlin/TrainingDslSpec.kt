@@ -6,6 +6,7 @@ import dev.descent.dsl.Digits
 import dev.descent.loss.Loss
 import com.example.layers.Swish
 import dev.descent.model.BatchNorm
+import dev.descent.model.Dense
 import dev.descent.model.Dropout
 import dev.descent.model.Init
 import dev.descent.model.LayerNorm
@@ -64,8 +65,9 @@ class TrainingDslSpec : StringSpec({
     "mlp { } takes widths, activations and an init scheme" {
         val m = mlp(inputs = 4, init = Init.HE) { dense(8, Tanh); dense(6, leakyRelu(0.2f)); dense(3, Sigmoid); dense(2) }
         m.inputs() shouldBe 4
-        m.denseLayers("test").map { it.outputs() } shouldBe listOf(8, 6, 3, 2)
-        m.denseLayers("test").map { it.activation() } shouldBe
+        val dense = m.layers().filterIsInstance<Dense>()
+        dense.map { it.outputs() } shouldBe listOf(8, 6, 3, 2)
+        dense.map { it.activation() } shouldBe
             listOf(Activation.TANH, Activation.leakyRelu(0.2f), Activation.SIGMOID, Activation.IDENTITY)
         m.init() shouldBe Init.HE
     }
