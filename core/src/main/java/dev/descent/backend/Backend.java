@@ -237,6 +237,263 @@ public interface Backend {
         System.arraycopy(src, srcOff, dst, dstOff, n);
     }
 
+    /** {@code a[off + i] = value} for {@code i < n}. Overwrites a. */
+    default void fill(float[] a, int off, int n, float value) {
+        java.util.Arrays.fill(a, off, off + n, value);
+    }
+
+    // ---- layer operations: what the built-in layers do besides matrix products --------------
+    // Every built-in layer reaches its arrays only through Backend operations, so it runs on every
+    // backend, the gpu's device-resident one included (whose arrays are handles of device memory).
+    // Rows are NCHW examples as in ImageWindow; x, y, dx, dy, scratch, parameters and gradients are
+    // addressed by offset like every other operand. The defaults are the reference loops.
+
+    /**
+     * im2col: unfolds {@code rows} images of {@code x} (from xOff) into {@code col [patch, rows·P]}
+     * (P = {@link ImageWindow#plane}, row length {@code rows·P}): {@code col[(ch·kh + i)·kw + j][e·P +
+     * a·OW + b] = x[e][ch][a·sh − ph + i][b·sw − pw + j]}, 0 in the padding. Reads x; overwrites
+     * {@code col[colOff, colOff + patch·rows·P)}.
+     */
+    default void im2col(ImageWindow window, float[] x, int xOff, int rows, float[] col, int colOff) {
+        LayerLoops.im2col(window, x, xOff, rows, col, colOff);
+    }
+
+    /**
+     * col2im, the adjoint of {@link #im2col}: {@code dx} (rows images from dxOff) is set to 0, then
+     * every element of col is added into the element of dx it was read from. Reads col; overwrites
+     * {@code dx[dxOff, dxOff + rows·C·H·W)}.
+     */
+    default void col2im(ImageWindow window, float[] col, int colOff, int rows, float[] dx, int dxOff) {
+        LayerLoops.col2im(window, col, colOff, rows, dx, dxOff);
+    }
+
+    /**
+     * From channel-major {@code src [channels, rows·plane]} (a convolution's {@code W·col}) to NCHW
+     * rows {@code dst[e·channels·plane + o·plane + q] = src[o·rows·plane + e·plane + q] + bias[o]}.
+     * Reads src and bias; overwrites {@code dst[dstOff, dstOff + rows·channels·plane)}.
+     */
+    default void channelMajorToRows(
+            float[] src,
+            int srcOff,
+            int rows,
+            int channels,
+            int plane,
+            float[] bias,
+            int biasOff,
+            float[] dst,
+            int dstOff) {
+        LayerLoops.channelMajorToRows(src, srcOff, rows, channels, plane, bias, biasOff, dst, dstOff);
+    }
+
+    /**
+     * The inverse gather of {@link #channelMajorToRows}, without bias: {@code dst[o·rows·plane + e·plane
+     * + q] = src[e·channels·plane + o·plane + q]}. Reads src; overwrites {@code dst[dstOff, dstOff +
+     * rows·channels·plane)}.
+     */
+    default void rowsToChannelMajor(
+            float[] src, int srcOff, int rows, int channels, int plane, float[] dst, int dstOff) {
+        LayerLoops.rowsToChannelMajor(src, srcOff, rows, channels, plane, dst, dstOff);
+    }
+
+    /**
+     * Row sums of {@code a[rows×cols]} (each a float sum in column order) into {@code out[rows]}
+     * ({@code +=} when accumulate), e.g. a convolution's bias gradient per channel. Overwrites out.
+     */
+    default void sumEachRow(float[] a, int aOff, int rows, int cols, float[] out, int outOff, boolean accumulate) {
+        LayerLoops.sumEachRow(a, aOff, rows, cols, out, outOff, accumulate);
+    }
+
+    /**
+     * Max pooling (window padding 0): {@code y} gets each window's largest element (a NaN wins; among
+     * equal maxima the first in row-major order), {@code argmax} its index within the input row, as a
+     * float. Reads x; overwrites {@code rows·C·OH·OW} floats of y and of argmax.
+     */
+    default void maxPool(
+            ImageWindow window, float[] x, int xOff, int rows, float[] y, int yOff, float[] argmax, int argmaxOff) {
+        LayerLoops.maxPool(window, x, xOff, rows, y, yOff, argmax, argmaxOff);
+    }
+
+    /**
+     * The backward pass of {@link #maxPool}: dx is 0 except at each window's maximum, which receives
+     * the sum of the dy of the windows it won. Reads dy and argmax; overwrites {@code rows·C·H·W}
+     * floats of dx.
+     */
+    default void maxPoolBackward(
+            ImageWindow window, float[] dy, int dyOff, float[] argmax, int argmaxOff, int rows, float[] dx, int dxOff) {
+        LayerLoops.maxPoolBackward(window, dy, dyOff, argmax, argmaxOff, rows, dx, dxOff);
+    }
+
+    /** Average pooling (window padding 0): each output the mean of its window. Reads x; overwrites y. */
+    default void avgPool(ImageWindow window, float[] x, int xOff, int rows, float[] y, int yOff) {
+        LayerLoops.avgPool(window, x, xOff, rows, y, yOff);
+    }
+
+    /**
+     * The backward pass of {@link #avgPool}: each output's dy spread evenly over its window. Reads dy;
+     * overwrites {@code rows·C·H·W} floats of dx.
+     */
+    default void avgPoolBackward(ImageWindow window, float[] dy, int dyOff, int rows, float[] dx, int dxOff) {
+        LayerLoops.avgPoolBackward(window, dy, dyOff, rows, dx, dxOff);
+    }
+
+    /**
+     * Batch normalisation per channel over {@code rows} examples of {@code channels × positions}:
+     * {@code y = x̂·weight + bias} with {@code x̂ = (x − mean)/sqrt(var + eps)}. In training the mean
+     * and biased variance are the batch's (accumulated in double), {@code buffers[trackedOff]} is
+     * incremented and the running mean and variance (unbiased) move by {@code momentum}, or by {@code
+     * 1/tracked} when {@code cumulative}; in evaluation the running statistics are used. Reads x,
+     * weight and bias in params and (evaluation) the buffers; overwrites y, {@code x̂} at {@code
+     * scratch[xhatOff]} ({@code rows·channels·positions}), 1/σ per channel at {@code
+     * scratch[rstdOff]}, and in training the three buffers.
+     */
+    default void batchNormForward(
+            float[] x,
+            int xOff,
+            int rows,
+            int channels,
+            int positions,
+            float[] params,
+            int weightOff,
+            int biasOff,
+            float[] buffers,
+            int meanOff,
+            int varOff,
+            int trackedOff,
+            boolean training,
+            boolean cumulative,
+            double momentum,
+            double eps,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] y,
+            int yOff) {
+        LayerLoops.batchNormForward(
+                x,
+                xOff,
+                rows,
+                channels,
+                positions,
+                params,
+                weightOff,
+                biasOff,
+                buffers,
+                meanOff,
+                varOff,
+                trackedOff,
+                training,
+                cumulative,
+                momentum,
+                eps,
+                scratch,
+                xhatOff,
+                rstdOff,
+                y,
+                yOff);
+    }
+
+    /**
+     * The backward pass of {@link #batchNormForward}: per channel {@code dweight = Σ dy·x̂}, {@code
+     * dbias = Σ dy} (in double) into grads at weightOff and biasOff ({@code +=} when accumulate); in
+     * training {@code dx = (dy·weight − mean(dy·weight) − x̂·mean(dy·weight·x̂))/σ}, in evaluation
+     * {@code dx = dy·weight/σ}. Reads dy, the weight, x̂ and 1/σ; overwrites dx unless it is null.
+     */
+    default void batchNormBackward(
+            float[] dy,
+            int dyOff,
+            int rows,
+            int channels,
+            int positions,
+            float[] params,
+            float[] grads,
+            int weightOff,
+            int biasOff,
+            boolean accumulate,
+            boolean training,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] dx,
+            int dxOff) {
+        LayerLoops.batchNormBackward(
+                dy,
+                dyOff,
+                rows,
+                channels,
+                positions,
+                params,
+                grads,
+                weightOff,
+                biasOff,
+                accumulate,
+                training,
+                scratch,
+                xhatOff,
+                rstdOff,
+                dx,
+                dxOff);
+    }
+
+    /**
+     * Layer normalisation of each of {@code rows} rows of {@code features}: {@code y = x̂·weight +
+     * bias}, {@code x̂ = (x − mean)/sqrt(var + eps)} with the row's mean and biased variance (in
+     * double). Reads x, weight and bias; overwrites y, x̂ at {@code scratch[xhatOff]} and 1/σ per row
+     * at {@code scratch[rstdOff]}.
+     */
+    default void layerNormForward(
+            float[] x,
+            int xOff,
+            int rows,
+            int features,
+            float[] params,
+            int weightOff,
+            int biasOff,
+            double eps,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] y,
+            int yOff) {
+        LayerLoops.layerNormForward(
+                x, xOff, rows, features, params, weightOff, biasOff, eps, scratch, xhatOff, rstdOff, y, yOff);
+    }
+
+    /**
+     * The backward pass of {@link #layerNormForward}: {@code dbias = Σ dy} ({@link #sumRows}), {@code
+     * dweight = Σ dy·x̂} over the rows, into grads ({@code +=} when accumulate); {@code dx = (dx̂ −
+     * mean(dx̂) − x̂·mean(dx̂·x̂))/σ} with {@code dx̂ = dy·weight}. Reads dy, the weight, x̂ and 1/σ;
+     * overwrites dx unless it is null.
+     */
+    default void layerNormBackward(
+            float[] dy,
+            int dyOff,
+            int rows,
+            int features,
+            float[] params,
+            float[] grads,
+            int weightOff,
+            int biasOff,
+            boolean accumulate,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] dx,
+            int dxOff) {
+        sumRows(dy, dyOff, rows, features, grads, biasOff, accumulate);
+        LayerLoops.layerNormBackward(
+                dy, dyOff, rows, features, params, grads, weightOff, accumulate, scratch, xhatOff, rstdOff, dx, dxOff);
+    }
+
+    /**
+     * Dropout's training pass over n elements: {@code mask[i] = 0} when {@link CounterRandom#uniform
+     * CounterRandom.uniform(key, i)} {@code < p}, else {@code 1/(1 − p)}; {@code y = x·mask}. Reads x;
+     * overwrites y and mask. (Backward is {@link #addcmul} of dy and the mask.)
+     */
+    default void dropout(
+            float[] x, int xOff, float[] y, int yOff, float[] mask, int maskOff, int n, long key, double p) {
+        LayerLoops.dropout(x, xOff, y, yOff, mask, maskOff, n, key, p);
+    }
+
     // ---- fused optimizer updates over the flat parameter buffer ----------------------------
 
     /**

@@ -119,9 +119,6 @@ public record BatchNorm(int channels, int dims, double eps, double momentum) imp
      */
     @Override
     public void forward(LayerContext c, float[] x, float[] y) {
-        float[] p = c.params(), s = c.scratch(), buf = c.buffers();
-        int w = c.parameterOffset(0), b = c.parameterOffset(1);
-        int mean = c.bufferOffset(0), var = c.bufferOffset(1), tracked = c.bufferOffset(2);
         int rows = c.rows(), width = c.inputWidth(), positions = width / channels, stats = rows * width;
         long n = (long) rows * positions;
         boolean training = c.training();
@@ -130,40 +127,29 @@ public record BatchNorm(int channels, int dims, double eps, double momentum) imp
                     + " value per channel, got a batch of " + rows + " row" + (rows == 1 ? "" : "s") + " of "
                     + positions + " position" + (positions == 1 ? "" : "s")
                     + " (use batches of at least 2 rows, or evaluate)");
-        double factor = 0;
-        if (training) {
-            buf[tracked] += 1;
-            factor = c.cumulativeStatistics() ? 1.0 / buf[tracked] : momentum;
-        }
-        for (int ch = 0; ch < channels; ch++) {
-            double mu, rstd;
-            if (training) {
-                double sum = 0;
-                for (int r = 0; r < rows; r++)
-                    for (int o = r * width + ch * positions, e = o + positions; o < e; o++) sum += x[o];
-                mu = sum / n;
-                double squares = 0;
-                for (int r = 0; r < rows; r++)
-                    for (int o = r * width + ch * positions, e = o + positions; o < e; o++) {
-                        double d = x[o] - mu;
-                        squares += d * d;
-                    }
-                rstd = 1 / Math.sqrt(squares / n + eps);
-                buf[mean + ch] = (float) ((1 - factor) * buf[mean + ch] + factor * mu);
-                buf[var + ch] = (float) ((1 - factor) * buf[var + ch] + factor * squares / (n - 1));
-            } else {
-                mu = buf[mean + ch];
-                rstd = 1 / Math.sqrt(buf[var + ch] + eps);
-            }
-            s[stats + ch] = (float) rstd;
-            float g = p[w + ch], beta = p[b + ch];
-            for (int r = 0; r < rows; r++)
-                for (int o = r * width + ch * positions, e = o + positions; o < e; o++) {
-                    float h = (float) ((x[o] - mu) * rstd);
-                    s[o] = h;
-                    y[o] = h * g + beta;
-                }
-        }
+        c.backend()
+                .batchNormForward(
+                        x,
+                        0,
+                        rows,
+                        channels,
+                        positions,
+                        c.params(),
+                        c.parameterOffset(0),
+                        c.parameterOffset(1),
+                        c.buffers(),
+                        c.bufferOffset(0),
+                        c.bufferOffset(1),
+                        c.bufferOffset(2),
+                        training,
+                        c.cumulativeStatistics(),
+                        momentum,
+                        eps,
+                        c.scratch(),
+                        0,
+                        stats,
+                        y,
+                        0);
     }
 
     /**
@@ -173,32 +159,25 @@ public record BatchNorm(int channels, int dims, double eps, double momentum) imp
      */
     @Override
     public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
-        float[] p = c.params(), g = c.grads(), s = c.scratch();
-        int w = c.parameterOffset(0), b = c.parameterOffset(1);
-        int rows = c.rows(), width = c.inputWidth(), positions = width / channels, stats = rows * width;
-        double n = (double) rows * positions;
-        boolean training = c.training();
-        for (int ch = 0; ch < channels; ch++) {
-            double sumDy = 0, sumDyH = 0;
-            for (int r = 0; r < rows; r++)
-                for (int o = r * width + ch * positions, e = o + positions; o < e; o++) {
-                    sumDy += dy[o];
-                    sumDyH += (double) dy[o] * s[o];
-                }
-            if (c.accumulate()) {
-                g[w + ch] += (float) sumDyH;
-                g[b + ch] += (float) sumDy;
-            } else {
-                g[w + ch] = (float) sumDyH;
-                g[b + ch] = (float) sumDy;
-            }
-            if (dx == null) continue;
-            double gamma = p[w + ch], rstd = s[stats + ch];
-            double meanD = training ? gamma * sumDy / n : 0, meanDH = training ? gamma * sumDyH / n : 0;
-            for (int r = 0; r < rows; r++)
-                for (int o = r * width + ch * positions, e = o + positions; o < e; o++)
-                    dx[o] = (float) ((dy[o] * gamma - meanD - s[o] * meanDH) * rstd);
-        }
+        int rows = c.rows(), width = c.inputWidth(), positions = width / channels;
+        c.backend()
+                .batchNormBackward(
+                        dy,
+                        0,
+                        rows,
+                        channels,
+                        positions,
+                        c.params(),
+                        c.grads(),
+                        c.parameterOffset(0),
+                        c.parameterOffset(1),
+                        c.accumulate(),
+                        c.training(),
+                        c.scratch(),
+                        0,
+                        rows * width,
+                        dx,
+                        0);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.descent.model;
 
 import dev.descent.backend.Backend;
+import dev.descent.backend.ImageWindow;
 import java.util.Arrays;
 import java.util.List;
 
@@ -127,31 +128,29 @@ public record Conv2D(
         return (int) n;
     }
 
+    /** The window of this convolution over {@code [in, h, w]} images. */
+    private ImageWindow window(int h, int w) {
+        return new ImageWindow(
+                inChannels, h, w, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
+    }
+
     /**
      * Reads x ({@code rows×in·H·W}), the weight and bias; overwrites y ({@code rows×out·OH·OW}) and
      * the scratch.
      */
     @Override
     public void forward(LayerContext c, float[] x, float[] y) {
-        int h = c.inputDim(1), w = c.inputDim(2);
-        int oh = outSize(h, kernelHeight, strideHeight, paddingHeight);
-        int ow = outSize(w, kernelWidth, strideWidth, paddingWidth);
-        int plane = oh * ow, k = patch(), outWidth = outChannels * plane, rows = c.rows();
-        int block = blockRows(h, w, plane);
+        ImageWindow win = window(c.inputDim(1), c.inputDim(2));
+        int plane = win.plane(), k = patch(), outWidth = outChannels * plane, rows = c.rows();
+        int inWidth = c.inputWidth(), block = blockRows(plane);
         float[] s = c.scratch(), p = c.params();
         int yOff = block * plane * k, wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
         Backend b = c.backend();
         for (int n0 = 0; n0 < rows; n0 += block) {
             int g = Math.min(block, rows - n0), gp = g * plane;
-            im2col(x, n0, g, h, w, oh, ow, s);
+            b.im2col(win, x, n0 * inWidth, g, s, 0);
             b.matmul(p, wOff, s, 0, s, yOff, outChannels, gp, k, false);
-            for (int o = 0; o < outChannels; o++) {
-                float bias = p[bOff + o];
-                for (int e = 0; e < g; e++) {
-                    int src = yOff + o * gp + e * plane, dst = (n0 + e) * outWidth + o * plane;
-                    for (int q = 0; q < plane; q++) y[dst + q] = s[src + q] + bias;
-                }
-            }
+            b.channelMajorToRows(s, yOff, g, outChannels, plane, p, bOff, y, n0 * outWidth);
         }
     }
 
@@ -161,101 +160,30 @@ public record Conv2D(
      */
     @Override
     public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
-        int h = c.inputDim(1), w = c.inputDim(2);
-        int oh = outSize(h, kernelHeight, strideHeight, paddingHeight);
-        int ow = outSize(w, kernelWidth, strideWidth, paddingWidth);
-        int plane = oh * ow, k = patch(), outWidth = outChannels * plane, inWidth = c.inputWidth(), rows = c.rows();
-        int block = blockRows(h, w, plane);
+        ImageWindow win = window(c.inputDim(1), c.inputDim(2));
+        int plane = win.plane(), k = patch(), outWidth = outChannels * plane, inWidth = c.inputWidth();
+        int rows = c.rows(), block = blockRows(plane);
         float[] s = c.scratch(), p = c.params(), gr = c.grads();
         int dyOff = block * plane * k, wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
         Backend b = c.backend();
         if (!c.accumulate()) {
-            Arrays.fill(gr, wOff, wOff + outChannels * k, 0f);
-            Arrays.fill(gr, bOff, bOff + outChannels, 0f);
+            b.fill(gr, wOff, outChannels * k, 0f);
+            b.fill(gr, bOff, outChannels, 0f);
         }
         for (int n0 = 0; n0 < rows; n0 += block) {
             int g = Math.min(block, rows - n0), gp = g * plane;
-            im2col(x, n0, g, h, w, oh, ow, s);
-            for (int o = 0; o < outChannels; o++) {
-                for (int e = 0; e < g; e++)
-                    System.arraycopy(dy, (n0 + e) * outWidth + o * plane, s, dyOff + o * gp + e * plane, plane);
-                float sum = 0;
-                for (int q = dyOff + o * gp, end = q + gp; q < end; q++) sum += s[q];
-                gr[bOff + o] += sum;
-            }
+            b.im2col(win, x, n0 * inWidth, g, s, 0);
+            b.rowsToChannelMajor(dy, n0 * outWidth, g, outChannels, plane, s, dyOff);
+            b.sumEachRow(s, dyOff, outChannels, gp, gr, bOff, true); // db += Σ dY
             b.matmulNT(s, dyOff, s, 0, gr, wOff, outChannels, k, gp, true); // dW += dY·colᵀ
             if (dx == null) continue;
             b.matmulTN(p, wOff, s, dyOff, s, 0, k, gp, outChannels, false); // col = Wᵀ·dY
-            Arrays.fill(dx, n0 * inWidth, (n0 + g) * inWidth, 0f);
-            col2im(s, n0, g, h, w, oh, ow, dx);
+            b.col2im(win, s, 0, g, dx, n0 * inWidth);
         }
     }
 
-    private int blockRows(int h, int w, int plane) {
+    private int blockRows(int plane) {
         return (int) Math.max(1, BLOCK_FLOATS / ((long) plane * (patch() + outChannels)));
-    }
-
-    /** First output column whose kernel column j reads inside the image: {@code ow·sw − pw + j >= 0}. */
-    private int firstInside(int j) {
-        int need = paddingWidth - j;
-        return need <= 0 ? 0 : (need + strideWidth - 1) / strideWidth;
-    }
-
-    /** One past the last output column whose kernel column j reads inside an image of width w. */
-    private int endInside(int j, int w, int ow) {
-        return Math.min(ow, Math.floorDiv(w - 1 + paddingWidth - j, strideWidth) + 1);
-    }
-
-    /**
-     * Unfolds rows {@code [n0, n0+g)} of x into {@code col[(ch·kh + i)·kw + j][e·P + oh·OW + ow]}
-     * (row length {@code g·P}) = {@code x[n0+e][ch][oh·sh − ph + i][ow·sw − pw + j]}, or 0 in the
-     * padding. Reads x; overwrites {@code col[0, patch·g·P)}.
-     */
-    private void im2col(float[] x, int n0, int g, int h, int w, int oh, int ow, float[] col) {
-        int plane = oh * ow, gp = g * plane, hw = h * w, inWidth = inChannels * hw;
-        for (int ch = 0; ch < inChannels; ch++)
-            for (int i = 0; i < kernelHeight; i++)
-                for (int j = 0; j < kernelWidth; j++) {
-                    int r = (ch * kernelHeight + i) * kernelWidth + j;
-                    int lo = firstInside(j), hi = endInside(j, w, ow);
-                    for (int e = 0; e < g; e++) {
-                        int xBase = (n0 + e) * inWidth + ch * hw, cBase = r * gp + e * plane;
-                        for (int a = 0; a < oh; a++) {
-                            int ih = a * strideHeight - paddingHeight + i, d = cBase + a * ow;
-                            if (ih < 0 || ih >= h || lo >= hi) {
-                                Arrays.fill(col, d, d + ow, 0f);
-                                continue;
-                            }
-                            if (lo > 0) Arrays.fill(col, d, d + lo, 0f);
-                            int src = xBase + ih * w - paddingWidth + j;
-                            if (strideWidth == 1) System.arraycopy(x, src + lo, col, d + lo, hi - lo);
-                            else for (int q = lo; q < hi; q++) col[d + q] = x[src + q * strideWidth];
-                            if (hi < ow) Arrays.fill(col, d + hi, d + ow, 0f);
-                        }
-                    }
-                }
-    }
-
-    /** The adjoint of {@link #im2col}: adds each element of col into the dx it was read from. Overwrites dx. */
-    private void col2im(float[] col, int n0, int g, int h, int w, int oh, int ow, float[] dx) {
-        int plane = oh * ow, gp = g * plane, hw = h * w, inWidth = inChannels * hw;
-        for (int ch = 0; ch < inChannels; ch++)
-            for (int i = 0; i < kernelHeight; i++)
-                for (int j = 0; j < kernelWidth; j++) {
-                    int r = (ch * kernelHeight + i) * kernelWidth + j;
-                    int lo = firstInside(j), hi = endInside(j, w, ow);
-                    if (lo >= hi) continue;
-                    for (int e = 0; e < g; e++) {
-                        int xBase = (n0 + e) * inWidth + ch * hw, cBase = r * gp + e * plane;
-                        for (int a = 0; a < oh; a++) {
-                            int ih = a * strideHeight - paddingHeight + i;
-                            if (ih < 0 || ih >= h) continue;
-                            int d = cBase + a * ow, dst = xBase + ih * w - paddingWidth + j;
-                            if (strideWidth == 1) for (int q = lo; q < hi; q++) dx[dst + q] += col[d + q];
-                            else for (int q = lo; q < hi; q++) dx[dst + q * strideWidth] += col[d + q];
-                        }
-                    }
-                }
     }
 
     @Override

@@ -31,31 +31,21 @@ public record Dropout(double p) implements Layer {
         return Arrays.stream(inputShape).reduce(1, Math::multiplyExact);
     }
 
+    /** Reads x; overwrites y and, in training, the scratch (the mask: 0 or {@code 1/(1-p)}). */
     @Override
     public void forward(LayerContext c, float[] x, float[] y) {
         int n = c.rows() * c.inputWidth();
-        if (!c.training() || p == 0) {
-            System.arraycopy(x, 0, y, 0, n);
-            return;
-        }
-        float[] mask = c.scratch();
-        float keep = (float) (1 / (1 - p));
-        for (int i = 0; i < n; i++) {
-            mask[i] = c.uniform(i) < p ? 0f : keep;
-            y[i] = x[i] * mask[i];
-        }
+        if (!c.training() || p == 0) c.backend().copy(x, 0, y, 0, n);
+        else c.backend().dropout(x, 0, y, 0, c.scratch(), 0, n, c.randomKey(), p);
     }
 
+    /** Reads dy and the mask; overwrites dx. */
     @Override
     public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
         if (dx == null) return;
         int n = c.rows() * c.inputWidth();
-        if (!c.training() || p == 0) {
-            System.arraycopy(dy, 0, dx, 0, n);
-            return;
-        }
-        float[] mask = c.scratch();
-        for (int i = 0; i < n; i++) dx[i] = dy[i] * mask[i];
+        if (!c.training() || p == 0) c.backend().copy(dy, 0, dx, 0, n);
+        else c.backend().addcmul(dx, 0f, dx, 1f, dy, c.scratch(), 0, n);
     }
 
     @Override

@@ -21,13 +21,13 @@ public record Flatten() implements Layer {
     /** Reads x; overwrites y. */
     @Override
     public void forward(LayerContext c, float[] x, float[] y) {
-        System.arraycopy(x, 0, y, 0, c.rows() * c.inputWidth());
+        c.backend().copy(x, 0, y, 0, c.rows() * c.inputWidth());
     }
 
     /** Reads dy; overwrites dx. */
     @Override
     public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
-        if (dx != null) System.arraycopy(dy, 0, dx, 0, c.rows() * c.inputWidth());
+        if (dx != null) c.backend().copy(dy, 0, dx, 0, c.rows() * c.inputWidth());
     }
 
     @Override

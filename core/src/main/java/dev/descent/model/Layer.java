@@ -19,6 +19,14 @@ import java.util.List;
  * scratch buffer sized by {@link #scratchPerRow}) comes in a {@link LayerContext} that the model's
  * workspace allocates once, so a pass allocates nothing.
  *
+ * <p><b>Reach arrays only through the backend.</b> A pass should touch x, y, dy, dx, the scratch,
+ * the parameters, gradients and buffers only through {@link Backend} operations (matrix products,
+ * {@link Backend#im2col}, {@link Backend#maxPool}, {@link Backend#batchNormForward}, {@link
+ * Backend#dropout}, {@link Backend#copy} ...), never read or write their elements itself: then the
+ * layer runs on every backend, including the gpu's, whose arrays are handles of device memory (NaN
+ * on the host). Every built-in layer does so. A layer that loops over the arrays itself runs on the
+ * CPU backends only.
+ *
  * <p>To write one: implement the four abstract methods, check it with {@link GradientCheck}, add it
  * with {@code Models.sequential(inputs).add(layer)}. See the README's "Layers" section.
  */

@@ -1,6 +1,7 @@
 package dev.descent.model;
 
 import dev.descent.backend.Backend;
+import dev.descent.backend.CounterRandom;
 
 /**
  * What one {@link Layer} sees during a pass: the backend, the model's flat parameter and gradient
@@ -144,16 +145,16 @@ public final class LayerContext {
      * numbers that a resumed run draws again exactly, with no generator state to checkpoint.
      */
     public double uniform(long element) {
-        long h = mix(seed ^ mix(step * 0x9E3779B97F4A7C15L + microBatch));
-        h = mix(h ^ (name.hashCode() * 0xC2B2AE3D27D4EB4FL) ^ mix(element + 0x632BE59BD9B4E019L));
-        return (h >>> 11) * 0x1.0p-53;
+        return CounterRandom.uniform(randomKey(), element);
     }
 
-    /** SplitMix64's finaliser. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+    /**
+     * The key of this pass's random numbers ({@link CounterRandom#key} of the seed, step,
+     * micro-batch and layer name): {@code uniform(e) == CounterRandom.uniform(randomKey(), e)}, and a
+     * backend's kernel draws the same numbers from it (e.g. {@link Backend#dropout}).
+     */
+    public long randomKey() {
+        return CounterRandom.key(seed, step, microBatch, name);
     }
 
     void allocateScratch(int rows, java.util.function.IntFunction<float[]> allocator) {

@@ -51,28 +51,25 @@ public record LayerNorm(int features, double eps) implements Layer {
         return features + 1;
     }
 
+    /** Reads x and the parameters; overwrites y and the scratch (x̂, then 1/σ per row). */
     @Override
     public void forward(LayerContext c, float[] x, float[] y) {
-        float[] p = c.params(), s = c.scratch();
-        int w = c.parameterOffset(0), b = c.parameterOffset(1), n = features, rows = c.rows();
-        for (int r = 0; r < rows; r++) {
-            int o = r * n;
-            double mean = 0;
-            for (int j = 0; j < n; j++) mean += x[o + j];
-            mean /= n;
-            double var = 0;
-            for (int j = 0; j < n; j++) {
-                double d = x[o + j] - mean;
-                var += d * d;
-            }
-            float rstd = (float) (1 / Math.sqrt(var / n + eps));
-            s[rows * n + r] = rstd;
-            for (int j = 0; j < n; j++) {
-                float h = (float) (x[o + j] - mean) * rstd;
-                s[o + j] = h;
-                y[o + j] = h * p[w + j] + p[b + j];
-            }
-        }
+        int rows = c.rows();
+        c.backend()
+                .layerNormForward(
+                        x,
+                        0,
+                        rows,
+                        features,
+                        c.params(),
+                        c.parameterOffset(0),
+                        c.parameterOffset(1),
+                        eps,
+                        c.scratch(),
+                        0,
+                        rows * features,
+                        y,
+                        0);
     }
 
     /**
@@ -81,25 +78,23 @@ public record LayerNorm(int features, double eps) implements Layer {
      */
     @Override
     public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
-        float[] p = c.params(), g = c.grads(), s = c.scratch();
-        int w = c.parameterOffset(0), n = features, rows = c.rows();
-        c.backend().sumRows(dy, 0, rows, n, g, c.parameterOffset(1), c.accumulate());
-        if (!c.accumulate()) Arrays.fill(g, w, w + n, 0f);
-        for (int r = 0; r < rows; r++) {
-            int o = r * n;
-            for (int j = 0; j < n; j++) g[w + j] += dy[o + j] * s[o + j];
-            if (dx == null) continue;
-            double mean = 0, meanDot = 0;
-            for (int j = 0; j < n; j++) {
-                double d = dy[o + j] * p[w + j];
-                mean += d;
-                meanDot += d * s[o + j];
-            }
-            mean /= n;
-            meanDot /= n;
-            float rstd = s[rows * n + r];
-            for (int j = 0; j < n; j++) dx[o + j] = (float) ((dy[o + j] * p[w + j] - mean - s[o + j] * meanDot) * rstd);
-        }
+        int rows = c.rows();
+        c.backend()
+                .layerNormBackward(
+                        dy,
+                        0,
+                        rows,
+                        features,
+                        c.params(),
+                        c.grads(),
+                        c.parameterOffset(0),
+                        c.parameterOffset(1),
+                        c.accumulate(),
+                        c.scratch(),
+                        0,
+                        rows * features,
+                        dx,
+                        0);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.descent.model;
 
+import dev.descent.backend.ImageWindow;
 import java.util.Arrays;
 
 /**
@@ -47,41 +48,17 @@ public record MaxPool2D(int kernelHeight, int kernelWidth, int strideHeight, int
     /** Reads x; overwrites y and the scratch (the argmax of each output). */
     @Override
     public void forward(LayerContext c, float[] x, float[] y) {
-        int ch = c.inputDim(0), h = c.inputDim(1), w = c.inputDim(2);
-        int oh = (h - kernelHeight) / strideHeight + 1, ow = (w - kernelWidth) / strideWidth + 1;
-        int inWidth = c.inputWidth(), outWidth = c.outputWidth();
-        float[] arg = c.scratch();
-        for (int n = 0; n < c.rows(); n++) {
-            int xRow = n * inWidth, o = n * outWidth;
-            for (int k = 0; k < ch; k++)
-                for (int a = 0; a < oh; a++)
-                    for (int b = 0; b < ow; b++, o++) {
-                        int first = k * h * w + a * strideHeight * w + b * strideWidth, best = first;
-                        float max = x[xRow + first];
-                        for (int i = 0; i < kernelHeight; i++)
-                            for (int j = 0; j < kernelWidth; j++) {
-                                int at = first + i * w + j;
-                                float v = x[xRow + at];
-                                if (v > max || Float.isNaN(v)) {
-                                    max = v;
-                                    best = at;
-                                }
-                            }
-                        y[o] = max;
-                        arg[o] = best;
-                    }
-        }
+        c.backend().maxPool(window(c), x, 0, c.rows(), y, 0, c.scratch(), 0);
     }
 
     /** Reads dy and the scratch; overwrites dx (0 except at each window's maximum). */
     @Override
     public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
-        if (dx == null) return;
-        int inWidth = c.inputWidth(), outWidth = c.outputWidth(), rows = c.rows();
-        float[] arg = c.scratch();
-        Arrays.fill(dx, 0, rows * inWidth, 0f);
-        for (int n = 0; n < rows; n++)
-            for (int o = n * outWidth, end = o + outWidth; o < end; o++) dx[n * inWidth + (int) arg[o]] += dy[o];
+        if (dx != null) c.backend().maxPoolBackward(window(c), dy, 0, c.scratch(), 0, c.rows(), dx, 0);
+    }
+
+    private ImageWindow window(LayerContext c) {
+        return Pool2D.window(c, kernelHeight, kernelWidth, strideHeight, strideWidth);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.descent.model;
 
+import dev.descent.backend.ImageWindow;
 import java.util.Arrays;
 
 /**
@@ -27,6 +28,20 @@ final class Pool2D {
             throw new IllegalArgumentException(l + ": the window " + kernelHeight + "×" + kernelWidth
                     + " is larger than the input " + Arrays.toString(in));
         return new int[] {in[0], (in[1] - kernelHeight) / strideHeight + 1, (in[2] - kernelWidth) / strideWidth + 1};
+    }
+
+    /** The pooling window over the context's {@code [channels, H, W]} input, padding 0. */
+    static ImageWindow window(LayerContext c, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth) {
+        return new ImageWindow(
+                c.inputDim(0),
+                c.inputDim(1),
+                c.inputDim(2),
+                kernelHeight,
+                kernelWidth,
+                strideHeight,
+                strideWidth,
+                0,
+                0);
     }
 
     static String describe(String kind, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth) {

@@ -2,6 +2,7 @@ package dev.descent.gpu;
 
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
+import dev.descent.backend.ImageWindow;
 import dev.descent.backend.ScalarBackend;
 import dev.descent.gpu.OpenClEngine.Ref;
 import dev.descent.optim.Optimizer;
@@ -363,6 +364,238 @@ final class ArenaBackend implements Backend {
     @Override
     public void copy(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         engine.copy(ref(src, srcOff, n), ref(dst, dstOff, n), n);
+    }
+
+    // ---- layer operations: the engine's kernels on arena slices ------------------------------
+
+    @Override
+    public void fill(float[] a, int off, int n, float value) {
+        engine.fill(ref(a, off, n), n, value);
+    }
+
+    @Override
+    public void im2col(ImageWindow window, float[] x, int xOff, int rows, float[] col, int colOff) {
+        engine.im2col(
+                window,
+                ref(x, xOff, rows * window.inputSize()),
+                rows,
+                ref(col, colOff, window.patch() * rows * window.plane()));
+    }
+
+    @Override
+    public void col2im(ImageWindow window, float[] col, int colOff, int rows, float[] dx, int dxOff) {
+        engine.col2im(
+                window,
+                ref(col, colOff, window.patch() * rows * window.plane()),
+                rows,
+                ref(dx, dxOff, rows * window.inputSize()));
+    }
+
+    @Override
+    public void channelMajorToRows(
+            float[] src,
+            int srcOff,
+            int rows,
+            int channels,
+            int plane,
+            float[] bias,
+            int biasOff,
+            float[] dst,
+            int dstOff) {
+        int n = rows * channels * plane;
+        engine.channelMajorToRows(
+                ref(src, srcOff, n), rows, channels, plane, ref(bias, biasOff, channels), ref(dst, dstOff, n));
+    }
+
+    @Override
+    public void rowsToChannelMajor(
+            float[] src, int srcOff, int rows, int channels, int plane, float[] dst, int dstOff) {
+        int n = rows * channels * plane;
+        engine.rowsToChannelMajor(ref(src, srcOff, n), rows, channels, plane, ref(dst, dstOff, n));
+    }
+
+    @Override
+    public void sumEachRow(float[] a, int aOff, int rows, int cols, float[] out, int outOff, boolean accumulate) {
+        engine.sumEachRow(ref(a, aOff, rows * cols), rows, cols, ref(out, outOff, rows), accumulate);
+    }
+
+    @Override
+    public void maxPool(
+            ImageWindow window, float[] x, int xOff, int rows, float[] y, int yOff, float[] argmax, int argmaxOff) {
+        int out = rows * window.channels() * window.plane();
+        engine.maxPool(
+                window, ref(x, xOff, rows * window.inputSize()), rows, ref(y, yOff, out), ref(argmax, argmaxOff, out));
+    }
+
+    @Override
+    public void maxPoolBackward(
+            ImageWindow window, float[] dy, int dyOff, float[] argmax, int argmaxOff, int rows, float[] dx, int dxOff) {
+        int out = rows * window.channels() * window.plane();
+        engine.maxPoolBackward(
+                window,
+                ref(dy, dyOff, out),
+                ref(argmax, argmaxOff, out),
+                rows,
+                ref(dx, dxOff, rows * window.inputSize()));
+    }
+
+    @Override
+    public void avgPool(ImageWindow window, float[] x, int xOff, int rows, float[] y, int yOff) {
+        engine.avgPool(
+                window,
+                ref(x, xOff, rows * window.inputSize()),
+                rows,
+                ref(y, yOff, rows * window.channels() * window.plane()));
+    }
+
+    @Override
+    public void avgPoolBackward(ImageWindow window, float[] dy, int dyOff, int rows, float[] dx, int dxOff) {
+        engine.avgPoolBackward(
+                window,
+                ref(dy, dyOff, rows * window.channels() * window.plane()),
+                rows,
+                ref(dx, dxOff, rows * window.inputSize()));
+    }
+
+    @Override
+    public void batchNormForward(
+            float[] x,
+            int xOff,
+            int rows,
+            int channels,
+            int positions,
+            float[] params,
+            int weightOff,
+            int biasOff,
+            float[] buffers,
+            int meanOff,
+            int varOff,
+            int trackedOff,
+            boolean training,
+            boolean cumulative,
+            double momentum,
+            double eps,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] y,
+            int yOff) {
+        int n = rows * channels * positions;
+        engine.batchNormForward(
+                ref(x, xOff, n),
+                rows,
+                channels,
+                positions,
+                ref(params, weightOff, channels),
+                ref(params, biasOff, channels),
+                ref(buffers, meanOff, channels),
+                ref(buffers, varOff, channels),
+                ref(buffers, trackedOff, 1),
+                training,
+                cumulative,
+                (float) momentum,
+                (float) eps,
+                ref(scratch, xhatOff, n),
+                ref(scratch, rstdOff, channels),
+                ref(y, yOff, n));
+    }
+
+    @Override
+    public void batchNormBackward(
+            float[] dy,
+            int dyOff,
+            int rows,
+            int channels,
+            int positions,
+            float[] params,
+            float[] grads,
+            int weightOff,
+            int biasOff,
+            boolean accumulate,
+            boolean training,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] dx,
+            int dxOff) {
+        int n = rows * channels * positions;
+        engine.batchNormBackward(
+                ref(dy, dyOff, n),
+                rows,
+                channels,
+                positions,
+                ref(params, weightOff, channels),
+                ref(grads, weightOff, channels),
+                ref(grads, biasOff, channels),
+                accumulate,
+                training,
+                ref(scratch, xhatOff, n),
+                ref(scratch, rstdOff, channels),
+                ref(dx, dxOff, n));
+    }
+
+    @Override
+    public void layerNormForward(
+            float[] x,
+            int xOff,
+            int rows,
+            int features,
+            float[] params,
+            int weightOff,
+            int biasOff,
+            double eps,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] y,
+            int yOff) {
+        int n = rows * features;
+        engine.layerNormForward(
+                ref(x, xOff, n),
+                rows,
+                features,
+                ref(params, weightOff, features),
+                ref(params, biasOff, features),
+                (float) eps,
+                ref(scratch, xhatOff, n),
+                ref(scratch, rstdOff, rows),
+                ref(y, yOff, n));
+    }
+
+    @Override
+    public void layerNormBackward(
+            float[] dy,
+            int dyOff,
+            int rows,
+            int features,
+            float[] params,
+            float[] grads,
+            int weightOff,
+            int biasOff,
+            boolean accumulate,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] dx,
+            int dxOff) {
+        int n = rows * features;
+        engine.layerNormBackward(
+                ref(dy, dyOff, n),
+                rows,
+                features,
+                ref(params, weightOff, features),
+                ref(grads, weightOff, features),
+                ref(grads, biasOff, features),
+                accumulate,
+                ref(scratch, xhatOff, n),
+                ref(scratch, rstdOff, rows),
+                ref(dx, dxOff, n));
+    }
+
+    @Override
+    public void dropout(
+            float[] x, int xOff, float[] y, int yOff, float[] mask, int maskOff, int n, long key, double p) {
+        engine.dropout(ref(x, xOff, n), ref(y, yOff, n), ref(mask, maskOff, n), n, key, p);
     }
 
     // ---- the fused updates -----------------------------------------------------------------

@@ -60,6 +60,22 @@ final class DescentKernel extends Kernel {
     static final int OP_ADDCDIV = 24;
     static final int OP_MAP = 25;
     static final int OP_MAXIMUM = 26;
+    static final int OP_IM2COL = 27;
+    static final int OP_COL2IM = 28;
+    static final int OP_CHANNELS_TO_ROWS = 29;
+    static final int OP_ROWS_TO_CHANNELS = 30;
+    static final int OP_SUM_EACH_ROW = 31;
+    static final int OP_MAX_POOL = 32;
+    static final int OP_MAX_POOL_BACKWARD = 33;
+    static final int OP_AVG_POOL = 34;
+    static final int OP_AVG_POOL_BACKWARD = 35;
+    static final int OP_BATCH_NORM = 36;
+    static final int OP_BATCH_NORM_BACKWARD = 37;
+    static final int OP_LAYER_NORM = 38;
+    static final int OP_LAYER_NORM_WEIGHT_GRAD = 39;
+    static final int OP_LAYER_NORM_BACKWARD = 40;
+    static final int OP_DROPOUT = 41;
+    static final int OP_SHIFT = 42;
 
     /** The functions of {@code OP_MAP} ({@code Backend.Unary}'s order). */
     static final int FN_SQRT = 0;
@@ -79,6 +95,9 @@ final class DescentKernel extends Kernel {
     static final int F_AMSGRAD = 64;
     static final int F_CENTERED = 128;
     static final int F_SKIP_FIRST = 256;
+    static final int F_TRAINING = 512;
+    static final int F_CUMULATIVE = 1024;
+    static final int F_HAS_DX = 2048;
 
     static final int ACT_IDENTITY = 0;
     static final int ACT_RELU = 1;
@@ -124,6 +143,30 @@ final class DescentKernel extends Kernel {
     int eOff;
     int fBuf;
     int fOff;
+    int gBuf;
+    int gOff;
+    int hBuf;
+    int hOff;
+    int jBuf;
+    int jOff;
+
+    // the image window of im2col, col2im and pooling (dev.descent.backend.ImageWindow)
+    int wC;
+    int wH;
+    int wW;
+    int wKh;
+    int wKw;
+    int wSh;
+    int wSw;
+    int wPh;
+    int wPw;
+    int wOh;
+    int wOw;
+
+    /** Dropout: the pass's CounterRandom key, and the bits below which an element is dropped. */
+    long key;
+
+    long threshold;
 
     // scalar arguments; their meaning depends on op
     float s0;
@@ -213,6 +256,38 @@ final class DescentKernel extends Kernel {
             opMap(i);
         } else if (op == OP_MAXIMUM) {
             opMaximum(i);
+        } else if (op == OP_IM2COL) {
+            opIm2col(i);
+        } else if (op == OP_COL2IM) {
+            opCol2im(i);
+        } else if (op == OP_CHANNELS_TO_ROWS) {
+            opChannelsToRows(i);
+        } else if (op == OP_ROWS_TO_CHANNELS) {
+            opRowsToChannels(i);
+        } else if (op == OP_SUM_EACH_ROW) {
+            opSumEachRow(i);
+        } else if (op == OP_MAX_POOL) {
+            opMaxPool(i);
+        } else if (op == OP_MAX_POOL_BACKWARD) {
+            opMaxPoolBackward(i);
+        } else if (op == OP_AVG_POOL) {
+            opAvgPool(i);
+        } else if (op == OP_AVG_POOL_BACKWARD) {
+            opAvgPoolBackward(i);
+        } else if (op == OP_BATCH_NORM) {
+            opBatchNorm(i);
+        } else if (op == OP_BATCH_NORM_BACKWARD) {
+            opBatchNormBackward(i);
+        } else if (op == OP_LAYER_NORM) {
+            opLayerNorm(i);
+        } else if (op == OP_LAYER_NORM_WEIGHT_GRAD) {
+            opLayerNormWeightGrad(i);
+        } else if (op == OP_LAYER_NORM_BACKWARD) {
+            opLayerNormBackward(i);
+        } else if (op == OP_DROPOUT) {
+            opDropout(i);
+        } else if (op == OP_SHIFT) {
+            opShift(i);
         }
     }
 
@@ -846,6 +921,442 @@ final class DescentKernel extends Kernel {
             float ay = s0 * ld(aBuf, aOff + i);
             float xc = ld(bBuf, bOff + i) + s1;
             st(cBuf, cOff + i, maxNaN(ay, xc));
+        }
+    }
+
+    // ---- layer operations (Backend.im2col ... dropout): one work-item per output element ------
+    // Gathers, never scatters: an element that sums several contributions (col2im, the pools'
+    // backward passes) adds them itself, in the order LayerLoops adds them, so no two work-items
+    // write one element and the float sums are LayerLoops' own.
+
+    /** im2col: col at c, x at a; m rows, n = patch·m·OH·OW items. */
+    private void opIm2col(int i) {
+        if (i < n) {
+            int plane = wOh * wOw;
+            int gp = m * plane;
+            int r = i / gp;
+            int rem = i - r * gp;
+            int e = rem / plane;
+            int pq = rem - e * plane;
+            int oa = pq / wOw;
+            int ob = pq - oa * wOw;
+            int kk = wKh * wKw;
+            int ch = r / kk;
+            int ij = r - ch * kk;
+            int ki = ij / wKw;
+            int kj = ij - ki * wKw;
+            int ih = oa * wSh - wPh + ki;
+            int iw = ob * wSw - wPw + kj;
+            float v = 0f;
+            if (ih >= 0 && ih < wH && iw >= 0 && iw < wW) {
+                int hw = wH * wW;
+                v = ld(aBuf, aOff + e * wC * hw + ch * hw + ih * wW + iw);
+            }
+            st(cBuf, cOff + i, v);
+        }
+    }
+
+    /** col2im: dx at c gathers from col at a; m rows, n = m·C·H·W items. */
+    private void opCol2im(int i) {
+        if (i < n) {
+            int hw = wH * wW;
+            int inWidth = wC * hw;
+            int e = i / inWidth;
+            int rem = i - e * inWidth;
+            int ch = rem / hw;
+            int pix = rem - ch * hw;
+            int ih = pix / wW;
+            int iw = pix - ih * wW;
+            int plane = wOh * wOw;
+            int gp = m * plane;
+            float s = 0f;
+            for (int ki = 0; ki < wKh; ki++) {
+                int ta = ih + wPh - ki;
+                for (int kj = 0; kj < wKw; kj++) {
+                    int tb = iw + wPw - kj;
+                    if (ta >= 0 && tb >= 0) {
+                        int oa = ta / wSh;
+                        int ob = tb / wSw;
+                        if (oa * wSh == ta && ob * wSw == tb && oa < wOh && ob < wOw) {
+                            int r = (ch * wKh + ki) * wKw + kj;
+                            s += ld(aBuf, aOff + r * gp + e * plane + oa * wOw + ob);
+                        }
+                    }
+                }
+            }
+            st(cBuf, cOff + i, s);
+        }
+    }
+
+    /** NCHW rows at c (m rows of k channels × plane, plane in wOh) from channel-major src at a, plus bias at b. */
+    private void opChannelsToRows(int i) {
+        if (i < n) {
+            int plane = wOh;
+            int width = k * plane;
+            int e = i / width;
+            int rem = i - e * width;
+            int o = rem / plane;
+            int q = rem - o * plane;
+            float v = ld(aBuf, aOff + o * m * plane + e * plane + q);
+            st(cBuf, cOff + i, v + ld(bBuf, bOff + o));
+        }
+    }
+
+    /** channel-major dst at c from rows at a (m rows, k channels, plane in wOh). */
+    private void opRowsToChannels(int i) {
+        if (i < n) {
+            int plane = wOh;
+            int gp = m * plane;
+            int o = i / gp;
+            int rem = i - o * gp;
+            int e = rem / plane;
+            int q = rem - e * plane;
+            st(cBuf, cOff + i, ld(aBuf, aOff + e * k * plane + o * plane + q));
+        }
+    }
+
+    /** out[r] at c (+)= Σ_j a[r·k + j], r < n, in column order. */
+    private void opSumEachRow(int r) {
+        if (r < n) {
+            float s = 0f;
+            int base = aOff + r * k;
+            for (int j = 0; j < k; j++) {
+                s += ld(aBuf, base + j);
+            }
+            if ((flags & F_ACCUMULATE) != 0) {
+                s = ld(cBuf, cOff + r) + s;
+            }
+            st(cBuf, cOff + r, s);
+        }
+    }
+
+    /** Max pool: x at a, y at c, argmax at d; n = m·C·OH·OW items. */
+    private void opMaxPool(int i) {
+        if (i < n) {
+            int plane = wOh * wOw;
+            int outWidth = wC * plane;
+            int e = i / outWidth;
+            int rem = i - e * outWidth;
+            int ch = rem / plane;
+            int pq = rem - ch * plane;
+            int oa = pq / wOw;
+            int ob = pq - oa * wOw;
+            int xRow = aOff + e * wC * wH * wW;
+            int first = ch * wH * wW + oa * wSh * wW + ob * wSw;
+            int best = first;
+            float mx = ld(aBuf, xRow + first);
+            for (int ki = 0; ki < wKh; ki++) {
+                for (int kj = 0; kj < wKw; kj++) {
+                    int at = first + ki * wW + kj;
+                    float v = ld(aBuf, xRow + at);
+                    if (v > mx || v != v) {
+                        mx = v;
+                        best = at;
+                    }
+                }
+            }
+            st(cBuf, cOff + i, mx);
+            st(dBuf, dOff + i, (float) best);
+        }
+    }
+
+    /** Max pool backward: dx at c gathers dy (at a) of the windows whose argmax (at b) it is. */
+    private void opMaxPoolBackward(int i) {
+        if (i < n) {
+            int hw = wH * wW;
+            int inWidth = wC * hw;
+            int e = i / inWidth;
+            int rem = i - e * inWidth;
+            int ch = rem / hw;
+            int pix = rem - ch * hw;
+            int ih = pix / wW;
+            int iw = pix - ih * wW;
+            int plane = wOh * wOw;
+            int outRow = e * wC * plane + ch * plane;
+            float me = (float) rem;
+            float s = 0f;
+            for (int oa = 0; oa < wOh; oa++) {
+                int top = oa * wSh;
+                if (ih >= top && ih < top + wKh) {
+                    for (int ob = 0; ob < wOw; ob++) {
+                        int left = ob * wSw;
+                        if (iw >= left && iw < left + wKw) {
+                            int o = outRow + oa * wOw + ob;
+                            if (ld(bBuf, bOff + o) == me) {
+                                s += ld(aBuf, aOff + o);
+                            }
+                        }
+                    }
+                }
+            }
+            st(cBuf, cOff + i, s);
+        }
+    }
+
+    /** Avg pool: x at a, y at c; s0 = 1/(kh·kw). */
+    private void opAvgPool(int i) {
+        if (i < n) {
+            int plane = wOh * wOw;
+            int outWidth = wC * plane;
+            int e = i / outWidth;
+            int rem = i - e * outWidth;
+            int ch = rem / plane;
+            int pq = rem - ch * plane;
+            int oa = pq / wOw;
+            int ob = pq - oa * wOw;
+            int first = aOff + e * wC * wH * wW + ch * wH * wW + oa * wSh * wW + ob * wSw;
+            float s = 0f;
+            for (int ki = 0; ki < wKh; ki++) {
+                for (int kj = 0; kj < wKw; kj++) {
+                    s += ld(aBuf, first + ki * wW + kj);
+                }
+            }
+            st(cBuf, cOff + i, s * s0);
+        }
+    }
+
+    /** Avg pool backward: dx at c gathers dy (at a)·s0 of the windows that cover it. */
+    private void opAvgPoolBackward(int i) {
+        if (i < n) {
+            int hw = wH * wW;
+            int inWidth = wC * hw;
+            int e = i / inWidth;
+            int rem = i - e * inWidth;
+            int ch = rem / hw;
+            int pix = rem - ch * hw;
+            int ih = pix / wW;
+            int iw = pix - ih * wW;
+            int plane = wOh * wOw;
+            int outRow = e * wC * plane + ch * plane;
+            float s = 0f;
+            for (int oa = 0; oa < wOh; oa++) {
+                int top = oa * wSh;
+                if (ih >= top && ih < top + wKh) {
+                    for (int ob = 0; ob < wOw; ob++) {
+                        int left = ob * wSw;
+                        if (iw >= left && iw < left + wKw) {
+                            float g = ld(aBuf, aOff + outRow + oa * wOw + ob) * s0;
+                            s += g;
+                        }
+                    }
+                }
+            }
+            st(cBuf, cOff + i, s);
+        }
+    }
+
+    /**
+     * Batch norm, one work-item per channel ch < n over m rows of k positions: x at a, weight at b,
+     * bias at d, y at c, x̂ at e, 1/σ at f, running mean at g, running var at h, the (already
+     * incremented) batch count at j; s0 momentum, s1 eps; F_TRAINING, F_CUMULATIVE.
+     */
+    private void opBatchNorm(int ch) {
+        if (ch < n) {
+            int width = n * k;
+            float count = (float) (m * k);
+            float mu = 0f;
+            float rstd = 0f;
+            if ((flags & F_TRAINING) != 0) {
+                float sum = 0f;
+                for (int r = 0; r < m; r++) {
+                    int o = aOff + r * width + ch * k;
+                    for (int q = 0; q < k; q++) {
+                        sum += ld(aBuf, o + q);
+                    }
+                }
+                mu = sum / count;
+                float squares = 0f;
+                for (int r = 0; r < m; r++) {
+                    int o = aOff + r * width + ch * k;
+                    for (int q = 0; q < k; q++) {
+                        float dv = ld(aBuf, o + q) - mu;
+                        float dd = dv * dv;
+                        squares += dd;
+                    }
+                }
+                float var = squares / count;
+                rstd = 1f / sqrt(var + s1);
+                float factor = s0;
+                if ((flags & F_CUMULATIVE) != 0) {
+                    factor = 1f / ld(jBuf, jOff);
+                }
+                float keepOld = 1f - factor;
+                float oldMean = keepOld * ld(gBuf, gOff + ch);
+                float newMean = factor * mu;
+                st(gBuf, gOff + ch, oldMean + newMean);
+                float oldVar = keepOld * ld(hBuf, hOff + ch);
+                float unbiased = squares / (count - 1f);
+                float newVar = factor * unbiased;
+                st(hBuf, hOff + ch, oldVar + newVar);
+            } else {
+                mu = ld(gBuf, gOff + ch);
+                rstd = 1f / sqrt(ld(hBuf, hOff + ch) + s1);
+            }
+            st(fBuf, fOff + ch, rstd);
+            float gamma = ld(bBuf, bOff + ch);
+            float beta = ld(dBuf, dOff + ch);
+            for (int r = 0; r < m; r++) {
+                int o = r * width + ch * k;
+                for (int q = 0; q < k; q++) {
+                    float hat = (ld(aBuf, aOff + o + q) - mu) * rstd;
+                    st(eBuf, eOff + o + q, hat);
+                    float hg = hat * gamma;
+                    st(cBuf, cOff + o + q, hg + beta);
+                }
+            }
+        }
+    }
+
+    /**
+     * Batch norm backward, one work-item per channel: dy at a, weight at b, dx at c (F_HAS_DX),
+     * weight gradient at d, bias gradient at e, x̂ at f, 1/σ at g; F_ACCUMULATE, F_TRAINING.
+     */
+    private void opBatchNormBackward(int ch) {
+        if (ch < n) {
+            int width = n * k;
+            float count = (float) (m * k);
+            float sumDy = 0f;
+            float sumDyH = 0f;
+            for (int r = 0; r < m; r++) {
+                int o = r * width + ch * k;
+                for (int q = 0; q < k; q++) {
+                    float d = ld(aBuf, aOff + o + q);
+                    sumDy += d;
+                    float dh = d * ld(fBuf, fOff + o + q);
+                    sumDyH += dh;
+                }
+            }
+            float gw = sumDyH;
+            float gb = sumDy;
+            if ((flags & F_ACCUMULATE) != 0) {
+                gw = ld(dBuf, dOff + ch) + sumDyH;
+                gb = ld(eBuf, eOff + ch) + sumDy;
+            }
+            st(dBuf, dOff + ch, gw);
+            st(eBuf, eOff + ch, gb);
+            if ((flags & F_HAS_DX) != 0) {
+                float gamma = ld(bBuf, bOff + ch);
+                float rstd = ld(gBuf, gOff + ch);
+                float meanD = 0f;
+                float meanDH = 0f;
+                if ((flags & F_TRAINING) != 0) {
+                    float gs = gamma * sumDy;
+                    meanD = gs / count;
+                    float gsh = gamma * sumDyH;
+                    meanDH = gsh / count;
+                }
+                for (int r = 0; r < m; r++) {
+                    int o = r * width + ch * k;
+                    for (int q = 0; q < k; q++) {
+                        float dg = ld(aBuf, aOff + o + q) * gamma;
+                        float hm = ld(fBuf, fOff + o + q) * meanDH;
+                        float v = dg - meanD;
+                        v = v - hm;
+                        st(cBuf, cOff + o + q, v * rstd);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Layer norm, one work-item per row r < n of k features: x at a, weight at b, bias at d, y at c,
+     * x̂ at e, 1/σ at f; s1 eps.
+     */
+    private void opLayerNorm(int r) {
+        if (r < n) {
+            int o = r * k;
+            float mean = 0f;
+            for (int j = 0; j < k; j++) {
+                mean += ld(aBuf, aOff + o + j);
+            }
+            mean = mean / (float) k;
+            float var = 0f;
+            for (int j = 0; j < k; j++) {
+                float dv = ld(aBuf, aOff + o + j) - mean;
+                float dd = dv * dv;
+                var += dd;
+            }
+            float vk = var / (float) k;
+            float rstd = 1f / sqrt(vk + s1);
+            st(fBuf, fOff + r, rstd);
+            for (int j = 0; j < k; j++) {
+                float hat = (ld(aBuf, aOff + o + j) - mean) * rstd;
+                st(eBuf, eOff + o + j, hat);
+                float hw = hat * ld(bBuf, bOff + j);
+                st(cBuf, cOff + o + j, hw + ld(dBuf, dOff + j));
+            }
+        }
+    }
+
+    /** Layer norm's weight gradient, one work-item per feature j < n: c (+)= Σ_r dy (at a)·x̂ (at e), m rows. */
+    private void opLayerNormWeightGrad(int j) {
+        if (j < n) {
+            float s = 0f;
+            if ((flags & F_ACCUMULATE) != 0) {
+                s = ld(cBuf, cOff + j);
+            }
+            for (int r = 0; r < m; r++) {
+                int o = r * n + j;
+                float p = ld(aBuf, aOff + o) * ld(eBuf, eOff + o);
+                s += p;
+            }
+            st(cBuf, cOff + j, s);
+        }
+    }
+
+    /** Layer norm's dx, one work-item per row r < n of k features: dy at a, weight at b, dx at c, x̂ at e, 1/σ at f. */
+    private void opLayerNormBackward(int r) {
+        if (r < n) {
+            int o = r * k;
+            float mean = 0f;
+            float meanDot = 0f;
+            for (int j = 0; j < k; j++) {
+                float d = ld(aBuf, aOff + o + j) * ld(bBuf, bOff + j);
+                mean += d;
+                float dh = d * ld(eBuf, eOff + o + j);
+                meanDot += dh;
+            }
+            mean = mean / (float) k;
+            meanDot = meanDot / (float) k;
+            float rstd = ld(fBuf, fOff + r);
+            for (int j = 0; j < k; j++) {
+                float d = ld(aBuf, aOff + o + j) * ld(bBuf, bOff + j);
+                float hm = ld(eBuf, eOff + o + j) * meanDot;
+                float v = d - mean;
+                v = v - hm;
+                st(cBuf, cOff + o + j, v * rstd);
+            }
+        }
+    }
+
+    /** SplitMix64's finaliser with the logical shifts spelled as masks (CounterRandom.mix). */
+    private long mix64(long z0) {
+        long z = z0;
+        z = (z ^ ((z >> 30) & 0x3FFFFFFFFL)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ ((z >> 27) & 0x1FFFFFFFFFL)) * 0x94D049BB133111EBL;
+        return z ^ ((z >> 31) & 0x1FFFFFFFFL);
+    }
+
+    /** Dropout: x at a, y at c, mask at d; mask 0 where CounterRandom.bits(key, i) < threshold, else s0. */
+    private void opDropout(int i) {
+        if (i < n) {
+            long e = i;
+            long inner = mix64(e + 0x632BE59BD9B4E019L);
+            long bits = (mix64(key ^ inner) >> 11) & 0x1FFFFFFFFFFFFFL;
+            float mask = s0;
+            if (bits < threshold) {
+                mask = 0f;
+            }
+            st(dBuf, dOff + i, mask);
+            st(cBuf, cOff + i, ld(aBuf, aOff + i) * mask);
+        }
+    }
+
+    /** c += s0. */
+    private void opShift(int i) {
+        if (i < n) {
+            st(cBuf, cOff + i, ld(cBuf, cOff + i) + s0);
         }
     }
 }

@@ -8,6 +8,8 @@ import com.aparapi.device.OpenCLDevice;
 import com.aparapi.exception.CompileFailedException;
 import com.aparapi.exception.QueryFailedException;
 import com.aparapi.internal.kernel.KernelManager;
+import dev.descent.backend.CounterRandom;
+import dev.descent.backend.ImageWindow;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -564,6 +566,263 @@ final class OpenClEngine implements AutoCloseable {
         launch1D(n);
     }
 
+    // ---- layer operations (Backend.im2col ... dropout); see DescentKernel --------------------
+
+    private void window(ImageWindow v) {
+        kernel.wC = v.channels();
+        kernel.wH = v.height();
+        kernel.wW = v.width();
+        kernel.wKh = v.kernelHeight();
+        kernel.wKw = v.kernelWidth();
+        kernel.wSh = v.strideHeight();
+        kernel.wSw = v.strideWidth();
+        kernel.wPh = v.paddingHeight();
+        kernel.wPw = v.paddingWidth();
+        kernel.wOh = v.outHeight();
+        kernel.wOw = v.outWidth();
+    }
+
+    /** {@code Backend.im2col}: col {@code [patch, rows·OH·OW]} from rows images of x. */
+    void im2col(ImageWindow v, Ref x, int rows, Ref col) {
+        int items = v.patch() * rows * v.plane();
+        if (items <= 0) return;
+        prepare(OP_IM2COL);
+        window(v);
+        kernel.m = rows;
+        kernel.n = items;
+        operands(x, null, col, null, null, null);
+        launch1D(items);
+    }
+
+    /** {@code Backend.col2im}: overwrites rows images of dx. */
+    void col2im(ImageWindow v, Ref col, int rows, Ref dx) {
+        int items = rows * v.inputSize();
+        if (items <= 0) return;
+        prepare(OP_COL2IM);
+        window(v);
+        kernel.m = rows;
+        kernel.n = items;
+        operands(col, null, dx, null, null, null);
+        launch1D(items);
+    }
+
+    /** {@code Backend.channelMajorToRows}. */
+    void channelMajorToRows(Ref src, int rows, int channels, int plane, Ref bias, Ref dst) {
+        int items = rows * channels * plane;
+        if (items <= 0) return;
+        prepare(OP_CHANNELS_TO_ROWS);
+        kernel.m = rows;
+        kernel.k = channels;
+        kernel.wOh = plane;
+        kernel.n = items;
+        operands(src, bias, dst, null, null, null);
+        launch1D(items);
+    }
+
+    /** {@code Backend.rowsToChannelMajor}. */
+    void rowsToChannelMajor(Ref src, int rows, int channels, int plane, Ref dst) {
+        int items = rows * channels * plane;
+        if (items <= 0) return;
+        prepare(OP_ROWS_TO_CHANNELS);
+        kernel.m = rows;
+        kernel.k = channels;
+        kernel.wOh = plane;
+        kernel.n = items;
+        operands(src, null, dst, null, null, null);
+        launch1D(items);
+    }
+
+    /** {@code Backend.sumEachRow}: one work-item per row. */
+    void sumEachRow(Ref a, int rows, int cols, Ref out, boolean accumulate) {
+        if (rows <= 0) return;
+        prepare(OP_SUM_EACH_ROW);
+        kernel.n = rows;
+        kernel.k = Math.max(cols, 0);
+        kernel.flags = accumulate ? F_ACCUMULATE : 0;
+        operands(a, null, out, null, null, null);
+        launch1D(rows);
+    }
+
+    /** {@code Backend.maxPool}. */
+    void maxPool(ImageWindow v, Ref x, int rows, Ref y, Ref argmax) {
+        int items = rows * v.channels() * v.plane();
+        if (items <= 0) return;
+        prepare(OP_MAX_POOL);
+        window(v);
+        kernel.n = items;
+        operands(x, null, y, argmax, null, null);
+        launch1D(items);
+    }
+
+    /** {@code Backend.maxPoolBackward}. */
+    void maxPoolBackward(ImageWindow v, Ref dy, Ref argmax, int rows, Ref dx) {
+        int items = rows * v.inputSize();
+        if (items <= 0) return;
+        prepare(OP_MAX_POOL_BACKWARD);
+        window(v);
+        kernel.n = items;
+        operands(dy, argmax, dx, null, null, null);
+        launch1D(items);
+    }
+
+    /** {@code Backend.avgPool}. */
+    void avgPool(ImageWindow v, Ref x, int rows, Ref y) {
+        int items = rows * v.channels() * v.plane();
+        if (items <= 0) return;
+        prepare(OP_AVG_POOL);
+        window(v);
+        kernel.n = items;
+        kernel.s0 = 1f / (v.kernelHeight() * v.kernelWidth());
+        operands(x, null, y, null, null, null);
+        launch1D(items);
+    }
+
+    /** {@code Backend.avgPoolBackward}. */
+    void avgPoolBackward(ImageWindow v, Ref dy, int rows, Ref dx) {
+        int items = rows * v.inputSize();
+        if (items <= 0) return;
+        prepare(OP_AVG_POOL_BACKWARD);
+        window(v);
+        kernel.n = items;
+        kernel.s0 = 1f / (v.kernelHeight() * v.kernelWidth());
+        operands(dy, null, dx, null, null, null);
+        launch1D(items);
+    }
+
+    /**
+     * {@code Backend.batchNormForward} in float, one work-item per channel; in training the batch
+     * count is incremented first (one launch), so every channel reads the new count.
+     */
+    void batchNormForward(
+            Ref x,
+            int rows,
+            int channels,
+            int positions,
+            Ref weight,
+            Ref bias,
+            Ref mean,
+            Ref var,
+            Ref tracked,
+            boolean training,
+            boolean cumulative,
+            float momentum,
+            float eps,
+            Ref xhat,
+            Ref rstd,
+            Ref y) {
+        if (channels <= 0) return;
+        if (training) {
+            prepare(OP_SHIFT);
+            kernel.n = 1;
+            kernel.s0 = 1f;
+            operands(null, null, tracked, null, null, null);
+            launch1D(1);
+        }
+        prepare(OP_BATCH_NORM);
+        kernel.n = channels;
+        kernel.m = rows;
+        kernel.k = positions;
+        kernel.flags = (training ? F_TRAINING : 0) | (cumulative ? F_CUMULATIVE : 0);
+        kernel.s0 = momentum;
+        kernel.s1 = eps;
+        operands(x, weight, y, bias, xhat, rstd);
+        extra(mean, var, tracked);
+        launch1D(channels);
+    }
+
+    /** {@code Backend.batchNormBackward} in float, one work-item per channel; dx may be null. */
+    void batchNormBackward(
+            Ref dy,
+            int rows,
+            int channels,
+            int positions,
+            Ref weight,
+            Ref gWeight,
+            Ref gBias,
+            boolean accumulate,
+            boolean training,
+            Ref xhat,
+            Ref rstd,
+            Ref dx) {
+        if (channels <= 0) return;
+        prepare(OP_BATCH_NORM_BACKWARD);
+        kernel.n = channels;
+        kernel.m = rows;
+        kernel.k = positions;
+        kernel.flags = (accumulate ? F_ACCUMULATE : 0) | (training ? F_TRAINING : 0) | (dx != null ? F_HAS_DX : 0);
+        operands(dy, weight, dx, gWeight, gBias, xhat);
+        extra(rstd, null, null);
+        launch1D(channels);
+    }
+
+    /** {@code Backend.layerNormForward} in float, one work-item per row. */
+    void layerNormForward(Ref x, int rows, int features, Ref weight, Ref bias, float eps, Ref xhat, Ref rstd, Ref y) {
+        if (rows <= 0) return;
+        prepare(OP_LAYER_NORM);
+        kernel.n = rows;
+        kernel.k = features;
+        kernel.s1 = eps;
+        operands(x, weight, y, bias, xhat, rstd);
+        launch1D(rows);
+    }
+
+    /**
+     * {@code Backend.layerNormBackward}: the bias gradient ({@link #sumRows}), the weight gradient
+     * (one work-item per feature) and, unless dx is null, dx (one per row).
+     */
+    void layerNormBackward(
+            Ref dy,
+            int rows,
+            int features,
+            Ref weight,
+            Ref gWeight,
+            Ref gBias,
+            boolean accumulate,
+            Ref xhat,
+            Ref rstd,
+            Ref dx) {
+        if (features <= 0) return;
+        sumRows(dy, rows, features, gBias, accumulate);
+        prepare(OP_LAYER_NORM_WEIGHT_GRAD);
+        kernel.n = features;
+        kernel.m = Math.max(rows, 0);
+        kernel.flags = accumulate ? F_ACCUMULATE : 0;
+        operands(dy, null, gWeight, null, xhat, null);
+        launch1D(features);
+        if (dx == null || rows <= 0) return;
+        prepare(OP_LAYER_NORM_BACKWARD);
+        kernel.n = rows;
+        kernel.k = features;
+        operands(dy, weight, dx, null, xhat, rstd);
+        launch1D(rows);
+    }
+
+    /** {@code Backend.dropout}: the mask from {@code CounterRandom.bits(key, i)}, exactly as on the host. */
+    void dropout(Ref x, Ref y, Ref mask, int n, long key, double p) {
+        if (n <= 0) return;
+        prepare(OP_DROPOUT);
+        kernel.n = n;
+        kernel.key = key;
+        kernel.threshold = CounterRandom.threshold(p);
+        kernel.s0 = (float) (1 / (1 - p));
+        operands(x, null, y, mask, null, null);
+        launch1D(n);
+    }
+
+    /** Sets operands g, h and j (after {@link #operands}). */
+    private void extra(Ref g, Ref h, Ref j) {
+        Ref z = Ref.io(0);
+        g = g == null ? z : g;
+        h = h == null ? z : h;
+        j = j == null ? z : j;
+        kernel.gBuf = g.buf();
+        kernel.gOff = g.off();
+        kernel.hBuf = h.buf();
+        kernel.hOff = h.off();
+        kernel.jBuf = j.buf();
+        kernel.jOff = j.off();
+    }
+
     // ---- launching -------------------------------------------------------------------------
 
     private void prepare(int op) {
@@ -713,6 +972,22 @@ final class OpenClEngine implements AutoCloseable {
             case OP_ADDCDIV -> "addcdiv";
             case OP_MAP -> "map";
             case OP_MAXIMUM -> "maximum";
+            case OP_IM2COL -> "im2col";
+            case OP_COL2IM -> "col2im";
+            case OP_CHANNELS_TO_ROWS -> "channelMajorToRows";
+            case OP_ROWS_TO_CHANNELS -> "rowsToChannelMajor";
+            case OP_SUM_EACH_ROW -> "sumEachRow";
+            case OP_MAX_POOL -> "maxPool";
+            case OP_MAX_POOL_BACKWARD -> "maxPoolBackward";
+            case OP_AVG_POOL -> "avgPool";
+            case OP_AVG_POOL_BACKWARD -> "avgPoolBackward";
+            case OP_BATCH_NORM -> "batchNormForward";
+            case OP_BATCH_NORM_BACKWARD -> "batchNormBackward";
+            case OP_LAYER_NORM -> "layerNormForward";
+            case OP_LAYER_NORM_WEIGHT_GRAD -> "layerNormWeightGrad";
+            case OP_LAYER_NORM_BACKWARD -> "layerNormBackward";
+            case OP_DROPOUT -> "dropout";
+            case OP_SHIFT -> "shift";
             default -> "op" + op;
         };
     }
