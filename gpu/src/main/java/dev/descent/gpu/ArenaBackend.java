@@ -24,7 +24,7 @@ import java.util.Set;
  * empty arrays through the workspace's allocator, so a layer that reads or writes its arrays itself
  * instead of through backend operations fails visibly (the session probes this when it opens).
  *
- * <p>While the optimizer steps ({@link #optimizerStep}), every other array (the optimizer state's
+ * <p>While the optimizer steps ({@link #adoptUnbound}), every other array (the optimizer state's
  * buffers and scratch arrays) gets a slice of the session's optimizer region the first time an
  * operation names it, and its host contents are uploaded then (so a non-zero initial value, such as
  * Adagrad's accumulator, arrives on the device). From then on the device slice is the array's
@@ -54,7 +54,7 @@ final class ArenaBackend implements Backend {
     private int next;
     private int end;
     /** True while the optimizer steps: unbound arrays are its state and get slices of its region. */
-    private boolean optimizerStep;
+    private boolean adopt;
 
     /**
      * A backend on {@code engine}'s arena whose unbound arrays take slices of {@code [regionStart,
@@ -84,9 +84,12 @@ final class ArenaBackend implements Backend {
         slots.remove(handle);
     }
 
-    /** Lets the optimizer's state arrays take slices of the optimizer region (true while it steps). */
-    void optimizerStep(boolean on) {
-        this.optimizerStep = on;
+    /**
+     * Whether an unbound array gets a slice of the region the first time an operation names it (true
+     * while the optimizer steps: its state arrays) or is refused (false: the model's passes).
+     */
+    void adoptUnbound(boolean on) {
+        this.adopt = on;
     }
 
     /** The arena offset of {@code a}'s slice, or -1 if no operation has named it yet. */
@@ -132,7 +135,7 @@ final class ArenaBackend implements Backend {
         if (a == null) return null;
         Slot s = slots.get(a);
         if (s == null) {
-            if (!optimizerStep)
+            if (!adopt)
                 throw new UnsupportedOnDevice("it passes a backend operation an array of " + a.length
                         + " floats that is none of the session's device buffers (a layer must take its arrays"
                         + " from its LayerContext and its arguments)");
@@ -140,7 +143,7 @@ final class ArenaBackend implements Backend {
         }
         if (off < 0 || n < 0 || off + n > s.length())
             throw new IllegalArgumentException("operand range [" + off + ", " + (off + n) + ") is outside its "
-                    + s.length() + " values" + (optimizerStep ? " (optimizer " + rule + ")" : ""));
+                    + s.length() + " values" + (adopt ? " (optimizer " + rule + ")" : ""));
         return new Ref(s.buf(), s.offset() + off);
     }
 

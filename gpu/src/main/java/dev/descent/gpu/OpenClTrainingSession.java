@@ -307,12 +307,12 @@ public final class OpenClTrainingSession implements TrainingSession {
         call(() -> {
             state.setStep(before);
             if (zero) engine.fill(Ref.mem(grads), count, 0f);
-            arena.optimizerStep(true);
+            arena.adoptUnbound(true);
             try {
                 if (cycled) optimizer.step(arena, paramsHandle, gradsHandle, state, lr, momentum);
                 else optimizer.step(arena, paramsHandle, gradsHandle, state, lr);
             } finally {
-                arena.optimizerStep(false);
+                arena.adoptUnbound(false);
             }
             return null;
         });

@@ -72,6 +72,7 @@ class LayerOpsOnDeviceTest {
         float[] mem = engine.allocateMem(ARENA);
         engine.putMem();
         ArenaBackend arena = new ArenaBackend(engine, 0, ARENA, what, false);
+        arena.adoptUnbound(true); // the host arrays get arena slices as the test names them
         op.run(arena, d);
         assertTrue(engine.memResident(), what + ": the arena was re-created on the device");
         engine.getMem();
