@@ -23,15 +23,15 @@ public final class Shared {
     }
 
     /**
-     * The reference files whose every case the runner implements today, by name. The other files
-     * of {@code shared/reference} (layers) describe features still to come (issue
-     * 12); their cases are reported
-     * "unsupported" or fail until then, so they join this list as they are implemented.
+     * The reference files whose every case the runner implements today on every backend (scalar,
+     * simd and gpu), by name. A file describing features still to come joins this list when they
+     * are implemented; until then its cases are reported "unsupported" or fail.
      */
     public static final List<String> IMPLEMENTED_REFERENCE_FILES = List.of(
             "adaptive_trajectories.json",
             "averaging.json",
             "clipping.json",
+            "layers.json",
             "losses.json",
             "losses_more.json",
             "mlp.json",

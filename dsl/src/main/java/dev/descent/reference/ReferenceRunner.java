@@ -136,8 +136,10 @@ public final class ReferenceRunner {
             return new CaseResult(file, index, kind, err, err <= tolerance, "");
         } catch (RuntimeException e) {
             String m = String.valueOf(e.getMessage());
-            return new CaseResult(
-                    file, index, kind, Double.NaN, false, m.startsWith("unsupported") ? m : "error: " + m);
+            String detail = m.startsWith("unsupported")
+                    ? m
+                    : e instanceof UnsupportedOperationException ? "unsupported: " + m : "error: " + m;
+            return new CaseResult(file, index, kind, Double.NaN, false, detail); // a backend without the operation
         }
     }
 

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * layers.json: every case passes on both CPU backends (gelu, leaky_relu, layer_norm, conv2d,
  * max_pool2d, avg_pool2d, flatten: output, grad_input and grad_params; batch_norm1d also
  * running_after and output_eval_mode_after; tiny_cnn: conv_out, logits, loss, every parameter
- * gradient and grad_input). The file is not among {@link Shared#IMPLEMENTED_REFERENCE_FILES}
- * because the gpu training session does not run these layers yet.
+ * gradient and grad_input). The file is among {@link Shared#IMPLEMENTED_REFERENCE_FILES}: the gpu
+ * backend passes it too ({@code GpuCommandsTest}).
  */
 class LayersReferenceTest {
 

@@ -26,7 +26,9 @@ class GpuCommandsTest {
      * names the device. The optimizer trajectories (the generic path's element-wise steps included:
      * NAdam, RAdam, Adamax, Adadelta, ASGD and its average), parameter groups and iterate averages run
      * each operation as an OpenCL kernel on the device; the MLP cases (gradients at init and the
-     * short training run) go through {@code TrainingSession.open}, i.e. the device-resident session.
+     * short training run) go through {@code TrainingSession.open}, i.e. the device-resident session;
+     * the layer cases (layers.json: activations, layer and batch norm, convolution, pooling, flatten,
+     * the tiny CNN) run each layer operation as the session's OpenCL kernel on staged copies.
      */
     @Test
     void everyShippedReferenceCasePassesOnGpuAndTheHeaderNamesTheDevice() {
@@ -36,7 +38,7 @@ class GpuCommandsTest {
         assertEquals(0, run.exit, run.out);
         String header = run.out.lines().findFirst().orElseThrow();
         assertEquals("backend: gpu (OpenCL: " + device.describe() + ")", header);
-        assertTrue(run.out.strip().endsWith("97 passed, 0 failed"), run.out);
+        assertTrue(run.out.strip().endsWith("116 passed, 0 failed"), run.out);
         // the worst case, for the record
         Matcher m = Pattern.compile("max_rel_err (\\S+)\\s+PASS").matcher(run.out);
         double worst = 0;
@@ -45,8 +47,8 @@ class GpuCommandsTest {
             worst = Math.max(worst, Double.parseDouble(m.group(1)));
             cases++;
         }
-        assertEquals(97, cases, run.out);
-        System.out.printf("reference on gpu (%s): 97 passed, worst max_rel_err %.3e%n", device.describe(), worst);
+        assertEquals(116, cases, run.out);
+        System.out.printf("reference on gpu (%s): 116 passed, worst max_rel_err %.3e%n", device.describe(), worst);
     }
 
     @Test

@@ -25,7 +25,7 @@ class ReferenceCommandTest {
         for (String backend : new String[] {"scalar", "simd"}) {
             var run = run(referenceArgs("--backend", backend));
             assertEquals(0, run.exit, run.out);
-            assertTrue(run.out.strip().endsWith("97 passed, 0 failed"), run.out);
+            assertTrue(run.out.strip().endsWith("116 passed, 0 failed"), run.out);
         }
     }
 

@@ -104,6 +104,8 @@ final class DescentKernel extends Kernel {
     static final int ACT_LEAKY_RELU = 2;
     static final int ACT_TANH = 3;
     static final int ACT_SIGMOID = 4;
+    static final int ACT_GELU = 5;
+    static final int ACT_GELU_TANH = 6;
 
     static final int LOSS_MSE = 0;
     static final int LOSS_SOFTMAX_CE = 1;
@@ -440,6 +442,40 @@ final class DescentKernel extends Kernel {
         return r;
     }
 
+    /**
+     * {@code 1 + erf(x)}, from erfc's Chebyshev fit (Numerical Recipes' {@code erfcc}, the formula of
+     * the CPU's {@code Activation.erf}) in float: {@code erfc(|x|)} for x below 0 and {@code 2 -
+     * erfc(x)} above, so the sum does not cancel where GELU is tiny.
+     */
+    private float onePlusErf(float x) {
+        float z = abs(x);
+        float t = 1f / (1f + 0.5f * z);
+        float poly = -1.26551223f
+                + t
+                        * (1.00002368f
+                                + t
+                                        * (0.37409196f
+                                                + t
+                                                        * (0.09678418f
+                                                                + t
+                                                                        * (-0.18628806f
+                                                                                + t
+                                                                                        * (0.27886807f
+                                                                                                + t
+                                                                                                        * (-1.13520398f
+                                                                                                                + t
+                                                                                                                        * (1.48851587f
+                                                                                                                                + t
+                                                                                                                                        * (-0.82215223f
+                                                                                                                                                + t
+                                                                                                                                                        * 0.17087277f))))))));
+        float r = t * exp(-z * z + poly);
+        if (x >= 0f) {
+            r = 2f - r;
+        }
+        return r;
+    }
+
     /** out = f(z): z at a, out at c; s0 is the leaky slope. */
     private void opActivate(int i) {
         if (i < n) {
@@ -459,6 +495,11 @@ final class DescentKernel extends Kernel {
                 r = tanh(v);
             } else if (kind == ACT_SIGMOID) {
                 r = sigmoid(v);
+            } else if (kind == ACT_GELU) {
+                r = 0.5f * v * onePlusErf(v * 0.70710678f); // x·Φ(x)
+            } else if (kind == ACT_GELU_TANH) {
+                // x/2·(1 + tanh(u)) = x·sigmoid(2u): no cancellation where it is tiny
+                r = v * sigmoid(2f * 0.7978845608f * (v + 0.044715f * v * v * v));
             }
             st(cBuf, cOff + i, r);
         }
@@ -488,6 +529,14 @@ final class DescentKernel extends Kernel {
                 float y = ld(bBuf, bOff + i);
                 float dy = d * y;
                 r = dy * (1f - y);
+            } else if (kind == ACT_GELU) {
+                float z = ld(aBuf, aOff + i); // Φ(z) + z·φ(z)
+                r = d * (0.5f * onePlusErf(z * 0.70710678f) + z * 0.3989422804f * exp(-0.5f * z * z));
+            } else if (kind == ACT_GELU_TANH) {
+                // with s = sigmoid(2u): (1 + tanh u)/2 = s and 1 - tanh²u = 4s(1 - s)
+                float z = ld(aBuf, aOff + i);
+                float s = sigmoid(2f * 0.7978845608f * (z + 0.044715f * z * z * z));
+                r = d * (s + 2f * z * s * (1f - s) * 0.7978845608f * (1f + 3f * 0.044715f * z * z));
             }
             st(cBuf, cOff + i, r);
         }

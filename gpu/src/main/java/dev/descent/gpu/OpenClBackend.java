@@ -2,6 +2,7 @@ package dev.descent.gpu;
 
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
+import dev.descent.backend.ImageWindow;
 import dev.descent.gpu.OpenClEngine.Ref;
 import dev.descent.loss.Loss;
 import dev.descent.model.Sequential;
@@ -191,8 +192,11 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
             int dzOff,
             int n) {
         if (n <= 0) return;
-        // only the input the derivative needs travels: z for (leaky) ReLU, out for tanh and sigmoid
-        boolean needsZ = f.kind() == Activation.Kind.RELU || f.kind() == Activation.Kind.LEAKY_RELU;
+        // only the input the derivative needs travels: z for (leaky) ReLU and GELU, out for tanh and sigmoid
+        boolean needsZ = f.kind() == Activation.Kind.RELU
+                || f.kind() == Activation.Kind.LEAKY_RELU
+                || f.kind() == Activation.Kind.GELU
+                || f.kind() == Activation.Kind.GELU_TANH;
         boolean needsOut = f.kind() == Activation.Kind.TANH || f.kind() == Activation.Kind.SIGMOID;
         synchronized (engine) {
             float[] io = engine.ioCapacity(3 * n);
@@ -206,9 +210,11 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
         }
     }
 
-    /** Whether the device kernels implement f. */
+    /** Whether the device kernels implement f (every activation today; a new kind must opt in). */
     static boolean supports(Activation f) {
-        return f.kind() != Activation.Kind.GELU && f.kind() != Activation.Kind.GELU_TANH;
+        return switch (f.kind()) {
+            case IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, GELU, GELU_TANH -> true;
+        };
     }
 
     static int kind(Activation f) {
@@ -218,7 +224,9 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
             case LEAKY_RELU -> DescentKernel.ACT_LEAKY_RELU;
             case TANH -> DescentKernel.ACT_TANH;
             case SIGMOID -> DescentKernel.ACT_SIGMOID;
-            default -> throw new IllegalArgumentException("the gpu backend has no kernel for activation " + f);
+            case GELU -> DescentKernel.ACT_GELU;
+            case GELU_TANH -> DescentKernel.ACT_GELU_TANH;
+            default -> throw new UnsupportedOperationException("the gpu backend has no kernel for activation " + f);
         };
     }
 
@@ -534,5 +542,334 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
             System.arraycopy(io, 0, p, 0, n);
             System.arraycopy(io, 2 * n, sum, 0, n);
         }
+    }
+
+    // ---- layer operations: the device session's kernels over host arrays staged whole ----------
+
+    /**
+     * Runs {@code op} on the device with an {@link ArenaBackend} whose handles are the given host
+     * arrays, each staged whole into the io buffer (an array named twice once, null skipped): one
+     * upload, the op's launches, one download, and every array copied back (the op's outputs among
+     * them; its inputs come back unchanged). So the layer operations run the very kernels the
+     * training session runs, with no second host-array implementation of each.
+     */
+    private void staged(java.util.function.Consumer<ArenaBackend> op, float[]... arrays) {
+        synchronized (engine) {
+            java.util.Set<float[]> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            java.util.List<float[]> distinct = new java.util.ArrayList<>();
+            long total = 0;
+            for (float[] a : arrays)
+                if (a != null && seen.add(a)) {
+                    distinct.add(a);
+                    total += a.length;
+                }
+            if (total > Integer.MAX_VALUE - 16)
+                throw new IllegalArgumentException("the operands of one gpu operation hold " + total
+                        + " floats, more than one device buffer holds");
+            float[] io = engine.ioCapacity((int) total);
+            ArenaBackend device = new ArenaBackend(engine, 0, 0, "host arrays", false);
+            int at = 0;
+            for (float[] a : distinct) {
+                System.arraycopy(a, 0, io, at, a.length);
+                device.bind(a, Ref.io(at), a.length);
+                at += a.length;
+            }
+            engine.putIo();
+            op.accept(device);
+            engine.getIo();
+            at = 0;
+            for (float[] a : distinct) {
+                System.arraycopy(io, at, a, 0, a.length);
+                at += a.length;
+            }
+        }
+    }
+
+    @Override
+    public void dense(
+            Activation f,
+            float[] x,
+            int xOff,
+            float[] w,
+            int wOff,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            float[] out,
+            int outOff,
+            int rows,
+            int outputs,
+            int inputs) {
+        Backend.super.dense(f, x, xOff, w, wOff, bias, biasOff, z, zOff, out, outOff, rows, outputs, inputs);
+    }
+
+    @Override
+    public void sparseLinear(
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int rows,
+            float[] w,
+            int wOff,
+            int inputs,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            int outputs) {
+        throw TrainingSession.sparseUnsupported(this);
+    }
+
+    @Override
+    public void sparseWeightGradient(
+            float[] dz,
+            int dzOff,
+            int outputs,
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int rows,
+            float[] g,
+            int gOff,
+            int inputs) {
+        throw TrainingSession.sparseUnsupported(this);
+    }
+
+    /** A copy between host arrays is no arithmetic: the interface's {@code System.arraycopy}. */
+    @Override
+    public void copy(float[] src, int srcOff, float[] dst, int dstOff, int n) {
+        Backend.super.copy(src, srcOff, dst, dstOff, n);
+    }
+
+    @Override
+    public void fill(float[] a, int off, int n, float value) {
+        staged(d -> d.fill(a, off, n, value), a);
+    }
+
+    @Override
+    public void im2col(ImageWindow window, float[] x, int xOff, int rows, float[] col, int colOff) {
+        staged(d -> d.im2col(window, x, xOff, rows, col, colOff), x, col);
+    }
+
+    @Override
+    public void col2im(ImageWindow window, float[] col, int colOff, int rows, float[] dx, int dxOff) {
+        staged(d -> d.col2im(window, col, colOff, rows, dx, dxOff), col, dx);
+    }
+
+    @Override
+    public void channelMajorToRows(
+            float[] src,
+            int srcOff,
+            int rows,
+            int channels,
+            int plane,
+            float[] bias,
+            int biasOff,
+            float[] dst,
+            int dstOff) {
+        staged(
+                d -> d.channelMajorToRows(src, srcOff, rows, channels, plane, bias, biasOff, dst, dstOff),
+                src,
+                bias,
+                dst);
+    }
+
+    @Override
+    public void rowsToChannelMajor(
+            float[] src, int srcOff, int rows, int channels, int plane, float[] dst, int dstOff) {
+        staged(d -> d.rowsToChannelMajor(src, srcOff, rows, channels, plane, dst, dstOff), src, dst);
+    }
+
+    @Override
+    public void sumEachRow(float[] a, int aOff, int rows, int cols, float[] out, int outOff, boolean accumulate) {
+        staged(d -> d.sumEachRow(a, aOff, rows, cols, out, outOff, accumulate), a, out);
+    }
+
+    @Override
+    public void maxPool(
+            ImageWindow window, float[] x, int xOff, int rows, float[] y, int yOff, float[] argmax, int argmaxOff) {
+        staged(d -> d.maxPool(window, x, xOff, rows, y, yOff, argmax, argmaxOff), x, y, argmax);
+    }
+
+    @Override
+    public void maxPoolBackward(
+            ImageWindow window, float[] dy, int dyOff, float[] argmax, int argmaxOff, int rows, float[] dx, int dxOff) {
+        staged(d -> d.maxPoolBackward(window, dy, dyOff, argmax, argmaxOff, rows, dx, dxOff), dy, argmax, dx);
+    }
+
+    @Override
+    public void avgPool(ImageWindow window, float[] x, int xOff, int rows, float[] y, int yOff) {
+        staged(d -> d.avgPool(window, x, xOff, rows, y, yOff), x, y);
+    }
+
+    @Override
+    public void avgPoolBackward(ImageWindow window, float[] dy, int dyOff, int rows, float[] dx, int dxOff) {
+        staged(d -> d.avgPoolBackward(window, dy, dyOff, rows, dx, dxOff), dy, dx);
+    }
+
+    @Override
+    public void batchNormForward(
+            float[] x,
+            int xOff,
+            int rows,
+            int channels,
+            int positions,
+            float[] params,
+            int weightOff,
+            int biasOff,
+            float[] buffers,
+            int meanOff,
+            int varOff,
+            int trackedOff,
+            boolean training,
+            boolean cumulative,
+            double momentum,
+            double eps,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] y,
+            int yOff) {
+        staged(
+                d -> d.batchNormForward(
+                        x,
+                        xOff,
+                        rows,
+                        channels,
+                        positions,
+                        params,
+                        weightOff,
+                        biasOff,
+                        buffers,
+                        meanOff,
+                        varOff,
+                        trackedOff,
+                        training,
+                        cumulative,
+                        momentum,
+                        eps,
+                        scratch,
+                        xhatOff,
+                        rstdOff,
+                        y,
+                        yOff),
+                x,
+                params,
+                buffers,
+                scratch,
+                y);
+    }
+
+    @Override
+    public void batchNormBackward(
+            float[] dy,
+            int dyOff,
+            int rows,
+            int channels,
+            int positions,
+            float[] params,
+            float[] grads,
+            int weightOff,
+            int biasOff,
+            boolean accumulate,
+            boolean training,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] dx,
+            int dxOff) {
+        staged(
+                d -> d.batchNormBackward(
+                        dy,
+                        dyOff,
+                        rows,
+                        channels,
+                        positions,
+                        params,
+                        grads,
+                        weightOff,
+                        biasOff,
+                        accumulate,
+                        training,
+                        scratch,
+                        xhatOff,
+                        rstdOff,
+                        dx,
+                        dxOff),
+                dy,
+                params,
+                grads,
+                scratch,
+                dx);
+    }
+
+    @Override
+    public void layerNormForward(
+            float[] x,
+            int xOff,
+            int rows,
+            int features,
+            float[] params,
+            int weightOff,
+            int biasOff,
+            double eps,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] y,
+            int yOff) {
+        staged(
+                d -> d.layerNormForward(
+                        x, xOff, rows, features, params, weightOff, biasOff, eps, scratch, xhatOff, rstdOff, y, yOff),
+                x,
+                params,
+                scratch,
+                y);
+    }
+
+    @Override
+    public void layerNormBackward(
+            float[] dy,
+            int dyOff,
+            int rows,
+            int features,
+            float[] params,
+            float[] grads,
+            int weightOff,
+            int biasOff,
+            boolean accumulate,
+            float[] scratch,
+            int xhatOff,
+            int rstdOff,
+            float[] dx,
+            int dxOff) {
+        staged(
+                d -> d.layerNormBackward(
+                        dy,
+                        dyOff,
+                        rows,
+                        features,
+                        params,
+                        grads,
+                        weightOff,
+                        biasOff,
+                        accumulate,
+                        scratch,
+                        xhatOff,
+                        rstdOff,
+                        dx,
+                        dxOff),
+                dy,
+                params,
+                grads,
+                scratch,
+                dx);
+    }
+
+    @Override
+    public void dropout(
+            float[] x, int xOff, float[] y, int yOff, float[] mask, int maskOff, int n, long key, double p) {
+        staged(d -> d.dropout(x, xOff, y, yOff, mask, maskOff, n, key, p), x, y, mask);
     }
 }

@@ -21,15 +21,29 @@ class ArenaBackendTest {
      */
     @Test
     void everyBackendOperationIsDeclaredByTheArenaBackend() {
+        assertEquals(List.of(), undeclared(ArenaBackend.class), "Backend operations ArenaBackend does not declare");
+    }
+
+    /**
+     * The same for the host-array gpu backend: a layer operation runs the session's kernels on
+     * staged copies of its arrays (or refuses), never the interface's host loop, so {@code descent
+     * reference --backend gpu} checks the device's layer kernels.
+     */
+    @Test
+    void everyBackendOperationIsDeclaredByTheHostArrayGpuBackend() {
+        assertEquals(List.of(), undeclared(OpenClBackend.class), "Backend operations OpenClBackend does not declare");
+    }
+
+    private static List<String> undeclared(Class<?> backend) {
         List<String> missing = new ArrayList<>();
         for (Method m : Backend.class.getMethods()) {
             if (Modifier.isStatic(m.getModifiers())) continue;
             try {
-                ArenaBackend.class.getDeclaredMethod(m.getName(), m.getParameterTypes());
+                backend.getDeclaredMethod(m.getName(), m.getParameterTypes());
             } catch (NoSuchMethodException e) {
                 missing.add(m.getName() + Arrays.toString(m.getParameterTypes()));
             }
         }
-        assertEquals(List.of(), missing, "Backend operations ArenaBackend does not declare");
+        return missing;
     }
 }

@@ -366,8 +366,10 @@ class OpenClTrainingSessionTest {
                 .dense(7)
                 .activation(Activation.TANH)
                 .add(new Doubled())
-                .dense(6)
+                .dense(6, Activation.GELU)
                 .activation(Activation.leakyRelu(0.2f))
+                .dense(4)
+                .activation(Activation.GELU_TANH)
                 .dense(3)
                 .build();
         Loss loss = Loss.softmaxCrossEntropy();
@@ -441,31 +443,44 @@ class OpenClTrainingSessionTest {
         }
     }
 
+    /** A user's layer that needs an operation the device has no kernel for (a CSR product). */
+    static final class SparseMix implements dev.descent.model.Layer {
+        private static final int[] START = {0, 1}, COLUMNS = {0};
+        private static final float[] VALUES = {1f};
+
+        @Override
+        public String kind() {
+            return "sparse_mix";
+        }
+
+        @Override
+        public int[] outputShape(int[] inputShape) {
+            return inputShape;
+        }
+
+        @Override
+        public void forward(dev.descent.model.LayerContext c, float[] x, float[] y) {
+            c.backend().sparseLinear(START, COLUMNS, VALUES, 1, x, 0, 1, x, 0, y, 0, 1);
+        }
+
+        @Override
+        public void backward(dev.descent.model.LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {}
+    }
+
     @Test
     void aLayerTheDeviceCannotRunIsRefusedByNameWhenTheSessionOpens() {
         OpenClBackend gpu = OpenClBackend.create();
-        Sequential gelu = dev.descent.model.Models.mlp(4)
-                .dense(5, Activation.GELU)
+        Sequential sparse = dev.descent.model.Models.sequential(4)
+                .dense(5)
+                .add(new SparseMix())
                 .dense(3)
                 .build();
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> gpu.openSession(gelu, Loss.mse(), Optimizers.sgd(0.1), gelu.initialParameters(1)));
+                () -> gpu.openSession(sparse, Loss.mse(), Optimizers.sgd(0.1), sparse.initialParameters(1)));
         assertEquals(
-                "the gpu backend cannot run layer layers.0 (dense 5 gelu): it has no kernel for gelu; use the simd or"
-                        + " scalar backend",
-                e.getMessage());
-        Sequential geluLayer = dev.descent.model.Models.sequential(4)
-                .dense(5)
-                .activation(Activation.GELU_TANH)
-                .dense(3)
-                .build();
-        e = assertThrows(
-                IllegalArgumentException.class,
-                () -> gpu.openSession(geluLayer, Loss.mse(), Optimizers.sgd(0.1), geluLayer.initialParameters(1)));
-        assertEquals(
-                "the gpu backend cannot run layer layers.1 (" + Activation.GELU_TANH + "): it has no kernel for "
-                        + Activation.GELU_TANH + "; use the simd or scalar backend",
+                "the gpu backend cannot run layer layers.1 (sparse_mix): it has no kernel for sparse (CSR) input; use"
+                        + " the simd or scalar backend",
                 e.getMessage());
         Sequential host = dev.descent.model.Models.sequential(4)
                 .dense(5)
