@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
                     + " after every epoch.",
             "Writes training.png, lr.png, misclassified.png, epochs.csv, steps.csv and a checkpoint"
                     + " (checkpoint/model.safetensors + state.json, after every epoch), as mnist does.",
-            "Runs on the simd and scalar backends; the gpu backend runs dense layers only in this version and"
-                    + " refuses the convolution, by name."
+            "Runs on every backend: scalar, simd and gpu (the device session runs the convolutions and pools as"
+                    + " OpenCL kernels)."
         })
 public final class CnnExample extends DigitsCommand {
 
