@@ -128,19 +128,14 @@ public record Conv2D(
         return (int) n;
     }
 
-    /** The window of this convolution over {@code [in, h, w]} images. */
-    private ImageWindow window(int h, int w) {
-        return new ImageWindow(
-                inChannels, h, w, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
-    }
-
     /**
      * Reads x ({@code rows×in·H·W}), the weight and bias; overwrites y ({@code rows×out·OH·OW}) and
      * the scratch.
      */
     @Override
     public void forward(LayerContext c, float[] x, float[] y) {
-        ImageWindow win = window(c.inputDim(1), c.inputDim(2));
+        ImageWindow win =
+                c.imageWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
         int plane = win.plane(), k = patch(), outWidth = outChannels * plane, rows = c.rows();
         int inWidth = c.inputWidth(), block = blockRows(plane);
         float[] s = c.scratch(), p = c.params();
@@ -160,7 +155,8 @@ public record Conv2D(
      */
     @Override
     public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
-        ImageWindow win = window(c.inputDim(1), c.inputDim(2));
+        ImageWindow win =
+                c.imageWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
         int plane = win.plane(), k = patch(), outWidth = outChannels * plane, inWidth = c.inputWidth();
         int rows = c.rows(), block = blockRows(plane);
         float[] s = c.scratch(), p = c.params(), gr = c.grads();

@@ -2,6 +2,7 @@ package dev.descent.model;
 
 import dev.descent.backend.Backend;
 import dev.descent.backend.CounterRandom;
+import dev.descent.backend.ImageWindow;
 
 /**
  * What one {@link Layer} sees during a pass: the backend, the model's flat parameter and gradient
@@ -24,6 +25,7 @@ public final class LayerContext {
     float[] buffers;
     boolean cumulativeStatistics;
     float[] scratch = new float[0];
+    private ImageWindow window;
     int rows;
     boolean accumulate;
     boolean training;
@@ -155,6 +157,34 @@ public final class LayerContext {
      */
     public long randomKey() {
         return CounterRandom.key(seed, step, microBatch, name);
+    }
+
+    /**
+     * The {@link ImageWindow} of a kernel, stride and padding over this layer's {@code [C, H, W]}
+     * input, made on first use and kept (the input shape of a context never changes), so a pass of a
+     * convolution or pooling layer allocates nothing.
+     */
+    public ImageWindow imageWindow(
+            int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth) {
+        ImageWindow w = window;
+        if (w == null
+                || w.kernelHeight() != kernelHeight
+                || w.kernelWidth() != kernelWidth
+                || w.strideHeight() != strideHeight
+                || w.strideWidth() != strideWidth
+                || w.paddingHeight() != paddingHeight
+                || w.paddingWidth() != paddingWidth)
+            window = w = new ImageWindow(
+                    inputShape[0],
+                    inputShape[1],
+                    inputShape[2],
+                    kernelHeight,
+                    kernelWidth,
+                    strideHeight,
+                    strideWidth,
+                    paddingHeight,
+                    paddingWidth);
+        return w;
     }
 
     void allocateScratch(int rows, java.util.function.IntFunction<float[]> allocator) {

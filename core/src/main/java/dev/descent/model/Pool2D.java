@@ -32,16 +32,7 @@ final class Pool2D {
 
     /** The pooling window over the context's {@code [channels, H, W]} input, padding 0. */
     static ImageWindow window(LayerContext c, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth) {
-        return new ImageWindow(
-                c.inputDim(0),
-                c.inputDim(1),
-                c.inputDim(2),
-                kernelHeight,
-                kernelWidth,
-                strideHeight,
-                strideWidth,
-                0,
-                0);
+        return c.imageWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, 0, 0);
     }
 
     static String describe(String kind, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth) {

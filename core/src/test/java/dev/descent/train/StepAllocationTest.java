@@ -102,6 +102,22 @@ class StepAllocationTest {
                 });
     }
 
+    /** A small CNN (convolution, pooling, batch norm, flatten) allocates nothing per step either. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void aCnnAllocatesNothing(String name, Backend backend) {
+        Sequential model = Models.image(1, 28, 28)
+                .conv2d(4, 5)
+                .activation(Activation.RELU)
+                .maxPool2d(2)
+                .add(dev.descent.model.BatchNorm.batchNorm2d(4))
+                .avgPool2d(2)
+                .flatten()
+                .dense(10)
+                .build();
+        assertNoAllocation(name + ", cnn", backend, model, Optimizers.sgd(0.01).momentum(0.9), s -> s.step(0.01));
+    }
+
     private static void assertNoAllocation(String name, Backend backend, Consumer<TrainingSession> update) {
         assertNoAllocation(name, backend, Optimizers.sgd(0.01).momentum(0.9), update);
     }

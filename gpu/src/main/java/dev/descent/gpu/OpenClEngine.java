@@ -584,51 +584,33 @@ final class OpenClEngine implements AutoCloseable {
 
     /** {@code Backend.im2col}: col {@code [patch, rows·OH·OW]} from rows images of x. */
     void im2col(ImageWindow v, Ref x, int rows, Ref col) {
-        int items = v.patch() * rows * v.plane();
-        if (items <= 0) return;
-        prepare(OP_IM2COL);
-        window(v);
-        kernel.m = rows;
-        kernel.n = items;
-        operands(x, null, col, null, null, null);
-        launch1D(items);
+        windowOp(OP_IM2COL, v, rows, v.patch() * rows * v.plane(), x, null, col, null);
     }
 
     /** {@code Backend.col2im}: overwrites rows images of dx. */
     void col2im(ImageWindow v, Ref col, int rows, Ref dx) {
-        int items = rows * v.inputSize();
-        if (items <= 0) return;
-        prepare(OP_COL2IM);
-        window(v);
-        kernel.m = rows;
-        kernel.n = items;
-        operands(col, null, dx, null, null, null);
-        launch1D(items);
+        windowOp(OP_COL2IM, v, rows, rows * v.inputSize(), col, null, dx, null);
     }
 
     /** {@code Backend.channelMajorToRows}. */
     void channelMajorToRows(Ref src, int rows, int channels, int plane, Ref bias, Ref dst) {
+        channelOp(OP_CHANNELS_TO_ROWS, src, rows, channels, plane, bias, dst);
+    }
+
+    /** {@code Backend.rowsToChannelMajor}. */
+    void rowsToChannelMajor(Ref src, int rows, int channels, int plane, Ref dst) {
+        channelOp(OP_ROWS_TO_CHANNELS, src, rows, channels, plane, null, dst);
+    }
+
+    private void channelOp(int op, Ref src, int rows, int channels, int plane, Ref bias, Ref dst) {
         int items = rows * channels * plane;
         if (items <= 0) return;
-        prepare(OP_CHANNELS_TO_ROWS);
+        prepare(op);
         kernel.m = rows;
         kernel.k = channels;
         kernel.wOh = plane;
         kernel.n = items;
         operands(src, bias, dst, null, null, null);
-        launch1D(items);
-    }
-
-    /** {@code Backend.rowsToChannelMajor}. */
-    void rowsToChannelMajor(Ref src, int rows, int channels, int plane, Ref dst) {
-        int items = rows * channels * plane;
-        if (items <= 0) return;
-        prepare(OP_ROWS_TO_CHANNELS);
-        kernel.m = rows;
-        kernel.k = channels;
-        kernel.wOh = plane;
-        kernel.n = items;
-        operands(src, null, dst, null, null, null);
         launch1D(items);
     }
 
@@ -645,47 +627,33 @@ final class OpenClEngine implements AutoCloseable {
 
     /** {@code Backend.maxPool}. */
     void maxPool(ImageWindow v, Ref x, int rows, Ref y, Ref argmax) {
-        int items = rows * v.channels() * v.plane();
-        if (items <= 0) return;
-        prepare(OP_MAX_POOL);
-        window(v);
-        kernel.n = items;
-        operands(x, null, y, argmax, null, null);
-        launch1D(items);
+        windowOp(OP_MAX_POOL, v, rows, rows * v.channels() * v.plane(), x, null, y, argmax);
     }
 
     /** {@code Backend.maxPoolBackward}. */
     void maxPoolBackward(ImageWindow v, Ref dy, Ref argmax, int rows, Ref dx) {
-        int items = rows * v.inputSize();
-        if (items <= 0) return;
-        prepare(OP_MAX_POOL_BACKWARD);
-        window(v);
-        kernel.n = items;
-        operands(dy, argmax, dx, null, null, null);
-        launch1D(items);
+        windowOp(OP_MAX_POOL_BACKWARD, v, rows, rows * v.inputSize(), dy, argmax, dx, null);
     }
 
     /** {@code Backend.avgPool}. */
     void avgPool(ImageWindow v, Ref x, int rows, Ref y) {
-        int items = rows * v.channels() * v.plane();
-        if (items <= 0) return;
-        prepare(OP_AVG_POOL);
-        window(v);
-        kernel.n = items;
-        kernel.s0 = 1f / (v.kernelHeight() * v.kernelWidth());
-        operands(x, null, y, null, null, null);
-        launch1D(items);
+        windowOp(OP_AVG_POOL, v, rows, rows * v.channels() * v.plane(), x, null, y, null);
     }
 
     /** {@code Backend.avgPoolBackward}. */
     void avgPoolBackward(ImageWindow v, Ref dy, int rows, Ref dx) {
-        int items = rows * v.inputSize();
+        windowOp(OP_AVG_POOL_BACKWARD, v, rows, rows * v.inputSize(), dy, null, dx, null);
+    }
+
+    /** One launch of a window op over {@code items} work-items; s0 is the pools' {@code 1/(kh·kw)}. */
+    private void windowOp(int op, ImageWindow v, int rows, int items, Ref a, Ref b, Ref c, Ref d) {
         if (items <= 0) return;
-        prepare(OP_AVG_POOL_BACKWARD);
+        prepare(op);
         window(v);
+        kernel.m = rows;
         kernel.n = items;
         kernel.s0 = 1f / (v.kernelHeight() * v.kernelWidth());
-        operands(dy, null, dx, null, null, null);
+        operands(a, b, c, d, null, null);
         launch1D(items);
     }
 
