@@ -57,7 +57,7 @@ public record Adagrad(
     }
 
     /** The running sum of squares. */
-    record State(float[] sum) {}
+    public record State(float[] sum) {}
 
     @Override
     public OptimizerState newState(int size) {
@@ -71,16 +71,11 @@ public record Adagrad(
         float rate = Optimizer.checkLr(lr);
         State s = state.view(State.class);
         long t = state.advance();
-        backend.adagradUpdate(
-                params,
-                grads,
-                s.sum,
-                state.size(),
-                rate,
-                (float) lrDecay,
-                (float) weightDecay,
-                (float) eps,
-                isMaximize,
-                t);
+        backend.adagradUpdate(this, s, params, grads, state.size(), rate, t);
+    }
+
+    /** The learning rate of step {@code step} (1-based) after lr decay: {@code lr / (1 + (step-1)·lrDecay)}. */
+    public float decayedLr(float lr, long step) {
+        return (float) (lr / (1 + (step - 1) * (double) (float) lrDecay));
     }
 }

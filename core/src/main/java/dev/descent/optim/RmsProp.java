@@ -63,7 +63,7 @@ public record RmsProp(
     }
 
     /** The running mean of squares, the momentum buffer (null without momentum), the running mean (null unless centered). */
-    record State(float[] squareAvg, float[] momentumBuffer, float[] gradAvg) {}
+    public record State(float[] squareAvg, float[] momentumBuffer, float[] gradAvg) {}
 
     @Override
     public OptimizerState newState(int size) {
@@ -85,18 +85,6 @@ public record RmsProp(
         float rate = Optimizer.checkLr(lr);
         State s = state.view(State.class);
         state.advance();
-        backend.rmspropUpdate(
-                params,
-                grads,
-                s.squareAvg,
-                s.momentumBuffer,
-                s.gradAvg,
-                state.size(),
-                rate,
-                (float) alpha,
-                (float) eps,
-                (float) weightDecay,
-                (float) momentum,
-                isMaximize);
+        backend.rmspropUpdate(this, s, params, grads, state.size(), rate, (float) momentum);
     }
 }

@@ -72,7 +72,7 @@ public record Sgd(
     }
 
     /** The momentum buffer (null without momentum). */
-    record State(float[] momentumBuffer) {}
+    public record State(float[] momentumBuffer) {}
 
     @Override
     public OptimizerState newState(int size) {
@@ -92,17 +92,6 @@ public record Sgd(
         float rate = Optimizer.checkLr(lr);
         boolean first = state.step() == 0;
         state.advance();
-        backend.sgdUpdate(
-                params,
-                grads,
-                state.view(State.class).momentumBuffer,
-                state.size(),
-                rate,
-                (float) momentum,
-                (float) dampening,
-                isNesterov,
-                (float) weightDecay,
-                isMaximize,
-                first);
+        backend.sgdUpdate(this, state.view(State.class), params, grads, state.size(), rate, (float) momentum, first);
     }
 }
