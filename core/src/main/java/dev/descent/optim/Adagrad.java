@@ -78,4 +78,25 @@ public record Adagrad(
     public float decayedLr(float lr, long step) {
         return (float) (lr / (1 + (step - 1) * (double) (float) lrDecay));
     }
+
+    /** {@link Optimizers#fromSpec} for Adagrad (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("Adagrad");
+        }
+
+        @Override
+        public Adagrad fromSpec(String name, Hyper h) {
+            h.allow("lr", "lr_decay", "weight_decay", "eps", "maximize", "initial_accumulator_value");
+            var d = DEFAULTS;
+            return new Adagrad(
+                    h.number("lr", d.lr()),
+                    h.number("lr_decay", d.lrDecay()),
+                    h.number("weight_decay", d.weightDecay()),
+                    h.number("eps", d.eps()),
+                    h.flag("maximize"),
+                    h.number("initial_accumulator_value", d.initialAccumulatorValue()));
+        }
+    }
 }

@@ -114,4 +114,28 @@ public record Adam(
     public float l2Coefficient() {
         return decoupled ? 0f : (float) weightDecay;
     }
+
+    /** {@link Optimizers#fromSpec} for Adam, AdamW (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("Adam", "AdamW");
+        }
+
+        @Override
+        public Adam fromSpec(String name, Hyper h) {
+            boolean w = name.equalsIgnoreCase("adamw");
+            h.allow("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize");
+            double[] betas = h.pair("betas", 0.9, 0.999);
+            return new Adam(
+                    h.number("lr", 1e-3),
+                    betas[0],
+                    betas[1],
+                    h.number("eps", 1e-8),
+                    h.number("weight_decay", w ? 0.01 : 0),
+                    w,
+                    h.flag("amsgrad"),
+                    h.flag("maximize"));
+        }
+    }
 }

@@ -87,4 +87,25 @@ public record RmsProp(
         state.advance();
         backend.rmspropUpdate(this, s, params, grads, state.size(), rate, (float) momentum);
     }
+
+    /** {@link Optimizers#fromSpec} for RMSprop (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("RMSprop");
+        }
+
+        @Override
+        public RmsProp fromSpec(String name, Hyper h) {
+            h.allow("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize");
+            return new RmsProp(
+                    h.number("lr", 1e-2),
+                    h.number("alpha", 0.99),
+                    h.number("eps", 1e-8),
+                    h.number("weight_decay", 0),
+                    h.number("momentum", 0),
+                    h.flag("centered"),
+                    h.flag("maximize"));
+        }
+    }
 }

@@ -94,4 +94,24 @@ public record Sgd(
         state.advance();
         backend.sgdUpdate(this, state.view(State.class), params, grads, state.size(), rate, (float) momentum, first);
     }
+
+    /** {@link Optimizers#fromSpec} for SGD (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("SGD");
+        }
+
+        @Override
+        public Sgd fromSpec(String name, Hyper h) {
+            h.allow("lr", "momentum", "dampening", "nesterov", "weight_decay", "maximize");
+            return new Sgd(
+                    h.number("lr", Double.NaN),
+                    h.number("momentum", 0),
+                    h.number("dampening", 0),
+                    h.flag("nesterov"),
+                    h.number("weight_decay", 0),
+                    h.flag("maximize"));
+        }
+    }
 }
