@@ -1,6 +1,7 @@
 package dev.descent.bench;
 
 import dev.descent.backend.Backend;
+import dev.descent.optim.Sgd;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,8 +44,12 @@ public class OptimizerBench {
         @Param({"67108864"})
         public int n;
 
+        /** SGD with Nesterov momentum 0.9 and weight decay 1e-4 at lr 1e-3. */
+        static final Sgd RULE = Sgd.lr(1e-3).momentum(0.9).nesterov().weightDecay(1e-4);
+
         Backend be;
-        float[] p, g, buf;
+        float[] p, g;
+        Sgd.State buf;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -55,7 +60,7 @@ public class OptimizerBench {
         void allocate(int len) {
             p = Backs.randoms(1, len);
             g = Backs.randoms(2, len);
-            buf = new float[len];
+            buf = new Sgd.State(new float[len]);
         }
     }
 
@@ -72,7 +77,7 @@ public class OptimizerBench {
 
     @Benchmark
     public float[] step(Whole s) {
-        s.be.sgdUpdate(s.p, s.g, s.buf, s.p.length, 1e-3f, 0.9f, 0f, true, 1e-4f, false, false);
+        s.be.sgdUpdate(Whole.RULE, s.buf, s.p, s.g, s.p.length, 1e-3f, 0.9f, false);
         return s.p;
     }
 
@@ -89,7 +94,7 @@ public class OptimizerBench {
     @Benchmark
     @Threads(2)
     public float[] halvesOnTwoThreads(Half s) {
-        s.be.sgdUpdate(s.p, s.g, s.buf, s.p.length, 1e-3f, 0.9f, 0f, true, 1e-4f, false, false);
+        s.be.sgdUpdate(Whole.RULE, s.buf, s.p, s.g, s.p.length, 1e-3f, 0.9f, false);
         return s.p;
     }
 }

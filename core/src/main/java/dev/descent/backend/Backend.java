@@ -1,5 +1,10 @@
 package dev.descent.backend;
 
+import dev.descent.optim.Adagrad;
+import dev.descent.optim.Adam;
+import dev.descent.optim.RmsProp;
+import dev.descent.optim.Sgd;
+
 /**
  * The arithmetic a training step needs, on flat row-major {@code float[]} buffers addressed by
  * offset. Models, losses, optimizers and the trainer call only this interface; {@link
@@ -495,79 +500,35 @@ public interface Backend {
     }
 
     // ---- fused optimizer updates over the flat parameter buffer ----------------------------
+    // Each takes its optimizer's record (the configured hyper-parameters, named there once), its
+    // typed state, and what changes per step: the scheduled learning rate, a cycled momentum, the
+    // step count.
 
     /**
-     * One {@code torch.optim.SGD} step over {@code p[0..n)} with gradient g (read only). buf is the
+     * One {@code torch.optim.SGD} step over {@code p[0..n)} with gradient g (read only), momentum
+     * {@code momentum} in place of the rule's (one-cycle), the rest from {@code rule}. The state's
      * momentum buffer (ignored when momentum is 0): on the first step it is set to the
      * (weight-decayed) gradient, after that {@code buf = momentum·buf + (1-dampening)·g}.
-     * Overwrites p and buf.
+     * Overwrites p and the buffer.
      */
-    void sgdUpdate(
-            float[] p,
-            float[] g,
-            float[] buf,
-            int n,
-            float lr,
-            float momentum,
-            float dampening,
-            boolean nesterov,
-            float weightDecay,
-            boolean maximize,
-            boolean firstStep);
+    void sgdUpdate(Sgd rule, Sgd.State s, float[] p, float[] g, int n, float lr, float momentum, boolean firstStep);
 
     /**
-     * One {@code torch.optim.Adam}/{@code AdamW} step ({@code decoupled} selects AdamW's weight
-     * decay). m and v are the first and second moments, vMax the AMSGrad maximum (null unless
-     * amsgrad); step is the 1-based step count used for bias correction. Overwrites p, m, v, vMax.
+     * One {@code torch.optim.Adam}/{@code AdamW} step ({@code rule.decoupled()} selects AdamW's
+     * weight decay) with β₁ {@code beta1} in place of the rule's; step is the 1-based step count
+     * used for bias correction. Overwrites p and the state's moments (and AMSGrad maximum).
      */
-    void adamUpdate(
-            float[] p,
-            float[] g,
-            float[] m,
-            float[] v,
-            float[] vMax,
-            int n,
-            float lr,
-            float beta1,
-            float beta2,
-            float eps,
-            float weightDecay,
-            boolean decoupled,
-            boolean maximize,
-            long step);
+    void adamUpdate(Adam rule, Adam.State s, float[] p, float[] g, int n, float lr, float beta1, long step);
 
     /**
-     * One {@code torch.optim.RMSprop} step. sq is the running mean of squares, buf the momentum
-     * buffer (null when momentum is 0), gAvg the running mean (null unless centered). Overwrites p,
-     * sq, buf, gAvg.
+     * One {@code torch.optim.RMSprop} step with momentum {@code momentum} in place of the rule's
+     * (used only when the state has a momentum buffer). Overwrites p and the state's buffers.
      */
-    void rmspropUpdate(
-            float[] p,
-            float[] g,
-            float[] sq,
-            float[] buf,
-            float[] gAvg,
-            int n,
-            float lr,
-            float alpha,
-            float eps,
-            float weightDecay,
-            float momentum,
-            boolean maximize);
+    void rmspropUpdate(RmsProp rule, RmsProp.State s, float[] p, float[] g, int n, float lr, float momentum);
 
     /**
-     * One {@code torch.optim.Adagrad} step; sum is the running sum of squares, step the 1-based step
-     * count (for lr decay). Overwrites p and sum.
+     * One {@code torch.optim.Adagrad} step; step is the 1-based step count (for lr decay).
+     * Overwrites p and the state's sum.
      */
-    void adagradUpdate(
-            float[] p,
-            float[] g,
-            float[] sum,
-            int n,
-            float lr,
-            float lrDecay,
-            float weightDecay,
-            float eps,
-            boolean maximize,
-            long step);
+    void adagradUpdate(Adagrad rule, Adagrad.State s, float[] p, float[] g, int n, float lr, long step);
 }

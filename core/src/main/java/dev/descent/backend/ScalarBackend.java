@@ -1,5 +1,9 @@
 package dev.descent.backend;
 
+import dev.descent.optim.Adagrad;
+import dev.descent.optim.Adam;
+import dev.descent.optim.RmsProp;
+import dev.descent.optim.Sgd;
 import java.util.Arrays;
 
 /**
@@ -190,18 +194,11 @@ public class ScalarBackend implements Backend {
 
     @Override
     public void sgdUpdate(
-            float[] p,
-            float[] g,
-            float[] buf,
-            int n,
-            float lr,
-            float momentum,
-            float dampening,
-            boolean nesterov,
-            float weightDecay,
-            boolean maximize,
-            boolean firstStep) {
-        float sign = maximize ? -1f : 1f;
+            Sgd rule, Sgd.State s, float[] p, float[] g, int n, float lr, float momentum, boolean firstStep) {
+        float[] buf = s.momentumBuffer();
+        float dampening = (float) rule.dampening(), weightDecay = (float) rule.weightDecay();
+        boolean nesterov = rule.isNesterov();
+        float sign = rule.isMaximize() ? -1f : 1f;
         for (int i = 0; i < n; i++) {
             float d = sign * g[i] + weightDecay * p[i];
             if (momentum != 0f) {
@@ -214,26 +211,14 @@ public class ScalarBackend implements Backend {
     }
 
     @Override
-    public void adamUpdate(
-            float[] p,
-            float[] g,
-            float[] m,
-            float[] v,
-            float[] vMax,
-            int n,
-            float lr,
-            float beta1,
-            float beta2,
-            float eps,
-            float weightDecay,
-            boolean decoupled,
-            boolean maximize,
-            long step) {
-        float sign = maximize ? -1f : 1f;
-        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
-        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        float decay = decoupled ? 1f - lr * weightDecay : 1f;
-        float l2 = decoupled ? 0f : weightDecay;
+    public void adamUpdate(Adam rule, Adam.State s, float[] p, float[] g, int n, float lr, float beta1, long step) {
+        float[] m = s.expAvg(), v = s.expAvgSq(), vMax = s.maxExpAvgSq();
+        float beta2 = (float) rule.beta2(), eps = (float) rule.eps();
+        float sign = rule.isMaximize() ? -1f : 1f;
+        float stepSize = Adam.stepSize(lr, beta1, step);
+        float bc2Sqrt = rule.secondMomentCorrection(step);
+        float decay = rule.decoupledDecay(lr);
+        float l2 = rule.l2Coefficient();
         for (int i = 0; i < n; i++) {
             float pi = p[i] * decay;
             float gi = sign * g[i] + l2 * pi;
@@ -247,30 +232,20 @@ public class ScalarBackend implements Backend {
     }
 
     @Override
-    public void rmspropUpdate(
-            float[] p,
-            float[] g,
-            float[] sq,
-            float[] buf,
-            float[] gAvg,
-            int n,
-            float lr,
-            float alpha,
-            float eps,
-            float weightDecay,
-            float momentum,
-            boolean maximize) {
-        float sign = maximize ? -1f : 1f;
+    public void rmspropUpdate(RmsProp rule, RmsProp.State s, float[] p, float[] g, int n, float lr, float momentum) {
+        float[] sq = s.squareAvg(), buf = s.momentumBuffer(), gAvg = s.gradAvg();
+        float alpha = (float) rule.alpha(), eps = (float) rule.eps(), weightDecay = (float) rule.weightDecay();
+        float sign = rule.isMaximize() ? -1f : 1f;
         for (int i = 0; i < n; i++) {
             float gi = sign * g[i] + weightDecay * p[i];
-            float s = alpha * sq[i] + (1f - alpha) * gi * gi;
-            sq[i] = s;
+            float sqi = alpha * sq[i] + (1f - alpha) * gi * gi;
+            sq[i] = sqi;
             if (gAvg != null) {
                 float a = alpha * gAvg[i] + (1f - alpha) * gi;
                 gAvg[i] = a;
-                s -= a * a;
+                sqi -= a * a;
             }
-            float denom = (float) Math.sqrt(s) + eps;
+            float denom = (float) Math.sqrt(sqi) + eps;
             if (buf != null) {
                 float b = momentum * buf[i] + gi / denom;
                 buf[i] = b;
@@ -282,24 +257,16 @@ public class ScalarBackend implements Backend {
     }
 
     @Override
-    public void adagradUpdate(
-            float[] p,
-            float[] g,
-            float[] sum,
-            int n,
-            float lr,
-            float lrDecay,
-            float weightDecay,
-            float eps,
-            boolean maximize,
-            long step) {
-        float sign = maximize ? -1f : 1f;
-        float clr = (float) (lr / (1 + (step - 1) * (double) lrDecay));
+    public void adagradUpdate(Adagrad rule, Adagrad.State s, float[] p, float[] g, int n, float lr, long step) {
+        float[] sum = s.sum();
+        float weightDecay = (float) rule.weightDecay(), eps = (float) rule.eps();
+        float sign = rule.isMaximize() ? -1f : 1f;
+        float clr = rule.decayedLr(lr, step);
         for (int i = 0; i < n; i++) {
             float gi = sign * g[i] + weightDecay * p[i];
-            float s = sum[i] + gi * gi;
-            sum[i] = s;
-            p[i] -= clr * gi / ((float) Math.sqrt(s) + eps);
+            float si = sum[i] + gi * gi;
+            sum[i] = si;
+            p[i] -= clr * gi / ((float) Math.sqrt(si) + eps);
         }
     }
 }

@@ -77,4 +77,24 @@ public record Adadelta(double lr, double rho, double eps, double weightDecay, bo
         b.addcmul(s.accDelta, r, s.accDelta, 1 - r, s.delta, s.delta, 0, n);
         b.axpby(params, 1, params, (float) -lr, s.delta, 0, n);
     }
+
+    /** {@link Optimizers#fromSpec} for Adadelta (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("Adadelta");
+        }
+
+        @Override
+        public Adadelta fromSpec(String name, Hyper h) {
+            h.allow("lr", "rho", "eps", "weight_decay", "maximize");
+            var d = DEFAULTS;
+            return new Adadelta(
+                    h.number("lr", d.lr()),
+                    h.number("rho", d.rho()),
+                    h.number("eps", d.eps()),
+                    h.number("weight_decay", d.weightDecay()),
+                    h.flag("maximize"));
+        }
+    }
 }

@@ -57,7 +57,7 @@ public record Adagrad(
     }
 
     /** The running sum of squares. */
-    record State(float[] sum) {}
+    public record State(float[] sum) {}
 
     @Override
     public OptimizerState newState(int size) {
@@ -71,16 +71,32 @@ public record Adagrad(
         float rate = Optimizer.checkLr(lr);
         State s = state.view(State.class);
         long t = state.advance();
-        backend.adagradUpdate(
-                params,
-                grads,
-                s.sum,
-                state.size(),
-                rate,
-                (float) lrDecay,
-                (float) weightDecay,
-                (float) eps,
-                isMaximize,
-                t);
+        backend.adagradUpdate(this, s, params, grads, state.size(), rate, t);
+    }
+
+    /** The learning rate of step {@code step} (1-based) after lr decay: {@code lr / (1 + (step-1)·lrDecay)}. */
+    public float decayedLr(float lr, long step) {
+        return (float) (lr / (1 + (step - 1) * (double) (float) lrDecay));
+    }
+
+    /** {@link Optimizers#fromSpec} for Adagrad (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("Adagrad");
+        }
+
+        @Override
+        public Adagrad fromSpec(String name, Hyper h) {
+            h.allow("lr", "lr_decay", "weight_decay", "eps", "maximize", "initial_accumulator_value");
+            var d = DEFAULTS;
+            return new Adagrad(
+                    h.number("lr", d.lr()),
+                    h.number("lr_decay", d.lrDecay()),
+                    h.number("weight_decay", d.weightDecay()),
+                    h.number("eps", d.eps()),
+                    h.flag("maximize"),
+                    h.number("initial_accumulator_value", d.initialAccumulatorValue()));
+        }
     }
 }

@@ -68,7 +68,7 @@ public record Adam(
     }
 
     /** The moments and the AMSGrad maximum (null without amsgrad). */
-    record State(float[] expAvg, float[] expAvgSq, float[] maxExpAvgSq) {}
+    public record State(float[] expAvg, float[] expAvgSq, float[] maxExpAvgSq) {}
 
     @Override
     public OptimizerState newState(int size) {
@@ -90,20 +90,52 @@ public record Adam(
         float rate = Optimizer.checkLr(lr);
         State s = state.view(State.class);
         long t = state.advance();
-        backend.adamUpdate(
-                params,
-                grads,
-                s.expAvg,
-                s.expAvgSq,
-                s.maxExpAvgSq,
-                state.size(),
-                rate,
-                (float) beta1,
-                (float) beta2,
-                (float) eps,
-                (float) weightDecay,
-                decoupled,
-                isMaximize,
-                t);
+        backend.adamUpdate(this, s, params, grads, state.size(), rate, (float) beta1, t);
+    }
+
+    // ---- the scalars of a fused step, derived here once for every backend ------------------
+
+    /** {@code lr / (1 - β₁ᵗ)}: the step size with the first moment's bias correction. */
+    public static float stepSize(float lr, float beta1, long step) {
+        return (float) (lr / (1 - Math.pow(beta1, step)));
+    }
+
+    /** {@code sqrt(1 - β₂ᵗ)}: the second moment's bias correction. */
+    public float secondMomentCorrection(long step) {
+        return (float) Math.sqrt(1 - Math.pow((float) beta2, step));
+    }
+
+    /** The factor the parameters shrink by before the step: {@code 1 - lr·weightDecay} for AdamW, 1 for Adam. */
+    public float decoupledDecay(float lr) {
+        return decoupled ? 1f - lr * (float) weightDecay : 1f;
+    }
+
+    /** The L2 coefficient added to the gradient: weightDecay for Adam, 0 for AdamW. */
+    public float l2Coefficient() {
+        return decoupled ? 0f : (float) weightDecay;
+    }
+
+    /** {@link Optimizers#fromSpec} for Adam, AdamW (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("Adam", "AdamW");
+        }
+
+        @Override
+        public Adam fromSpec(String name, Hyper h) {
+            boolean w = name.equalsIgnoreCase("adamw");
+            h.allow("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize");
+            double[] betas = h.pair("betas", 0.9, 0.999);
+            return new Adam(
+                    h.number("lr", 1e-3),
+                    betas[0],
+                    betas[1],
+                    h.number("eps", 1e-8),
+                    h.number("weight_decay", w ? 0.01 : 0),
+                    w,
+                    h.flag("amsgrad"),
+                    h.flag("maximize"));
+        }
     }
 }

@@ -72,4 +72,26 @@ public record Adamax(double lr, double beta1, double beta2, double eps, double w
         b.maximum(s.expInf, (float) beta2, s.expInf, s.abs, (float) eps, 0, n);
         b.addcdiv(params, 1, params, (float) (-lr / (1 - Math.pow(beta1, t))), s.expAvg, s.expInf, 0, 0, n);
     }
+
+    /** {@link Optimizers#fromSpec} for Adamax (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("Adamax");
+        }
+
+        @Override
+        public Adamax fromSpec(String name, Hyper h) {
+            h.allow("lr", "betas", "eps", "weight_decay", "maximize");
+            var d = DEFAULTS;
+            double[] betas = h.pair("betas", d.beta1(), d.beta2());
+            return new Adamax(
+                    h.number("lr", d.lr()),
+                    betas[0],
+                    betas[1],
+                    h.number("eps", d.eps()),
+                    h.number("weight_decay", d.weightDecay()),
+                    h.flag("maximize"));
+        }
+    }
 }

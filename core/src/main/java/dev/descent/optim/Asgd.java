@@ -93,4 +93,25 @@ public record Asgd(double lr, double lambd, double alpha, double t0, double weig
         if (mu == 1) b.axpby(s.ax, 0, s.ax, 1, params, 0, n);
         else b.axpby(s.ax, (float) (1 - mu), s.ax, (float) mu, params, 0, n);
     }
+
+    /** {@link Optimizers#fromSpec} for ASGD (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("ASGD");
+        }
+
+        @Override
+        public Asgd fromSpec(String name, Hyper h) {
+            h.allow("lr", "lambd", "alpha", "t0", "weight_decay", "maximize");
+            var d = DEFAULTS;
+            return new Asgd(
+                    h.number("lr", d.lr()),
+                    h.number("lambd", d.lambd()),
+                    h.number("alpha", d.alpha()),
+                    h.number("t0", d.t0()),
+                    h.number("weight_decay", d.weightDecay()),
+                    h.flag("maximize"));
+        }
+    }
 }

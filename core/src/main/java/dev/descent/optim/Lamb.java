@@ -93,4 +93,25 @@ public record Lamb(double lr, double beta1, double beta2, double eps, double wei
             b.axpby(params, 1, params, (float) (-lr * ratio), s.update, off, len);
         }
     }
+
+    /** {@link Optimizers#fromSpec} for LAMB (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("LAMB");
+        }
+
+        @Override
+        public Lamb fromSpec(String name, Hyper h) {
+            h.allow("lr", "betas", "eps", "weight_decay");
+            var d = DEFAULTS;
+            double[] betas = h.pair("betas", d.beta1(), d.beta2());
+            return new Lamb(
+                    h.number("lr", d.lr()),
+                    betas[0],
+                    betas[1],
+                    h.number("eps", d.eps()),
+                    h.number("weight_decay", d.weightDecay()));
+        }
+    }
 }

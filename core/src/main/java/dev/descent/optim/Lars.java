@@ -96,4 +96,24 @@ public record Lars(double lr, double momentum, double weightDecay, double trustC
             b.axpby(params, 1, params, -1, s.momentumBuffer, off, n);
         }
     }
+
+    /** {@link Optimizers#fromSpec} for LARS (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("LARS");
+        }
+
+        @Override
+        public Lars fromSpec(String name, Hyper h) {
+            h.allow("lr", "momentum", "weight_decay", "trust_coefficient", "eps");
+            var d = DEFAULTS;
+            return new Lars(
+                    h.number("lr", d.lr()),
+                    h.number("momentum", d.momentum()),
+                    h.number("weight_decay", d.weightDecay()),
+                    h.number("trust_coefficient", d.trustCoefficient()),
+                    h.number("eps", d.eps()));
+        }
+    }
 }

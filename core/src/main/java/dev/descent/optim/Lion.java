@@ -65,4 +65,20 @@ public record Lion(double lr, double beta1, double beta2, double weightDecay) im
         b.axpby(params, (float) (1 - lr * weightDecay), params, (float) -lr, s.update, 0, n);
         b.axpby(s.expAvg, (float) beta2, s.expAvg, (float) (1 - beta2), grads, 0, n);
     }
+
+    /** {@link Optimizers#fromSpec} for Lion (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("Lion");
+        }
+
+        @Override
+        public Lion fromSpec(String name, Hyper h) {
+            h.allow("lr", "betas", "weight_decay");
+            var d = DEFAULTS;
+            double[] betas = h.pair("betas", d.beta1(), d.beta2());
+            return new Lion(h.number("lr", d.lr()), betas[0], betas[1], h.number("weight_decay", d.weightDecay()));
+        }
+    }
 }

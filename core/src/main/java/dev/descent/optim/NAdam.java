@@ -108,4 +108,26 @@ public record NAdam(double lr, double beta1, double beta2, double eps, double we
                 0,
                 n);
     }
+
+    /** {@link Optimizers#fromSpec} for NAdam (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("NAdam");
+        }
+
+        @Override
+        public NAdam fromSpec(String name, Hyper h) {
+            h.allow("lr", "betas", "eps", "weight_decay", "momentum_decay");
+            var d = DEFAULTS;
+            double[] betas = h.pair("betas", d.beta1(), d.beta2());
+            return new NAdam(
+                    h.number("lr", d.lr()),
+                    betas[0],
+                    betas[1],
+                    h.number("eps", d.eps()),
+                    h.number("weight_decay", d.weightDecay()),
+                    h.number("momentum_decay", d.momentumDecay()));
+        }
+    }
 }

@@ -86,4 +86,25 @@ public record RAdam(double lr, double beta1, double beta2, double eps, double we
             b.axpby(params, 1, params, (float) (-lr / bc1), s.expAvg, 0, n);
         }
     }
+
+    /** {@link Optimizers#fromSpec} for RAdam (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("RAdam");
+        }
+
+        @Override
+        public RAdam fromSpec(String name, Hyper h) {
+            h.allow("lr", "betas", "eps", "weight_decay");
+            var d = DEFAULTS;
+            double[] betas = h.pair("betas", d.beta1(), d.beta2());
+            return new RAdam(
+                    h.number("lr", d.lr()),
+                    betas[0],
+                    betas[1],
+                    h.number("eps", d.eps()),
+                    h.number("weight_decay", d.weightDecay()));
+        }
+    }
 }

@@ -63,7 +63,7 @@ public record RmsProp(
     }
 
     /** The running mean of squares, the momentum buffer (null without momentum), the running mean (null unless centered). */
-    record State(float[] squareAvg, float[] momentumBuffer, float[] gradAvg) {}
+    public record State(float[] squareAvg, float[] momentumBuffer, float[] gradAvg) {}
 
     @Override
     public OptimizerState newState(int size) {
@@ -85,18 +85,27 @@ public record RmsProp(
         float rate = Optimizer.checkLr(lr);
         State s = state.view(State.class);
         state.advance();
-        backend.rmspropUpdate(
-                params,
-                grads,
-                s.squareAvg,
-                s.momentumBuffer,
-                s.gradAvg,
-                state.size(),
-                rate,
-                (float) alpha,
-                (float) eps,
-                (float) weightDecay,
-                (float) momentum,
-                isMaximize);
+        backend.rmspropUpdate(this, s, params, grads, state.size(), rate, (float) momentum);
+    }
+
+    /** {@link Optimizers#fromSpec} for RMSprop (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("RMSprop");
+        }
+
+        @Override
+        public RmsProp fromSpec(String name, Hyper h) {
+            h.allow("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize");
+            return new RmsProp(
+                    h.number("lr", 1e-2),
+                    h.number("alpha", 0.99),
+                    h.number("eps", 1e-8),
+                    h.number("weight_decay", 0),
+                    h.number("momentum", 0),
+                    h.flag("centered"),
+                    h.flag("maximize"));
+        }
     }
 }

@@ -72,7 +72,7 @@ public record Sgd(
     }
 
     /** The momentum buffer (null without momentum). */
-    record State(float[] momentumBuffer) {}
+    public record State(float[] momentumBuffer) {}
 
     @Override
     public OptimizerState newState(int size) {
@@ -92,17 +92,26 @@ public record Sgd(
         float rate = Optimizer.checkLr(lr);
         boolean first = state.step() == 0;
         state.advance();
-        backend.sgdUpdate(
-                params,
-                grads,
-                state.view(State.class).momentumBuffer,
-                state.size(),
-                rate,
-                (float) momentum,
-                (float) dampening,
-                isNesterov,
-                (float) weightDecay,
-                isMaximize,
-                first);
+        backend.sgdUpdate(this, state.view(State.class), params, grads, state.size(), rate, (float) momentum, first);
+    }
+
+    /** {@link Optimizers#fromSpec} for SGD (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
+    public static final class Spec implements OptimizerSpec {
+        @Override
+        public java.util.List<String> names() {
+            return java.util.List.of("SGD");
+        }
+
+        @Override
+        public Sgd fromSpec(String name, Hyper h) {
+            h.allow("lr", "momentum", "dampening", "nesterov", "weight_decay", "maximize");
+            return new Sgd(
+                    h.number("lr", Double.NaN),
+                    h.number("momentum", 0),
+                    h.number("dampening", 0),
+                    h.flag("nesterov"),
+                    h.number("weight_decay", 0),
+                    h.flag("maximize"));
+        }
     }
 }

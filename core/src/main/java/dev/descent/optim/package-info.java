@@ -4,7 +4,9 @@
  * <p>Start with {@link dev.descent.optim.Optimizers}: {@code sgd(lr)}, {@code adam(lr)}, {@code
  * adamW(lr)}, {@code rmsprop(lr)}, {@code adagrad(lr)}, each refined by its own methods ({@code
  * Optimizers.sgd(0.1).momentum(0.9).nesterov()}), or {@link
- * dev.descent.optim.Optimizers#fromSpec} from a PyTorch-style name and hyper-parameter map. The
+ * dev.descent.optim.Optimizers#fromSpec} from a PyTorch-style name and hyper-parameter map (each
+ * optimizer parses its own through a nested {@link dev.descent.optim.OptimizerSpec}, found by {@link
+ * java.util.ServiceLoader}). The
  * rules ({@link dev.descent.optim.Sgd}, {@link dev.descent.optim.Adam}, {@link
  * dev.descent.optim.RmsProp}, {@link dev.descent.optim.Adagrad}) follow {@code torch.optim} exactly,
  * and PyTorch's numbers are their tests' oracle.

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.descent.optim.Adagrad;
+import dev.descent.optim.Adam;
+import dev.descent.optim.RmsProp;
+import dev.descent.optim.Sgd;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -499,10 +503,16 @@ public abstract class BackendContractTest {
             float dampening = nesterov ? 0f : (variant & 2) != 0 ? 0.1f : 0f;
             float wd = (variant & 4) != 0 ? 1e-2f : 0f;
             boolean maximize = variant == 5;
+            var rule = Sgd.lr(0.05)
+                    .momentum(momentum)
+                    .dampening(dampening)
+                    .nesterov(nesterov)
+                    .weightDecay(wd);
+            rule = rule.maximize(maximize);
             for (boolean first : new boolean[] {true, false}) {
                 State s = State.random(n, variant), e = s.copy();
-                reference().sgdUpdate(e.p, e.g, e.s1, n, 0.05f, momentum, dampening, nesterov, wd, maximize, first);
-                backend().sgdUpdate(s.p, s.g, s.s1, n, 0.05f, momentum, dampening, nesterov, wd, maximize, first);
+                reference().sgdUpdate(rule, new Sgd.State(e.s1), e.p, e.g, n, 0.05f, momentum, first);
+                backend().sgdUpdate(rule, new Sgd.State(s.s1), s.p, s.g, n, 0.05f, momentum, first);
                 s.assertClose("sgd variant " + variant + (first ? " first" : ""), e, n, elementwiseTolerance());
             }
         }
@@ -514,13 +524,10 @@ public abstract class BackendContractTest {
         for (int variant = 0; variant < 8; variant++) {
             boolean amsgrad = (variant & 1) != 0, decoupled = (variant & 2) != 0, maximize = (variant & 4) != 0;
             State s = State.random(n, variant), e = s.copy();
-            float[] vMax = amsgrad ? s.s4 : null, vMaxE = amsgrad ? e.s4 : null;
+            var rule = new Adam(1e-3, 0.9, 0.999, 1e-8, 1e-2, decoupled, amsgrad, maximize);
             reference()
-                    .adamUpdate(
-                            e.p, e.g, e.s1, e.s2, vMaxE, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, decoupled, maximize, 7);
-            backend()
-                    .adamUpdate(
-                            s.p, s.g, s.s1, s.s2, vMax, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, decoupled, maximize, 7);
+                    .adamUpdate(rule, new Adam.State(e.s1, e.s2, amsgrad ? e.s4 : null), e.p, e.g, n, 1e-3f, 0.9f, 7);
+            backend().adamUpdate(rule, new Adam.State(s.s1, s.s2, amsgrad ? s.s4 : null), s.p, s.g, n, 1e-3f, 0.9f, 7);
             s.assertClose("adam variant " + variant, e, n, elementwiseTolerance());
         }
     }
@@ -537,34 +544,26 @@ public abstract class BackendContractTest {
                     s.s2[i] += s.s4[i] * s.s4[i];
                     e.s2[i] = s.s2[i];
                 }
+            var rule = new RmsProp(1e-2, 0.99, 1e-8, 1e-3, momentum ? 0.9 : 0, centered, variant == 3);
+            float m = momentum ? 0.9f : 0f;
             reference()
                     .rmspropUpdate(
+                            rule,
+                            new RmsProp.State(e.s2, momentum ? e.s1 : null, centered ? e.s4 : null),
                             e.p,
                             e.g,
-                            e.s2,
-                            momentum ? e.s1 : null,
-                            centered ? e.s4 : null,
                             n,
                             1e-2f,
-                            0.99f,
-                            1e-8f,
-                            1e-3f,
-                            momentum ? 0.9f : 0f,
-                            variant == 3);
+                            m);
             backend()
                     .rmspropUpdate(
+                            rule,
+                            new RmsProp.State(s.s2, momentum ? s.s1 : null, centered ? s.s4 : null),
                             s.p,
                             s.g,
-                            s.s2,
-                            momentum ? s.s1 : null,
-                            centered ? s.s4 : null,
                             n,
                             1e-2f,
-                            0.99f,
-                            1e-8f,
-                            1e-3f,
-                            momentum ? 0.9f : 0f,
-                            variant == 3);
+                            m);
             s.assertClose("rmsprop variant " + variant, e, n, elementwiseTolerance());
         }
     }
@@ -574,8 +573,9 @@ public abstract class BackendContractTest {
     void adagradUpdatesMatchReference(int n) {
         for (int variant = 0; variant < 2; variant++) {
             State s = State.random(n, variant), e = s.copy();
-            reference().adagradUpdate(e.p, e.g, e.s2, n, 1e-2f, 1e-3f, 1e-4f, 1e-10f, variant == 1, 5);
-            backend().adagradUpdate(s.p, s.g, s.s2, n, 1e-2f, 1e-3f, 1e-4f, 1e-10f, variant == 1, 5);
+            var rule = new Adagrad(1e-2, 1e-3, 1e-4, 1e-10, variant == 1);
+            reference().adagradUpdate(rule, new Adagrad.State(e.s2), e.p, e.g, n, 1e-2f, 5);
+            backend().adagradUpdate(rule, new Adagrad.State(s.s2), s.p, s.g, n, 1e-2f, 5);
             s.assertClose("adagrad variant " + variant, e, n, elementwiseTolerance());
         }
     }

@@ -5,8 +5,13 @@ import dev.descent.backend.Backend;
 import dev.descent.backend.ImageWindow;
 import dev.descent.backend.ScalarBackend;
 import dev.descent.gpu.OpenClEngine.Ref;
+import dev.descent.gpu.OpenClEngine.UpdateOperands;
+import dev.descent.optim.Adagrad;
+import dev.descent.optim.Adam;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
+import dev.descent.optim.RmsProp;
+import dev.descent.optim.Sgd;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Collections;
@@ -111,7 +116,7 @@ final class ArenaBackend implements Backend {
         ScalarBackend host = new ScalarBackend();
         Backend recorder = (Backend) Proxy.newProxyInstance(
                 Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, method, args) -> {
-                    if (args != null) for (Object a : args) if (a instanceof float[] f) named.add(f);
+                    if (args != null) for (Object a : args) name(a, named);
                     try {
                         return method.invoke(host, args);
                     } catch (InvocationTargetException e) {
@@ -128,6 +133,14 @@ final class ArenaBackend implements Backend {
             throw new IllegalArgumentException(optimizer + " keeps " + floats + " floats of state for " + size
                     + " parameters: more than one device buffer holds");
         return (int) floats;
+    }
+
+    /** Adds an operand's arrays to {@code named}: itself, or a fused update's state record's arrays. */
+    private static void name(Object operand, Set<float[]> named) throws ReflectiveOperationException {
+        if (operand instanceof float[] f) named.add(f);
+        else if (operand instanceof Record r)
+            for (var c : r.getClass().getRecordComponents())
+                if (c.getType() == float[].class && c.getAccessor().invoke(r) instanceof float[] f) named.add(f);
     }
 
     /** The operand {@code a[off, off+n)} on the device, giving a state array its slice when first named. */
@@ -605,105 +618,29 @@ final class ArenaBackend implements Backend {
 
     @Override
     public void sgdUpdate(
-            float[] p,
-            float[] g,
-            float[] buf,
-            int n,
-            float lr,
-            float momentum,
-            float dampening,
-            boolean nesterov,
-            float weightDecay,
-            boolean maximize,
-            boolean firstStep) {
-        engine.sgd(
-                ref(p, 0, n),
-                ref(g, 0, n),
-                momentum != 0f ? ref(buf, 0, n) : null,
-                n,
-                lr,
-                momentum,
-                dampening,
-                nesterov,
-                weightDecay,
-                maximize,
-                firstStep);
+            Sgd rule, Sgd.State s, float[] p, float[] g, int n, float lr, float momentum, boolean firstStep) {
+        float[] buf = momentum != 0f ? s.momentumBuffer() : null;
+        engine.sgd(rule, operands(p, g, n, buf, null, null), n, lr, momentum, firstStep);
     }
 
     @Override
-    public void adamUpdate(
-            float[] p,
-            float[] g,
-            float[] m,
-            float[] v,
-            float[] vMax,
-            int n,
-            float lr,
-            float beta1,
-            float beta2,
-            float eps,
-            float weightDecay,
-            boolean decoupled,
-            boolean maximize,
-            long step) {
-        engine.adam(
-                ref(p, 0, n),
-                ref(g, 0, n),
-                ref(m, 0, n),
-                ref(v, 0, n),
-                ref(vMax, 0, n),
-                n,
-                lr,
-                beta1,
-                beta2,
-                eps,
-                weightDecay,
-                decoupled,
-                maximize,
-                step);
+    public void adamUpdate(Adam rule, Adam.State s, float[] p, float[] g, int n, float lr, float beta1, long step) {
+        engine.adam(rule, operands(p, g, n, s.expAvg(), s.expAvgSq(), s.maxExpAvgSq()), n, lr, beta1, step);
     }
 
     @Override
-    public void rmspropUpdate(
-            float[] p,
-            float[] g,
-            float[] sq,
-            float[] buf,
-            float[] gAvg,
-            int n,
-            float lr,
-            float alpha,
-            float eps,
-            float weightDecay,
-            float momentum,
-            boolean maximize) {
-        engine.rmsprop(
-                ref(p, 0, n),
-                ref(g, 0, n),
-                ref(sq, 0, n),
-                ref(buf, 0, n),
-                ref(gAvg, 0, n),
-                n,
-                lr,
-                alpha,
-                eps,
-                weightDecay,
-                momentum,
-                maximize);
+    public void rmspropUpdate(RmsProp rule, RmsProp.State s, float[] p, float[] g, int n, float lr, float momentum) {
+        var o = operands(p, g, n, s.squareAvg(), s.momentumBuffer(), s.gradAvg());
+        engine.rmsprop(rule, o, n, lr, momentum);
     }
 
     @Override
-    public void adagradUpdate(
-            float[] p,
-            float[] g,
-            float[] sum,
-            int n,
-            float lr,
-            float lrDecay,
-            float weightDecay,
-            float eps,
-            boolean maximize,
-            long step) {
-        engine.adagrad(ref(p, 0, n), ref(g, 0, n), ref(sum, 0, n), n, lr, lrDecay, weightDecay, eps, maximize, step);
+    public void adagradUpdate(Adagrad rule, Adagrad.State s, float[] p, float[] g, int n, float lr, long step) {
+        engine.adagrad(rule, operands(p, g, n, s.sum(), null, null), n, lr, step);
+    }
+
+    /** The arena slices of a fused update's operands, named (registered) in this order. */
+    private UpdateOperands operands(float[] p, float[] g, int n, float[] s1, float[] s2, float[] s3) {
+        return new UpdateOperands(ref(p, 0, n), ref(g, 0, n), ref(s1, 0, n), ref(s2, 0, n), ref(s3, 0, n));
     }
 }

@@ -4,10 +4,16 @@ import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.backend.ImageWindow;
 import dev.descent.gpu.OpenClEngine.Ref;
+import dev.descent.gpu.OpenClEngine.UpdateOperands;
 import dev.descent.loss.Loss;
 import dev.descent.model.Sequential;
+import dev.descent.optim.Adagrad;
+import dev.descent.optim.Adam;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.RmsProp;
+import dev.descent.optim.Sgd;
 import dev.descent.train.TrainingSession;
+import java.util.function.Consumer;
 
 /**
  * {@link Backend} on an OpenCL device through Aparapi: every operation is one launch of {@link
@@ -388,159 +394,42 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
 
     @Override
     public void sgdUpdate(
-            float[] p,
-            float[] g,
-            float[] buf,
-            int n,
-            float lr,
-            float momentum,
-            float dampening,
-            boolean nesterov,
-            float weightDecay,
-            boolean maximize,
-            boolean firstStep) {
-        if (n <= 0) return;
-        boolean useBuf = momentum != 0f;
-        synchronized (engine) {
-            float[] io = engine.ioCapacity(3 * n);
-            System.arraycopy(p, 0, io, 0, n);
-            System.arraycopy(g, 0, io, n, n);
-            if (useBuf && !firstStep) System.arraycopy(buf, 0, io, 2 * n, n);
-            engine.putIo();
-            engine.sgd(
-                    Ref.io(0),
-                    Ref.io(n),
-                    Ref.io(2 * n),
-                    n,
-                    lr,
-                    momentum,
-                    dampening,
-                    nesterov,
-                    weightDecay,
-                    maximize,
-                    firstStep);
-            engine.getIo();
-            System.arraycopy(io, 0, p, 0, n);
-            if (useBuf) System.arraycopy(io, 2 * n, buf, 0, n);
-        }
+            Sgd rule, Sgd.State s, float[] p, float[] g, int n, float lr, float momentum, boolean firstStep) {
+        float[] buf = momentum != 0f ? s.momentumBuffer() : null;
+        fused(n, p, g, buf, null, null, o -> engine.sgd(rule, o, n, lr, momentum, firstStep));
     }
 
     @Override
-    public void adamUpdate(
-            float[] p,
-            float[] g,
-            float[] m,
-            float[] v,
-            float[] vMax,
-            int n,
-            float lr,
-            float beta1,
-            float beta2,
-            float eps,
-            float weightDecay,
-            boolean decoupled,
-            boolean maximize,
-            long step) {
-        if (n <= 0) return;
-        int slots = vMax != null ? 5 : 4;
-        synchronized (engine) {
-            float[] io = engine.ioCapacity(slots * n);
-            System.arraycopy(p, 0, io, 0, n);
-            System.arraycopy(g, 0, io, n, n);
-            System.arraycopy(m, 0, io, 2 * n, n);
-            System.arraycopy(v, 0, io, 3 * n, n);
-            if (vMax != null) System.arraycopy(vMax, 0, io, 4 * n, n);
-            engine.putIo();
-            engine.adam(
-                    Ref.io(0),
-                    Ref.io(n),
-                    Ref.io(2 * n),
-                    Ref.io(3 * n),
-                    vMax != null ? Ref.io(4 * n) : null,
-                    n,
-                    lr,
-                    beta1,
-                    beta2,
-                    eps,
-                    weightDecay,
-                    decoupled,
-                    maximize,
-                    step);
-            engine.getIo();
-            System.arraycopy(io, 0, p, 0, n);
-            System.arraycopy(io, 2 * n, m, 0, n);
-            System.arraycopy(io, 3 * n, v, 0, n);
-            if (vMax != null) System.arraycopy(io, 4 * n, vMax, 0, n);
-        }
+    public void adamUpdate(Adam rule, Adam.State s, float[] p, float[] g, int n, float lr, float beta1, long step) {
+        fused(n, p, g, s.expAvg(), s.expAvgSq(), s.maxExpAvgSq(), o -> engine.adam(rule, o, n, lr, beta1, step));
     }
 
     @Override
-    public void rmspropUpdate(
-            float[] p,
-            float[] g,
-            float[] sq,
-            float[] buf,
-            float[] gAvg,
-            int n,
-            float lr,
-            float alpha,
-            float eps,
-            float weightDecay,
-            float momentum,
-            boolean maximize) {
-        if (n <= 0) return;
-        synchronized (engine) {
-            float[] io = engine.ioCapacity(5 * n);
-            System.arraycopy(p, 0, io, 0, n);
-            System.arraycopy(g, 0, io, n, n);
-            System.arraycopy(sq, 0, io, 2 * n, n);
-            if (buf != null) System.arraycopy(buf, 0, io, 3 * n, n);
-            if (gAvg != null) System.arraycopy(gAvg, 0, io, 4 * n, n);
-            engine.putIo();
-            engine.rmsprop(
-                    Ref.io(0),
-                    Ref.io(n),
-                    Ref.io(2 * n),
-                    buf != null ? Ref.io(3 * n) : null,
-                    gAvg != null ? Ref.io(4 * n) : null,
-                    n,
-                    lr,
-                    alpha,
-                    eps,
-                    weightDecay,
-                    momentum,
-                    maximize);
-            engine.getIo();
-            System.arraycopy(io, 0, p, 0, n);
-            System.arraycopy(io, 2 * n, sq, 0, n);
-            if (buf != null) System.arraycopy(io, 3 * n, buf, 0, n);
-            if (gAvg != null) System.arraycopy(io, 4 * n, gAvg, 0, n);
-        }
+    public void rmspropUpdate(RmsProp rule, RmsProp.State s, float[] p, float[] g, int n, float lr, float momentum) {
+        fused(n, p, g, s.squareAvg(), s.momentumBuffer(), s.gradAvg(), o -> engine.rmsprop(rule, o, n, lr, momentum));
     }
 
     @Override
-    public void adagradUpdate(
-            float[] p,
-            float[] g,
-            float[] sum,
-            int n,
-            float lr,
-            float lrDecay,
-            float weightDecay,
-            float eps,
-            boolean maximize,
-            long step) {
+    public void adagradUpdate(Adagrad rule, Adagrad.State s, float[] p, float[] g, int n, float lr, long step) {
+        fused(n, p, g, s.sum(), null, null, o -> engine.adagrad(rule, o, n, lr, step));
+    }
+
+    /**
+     * A fused update through io: stages p, g and the state buffers s1..s3 (null ones skipped), runs
+     * {@code launch} on their io slots, and copies p and the state buffers back. Overwrites p, s1..s3.
+     */
+    private void fused(
+            int n, float[] p, float[] g, float[] s1, float[] s2, float[] s3, Consumer<UpdateOperands> launch) {
         if (n <= 0) return;
         synchronized (engine) {
-            float[] io = engine.ioCapacity(3 * n);
-            System.arraycopy(p, 0, io, 0, n);
-            System.arraycopy(g, 0, io, n, n);
-            System.arraycopy(sum, 0, io, 2 * n, n);
+            float[][] slots = {p, g, s1, s2, s3};
+            float[] io = engine.ioCapacity(slots.length * n);
+            for (int k = 0; k < slots.length; k++) if (slots[k] != null) System.arraycopy(slots[k], 0, io, k * n, n);
             engine.putIo();
-            engine.adagrad(Ref.io(0), Ref.io(n), Ref.io(2 * n), n, lr, lrDecay, weightDecay, eps, maximize, step);
+            launch.accept(new UpdateOperands(Ref.io(0), Ref.io(n), slot(s1, 2 * n), slot(s2, 3 * n), slot(s3, 4 * n)));
             engine.getIo();
-            System.arraycopy(io, 0, p, 0, n);
-            System.arraycopy(io, 2 * n, sum, 0, n);
+            for (int k = 0; k < slots.length; k++)
+                if (k != 1 && slots[k] != null) System.arraycopy(io, k * n, slots[k], 0, n);
         }
     }
 
@@ -871,5 +760,9 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
     public void dropout(
             float[] x, int xOff, float[] y, int yOff, float[] mask, int maskOff, int n, long key, double p) {
         staged(d -> d.dropout(x, xOff, y, yOff, mask, maskOff, n, key, p), x, y, mask);
+    }
+
+    private static Ref slot(float[] a, int off) {
+        return a == null ? null : Ref.io(off);
     }
 }

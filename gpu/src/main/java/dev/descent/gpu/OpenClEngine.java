@@ -10,6 +10,10 @@ import com.aparapi.exception.QueryFailedException;
 import com.aparapi.internal.kernel.KernelManager;
 import dev.descent.backend.CounterRandom;
 import dev.descent.backend.ImageWindow;
+import dev.descent.optim.Adagrad;
+import dev.descent.optim.Adam;
+import dev.descent.optim.RmsProp;
+import dev.descent.optim.Sgd;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -352,112 +356,73 @@ final class OpenClEngine implements AutoCloseable {
         launch1D(n);
     }
 
-    /** {@code Backend.sgdUpdate}; buf may be null when momentum is 0. */
-    void sgd(
-            Ref p,
-            Ref g,
-            Ref buf,
-            int n,
-            float lr,
-            float momentum,
-            float dampening,
-            boolean nesterov,
-            float weightDecay,
-            boolean maximize,
-            boolean firstStep) {
+    /**
+     * A fused update's device operands: parameters p (overwritten), gradient g (read), and the
+     * rule's state buffers s1..s3 in the order its {@code Backend} method names them (overwritten;
+     * null where the rule or this step has none).
+     */
+    record UpdateOperands(Ref p, Ref g, Ref s1, Ref s2, Ref s3) {}
+
+    /** {@code Backend.sgdUpdate}; s1 the momentum buffer, null when momentum is 0. */
+    void sgd(Sgd rule, UpdateOperands o, int n, float lr, float momentum, boolean firstStep) {
         if (n <= 0) return;
         prepare(OP_SGD);
-        kernel.n = n;
-        kernel.flags = (momentum != 0f ? F_MOMENTUM : 0) | (nesterov ? F_NESTEROV : 0) | (firstStep ? F_FIRST_STEP : 0);
+        kernel.flags = (momentum != 0f ? F_MOMENTUM : 0)
+                | (rule.isNesterov() ? F_NESTEROV : 0)
+                | (firstStep ? F_FIRST_STEP : 0);
         kernel.s0 = lr;
         kernel.s1 = momentum;
-        kernel.s2 = dampening;
-        kernel.s3 = weightDecay;
-        kernel.s4 = maximize ? -1f : 1f;
-        operands(g, null, p, buf, null, null);
-        launch1D(n);
+        kernel.s2 = (float) rule.dampening();
+        kernel.s3 = (float) rule.weightDecay();
+        kernel.s4 = rule.isMaximize() ? -1f : 1f;
+        launchUpdate(o, n);
     }
 
-    /** {@code Backend.adamUpdate}; vMax null unless AMSGrad. Scalars are derived as ScalarBackend does. */
-    void adam(
-            Ref p,
-            Ref g,
-            Ref m,
-            Ref v,
-            Ref vMax,
-            int n,
-            float lr,
-            float beta1,
-            float beta2,
-            float eps,
-            float weightDecay,
-            boolean decoupled,
-            boolean maximize,
-            long step) {
+    /** {@code Backend.adamUpdate}; s1..s3 the moments and the AMSGrad maximum (null unless amsgrad). */
+    void adam(Adam rule, UpdateOperands o, int n, float lr, float beta1, long step) {
         if (n <= 0) return;
         prepare(OP_ADAM);
-        kernel.n = n;
-        kernel.flags = vMax != null ? F_AMSGRAD : 0;
-        kernel.s0 = (float) (lr / (1 - Math.pow(beta1, step)));
+        kernel.flags = o.s3() != null ? F_AMSGRAD : 0;
+        kernel.s0 = Adam.stepSize(lr, beta1, step);
         kernel.s1 = beta1;
-        kernel.s2 = beta2;
-        kernel.s3 = eps;
-        kernel.s4 = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        kernel.s5 = decoupled ? 1f - lr * weightDecay : 1f;
-        kernel.s6 = decoupled ? 0f : weightDecay;
-        kernel.s7 = maximize ? -1f : 1f;
-        operands(g, null, p, m, v, vMax);
-        launch1D(n);
+        kernel.s2 = (float) rule.beta2();
+        kernel.s3 = (float) rule.eps();
+        kernel.s4 = rule.secondMomentCorrection(step);
+        kernel.s5 = rule.decoupledDecay(lr);
+        kernel.s6 = rule.l2Coefficient();
+        kernel.s7 = rule.isMaximize() ? -1f : 1f;
+        launchUpdate(o, n);
     }
 
-    /** {@code Backend.rmspropUpdate}; buf null when momentum is 0, gAvg null unless centered. */
-    void rmsprop(
-            Ref p,
-            Ref g,
-            Ref sq,
-            Ref buf,
-            Ref gAvg,
-            int n,
-            float lr,
-            float alpha,
-            float eps,
-            float weightDecay,
-            float momentum,
-            boolean maximize) {
+    /** {@code Backend.rmspropUpdate}; s1..s3 the square average, momentum buffer and gradient average (null when absent). */
+    void rmsprop(RmsProp rule, UpdateOperands o, int n, float lr, float momentum) {
         if (n <= 0) return;
         prepare(OP_RMSPROP);
-        kernel.n = n;
-        kernel.flags = (buf != null ? F_MOMENTUM : 0) | (gAvg != null ? F_CENTERED : 0);
+        kernel.flags = (o.s2() != null ? F_MOMENTUM : 0) | (o.s3() != null ? F_CENTERED : 0);
         kernel.s0 = lr;
-        kernel.s1 = alpha;
-        kernel.s2 = eps;
-        kernel.s3 = weightDecay;
+        kernel.s1 = (float) rule.alpha();
+        kernel.s2 = (float) rule.eps();
+        kernel.s3 = (float) rule.weightDecay();
         kernel.s4 = momentum;
-        kernel.s5 = maximize ? -1f : 1f;
-        operands(g, null, p, sq, buf, gAvg);
-        launch1D(n);
+        kernel.s5 = rule.isMaximize() ? -1f : 1f;
+        launchUpdate(o, n);
     }
 
-    /** {@code Backend.adagradUpdate}. */
-    void adagrad(
-            Ref p,
-            Ref g,
-            Ref sum,
-            int n,
-            float lr,
-            float lrDecay,
-            float weightDecay,
-            float eps,
-            boolean maximize,
-            long step) {
+    /** {@code Backend.adagradUpdate}; s1 the running sum of squares. */
+    void adagrad(Adagrad rule, UpdateOperands o, int n, float lr, long step) {
         if (n <= 0) return;
         prepare(OP_ADAGRAD);
+        kernel.s0 = rule.decayedLr(lr, step);
+        kernel.s1 = (float) rule.weightDecay();
+        kernel.s2 = (float) rule.eps();
+        kernel.s3 = rule.isMaximize() ? -1f : 1f;
+        launchUpdate(o, n);
+    }
+
+    /** The fused kernels' operand slots: gradient at a, parameters at c, state at d, e, f. */
+    private void launchUpdate(UpdateOperands o, int n) {
         kernel.n = n;
-        kernel.s0 = (float) (lr / (1 + (step - 1) * (double) lrDecay));
-        kernel.s1 = weightDecay;
-        kernel.s2 = eps;
-        kernel.s3 = maximize ? -1f : 1f;
-        operands(g, null, p, sum, null, null);
+        operands(o.g(), null, o.p(), o.s1(), o.s2(), o.s3());
         launch1D(n);
     }
 

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.descent.backend.Activation;
 import dev.descent.backend.Backend;
 import dev.descent.backend.ScalarBackend;
+import dev.descent.optim.Adagrad;
+import dev.descent.optim.Adam;
+import dev.descent.optim.RmsProp;
+import dev.descent.optim.Sgd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -444,112 +448,136 @@ class OpenClBackendTest {
                 false,
                 false,
                 false,
-                (be, s, g, k, t) -> be.sgdUpdate(s.p(), g, null, k, 0.1f, 0f, 0f, false, 0f, false, t == 1));
+                (be, s, g, k, t) -> be.sgdUpdate(Sgd.lr(0.1), new Sgd.State(null), s.p(), g, k, 0.1f, 0f, t == 1));
         compareSteps(
                 "sgd momentum",
                 n,
                 true,
                 false,
                 false,
-                (be, s, g, k, t) -> be.sgdUpdate(s.p(), g, s.a(), k, 0.05f, 0.9f, 0f, false, 0f, false, t == 1));
+                (be, s, g, k, t) -> sgd(be, Sgd.lr(0.05).momentum(0.9), s, g, k, t));
         compareSteps(
                 "sgd dampening+wd",
                 n,
                 true,
                 false,
                 false,
-                (be, s, g, k, t) -> be.sgdUpdate(s.p(), g, s.a(), k, 0.05f, 0.9f, 0.3f, false, 0.01f, false, t == 1));
+                (be, s, g, k, t) ->
+                        sgd(be, Sgd.lr(0.05).momentum(0.9).dampening(0.3).weightDecay(0.01), s, g, k, t));
         compareSteps(
                 "sgd nesterov+maximize",
                 n,
                 true,
                 false,
                 false,
-                (be, s, g, k, t) -> be.sgdUpdate(s.p(), g, s.a(), k, 0.05f, 0.8f, 0f, true, 0.02f, true, t == 1));
+                (be, s, g, k, t) -> sgd(
+                        be,
+                        Sgd.lr(0.05).momentum(0.8).nesterov().weightDecay(0.02).maximize(),
+                        s,
+                        g,
+                        k,
+                        t));
     }
 
     @ParameterizedTest(name = "n={0}")
     @MethodSource("sizes")
     void adam(int n) {
-        compareSteps(
-                "adam",
-                n,
-                true,
-                true,
-                false,
-                (be, s, g, k, t) -> be.adamUpdate(
-                        s.p(), g, s.a(), s.b(), null, k, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, false, t));
+        compareSteps("adam", n, true, true, false, (be, s, g, k, t) -> adam(be, Adam.adam(1e-3), s, g, k, t));
         compareSteps(
                 "adam l2+maximize",
                 n,
                 true,
                 true,
                 false,
-                (be, s, g, k, t) -> be.adamUpdate(
-                        s.p(), g, s.a(), s.b(), null, k, 1e-2f, 0.8f, 0.99f, 1e-6f, 0.1f, false, true, t));
+                (be, s, g, k, t) -> adam(
+                        be,
+                        Adam.adam(1e-2)
+                                .betas(0.8, 0.99)
+                                .eps(1e-6)
+                                .weightDecay(0.1)
+                                .maximize(),
+                        s,
+                        g,
+                        k,
+                        t));
         compareSteps(
                 "adamw amsgrad",
                 n,
                 true,
                 true,
                 true,
-                (be, s, g, k, t) -> be.adamUpdate(
-                        s.p(), g, s.a(), s.b(), s.c(), k, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, true, false, t));
+                (be, s, g, k, t) -> adam(be, Adam.adamW(1e-2).amsgrad(), s, g, k, t));
     }
 
     @ParameterizedTest(name = "n={0}")
     @MethodSource("sizes")
     void rmsprop(int n) {
-        compareSteps(
-                "rmsprop",
-                n,
-                true,
-                false,
-                false,
-                (be, s, g, k, t) ->
-                        be.rmspropUpdate(s.p(), g, s.a(), null, null, k, 1e-2f, 0.99f, 1e-8f, 0f, 0f, false));
+        compareSteps("rmsprop", n, true, false, false, (be, s, g, k, t) -> rmsprop(be, RmsProp.lr(1e-2), s, g, k));
         compareSteps(
                 "rmsprop momentum+wd",
                 n,
                 true,
                 true,
                 false,
-                (be, s, g, k, t) ->
-                        be.rmspropUpdate(s.p(), g, s.a(), s.b(), null, k, 1e-2f, 0.9f, 1e-8f, 0.01f, 0.9f, false));
+                (be, s, g, k, t) -> rmsprop(
+                        be, RmsProp.lr(1e-2).alpha(0.9).weightDecay(0.01).momentum(0.9), s, g, k));
         compareSteps(
                 "rmsprop centered+maximize",
                 n,
                 true,
                 false,
                 true,
-                (be, s, g, k, t) ->
-                        be.rmspropUpdate(s.p(), g, s.a(), null, s.c(), k, 1e-2f, 0.9f, 1e-6f, 0f, 0f, true));
+                (be, s, g, k, t) -> rmsprop(
+                        be, RmsProp.lr(1e-2).alpha(0.9).eps(1e-6).centered().maximize(), s, g, k));
         compareSteps(
                 "rmsprop centered+momentum",
                 n,
                 true,
                 true,
                 true,
-                (be, s, g, k, t) ->
-                        be.rmspropUpdate(s.p(), g, s.a(), s.b(), s.c(), k, 1e-2f, 0.95f, 1e-6f, 0.001f, 0.5f, false));
+                (be, s, g, k, t) -> rmsprop(
+                        be,
+                        RmsProp.lr(1e-2)
+                                .alpha(0.95)
+                                .eps(1e-6)
+                                .weightDecay(0.001)
+                                .momentum(0.5)
+                                .centered(),
+                        s,
+                        g,
+                        k));
     }
 
     @ParameterizedTest(name = "n={0}")
     @MethodSource("sizes")
     void adagrad(int n) {
-        compareSteps(
-                "adagrad",
-                n,
-                true,
-                false,
-                false,
-                (be, s, g, k, t) -> be.adagradUpdate(s.p(), g, s.a(), k, 1e-1f, 0f, 0f, 1e-10f, false, t));
+        compareSteps("adagrad", n, true, false, false, (be, s, g, k, t) -> adagrad(be, Adagrad.lr(1e-1), s, g, k, t));
         compareSteps(
                 "adagrad decay+wd+maximize",
                 n,
                 true,
                 false,
                 false,
-                (be, s, g, k, t) -> be.adagradUpdate(s.p(), g, s.a(), k, 1e-1f, 0.01f, 0.05f, 1e-10f, true, t));
+                (be, s, g, k, t) -> adagrad(be, new Adagrad(1e-1, 0.01, 0.05, 1e-10, true), s, g, k, t));
+    }
+
+    // the fused updates with a rule's own hyper-parameters at its base rate, state in the slots a, b, c
+
+    private static void sgd(Backend be, Sgd rule, State s, float[] g, int n, int t) {
+        be.sgdUpdate(rule, new Sgd.State(s.a()), s.p(), g, n, (float) rule.lr(), (float) rule.momentum(), t == 1);
+    }
+
+    private static void adam(Backend be, Adam rule, State s, float[] g, int n, int t) {
+        be.adamUpdate(
+                rule, new Adam.State(s.a(), s.b(), s.c()), s.p(), g, n, (float) rule.lr(), (float) rule.beta1(), t);
+    }
+
+    private static void rmsprop(Backend be, RmsProp rule, State s, float[] g, int n) {
+        var state = new RmsProp.State(s.a(), s.b(), s.c());
+        be.rmspropUpdate(rule, state, s.p(), g, n, (float) rule.lr(), (float) rule.momentum());
+    }
+
+    private static void adagrad(Backend be, Adagrad rule, State s, float[] g, int n, int t) {
+        be.adagradUpdate(rule, new Adagrad.State(s.a()), s.p(), g, n, (float) rule.lr(), t);
     }
 }

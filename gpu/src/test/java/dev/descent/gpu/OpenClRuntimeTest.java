@@ -17,6 +17,7 @@ import dev.descent.backend.BackendProvider;
 import dev.descent.backend.Backends;
 import dev.descent.backend.ScalarBackend;
 import dev.descent.gpu.OpenClEngine.Ref;
+import dev.descent.optim.Sgd;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -215,9 +216,11 @@ class OpenClRuntimeTest {
         engine.putMem();
         assertTrue(engine.memResident());
         Backend ref = new ScalarBackend();
+        Sgd rule = Sgd.lr(0.1).momentum(0.9).nesterov().weightDecay(0.01);
         for (int t = 1; t <= 5; t++) {
-            engine.sgd(Ref.mem(0), Ref.mem(n), Ref.mem(2 * n), n, 0.1f, 0.9f, 0f, true, 0.01f, false, t == 1);
-            ref.sgdUpdate(p, g, buf, n, 0.1f, 0.9f, 0f, true, 0.01f, false, t == 1);
+            var o = new OpenClEngine.UpdateOperands(Ref.mem(0), Ref.mem(n), Ref.mem(2 * n), null, null);
+            engine.sgd(rule, o, n, 0.1f, 0.9f, t == 1);
+            ref.sgdUpdate(rule, new Sgd.State(buf), p, g, n, 0.1f, 0.9f, t == 1);
             if (collect) churnAndCollect();
         }
         assertArrayEquals(uploaded, mem, "the host copy changed without getMem: buffers are not device-resident");

@@ -1,5 +1,10 @@
 package dev.descent.dsl.kotlin
 
+import dev.descent.backend.Backend as DescentBackend
+
+import dev.descent.optim.Lion
+import dev.descent.optim.Optimizer
+import dev.descent.optim.OptimizerState
 import dev.descent.optim.Optimizers
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.StringSpec
@@ -42,4 +47,34 @@ class OptimizerFamilySpec : StringSpec({
         }
         spec.optimizer() shouldBe lamb(lr = 0.01, weightDecay = 0.01)
     }
+
+    "any Optimizer object goes in as it is: a Java constructor or a user's own rule, no Kotlin function needed" {
+        val signSgd = object : Optimizer {
+            override fun lr() = 0.01
+
+            override fun newState(size: Int): OptimizerState = OptimizerState.typed(size, SignScratch(FloatArray(size)))
+
+            override fun step(backend: DescentBackend, params: FloatArray, grads: FloatArray, state: OptimizerState, lr: Double) {
+                val sign = state.view(SignScratch::class.java).sign
+                backend.map(DescentBackend.Unary.SIGN, sign, 1f, grads, 0f, 0, state.size())
+                backend.axpy((-lr).toFloat(), sign, 0, params, 0, state.size())
+                state.advance()
+            }
+
+            override fun withLr(lr: Double) = this
+        }
+        for (rule in listOf(Lion(3e-4, 0.9, 0.99, 0.0), signSgd)) {
+            val spec = training {
+                model = mlp(inputs = 2) { dense(1) }
+                loss = mse()
+                optimizer = rule
+                batchSize = 4; epochs = 1; seed = 1
+                backend = Backend.SIMD
+            }
+            spec.optimizer() shouldBe rule
+        }
+    }
 })
+
+/** signSGD's scratch: the gradient's signs. */
+private class SignScratch(val sign: FloatArray)
