@@ -157,8 +157,8 @@ public final class StreamBatches implements SparseBatchSource, Closeable {
         batch.clear();
         for (int i = 0; i < rows; i++) {
             if (filled == 0)
-                throw new IllegalStateException(stream.source() + " gave fewer rows than its index counted ("
-                        + index.rows() + "): did a file change while training?");
+                throw new IllegalArgumentException(stream.source() + ": fewer rows than its index counted ("
+                        + index.rows() + "): a file changed while training");
             int j = filled == 1 ? 0 : random.nextInt(filled);
             batch.append(slotColumns[j], slotValues[j], slotLength[j], slotTarget[j]);
             if (!read(j)) { // the stream is drained: the last slot takes j's place
@@ -226,8 +226,8 @@ public final class StreamBatches implements SparseBatchSource, Closeable {
     private void checkShardRows() {
         SparseStream.Shard s = index.shards().get(shardOrder[nextShard - 1]);
         if (shardRows != s.rows())
-            throw new IllegalStateException(s.file() + " now has " + shardRows + " rows, its index counted " + s.rows()
-                    + ": the file changed while training");
+            throw in.error(
+                    "the " + s.rows() + " rows its index counted", shardRows + ": the file changed while training");
     }
 
     private void closeShard() {
