@@ -216,14 +216,7 @@ final class TrainingCheckpoint {
                     "state 'optimizer_step' is " + optimizerStep + ", but the run's step is " + step
                             + "; the checkpoint is inconsistent");
 
-        Object stored = c.state().get("param_groups"), current = groupLayout(run);
-        String storedGroups = stored == null ? "none" : Json.write(stored);
-        String groups = current == null ? "none" : Json.write(current);
-        if (!storedGroups.equals(groups))
-            throw new CheckpointException(
-                    state,
-                    "was written with parameter groups " + storedGroups + ", this trainer has " + groups
-                            + "; resuming would not continue the same run");
+        requireSame(state, "parameter groups", c.state().get("param_groups"), groupLayout(run), "none");
         OptimizerState opt = run.session.readOptimizerState();
         ModelTensors.loadOptimizer(c.model(), opt);
         opt.setStep(optimizerStep);
@@ -358,12 +351,18 @@ final class TrainingCheckpoint {
             current = new LinkedHashMap<>(sb.stream().describe());
             current.put("next_epoch", c.state().get("epochs_done"));
         }
-        String was = stored == null ? "rows in memory" : Json.write(stored);
-        String now = current == null ? "rows in memory" : Json.write(current);
+        requireSame(state, "training rows", stored, current, "in memory");
+    }
+
+    /** Refuses to resume when {@code stored} and {@code current} (JSON values, null: {@code none}) differ. */
+    private static void requireSame(Path state, String what, Object stored, Object current, String none)
+            throws CheckpointException {
+        String was = stored == null ? none : Json.write(stored);
+        String now = current == null ? none : Json.write(current);
         if (!was.equals(now))
             throw new CheckpointException(
                     state,
-                    "was written training on " + was + ", this run trains on " + now
+                    "was written with " + what + " " + was + ", this trainer has " + now
                             + "; resuming would not continue the same run");
     }
 
