@@ -1,5 +1,6 @@
 package dev.descent.examples;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.descent.backend.Backend;
 import dev.descent.data.Labels;
 import dev.descent.data.Libsvm;
@@ -19,19 +20,27 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 import org.knowm.xchart.XYChart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -96,6 +105,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
             double generateSeconds,
             double trainSeconds,
             double peakHeapMb,
+            double peakAfterGcMb,
             double testAuc,
             double trueAuc,
             double weightCosine,
@@ -173,10 +183,12 @@ public final class OutOfCoreExample implements Callable<Integer> {
                 mb(Runtime.getRuntime().maxMemory()));
         System.out.printf(
                 Locale.ROOT,
-                "trained in %.1f s (indexing pass included): %,.0f rows/s; peak heap %.0f MB%n",
+                "trained in %.1f s (indexing pass included): %,.0f rows/s; peak heap %.0f MB used, %.0f MB live"
+                        + " after a collection%n",
                 result.trainSeconds(),
                 result.rowsPerS(),
-                result.peakHeapMb());
+                result.peakHeapMb(),
+                result.peakAfterGcMb());
         System.out.printf(
                 Locale.ROOT,
                 "test AUC %.4f (the true weights: %.4f); cosine(learned, true weights) %.4f; wrote %s and %s%n",
@@ -225,10 +237,42 @@ public final class OutOfCoreExample implements Callable<Integer> {
             int batch,
             double lr,
             long seed) {
-        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP)
-                .toList();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        try (HeapWatch watch = new HeapWatch()) {
+            return compute(
+                    watch,
+                    data,
+                    rows,
+                    features,
+                    nnz,
+                    testRows,
+                    rowsPerShard,
+                    shuffleBuffer,
+                    regenerate,
+                    optimizer,
+                    backend,
+                    epochs,
+                    batch,
+                    lr,
+                    seed);
+        }
+    }
+
+    private static Result compute(
+            HeapWatch watch,
+            Path data,
+            int rows,
+            int features,
+            int nnz,
+            int testRows,
+            int rowsPerShard,
+            int shuffleBuffer,
+            boolean regenerate,
+            String optimizer,
+            Backend backend,
+            int epochs,
+            int batch,
+            double lr,
+            long seed) {
         float[] truth = trueWeights(features, nnz, seed);
         long t0 = System.nanoTime();
         generate(data, truth, rows, nnz, testRows, rowsPerShard, seed, regenerate);
@@ -259,8 +303,6 @@ public final class OutOfCoreExample implements Callable<Integer> {
         System.arraycopy(truth, 0, p, 0, features);
         java.util.Arrays.fill(p, features, p.length, 0f);
         double trueAuc = SpamExample.BinaryMetrics.auc(SpamExample.score(backend, model, p, test), test.y());
-        double peak = 0;
-        for (MemoryPoolMXBean pool : heap) peak += pool.getPeakUsage().getUsed();
         long bytes = 0;
         for (SparseStream.Shard s : train.shards()) bytes += s.bytes();
         return new Result(
@@ -269,11 +311,87 @@ public final class OutOfCoreExample implements Callable<Integer> {
                 bytes,
                 generateSeconds,
                 trainSeconds,
-                peak / 1e6,
+                watch.peakUsed() / 1e6,
+                watch.peakAfterGc() / 1e6,
                 auc,
                 trueAuc,
                 dot / Math.sqrt(nl * nt),
                 fit.history().steps());
+    }
+
+    /**
+     * The heap's peak while it is open: the most used (garbage included, so at most the maximum heap),
+     * sampled every 5 ms, and the most left after a collection (the live data), from the collectors'
+     * notifications.
+     */
+    static final class HeapWatch implements AutoCloseable {
+        private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        private final Thread sampler;
+        private final List<NotificationEmitter> emitters = new ArrayList<>();
+        private final NotificationListener listener;
+        private volatile boolean running = true;
+        private final AtomicLong used = new AtomicLong(), afterGc = new AtomicLong();
+
+        HeapWatch() {
+            sample();
+            listener = (n, handback) -> {
+                if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) return;
+                var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+                long live = 0;
+                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
+                    if (pool.getType() == MemoryType.HEAP) {
+                        MemoryUsage u = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
+                        if (u != null) live += u.getUsed();
+                    }
+                afterGc.accumulateAndGet(live, Math::max);
+            };
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+                if (gc instanceof NotificationEmitter e) {
+                    e.addNotificationListener(listener, null, null);
+                    emitters.add(e);
+                }
+            sampler = new Thread(
+                    () -> {
+                        while (running) {
+                            sample();
+                            try {
+                                Thread.sleep(5);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "heap-watch");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        private void sample() {
+            used.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+        }
+
+        /** Bytes: the most heap used at any sample. */
+        long peakUsed() {
+            sample();
+            return used.get();
+        }
+
+        /** Bytes: the most heap left after a collection (0 if none ran). */
+        long peakAfterGc() {
+            return afterGc.get();
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            sampler.interrupt();
+            for (NotificationEmitter e : emitters)
+                try {
+                    e.removeNotificationListener(listener);
+                } catch (javax.management.ListenerNotFoundException ignored) {
+                    // not registered: nothing to remove
+                }
+        }
     }
 
     /**
