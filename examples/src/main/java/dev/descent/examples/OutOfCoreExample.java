@@ -102,6 +102,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
             long rows,
             int epochs,
             long dataBytes,
+            boolean generated,
             double generateSeconds,
             double trainSeconds,
             double peakHeapMb,
@@ -165,15 +166,16 @@ public final class OutOfCoreExample implements Callable<Integer> {
 
         System.out.printf(
                 Locale.ROOT,
-                "out-of-core: %,d training rows × %,d features, %d non-zeros per row, in %s (%s on disk, generated in"
-                        + " %.1f s); logistic regression, %s lr %s, B = %d, %d epoch(s), shuffle buffer %,d rows, %s"
+                "out-of-core: %,d training rows × %,d features, %d non-zeros per row, in %s (%s on disk, %s); logistic regression, %s lr %s, B = %d, %d epoch(s), shuffle buffer %,d rows, %s"
                         + " backend, max heap %s%n",
                 rows,
                 features,
                 nnz,
                 dir.resolve("data"),
                 mb(result.dataBytes()),
-                result.generateSeconds(),
+                result.generated()
+                        ? String.format(Locale.ROOT, "generated in %.1f s", result.generateSeconds())
+                        : "reused",
                 optimizer,
                 BatchSizeExample.fmt(common.lr()),
                 common.batchSize(),
@@ -183,7 +185,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
                 mb(Runtime.getRuntime().maxMemory()));
         System.out.printf(
                 Locale.ROOT,
-                "trained in %.1f s (indexing pass included): %,.0f rows/s; peak heap %.0f MB used, %.0f MB live"
+                "trained in %.1f s (indexing pass included): %,.0f rows/s; peak heap %.0f MiB used, %.0f MiB live"
                         + " after a collection%n",
                 result.trainSeconds(),
                 result.rowsPerS(),
@@ -217,8 +219,11 @@ public final class OutOfCoreExample implements Callable<Integer> {
         };
     }
 
+    /** Bytes in a mebibyte: heap figures are in MiB, the unit of {@code -Xmx512m}. */
+    static final double MIB = 1 << 20;
+
     private static String mb(long bytes) {
-        return String.format(Locale.ROOT, "%,.0f MB", bytes / 1e6);
+        return String.format(Locale.ROOT, "%,.0f MiB", bytes / MIB);
     }
 
     /** Generates (unless already there), trains streaming, scores; the peak heap covers all of it. */
@@ -275,7 +280,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
             long seed) {
         float[] truth = trueWeights(features, nnz, seed);
         long t0 = System.nanoTime();
-        generate(data, truth, rows, nnz, testRows, rowsPerShard, seed, regenerate);
+        boolean generated = generate(data, truth, rows, nnz, testRows, rowsPerShard, seed, regenerate);
         double generateSeconds = (System.nanoTime() - t0) / 1e9;
 
         SparseStream train = SparseStream.libsvm(data.resolve("train"), Labels.classification(2), features)
@@ -309,10 +314,11 @@ public final class OutOfCoreExample implements Callable<Integer> {
                 rows,
                 epochs,
                 bytes,
+                generated,
                 generateSeconds,
                 trainSeconds,
-                watch.peakUsed() / 1e6,
-                watch.peakAfterGc() / 1e6,
+                watch.peakUsed() / MIB,
+                watch.peakAfterGc() / MIB,
                 auc,
                 trueAuc,
                 dot / Math.sqrt(nl * nt),
@@ -412,8 +418,10 @@ public final class OutOfCoreExample implements Callable<Integer> {
      * data/test.svm.gz}. A row: {@code nnz} distinct features drawn uniformly, values uniform in
      * [0.1, 1] with 3 decimals, label 1 with probability sigmoid(w·x). Skipped when {@code
      * data/dataset.txt} records the same data set.
+     *
+     * @return false if the data was already there
      */
-    static void generate(
+    static boolean generate(
             Path data, float[] w, int rows, int nnz, int testRows, int rowsPerShard, long seed, boolean regenerate) {
         String id = String.format(
                 Locale.ROOT,
@@ -427,7 +435,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
                 seed);
         Path stamp = data.resolve("dataset.txt");
         try {
-            if (!regenerate && Files.exists(stamp) && Files.readString(stamp).equals(id)) return;
+            if (!regenerate && Files.exists(stamp) && Files.readString(stamp).equals(id)) return false;
             Path train = data.resolve("train");
             Files.createDirectories(train);
             Files.deleteIfExists(stamp);
@@ -443,6 +451,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
                 writeShard(f, w, n, nnz, seed * 0x9E3779B97F4A7C15L + s + 1);
             });
             Files.writeString(stamp, id);
+            return true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the data set in " + data + ": " + e.getMessage(), e);
         }

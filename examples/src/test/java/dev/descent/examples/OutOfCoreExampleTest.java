@@ -89,7 +89,8 @@ class OutOfCoreExampleTest {
         double cosine = ((Number) j.get("weight_cosine")).doubleValue();
         assertTrue(((Number) j.get("rows_per_s")).doubleValue() > 1000, j.toString());
         double heap = ((Number) j.get("peak_heap_mb")).doubleValue();
-        assertTrue(heap > 1 && heap <= Runtime.getRuntime().maxMemory() / 1e6, j.toString());
+        // MiB; maxMemory leaves out one survivor space that the heap's use may include
+        assertTrue(heap > 1 && heap <= 1.1 * Runtime.getRuntime().maxMemory() / (1 << 20), j.toString());
         // 24,000 rows × 10 non-zeros over 1,000 features: 240 looks at each weight
         assertTrue(auc > 0.88, j.toString());
         assertTrue(cosine > 0.9, j.toString());
