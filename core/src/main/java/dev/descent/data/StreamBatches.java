@@ -3,6 +3,7 @@ package dev.descent.data;
 import java.io.Closeable;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Minibatches streamed from a {@link SparseStream}, epoch by epoch; what it holds is bounded by the
@@ -16,9 +17,18 @@ import java.util.SplittableRandom;
  * epoch (a resumed run) gives the batches an uninterrupted run gets there, and {@link #seek}
  * continues in the middle of an epoch by replaying it. Every row is visited once per epoch.
  *
- * <p>Not thread-safe: one training loop owns one instance. Close it to close its open file.
+ * <p>A reader thread parses the epoch's shards ahead of the training loop, into a few chunks of
+ * parsed rows, so reading overlaps training; it reads the shards strictly in order, so the rows and
+ * the batches do not depend on timing or on the number of cores. A bad line or a truncated file
+ * stops it, and the training loop rethrows that after the rows before it.
+ *
+ * <p>Not thread-safe: one training loop owns one instance. Close it to stop its reader thread and
+ * close its open file.
  */
 public final class StreamBatches implements SparseBatchSource, Closeable {
+
+    /** Chunks in flight between the reader thread and the training loop, and rows per chunk. */
+    private static final int CHUNKS = 4, CHUNK_ROWS = 512;
 
     private final SparseStream stream;
     private final SparseStream.Index index;
@@ -33,12 +43,15 @@ public final class StreamBatches implements SparseBatchSource, Closeable {
     private final float[][] slotValues;
     private final int[] slotLength;
     private final float[] slotTarget;
-    private final Libsvm.RowParser parser = new Libsvm.RowParser();
     private final int max;
+    /** Parsed-row chunks: handed from the reader thread in {@link #full}, back to it in {@link #free}. */
+    private final Chunk[] chunks = new Chunk[CHUNKS];
+
+    private final ArrayBlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS),
+            free = new ArrayBlockingQueue<>(CHUNKS);
+    private Chunk current;
+    private Thread reader;
     private SplittableRandom random;
-    private LineReader in;
-    private int nextShard;
-    private long shardRows;
     private int filled;
     private long epoch;
     private int nextBatch;
@@ -66,6 +79,7 @@ public final class StreamBatches implements SparseBatchSource, Closeable {
         this.slotLength = new int[slots];
         this.slotTarget = new float[slots];
         this.max = index.features();
+        for (int i = 0; i < CHUNKS; i++) chunks[i] = new Chunk();
         // epoch 0 starts at the first next(): constructing opens no file
     }
 
@@ -116,15 +130,18 @@ public final class StreamBatches implements SparseBatchSource, Closeable {
      */
     @Override
     public void startEpoch(long epoch) {
-        closeShard();
+        stopReader();
         random = Batches.random(seed, epoch);
         if (shuffle) Batches.shuffle(shardOrder, random);
         else for (int i = 0; i < shardOrder.length; i++) shardOrder[i] = i;
         this.epoch = epoch;
         this.nextBatch = 0;
         this.rowsRead = 0;
-        this.nextShard = 0;
         this.filled = 0;
+        int[] order = shardOrder.clone();
+        reader = new Thread(() -> readShards(order), "descent-stream-reader");
+        reader.setDaemon(true);
+        reader.start();
         while (filled < slotLength.length && read(filled)) filled++;
     }
 
@@ -187,59 +204,151 @@ public final class StreamBatches implements SparseBatchSource, Closeable {
         slotTarget[b] = t;
     }
 
-    /** Reads the stream's next good row into {@code slot}; false at the end of the epoch's shards. */
+    /**
+     * Copies the stream's next row into {@code slot}; false at the end of the epoch's shards. Rethrows
+     * what stopped the reader thread (a bad line, a truncated gzip file) after the rows before it.
+     */
     private boolean read(int slot) {
         while (true) {
-            if (in == null) {
-                if (nextShard == shardOrder.length) return false;
-                SparseStream.Shard s = index.shards().get(shardOrder[nextShard++]);
-                in = LineReader.openStreaming(s.file());
-                shardRows = 0;
+            if (current == null) current = take(full);
+            Chunk c = current;
+            if (c.next < c.rows) {
+                int from = c.rowStart[c.next], n = c.rowStart[c.next + 1] - from;
+                if (slotColumns[slot] == null || slotColumns[slot].length < n) {
+                    slotColumns[slot] = new int[Math.max(n, 16)];
+                    slotValues[slot] = new float[Math.max(n, 16)];
+                }
+                System.arraycopy(c.columns, from, slotColumns[slot], 0, n);
+                System.arraycopy(c.values, from, slotValues[slot], 0, n);
+                slotLength[slot] = n;
+                slotTarget[slot] = c.targets[c.next++];
+                return true;
             }
-            String line = SparseStream.readLine(in);
-            if (line == null) {
-                checkShardRows();
-                closeShard();
-                continue;
-            }
-            try {
-                parser.parse(in, line, stream.labels(), max, "");
-            } catch (DataFormatException e) {
-                if (stream.onBadLine() == SparseStream.OnBadLine.SKIP) continue; // counted by the index
-                throw e;
-            }
-            shardRows++;
-            int n = parser.n;
-            if (slotColumns[slot] == null || slotColumns[slot].length < n) {
-                slotColumns[slot] = new int[Math.max(n, 16)];
-                slotValues[slot] = new float[Math.max(n, 16)];
-            }
-            int[] cols = slotColumns[slot];
-            for (int k = 0; k < n; k++) cols[k] = parser.index[k] - 1;
-            System.arraycopy(parser.value, 0, slotValues[slot], 0, n);
-            slotLength[slot] = n;
-            slotTarget[slot] = parser.label;
-            return true;
+            if (c.failure instanceof RuntimeException e) throw e;
+            if (c.failure instanceof Error e) throw e;
+            if (c.end) return false; // stays current: the epoch is over
+            current = null;
+            c.clear();
+            free.add(c);
         }
     }
 
-    private void checkShardRows() {
-        SparseStream.Shard s = index.shards().get(shardOrder[nextShard - 1]);
-        if (shardRows != s.rows())
-            throw in.error(
-                    "the " + s.rows() + " rows its index counted", shardRows + ": the file changed while training");
+    private static Chunk take(ArrayBlockingQueue<Chunk> queue) {
+        try {
+            return queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the stream's rows", e);
+        }
     }
 
-    private void closeShard() {
-        if (in != null) {
-            LineReader r = in;
-            in = null;
-            r.close();
+    /**
+     * The reader thread's work for one epoch: parses the shards in {@code order} into chunks, one
+     * after the other, so an epoch's rows are the same sequence whatever the timing. Ends with a
+     * chunk marked {@code end}, or one carrying the failure; returns quietly when interrupted.
+     */
+    private void readShards(int[] order) {
+        Libsvm.RowParser parser = new Libsvm.RowParser();
+        Chunk c = null;
+        LineReader in = null;
+        try {
+            c = free.take();
+            for (int shard : order) {
+                SparseStream.Shard s = index.shards().get(shard);
+                in = LineReader.openStreaming(s.file());
+                long rows = 0;
+                for (String line; (line = SparseStream.readLine(in)) != null; ) {
+                    if (Thread.interrupted()) return;
+                    try {
+                        parser.parse(in, line, stream.labels(), max, "");
+                    } catch (DataFormatException e) {
+                        if (stream.onBadLine() == SparseStream.OnBadLine.SKIP) continue; // counted by the index
+                        throw e;
+                    }
+                    rows++;
+                    c.add(parser);
+                    if (c.rows == CHUNK_ROWS) {
+                        full.put(c);
+                        c = free.take();
+                    }
+                }
+                if (rows != s.rows())
+                    throw in.error(
+                            "the " + s.rows() + " rows its index counted", rows + ": the file changed while training");
+                LineReader done = in;
+                in = null;
+                done.close();
+            }
+            c.end = true;
+            full.put(c);
+        } catch (InterruptedException e) {
+            // stopped by startEpoch or close
+        } catch (RuntimeException | Error e) {
+            if (c != null && !Thread.currentThread().isInterrupted()) {
+                c.failure = e;
+                full.offer(c); // room: at most CHUNKS chunks exist, and this one is not queued
+            }
+        } finally {
+            if (in != null) in.close();
+        }
+    }
+
+    /** Stops the reader thread (if any) and gives every chunk back to it, empty. */
+    private void stopReader() {
+        if (reader != null) {
+            reader.interrupt();
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the stream's reader", e);
+            }
+            reader = null;
+        }
+        current = null;
+        full.clear();
+        free.clear();
+        for (Chunk c : chunks) {
+            c.clear();
+            free.add(c);
         }
     }
 
     @Override
     public void close() {
-        closeShard();
+        stopReader();
+    }
+
+    /** Parsed rows in CSR (0-based columns), filled by the reader thread and read by the training loop. */
+    private static final class Chunk {
+        final int[] rowStart = new int[CHUNK_ROWS + 1];
+        final float[] targets = new float[CHUNK_ROWS];
+        int[] columns = new int[CHUNK_ROWS * 16];
+        float[] values = new float[CHUNK_ROWS * 16];
+        int rows, next;
+        boolean end;
+        Throwable failure;
+
+        /** Appends the row the parser holds; the buffers grow (doubling) only when a row does not fit. */
+        void add(Libsvm.RowParser p) {
+            int k = rowStart[rows], n = p.n;
+            if (k + n > columns.length) {
+                int size = Math.max(k + n, 2 * columns.length);
+                columns = java.util.Arrays.copyOf(columns, size);
+                values = java.util.Arrays.copyOf(values, size);
+            }
+            for (int j = 0; j < n; j++) columns[k + j] = p.index[j] - 1;
+            System.arraycopy(p.value, 0, values, k, n);
+            targets[rows] = p.label;
+            rowStart[++rows] = k + n;
+        }
+
+        void clear() {
+            rows = 0;
+            next = 0;
+            rowStart[0] = 0;
+            end = false;
+            failure = null;
+        }
     }
 }

@@ -229,6 +229,41 @@ class SparseStreamTest {
     }
 
     @Test
+    void aShardDamagedAfterIndexingFailsWhenTheReaderThreadGetsThere() throws IOException {
+        Path dir = shards(tmp.resolve("d"), 3000, 1000);
+        SparseStream s = SparseStream.libsvm(dir, Labels.classification(), 0);
+        assertEquals(3000, s.rows()); // indexed while intact
+        Path gz = dir.resolve("part-1.svm.gz");
+        byte[] bytes = Files.readAllBytes(gz);
+        Files.write(gz, Arrays.copyOf(bytes, bytes.length / 2));
+        Files.writeString(dir.resolve("part-0.svm"), "1 1:1\n");
+        try (StreamBatches b = s.batches(100, 1, false, false)) {
+            SparseBatch batch = b.newBatch();
+            DataFormatException e = assertThrows(DataFormatException.class, () -> {
+                while (b.next(batch)) {}
+            });
+            assertEquals(
+                    dir.resolve("part-0.svm") + ":2: expected the 1000 rows its index counted, found 1: the file"
+                            + " changed while training",
+                    e.getMessage());
+            b.seek(0, 0); // a restart after a failure reads afresh
+            assertThrows(DataFormatException.class, () -> {
+                while (b.next(batch)) {}
+            });
+        }
+        try (StreamBatches b = s.batches(100, 1, true, false)) {
+            SparseBatch batch = b.newBatch();
+            DataFormatException e = assertThrows(DataFormatException.class, () -> {
+                while (b.next(batch)) {}
+            });
+            assertTrue(
+                    e.getMessage().contains("changed while training")
+                            || e.getMessage().contains("truncated gzip"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void emptyStreamsAreRefusedByName() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         var e = assertThrows(
