@@ -147,12 +147,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
             for (History.Step s : result.steps()) csv.row(s.step(), s.epoch(), s.loss(), s.lr());
         }
         XYChart c = Plots.xy(
-                String.format(
-                        Locale.ROOT,
-                        "Streamed logistic regression, %,d rows × %,d features (test AUC %.4f)",
-                        rows,
-                        features,
-                        result.testAuc()),
+                String.format(Locale.ROOT, "Out-of-core logistic regression (test AUC %.4f)", result.testAuc()),
                 "optimizer step",
                 "training loss (BCE, per batch)");
         int n = result.steps().size(), every = Math.max(1, n / 2000);
