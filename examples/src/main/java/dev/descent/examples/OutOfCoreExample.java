@@ -238,86 +238,52 @@ public final class OutOfCoreExample implements Callable<Integer> {
             double lr,
             long seed) {
         try (HeapWatch watch = new HeapWatch()) {
-            return compute(
-                    watch,
-                    data,
+            float[] truth = trueWeights(features, nnz, seed);
+            long t0 = System.nanoTime();
+            boolean generated = generate(data, truth, rows, nnz, testRows, rowsPerShard, seed, regenerate);
+            double generateSeconds = (System.nanoTime() - t0) / 1e9;
+
+            SparseStream train = SparseStream.libsvm(data.resolve("train"), Labels.classification(2), features)
+                    .shuffleBuffer(shuffleBuffer);
+            Sequential model = Models.logisticRegression(features);
+            TrainingConfig config = TrainingConfig.defaults()
+                    .withBatchSize(batch)
+                    .withEpochs(epochs)
+                    .withSeed(seed);
+            long t1 = System.nanoTime();
+            TrainingResult fit =
+                    new Trainer(backend, model, Loss.bceWithLogits(), optimizer(optimizer, lr), config).fit(train);
+            double trainSeconds = (System.nanoTime() - t1) / 1e9;
+            float[] p = fit.parameters();
+
+            double dot = 0, nl = 0, nt = 0;
+            for (int j = 0; j < features; j++) {
+                dot += (double) p[j] * truth[j];
+                nl += (double) p[j] * p[j];
+                nt += (double) truth[j] * truth[j];
+            }
+            SparseDataset test = Libsvm.loadSparse(data.resolve("test.svm.gz"), Labels.classification(2), features);
+            double auc = SpamExample.BinaryMetrics.auc(SpamExample.score(backend, model, p, test), test.y());
+            // p becomes the true model (true weights, zero bias), so no third copy of the width is held
+            System.arraycopy(truth, 0, p, 0, features);
+            java.util.Arrays.fill(p, features, p.length, 0f);
+            double trueAuc = SpamExample.BinaryMetrics.auc(SpamExample.score(backend, model, p, test), test.y());
+            long bytes = 0;
+            for (SparseStream.Shard s : train.shards()) bytes += s.bytes();
+            return new Result(
                     rows,
-                    features,
-                    nnz,
-                    testRows,
-                    rowsPerShard,
-                    shuffleBuffer,
-                    regenerate,
-                    optimizer,
-                    backend,
                     epochs,
-                    batch,
-                    lr,
-                    seed);
+                    bytes,
+                    generated,
+                    generateSeconds,
+                    trainSeconds,
+                    watch.peakUsed() / MIB,
+                    watch.peakAfterGc() / MIB,
+                    auc,
+                    trueAuc,
+                    dot / Math.sqrt(nl * nt),
+                    fit.history().steps());
         }
-    }
-
-    private static Result compute(
-            HeapWatch watch,
-            Path data,
-            int rows,
-            int features,
-            int nnz,
-            int testRows,
-            int rowsPerShard,
-            int shuffleBuffer,
-            boolean regenerate,
-            String optimizer,
-            Backend backend,
-            int epochs,
-            int batch,
-            double lr,
-            long seed) {
-        float[] truth = trueWeights(features, nnz, seed);
-        long t0 = System.nanoTime();
-        boolean generated = generate(data, truth, rows, nnz, testRows, rowsPerShard, seed, regenerate);
-        double generateSeconds = (System.nanoTime() - t0) / 1e9;
-
-        SparseStream train = SparseStream.libsvm(data.resolve("train"), Labels.classification(2), features)
-                .shuffleBuffer(shuffleBuffer);
-        Sequential model = Models.logisticRegression(features);
-        TrainingConfig config = TrainingConfig.defaults()
-                .withBatchSize(batch)
-                .withEpochs(epochs)
-                .withSeed(seed);
-        long t1 = System.nanoTime();
-        TrainingResult fit =
-                new Trainer(backend, model, Loss.bceWithLogits(), optimizer(optimizer, lr), config).fit(train);
-        double trainSeconds = (System.nanoTime() - t1) / 1e9;
-        float[] p = fit.parameters();
-
-        double dot = 0, nl = 0, nt = 0;
-        for (int j = 0; j < features; j++) {
-            dot += (double) p[j] * truth[j];
-            nl += (double) p[j] * p[j];
-            nt += (double) truth[j] * truth[j];
-        }
-        SparseDataset test = Libsvm.loadSparse(data.resolve("test.svm.gz"), Labels.classification(2), features);
-        double auc = SpamExample.BinaryMetrics.auc(SpamExample.score(backend, model, p, test), test.y());
-        // p becomes the true model (true weights, zero bias), so no third copy of the width is held
-        System.arraycopy(truth, 0, p, 0, features);
-        java.util.Arrays.fill(p, features, p.length, 0f);
-        double trueAuc = SpamExample.BinaryMetrics.auc(SpamExample.score(backend, model, p, test), test.y());
-        long bytes = 0;
-        for (SparseStream.Shard s : train.shards()) bytes += s.bytes();
-        return new Result(
-                rows,
-                epochs,
-                bytes,
-                generated,
-                generateSeconds,
-                trainSeconds,
-                watch.peakUsed() / MIB,
-                watch.peakAfterGc() / MIB,
-                auc,
-                trueAuc,
-                dot / Math.sqrt(nl * nt),
-                fit.history().steps());
     }
 
     /**
