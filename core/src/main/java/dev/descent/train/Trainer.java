@@ -183,6 +183,15 @@ public final class Trainer {
         return resume(checkpoint, p -> new Run(null, streamBatches(train), null, null, p));
     }
 
+    /**
+     * Continues the run on sparse rows in memory saved in {@code checkpoint}, as {@link #resume(Path,
+     * Dataset, Dataset)} does for dense rows (bit for bit; the same checks).
+     */
+    public TrainingResult resume(Path checkpoint, SparseDataset train) {
+        checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
+        return resume(checkpoint, p -> new Run(null, sparseBatches(train), null, null, p));
+    }
+
     /** Refuses sparse input on a backend without sparse kernels, and data that does not fit the model. */
     private void checkSparse(String name, int rows, int features, int targetWidth, int classes) {
         if (backend instanceof TrainingSession.SessionFactory)

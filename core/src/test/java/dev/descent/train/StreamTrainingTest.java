@@ -132,6 +132,30 @@ class StreamTrainingTest {
     }
 
     @Test
+    void sparseRowsInMemoryResumeBitForBitToo() throws IOException {
+        SparseDataset rows = Libsvm.loadSparse(
+                data(tmp.resolve("d"), 400).resolve("part-0.svm"), Labels.classification(2), FEATURES);
+        Trainer four = new Trainer(new SimdBackend(1), MODEL, Loss.bceWithLogits(), SGD, config(4));
+        TrainingResult straight = four.fit(rows);
+        Path ckpt = tmp.resolve("ckpt");
+        new Trainer(
+                        new SimdBackend(1),
+                        MODEL,
+                        Loss.bceWithLogits(),
+                        SGD,
+                        config(1).withCheckpoints(ckpt, 1))
+                .fit(rows);
+        assertArrayEquals(straight.parameters(), four.resume(ckpt, rows).parameters());
+        // the same rows streamed: another run (its checkpoint does not describe a stream)
+        SparseStream stream =
+                SparseStream.libsvm(tmp.resolve("d").resolve("part-0.svm"), Labels.classification(), FEATURES);
+        var e = assertThrows(UncheckedIOException.class, () -> four.resume(ckpt, stream));
+        assertTrue(
+                e.getMessage().contains("was written with training rows in memory, this trainer has {"),
+                e.getMessage());
+    }
+
+    @Test
     void resumingOnAnotherStreamIsRefused() throws IOException {
         Path dir = data(tmp.resolve("d"), 300);
         SparseStream stream =
