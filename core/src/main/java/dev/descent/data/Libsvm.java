@@ -141,12 +141,13 @@ public final class Libsvm {
             while (at < len) {
                 int end = at;
                 while (end < len && s.charAt(end) != ' ' && s.charAt(end) != '\t') end++;
-                String t = s.substring(at, end);
-                if (count++ == 0) label = labels.parse(in, t, "at the start of the line");
+                if (count++ == 0) label = labels.parse(in, s.substring(at, end), "at the start of the line");
                 else {
-                    int colon = t.indexOf(':');
-                    if (colon < 0) throw in.error("index:value", DataFormatException.quote(t));
-                    int i = in.positiveInt(t.substring(0, colon), "a feature index");
+                    int colon = s.indexOf(':', at);
+                    if (colon < 0 || colon >= end)
+                        throw in.error("index:value", DataFormatException.quote(s.substring(at, end)));
+                    int i = parseIndex(s, at, colon); // no substring unless it is malformed
+                    if (i < 0) i = in.positiveInt(s.substring(at, colon), "a feature index"); // throws
                     int previous = n == 0 ? 0 : index[n - 1];
                     if (i <= previous)
                         throw in.error("a feature index above " + previous + " (indices increase)", "" + i);
@@ -156,12 +157,27 @@ public final class Libsvm {
                         value = java.util.Arrays.copyOf(value, 2 * n);
                     }
                     index[n] = i;
-                    value[n++] = in.number(t.substring(colon + 1), "a number after " + i + ":");
+                    value[n++] = in.number(s.substring(colon + 1, end), "a number after " + i + ":");
                 }
                 at = end;
                 while (at < len && (s.charAt(at) == ' ' || s.charAt(at) == '\t')) at++;
             }
         }
+    }
+
+    /**
+     * The integer in {@code s[from, to)} as {@link LineReader#positiveInt} reads it (1 to 10 plain
+     * digits, in [1, 2³¹−1]), or -1 when that would refuse it.
+     */
+    private static int parseIndex(String s, int from, int to) {
+        if (to == from || to - from > 10) return -1;
+        long v = 0;
+        for (int k = from; k < to; k++) {
+            char c = s.charAt(k);
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v < 1 || v > Integer.MAX_VALUE ? -1 : (int) v;
     }
 
     private record Row(float label, int[] index, float[] value) {}
