@@ -93,6 +93,12 @@ public final class OutOfCoreExample implements Callable<Integer> {
     String optimizer = "adagrad";
 
     @Option(
+            names = "--skip-bad-lines",
+            description =
+                    "Skip lines that do not parse (counted, the first reported) instead of stopping at the first.")
+    boolean skipBadLines;
+
+    @Option(
             names = "--regenerate",
             description = "Write the data even when DIR/data already holds this data set (same options and seed).")
     boolean regenerate;
@@ -110,7 +116,8 @@ public final class OutOfCoreExample implements Callable<Integer> {
             double testAuc,
             double trueAuc,
             double weightCosine,
-            List<History.Step> steps) {
+            List<History.Step> steps,
+            String badLines) {
         double rowsPerS() {
             return rows * (double) epochs / trainSeconds;
         }
@@ -136,6 +143,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
                 rowsPerShard,
                 shuffleBuffer,
                 regenerate,
+                skipBadLines,
                 optimizer,
                 common.backend(),
                 common.epochs(),
@@ -194,6 +202,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
                 result.weightCosine(),
                 dir.resolve("loss.png"),
                 dir.resolve("loss.csv"));
+        System.out.println(result.badLines());
         System.out.printf(
                 Locale.ROOT,
                 "{\"rows\": %d, \"rows_per_s\": %.1f, \"peak_heap_mb\": %.1f, \"test_auc\": %.6f,"
@@ -231,6 +240,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
             int rowsPerShard,
             int shuffleBuffer,
             boolean regenerate,
+            boolean skipBadLines,
             String optimizer,
             Backend backend,
             int epochs,
@@ -244,7 +254,8 @@ public final class OutOfCoreExample implements Callable<Integer> {
             double generateSeconds = (System.nanoTime() - t0) / 1e9;
 
             SparseStream train = SparseStream.libsvm(data.resolve("train"), Labels.classification(2), features)
-                    .shuffleBuffer(shuffleBuffer);
+                    .shuffleBuffer(shuffleBuffer)
+                    .onBadLine(skipBadLines ? SparseStream.OnBadLine.SKIP : SparseStream.OnBadLine.FAIL);
             Sequential model = Models.logisticRegression(features);
             TrainingConfig config = TrainingConfig.defaults()
                     .withBatchSize(batch)
@@ -282,7 +293,8 @@ public final class OutOfCoreExample implements Callable<Integer> {
                     auc,
                     trueAuc,
                     dot / Math.sqrt(nl * nt),
-                    fit.history().steps());
+                    fit.history().steps(),
+                    train.badLineReport());
         }
     }
 

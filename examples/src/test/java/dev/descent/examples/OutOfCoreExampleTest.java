@@ -112,8 +112,25 @@ class OutOfCoreExampleTest {
         assertEquals(j.get("test_auc"), k.get("test_auc"));
         assertEquals(j.get("weight_cosine"), k.get("weight_cosine"));
 
+        // a bad line (appended to a shard as a second gzip member): one line naming it, or skipped and reported
+        Path one = data.resolve("train").resolve("part-00001.svm.gz");
+        try (var gz = new java.util.zip.GZIPOutputStream(
+                Files.newOutputStream(one, java.nio.file.StandardOpenOption.APPEND))) {
+            gz.write("1 5:0.5 3:0.2\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        Object[] failed = cli(args("--seed", "5"));
+        assertEquals(Main.BAD_DATA, failed[0]);
+        assertEquals(
+                "descent out-of-core: " + one + ":7001: expected a feature index above 5 (indices increase), found 3",
+                ((String) failed[2]).strip());
+        Object[] skipped = cli(args("--seed", "5", "--skip-bad-lines"));
+        assertEquals(0, skipped[0], (String) skipped[2]);
+        assertTrue(
+                ((String) skipped[1]).contains("train: skipped 1 bad line of 24,001 (first 1: " + one + ":7001: "),
+                (String) skipped[1]);
+
         // a truncated shard: one line naming file and line, exit code BAD_DATA, no stack trace
-        Path shard = data.resolve("train").resolve("part-00002.svm.gz");
+        Path shard = one; // the bad line goes with the cut
         byte[] bytes = Files.readAllBytes(shard);
         Files.write(shard, Arrays.copyOf(bytes, bytes.length / 3));
         Object[] bad = cli(args("--seed", "5"));
