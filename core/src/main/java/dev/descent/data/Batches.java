@@ -175,7 +175,8 @@ public final class Batches {
         }
     }
 
-    private static SplittableRandom random(long seed, long epoch) {
+    /** The random source of (seed, epoch): the one home of that rule, shared with {@link StreamBatches}. */
+    static SplittableRandom random(long seed, long epoch) {
         return new SplittableRandom(mix(seed ^ mix(epoch + 0x9E3779B97F4A7C15L)));
     }
 

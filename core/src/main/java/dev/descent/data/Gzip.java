@@ -40,11 +40,19 @@ final class Gzip {
 
     /** A buffered stream of the file's content, decompressed if the file is gzip. */
     static InputStream open(Path file) throws IOException {
+        return open(file, maxDecompressedBytes());
+    }
+
+    /**
+     * {@link #open(Path)} with another decompression limit: a streaming reader, whose memory does not
+     * grow with the file, passes {@link Long#MAX_VALUE}.
+     */
+    static InputStream open(Path file, long maxDecompressed) throws IOException {
         InputStream raw = new BufferedInputStream(openRaw(file), 1 << 16);
         raw.mark(2);
         boolean gzip = raw.read() == MAGIC_1 && raw.read() == MAGIC_2;
         raw.reset();
-        return gzip ? new Decompressed(file, new GZIPInputStream(raw, 1 << 16), maxDecompressedBytes()) : raw;
+        return gzip ? new Decompressed(file, new GZIPInputStream(raw, 1 << 16), maxDecompressed) : raw;
     }
 
     /** True if {@code in} (from {@link #open}) decompresses its file. */

@@ -61,6 +61,11 @@ public final class Labels {
         return new Dataset(name, x, y, y.length, features, 1, count);
     }
 
+    /** The number of classes of labels whose largest is {@code maxLabel} (a classification's). */
+    int classesOf(int maxLabel) {
+        return classes == INFER ? maxLabel + 1 : classes;
+    }
+
     /** The sparse data set of parsed features and labels; reads all arrays and keeps them. */
     SparseDataset sparseDataset(String name, long[] rowStart, int[] columns, float[] values, int features, float[] y) {
         int count = 0;

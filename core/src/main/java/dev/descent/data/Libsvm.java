@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Loads LIBSVM/SVMlight files: one row per line, {@code <label> <index>:<value> ...}, separated by
@@ -23,8 +22,6 @@ public final class Libsvm {
 
     /** Without a given feature count, a larger index is taken for a typo rather than densified. */
     static final int MAX_INFERRED_FEATURES = 1 << 20;
-
-    private static final Pattern BLANKS = Pattern.compile("[ \t]+");
 
     private Libsvm() {}
 
@@ -123,6 +120,66 @@ public final class Libsvm {
                 y);
     }
 
+    /**
+     * The one home of parsing a LIBSVM line: label, 1-based indices and values into reusable buffers
+     * (they grow, never shrink), checked as the class Javadoc says; an index above {@code max} is an
+     * error ({@code hint} is added to its message). Not thread-safe.
+     */
+    static final class RowParser {
+        float label;
+        /** Entries of the last line parsed: {@code index[0..n)}, {@code value[0..n)}. */
+        int n;
+
+        int[] index = new int[16];
+        float[] value = new float[16];
+
+        /** Parses {@code line} (read by {@code in}, which names file and line in errors). */
+        void parse(LineReader in, String line, Labels labels, int max, String hint) {
+            String s = line.strip();
+            int len = s.length(), at = 0, count = 0;
+            n = 0;
+            while (at < len) {
+                int end = at;
+                while (end < len && s.charAt(end) != ' ' && s.charAt(end) != '\t') end++;
+                if (count++ == 0) label = labels.parse(in, s.substring(at, end), "at the start of the line");
+                else {
+                    int colon = s.indexOf(':', at);
+                    if (colon < 0 || colon >= end)
+                        throw in.error("index:value", DataFormatException.quote(s.substring(at, end)));
+                    int i = parseIndex(s, at, colon); // no substring unless it is malformed
+                    if (i < 0) i = in.positiveInt(s.substring(at, colon), "a feature index"); // throws
+                    int previous = n == 0 ? 0 : index[n - 1];
+                    if (i <= previous)
+                        throw in.error("a feature index above " + previous + " (indices increase)", "" + i);
+                    if (i > max) throw in.error("a feature index in [1, " + max + "]" + hint, "" + i);
+                    if (n == index.length) {
+                        index = java.util.Arrays.copyOf(index, 2 * n);
+                        value = java.util.Arrays.copyOf(value, 2 * n);
+                    }
+                    index[n] = i;
+                    value[n++] = in.number(s.substring(colon + 1, end), "a number after " + i + ":");
+                }
+                at = end;
+                while (at < len && (s.charAt(at) == ' ' || s.charAt(at) == '\t')) at++;
+            }
+        }
+    }
+
+    /**
+     * The integer in {@code s[from, to)} as {@link LineReader#positiveInt} reads it (1 to 10 plain
+     * digits, in [1, 2³¹−1]), or -1 when that would refuse it.
+     */
+    private static int parseIndex(String s, int from, int to) {
+        if (to == from || to - from > 10) return -1;
+        long v = 0;
+        for (int k = from; k < to; k++) {
+            char c = s.charAt(k);
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v < 1 || v > Integer.MAX_VALUE ? -1 : (int) v;
+    }
+
     private record Row(float label, int[] index, float[] value) {}
 
     /** The rows of a file, its width (the given one, or the largest index) and where the widest index was. */
@@ -140,27 +197,14 @@ public final class Libsvm {
             long widestLine = 0;
             long held = 0; // bytes of the sparse rows read so far
             int max = givenFeatures > 0 ? givenFeatures : limit;
+            RowParser parser = new RowParser();
+            String hint = givenFeatures > 0 || !dense ? "" : " (give the feature count for more)";
             for (String line; (line = in.next()) != null; ) {
-                String[] tokens = BLANKS.split(line.strip());
-                int n = tokens.length - 1;
-                float label = labels.parse(in, tokens[0], "at the start of the line");
-                int[] index = new int[n];
-                float[] value = new float[n];
-                for (int k = 0; k < n; k++) {
-                    String t = tokens[k + 1];
-                    int colon = t.indexOf(':');
-                    if (colon < 0) throw in.error("index:value", DataFormatException.quote(t));
-                    index[k] = in.positiveInt(t.substring(0, colon), "a feature index");
-                    int previous = k == 0 ? 0 : index[k - 1];
-                    if (index[k] <= previous)
-                        throw in.error("a feature index above " + previous + " (indices increase)", "" + index[k]);
-                    if (index[k] > max)
-                        throw in.error(
-                                "a feature index in [1, " + max + "]"
-                                        + (givenFeatures > 0 || !dense ? "" : " (give the feature count for more)"),
-                                "" + index[k]);
-                    value[k] = in.number(t.substring(colon + 1), "a number after " + index[k] + ":");
-                }
+                parser.parse(in, line, labels, max, hint);
+                int n = parser.n;
+                float label = parser.label;
+                int[] index = java.util.Arrays.copyOf(parser.index, n);
+                float[] value = java.util.Arrays.copyOf(parser.value, n);
                 if (givenFeatures == 0 && n > 0 && index[n - 1] > features) {
                     features = index[n - 1];
                     widestLine = in.line();

@@ -112,6 +112,18 @@ final class LineReader implements Closeable {
         }
     }
 
+    /**
+     * {@link #open} for a streaming reader ({@link SparseStream}): no decompression limit, since what it
+     * holds does not grow with the file.
+     */
+    static LineReader openStreaming(Path file) {
+        try {
+            return new LineReader(file, new InputStreamReader(Gzip.open(file, Long.MAX_VALUE), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
     /** The error for a file that cannot be read at all; its message names the path. */
     static UncheckedIOException cannotRead(Path file, IOException e) {
         String why = e instanceof NoSuchFileException

@@ -55,6 +55,31 @@ public final class SparseBatch {
         rows = n;
     }
 
+    /** Empties this batch before {@link #append} (rows 0; epoch and index are the caller's). */
+    void clear() {
+        rows = 0;
+        rowStart[0] = 0;
+    }
+
+    /**
+     * Appends one row: {@code n} entries of {@code cols} (0-based, increasing) and {@code vals}, and
+     * its target ({@code targetWidth() == 1}). Allocates only when the non-zero buffers must grow.
+     */
+    void append(int[] cols, float[] vals, int n, float target) {
+        int k = rowStart[rows];
+        if (k + n > columns.length) {
+            int[] c = columns;
+            float[] v = values;
+            ensureNonZeros(k + n);
+            System.arraycopy(c, 0, columns, 0, k);
+            System.arraycopy(v, 0, values, 0, k);
+        }
+        System.arraycopy(cols, 0, columns, k, n);
+        System.arraycopy(vals, 0, values, k, n);
+        y[rows] = target;
+        rowStart[++rows] = k + n;
+    }
+
     /** Grows the column and value buffers (doubling) to hold at least {@code nnz} entries. */
     private void ensureNonZeros(int nnz) {
         if (nnz <= columns.length) return;

@@ -9,7 +9,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: one training loop owns one instance.
  */
-public final class SparseBatches {
+public final class SparseBatches implements SparseBatchSource {
 
     private final SparseDataset data;
     private final int batchSize;
@@ -38,10 +38,22 @@ public final class SparseBatches {
         startEpoch(0);
     }
 
+    @Override
+    public String name() {
+        return data.name();
+    }
+
+    @Override
+    public int rows() {
+        return data.rows();
+    }
+
+    @Override
     public int batchSize() {
         return batchSize;
     }
 
+    @Override
     public int batchesPerEpoch() {
         return batchesPerEpoch;
     }
@@ -54,6 +66,7 @@ public final class SparseBatches {
      * A buffer that fits every batch of this iteration without growing: room for the {@link
      * #batchSize()} longest rows of the data set (with replacement, the longest row that many times).
      */
+    @Override
     public SparseBatch newBatch() {
         int n = data.rows();
         long most;
@@ -72,6 +85,7 @@ public final class SparseBatches {
     }
 
     /** Starts (or restarts) {@code epoch}: overwrites the internal row order and rewinds to its first batch. */
+    @Override
     public void startEpoch(long epoch) {
         Batches.fillOrder(order, sampling, seed, epoch);
         this.epoch = epoch;
@@ -85,6 +99,7 @@ public final class SparseBatches {
      * @return false, leaving {@code batch} untouched, when the epoch has no batch left
      * @throws IllegalArgumentException if {@code batch} is too small or has other widths
      */
+    @Override
     public boolean next(SparseBatch batch) {
         if (batch.capacity() < batchSize
                 || batch.features() != data.features()

@@ -12,6 +12,10 @@
  *       a seeded random one. {@link dev.descent.data.Standardizer}: mean/std fitted on training rows.
  *   <li>{@link dev.descent.data.Batches}: epochs of minibatches in an order fixed by (seed, epoch),
  *       gathered into a reusable {@link dev.descent.data.Batch} without allocating.
+ *   <li>Sparse rows: {@link dev.descent.data.SparseDataset} in memory, or {@link
+ *       dev.descent.data.SparseStream} read from files larger than the heap, batched by {@link
+ *       dev.descent.data.SparseBatches} and {@link dev.descent.data.StreamBatches} (both a {@link
+ *       dev.descent.data.SparseBatchSource}).
  * </ul>
  */
 package dev.descent.data;

@@ -11,8 +11,11 @@ import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.data.Sizes;
 import dev.descent.data.SparseBatch;
+import dev.descent.data.SparseBatchSource;
 import dev.descent.data.SparseBatches;
 import dev.descent.data.SparseDataset;
+import dev.descent.data.SparseStream;
+import dev.descent.data.StreamBatches;
 import dev.descent.loss.Loss;
 import dev.descent.metric.Metric;
 import dev.descent.metric.MetricTracker;
@@ -138,25 +141,76 @@ public final class Trainer {
      *     does not take sparse input (the message names it)
      */
     public TrainingResult fit(SparseDataset train) {
-        if (backend instanceof TrainingSession.SessionFactory)
-            throw new IllegalArgumentException(
-                    TrainingSession.sparseUnsupported(backend).getMessage());
-        checkShape(
-                model,
-                loss,
-                train.name(),
-                train.rows(),
-                train.features(),
-                train.targetWidth(),
-                train.classes(),
-                "training");
+        checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
         try (OutputLock lock = lockCheckpoints(null)) {
-            try (Run run = new Run(null, train, null, null, model.initialParameters(config.seed()))) {
+            try (Run run = new Run(null, sparseBatches(train), null, null, model.initialParameters(config.seed()))) {
                 return run.train();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * Trains from the model's initial parameters on rows streamed from disk ({@link SparseStream}),
+     * without validation, as {@link #fit(SparseDataset)} does with rows in memory: the stream's
+     * batches ({@link StreamBatches}) come in an order fixed by (seed, epoch), so checkpoints record
+     * the stream (its shards and rows, the shuffle buffer) and {@link #resume(Path, SparseStream)}
+     * continues bit-identically. Sampling SEQUENTIAL reads shards by name and rows in file order;
+     * WITH_REPLACEMENT is refused.
+     *
+     * @throws IllegalArgumentException if the data does not fit the model or loss, the stream is
+     *     empty, or a line is bad (file:line) and the stream does not skip bad lines
+     */
+    public TrainingResult fit(SparseStream train) {
+        checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
+        try (OutputLock lock = lockCheckpoints(null)) {
+            try (Run run = new Run(null, streamBatches(train), null, null, model.initialParameters(config.seed()))) {
+                return run.train();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Continues the streamed run saved in {@code checkpoint}, as {@link #resume(Path, Dataset,
+     * Dataset)} does for rows in memory; the checkpoint must record this stream (same shards with the
+     * same rows and sizes, same shuffle buffer), or it is refused before anything is trained.
+     */
+    public TrainingResult resume(Path checkpoint, SparseStream train) {
+        checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
+        return resume(checkpoint, p -> new Run(null, streamBatches(train), null, null, p));
+    }
+
+    /**
+     * Continues the run on sparse rows in memory saved in {@code checkpoint}, as {@link #resume(Path,
+     * Dataset, Dataset)} does for dense rows (bit for bit; the same checks).
+     */
+    public TrainingResult resume(Path checkpoint, SparseDataset train) {
+        checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
+        return resume(checkpoint, p -> new Run(null, sparseBatches(train), null, null, p));
+    }
+
+    /** Refuses sparse input on a backend without sparse kernels, and data that does not fit the model. */
+    private void checkSparse(String name, int rows, int features, int targetWidth, int classes) {
+        if (backend instanceof TrainingSession.SessionFactory)
+            throw new IllegalArgumentException(
+                    TrainingSession.sparseUnsupported(backend).getMessage());
+        checkShape(model, loss, name, rows, features, targetWidth, classes, "training");
+    }
+
+    private SparseBatches sparseBatches(SparseDataset train) {
+        return new SparseBatches(train, config.batchSize(), config.seed(), config.sampling(), config.dropLast());
+    }
+
+    private StreamBatches streamBatches(SparseStream train) {
+        if (config.sampling() == Batches.Sampling.WITH_REPLACEMENT)
+            throw new IllegalArgumentException("a streamed training set ('" + train.name()
+                    + "') is read once per epoch: sampling WITH_REPLACEMENT needs rows in memory; use SHUFFLE"
+                    + " (shard order and shuffle buffer) or SEQUENTIAL");
+        return train.batches(
+                config.batchSize(), config.seed(), config.sampling() == Batches.Sampling.SHUFFLE, config.dropLast());
     }
 
     /**
@@ -212,6 +266,11 @@ public final class Trainer {
         checkData(train, "training");
         if (validation != null) checkData(validation, "validation");
         checkMemory(model, optimizer, config.batchSize(), train);
+        return resume(checkpoint, p -> new Run(train, null, null, validation, p));
+    }
+
+    /** Resumes {@code checkpoint} in the run {@code open} makes from the saved parameters. */
+    private TrainingResult resume(Path checkpoint, java.util.function.Function<float[], Run> open) {
         try {
             Path at = Checkpoint.locate(checkpoint)
                     .orElseThrow(() -> new CheckpointException(
@@ -221,7 +280,7 @@ public final class Trainer {
             try (OutputLock lock = lockCheckpoints(at)) {
                 Checkpoint c = Checkpoint.read(at);
                 float[] buffers = TrainingCheckpoint.buffers(c, model);
-                try (Run run = new Run(train, null, null, validation, TrainingCheckpoint.parameters(c, model))) {
+                try (Run run = open.apply(TrainingCheckpoint.parameters(c, model))) {
                     TrainingCheckpoint.restore(c, run, config);
                     if (buffers.length > 0) run.session.writeBuffers(buffers);
                     return run.train();
@@ -316,7 +375,6 @@ public final class Trainer {
          */
         final Dataset train;
 
-        final SparseDataset sparseTrain;
         /** Where batch gradients come from when the rows are elsewhere; null: from the rows here. */
         final GradientSource source;
 
@@ -324,7 +382,9 @@ public final class Trainer {
         final TrainingSession session;
         final Batches batches;
         final Batch batch;
-        final SparseBatches sparseBatches;
+        /** Sparse rows in memory or streamed ({@link StreamBatches}, closed with the run). */
+        final SparseBatchSource sparseBatches;
+
         final SparseBatch sparseBatch;
         final Schedule schedule;
         final ReduceOnPlateau plateau;
@@ -363,15 +423,14 @@ public final class Trainer {
 
         Run(
                 Dataset train,
-                SparseDataset sparseTrain,
+                SparseBatchSource sparseBatches,
                 GradientSource source,
                 Dataset validation,
                 float[] initialParameters) {
             this.train = train;
-            this.sparseTrain = sparseTrain;
             this.source = source;
             this.validation = validation;
-            if (sparseTrain == null) {
+            if (sparseBatches == null) {
                 this.batches = source == null
                         ? new Batches(train, config.batchSize(), config.seed(), config.sampling(), config.dropLast())
                         : Batches.orderOnly(
@@ -382,14 +441,13 @@ public final class Trainer {
             } else {
                 this.batches = null;
                 this.batch = null;
-                this.sparseBatches = new SparseBatches(
-                        sparseTrain, config.batchSize(), config.seed(), config.sampling(), config.dropLast());
+                this.sparseBatches = sparseBatches;
                 this.sparseBatch = sparseBatches.newBatch();
             }
             if (batchesPerEpoch() == 0)
                 throw new IllegalArgumentException("dropLast with batchSize " + config.batchSize()
                         + " leaves no batch of " + trainRows() + " rows in training set '"
-                        + (train != null ? train.name() : sparseTrain != null ? sparseTrain.name() : source.name())
+                        + (train != null ? train.name() : sparseBatches != null ? sparseBatches.name() : source.name())
                         + "'");
             long samples = 0;
             for (int i = 0; i < batchesPerEpoch(); i++) samples += rowsOf(i);
@@ -448,7 +506,7 @@ public final class Trainer {
 
         /** Rows of the training set, dense, sparse or the source's. */
         int trainRows() {
-            return train != null ? train.rows() : sparseTrain != null ? sparseTrain.rows() : source.rows();
+            return train != null ? train.rows() : sparseBatches != null ? sparseBatches.rows() : source.rows();
         }
 
         private int batchesPerEpoch() {
@@ -740,7 +798,11 @@ public final class Trainer {
 
         @Override
         public void close() {
-            session.close();
+            try {
+                session.close();
+            } finally {
+                if (sparseBatches instanceof StreamBatches s) s.close();
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.descent.checkpoint.CheckpointException;
 import dev.descent.checkpoint.Json;
 import dev.descent.checkpoint.ModelTensors;
 import dev.descent.checkpoint.SafeTensors.Tensor;
+import dev.descent.data.StreamBatches;
 import dev.descent.model.Sequential;
 import dev.descent.optim.OptimizerState;
 import dev.descent.optim.ParamGroups;
@@ -81,6 +82,11 @@ final class TrainingCheckpoint {
         s.put("sampling", config.sampling().name());
         s.put("drop_last", config.dropLast());
         s.put("training_rows", run.trainRows());
+        if (run.sparseBatches instanceof StreamBatches sb) { // the stream, and where the next epoch starts
+            Map<String, Object> stream = new LinkedHashMap<>(sb.stream().describe());
+            stream.put("next_epoch", run.epochsDone);
+            s.put("stream", stream);
+        }
         s.put("first_loss", finiteOrNull(run.firstLoss));
         s.put("best", finiteOrNull(run.best));
         s.put("bad_epochs", run.badEpochs);
@@ -181,6 +187,7 @@ final class TrainingCheckpoint {
         same(state, "batch_size", c.stateLong("batch_size"), config.batchSize());
         same(state, "accumulation", c.stateLong("accumulation"), config.accumulation());
         same(state, "training_rows", c.stateLong("training_rows"), run.trainRows());
+        sameStream(c, state, run);
         if (!c.stateString("sampling").equals(config.sampling().name()))
             throw new CheckpointException(
                     state,
@@ -209,14 +216,7 @@ final class TrainingCheckpoint {
                     "state 'optimizer_step' is " + optimizerStep + ", but the run's step is " + step
                             + "; the checkpoint is inconsistent");
 
-        Object stored = c.state().get("param_groups"), current = groupLayout(run);
-        String storedGroups = stored == null ? "none" : Json.write(stored);
-        String groups = current == null ? "none" : Json.write(current);
-        if (!storedGroups.equals(groups))
-            throw new CheckpointException(
-                    state,
-                    "was written with parameter groups " + storedGroups + ", this trainer has " + groups
-                            + "; resuming would not continue the same run");
+        requireSame(state, "parameter groups", c.state().get("param_groups"), groupLayout(run), "none");
         OptimizerState opt = run.session.readOptimizerState();
         ModelTensors.loadOptimizer(c.model(), opt);
         opt.setStep(optimizerStep);
@@ -338,6 +338,32 @@ final class TrainingCheckpoint {
     /** A number >= min or null (NaN: no value, e.g. no validation). */
     private static double dbl(Checkpoint c, String field, Object v, double min) throws CheckpointException {
         return v == null ? Double.NaN : c.requireDouble(field, v, min, false, Double.MAX_VALUE);
+    }
+
+    /**
+     * Refuses a checkpoint of a streamed run resumed on another stream (other shards, rows, sizes or
+     * shuffle buffer), of an in-memory run resumed on a stream, or the reverse.
+     */
+    private static void sameStream(Checkpoint c, Path state, Trainer.Run run) throws CheckpointException {
+        Object stored = c.state().get("stream");
+        Map<String, Object> current = null;
+        if (run.sparseBatches instanceof StreamBatches sb) {
+            current = new LinkedHashMap<>(sb.stream().describe());
+            current.put("next_epoch", c.state().get("epochs_done"));
+        }
+        requireSame(state, "training rows", stored, current, "in memory");
+    }
+
+    /** Refuses to resume when {@code stored} and {@code current} (JSON values, null: {@code none}) differ. */
+    private static void requireSame(Path state, String what, Object stored, Object current, String none)
+            throws CheckpointException {
+        String was = stored == null ? none : Json.write(stored);
+        String now = current == null ? none : Json.write(current);
+        if (!was.equals(now))
+            throw new CheckpointException(
+                    state,
+                    "was written with " + what + " " + was + ", this trainer has " + now
+                            + "; resuming would not continue the same run");
     }
 
     private static void same(Path file, String key, long stored, long configured) throws CheckpointException {

@@ -13,6 +13,7 @@ import dev.descent.examples.LinearScalingExample;
 import dev.descent.examples.LocalMinimaExample;
 import dev.descent.examples.LrFinderExample;
 import dev.descent.examples.MnistExample;
+import dev.descent.examples.OutOfCoreExample;
 import dev.descent.examples.SchedulesExample;
 import dev.descent.examples.SpamExample;
 import dev.descent.examples.TrajectoriesExample;
@@ -61,6 +62,7 @@ import picocli.CommandLine.Command;
             LrFinderExample.class,
             AveragingExample.class,
             SpamExample.class,
+            OutOfCoreExample.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
