@@ -143,7 +143,7 @@ final class CpuTrainingSession implements TrainingSession {
     @Override
     public double clip(Clipping clipping) {
         if (gradientEmpty) return 0; // nothing accumulated since the last step: the gradient is zero
-        if (lazy != null) return lazy.clip(grads, clipping);
+        if (lazy != null) return lazy.clip(params, grads, clipping);
         return clipping.apply(backend, grads, grads.length);
     }
 

@@ -42,11 +42,15 @@ final class LazySparseUpdate {
     private final int[] dense;
 
     private final double weightDecay;
-    /** Columns used since the last step, {@link #touched}[0..count), marked in {@link #mark} with {@link #stamp}. */
-    private final int[] touched, mark;
+    /**
+     * Columns used since the last step, in order of first use in {@link #touched}[0..count), and as a
+     * bit set ({@link #used}: 1 bit a column, small enough to stay in cache).
+     */
+    private final int[] touched;
 
-    private int count, stamp = 1;
-    /** Full-buffer index of each compact coordinate: dense ones first, then each touched column's weights. */
+    private final long[] used;
+    private int count;
+    /** Full-buffer index of each compact coordinate: the dense ones first, then each weight row's used columns. */
     private int[] index = new int[0];
 
     private float[] compactParams = new float[0], compactGrads = new float[0];
@@ -79,8 +83,8 @@ final class LazySparseUpdate {
         int k = 0;
         for (int i = 0; i < weightOffset; i++) dense[k++] = i;
         for (int i = weightOffset + weights; i < parameters; i++) dense[k++] = i;
-        this.touched = new int[inputs];
-        this.mark = new int[inputs];
+        this.touched = new int[inputs + 1]; // the branch-free mark writes one past the last new column
+        this.used = new long[(inputs + 63) >>> 6];
         this.fullBuffers = state.buffers().values().toArray(new float[0][]);
         this.columnLogDecay = weightDecay > 0 ? new double[inputs] : null;
     }
@@ -110,24 +114,26 @@ final class LazySparseUpdate {
      * (the decay they missed), before the batch's forward pass reads them.
      */
     void mark(SparseBatch batch, float[] params) {
-        int[] cols = batch.columns();
-        boolean decay = weightDecay > 0;
-        for (int i = 0, nz = batch.nonZeros(); i < nz; i++) {
-            int c = cols[i];
-            if (mark[c] != stamp) {
-                mark[c] = stamp;
-                touched[count++] = c;
-                if (decay) decayColumn(params, c);
-            }
+        int[] cols = batch.columns(), list = touched;
+        long[] bits = used;
+        int n = count, before = n;
+        for (int i = 0, nz = batch.nonZeros(); i < nz; i++) { // branch-free: about half the columns are new
+            int c = cols[i], word = c >>> 6;
+            long u = bits[word];
+            bits[word] = u | (1L << c);
+            list[n] = c;
+            n += (int) (~u >>> c) & 1;
         }
+        count = n;
+        if (weightDecay > 0) for (int i = before; i < n; i++) decayColumn(params, list[i]);
     }
 
     /**
      * Gathers the step's gradient into the compact buffer (once per step) and clips it there: the
      * other coordinates are zero, so the norm is the full gradient's.
      */
-    double clip(float[] grads, Clipping clipping) {
-        gather(grads);
+    double clip(float[] params, float[] grads, Clipping clipping) {
+        gather(params, grads);
         return clipping.apply(backend, compactGrads, length);
     }
 
@@ -137,7 +143,7 @@ final class LazySparseUpdate {
      * optimizer state's buffers; advances the state's step.
      */
     void step(float[] params, float[] grads, double lr, boolean cycled, double momentum) {
-        gather(grads);
+        gather(params, grads);
         int n = length;
         double stepDecay = 0;
         if (weightDecay > 0) {
@@ -150,7 +156,6 @@ final class LazySparseUpdate {
         }
         OptimizerState s = states[slot];
         float[][] buffers = stateBuffers[slot];
-        for (int k = 0; k < n; k++) compactParams[k] = params[index[k]];
         for (int b = 0; b < buffers.length; b++) {
             float[] from = fullBuffers[b], to = buffers[b];
             for (int k = 0; k < n; k++) to[k] = from[index[k]];
@@ -171,12 +176,9 @@ final class LazySparseUpdate {
             logDecay += stepDecay;
             for (int i = 0; i < count; i++) columnLogDecay[touched[i]] = logDecay;
         }
+        for (int i = 0; i < count; i++) used[touched[i] >>> 6] = 0L; // every set bit is a listed column
         count = 0;
         length = -1;
-        if (++stamp == 0) { // wrapped after 2³² steps: clear the marks once
-            Arrays.fill(mark, 0);
-            stamp = 1;
-        }
     }
 
     /** Multiplies column c's weights by the decay it missed since it was last brought up to date. */
@@ -199,11 +201,11 @@ final class LazySparseUpdate {
         if (weightDecay > 0) Arrays.fill(columnLogDecay, logDecay);
     }
 
-    /** Fills {@link #index} and the compact gradient for this step's coordinates, once per step. */
-    private void gather(float[] grads) {
+    /** Fills {@link #index} and the compact parameters and gradient for this step's coordinates, once per step. */
+    private void gather(float[] params, float[] grads) {
         if (length >= 0) return;
-        int used = count * outputs, n = dense.length + used;
-        int capacityUsed = Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, used - 1)) << 1);
+        int usedWeights = count * outputs, n = dense.length + usedWeights;
+        int capacityUsed = Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, usedWeights - 1)) << 1);
         if (capacityUsed >= inputs * outputs || capacityUsed <= 0) capacityUsed = inputs * outputs;
         slot = capacityUsed == inputs * outputs ? 32 : Integer.numberOfTrailingZeros(capacityUsed);
         int capacity = dense.length + capacityUsed;
@@ -219,9 +221,13 @@ final class LazySparseUpdate {
         }
         System.arraycopy(dense, 0, index, 0, dense.length);
         int k = dense.length;
-        for (int i = 0; i < count; i++)
-            for (int o = 0, at = weightOffset + touched[i]; o < outputs; o++, at += inputs) index[k++] = at;
-        for (k = 0; k < n; k++) compactGrads[k] = grads[index[k]];
+        for (int o = 0, row = weightOffset; o < outputs; o++, row += inputs) // each weight row in order
+        for (int i = 0; i < count; i++) index[k++] = row + touched[i];
+        for (k = 0; k < n; k++) {
+            int at = index[k];
+            compactGrads[k] = grads[at];
+            compactParams[k] = params[at];
+        }
         Arrays.fill(compactGrads, n, capacity, 0f); // the tail runs the rule on nothing and is not scattered
         length = n;
     }
