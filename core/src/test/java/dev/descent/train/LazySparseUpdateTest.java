@@ -238,6 +238,41 @@ class LazySparseUpdateTest {
         assertTrue(Math.abs(denseRun[2] - p[2] * Math.pow(0.95, 4)) > 1e-4 * Math.abs(p[2]));
     }
 
+    /**
+     * After warm-up (each compact capacity met once), lazy steps allocate nothing beyond what the
+     * same session's dense steps allocate (the batch order, the backend's own work).
+     */
+    @Test
+    void lazyStepsAllocateNothingMoreThanDenseOnes() {
+        for (Optimizer o : List.of(Optimizers.sgd(0.1).momentum(0.9).weightDecay(0.01), Optimizers.adam(0.01))) {
+            long lazy = allocatedOverThreeEpochs(o, true), dense = allocatedOverThreeEpochs(o, false);
+            assertTrue(lazy <= dense + 4096, o + ": lazy steps allocated " + lazy + " bytes, dense ones " + dense);
+        }
+    }
+
+    private static long allocatedOverThreeEpochs(Optimizer o, boolean lazy) {
+        SparseDataset data = SparseTrainingTest.data();
+        Sequential model = Models.mlp(30).dense(4, Activation.TANH).dense(1).build();
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (TrainingSession s =
+                TrainingSession.open(new ScalarBackend(), model, Loss.bceWithLogits(), o, model.initialParameters(1))) {
+            if (lazy) ((CpuTrainingSession) s).useLazySparseUpdate();
+            SparseBatches sb = new SparseBatches(data, 16, 1);
+            SparseBatch b = sb.newBatch();
+            long before = 0;
+            for (int epoch = 0; epoch < 6; epoch++) {
+                if (epoch == 3) before = mx.getCurrentThreadAllocatedBytes();
+                sb.startEpoch(epoch);
+                while (sb.next(b)) {
+                    s.accumulate(b, 1f);
+                    s.clip(Clipping.NONE);
+                    s.step(0.05);
+                }
+            }
+            return mx.getCurrentThreadAllocatedBytes() - before;
+        }
+    }
+
     /** A rule whose update of a coordinate reads other coordinates (or running scalars) is refused by name. */
     @Test
     void refusesRulesItCannotRunLazily() {
