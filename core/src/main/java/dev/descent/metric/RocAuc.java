@@ -36,6 +36,42 @@ public record RocAuc() implements Metric {
         return new Ranks(shape.rows(), shape.classIndex());
     }
 
+    /**
+     * The ROC curve of scores (positive above 0.5 in {@code targets}, as {@link Decisions}): points
+     * (false positive rate, true positive rate, threshold) from (0, 0, +∞) down through each distinct
+     * score, highest first, as sklearn's {@code roc_curve(drop_intermediate=False)}; the trapezoids
+     * under it sum to the AUC. Reads {@code scores[0..n)} and {@code targets[0..n)}.
+     */
+    public static double[][] curve(float[] scores, float[] targets, int n) {
+        if (n < 0 || n > scores.length || n > targets.length)
+            throw new IllegalArgumentException("roc curve: n = " + n + " rows, but " + scores.length + " scores and "
+                    + targets.length + " targets");
+        long[] keys = new long[n];
+        long positives = 0;
+        for (int i = 0; i < n; i++) {
+            boolean p = Decisions.positiveTarget(targets[i]);
+            if (p) positives++;
+            keys[i] = Ranks.key(scores[i], p);
+        }
+        Arrays.sort(keys);
+        long negatives = n - positives;
+        java.util.List<double[]> points = new java.util.ArrayList<>();
+        points.add(new double[] {0, 0, Double.POSITIVE_INFINITY});
+        long tp = 0, fp = 0;
+        for (int i = n - 1; i >= 0; ) {
+            long score = keys[i] >> 1;
+            int j = i;
+            for (; j >= 0 && (keys[j] >> 1) == score; j--)
+                if ((keys[j] & 1) != 0) tp++;
+                else fp++;
+            points.add(new double[] {
+                (double) fp / Math.max(1, negatives), (double) tp / Math.max(1, positives), Ranks.score(keys[i])
+            });
+            i = j;
+        }
+        return points.toArray(new double[0][]);
+    }
+
     /** The rows' keys: score bits above, label below. */
     private static final class Ranks implements Accumulator {
         final long[] keys;
@@ -72,6 +108,13 @@ public record RocAuc() implements Metric {
             int bits = Float.floatToIntBits(score + 0.0f);
             bits ^= (bits >> 31) & 0x7fffffff; // negative floats: reverse their order
             return ((long) bits << 1) | (positive ? 1 : 0);
+        }
+
+        /** The score of a {@link #key}. */
+        static float score(long key) {
+            int bits = (int) (key >> 1);
+            bits ^= (bits >> 31) & 0x7fffffff;
+            return Float.intBitsToFloat(bits);
         }
 
         /** Mann–Whitney U / (positives · negatives) with mid-ranks for tied scores. */

@@ -28,6 +28,8 @@ final class CpuTrainingSession implements TrainingSession {
     private long seed, step;
 
     private int microBatch;
+    /** The lazy sparse update, or null for the dense one ({@link SparseUpdate}). */
+    private LazySparseUpdate lazy;
 
     CpuTrainingSession(Backend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
         this.backend = backend;
@@ -40,6 +42,18 @@ final class CpuTrainingSession implements TrainingSession {
         this.state = optimizer.newState(params.length);
         this.state.setTensorBounds(tensorBounds(model));
         this.ws = model.workspace(1);
+    }
+
+    /**
+     * Switches this session to the lazy sparse update ({@link SparseUpdate#LAZY}) before its first
+     * step; from then on it trains on sparse batches only.
+     *
+     * @throws IllegalArgumentException naming the optimizer if the lazy update does not support it
+     */
+    void useLazySparseUpdate() {
+        if (state.step() != 0 || !gradientEmpty)
+            throw new IllegalStateException("the lazy sparse update must be chosen before the first step");
+        lazy = new LazySparseUpdate(backend, model, optimizer, state);
     }
 
     /** The model's parameter tensors in the flat buffer: 0, then the end of each in buffer order. */
@@ -77,6 +91,7 @@ final class CpuTrainingSession implements TrainingSession {
 
     @Override
     public double accumulate(float[] x, float[] y, float[] sampleWeights, int rows, float weight) {
+        if (lazy != null) throw lazyOnly("dense batches");
         int outs = model.outputs();
         if (dOut.length < rows * outs) dOut = new float[rows * outs];
         ws.training(seed, step, microBatch++);
@@ -92,21 +107,24 @@ final class CpuTrainingSession implements TrainingSession {
         int outs = model.outputs(), rows = batch.rows();
         if (dOut.length < rows * outs) dOut = new float[rows * outs];
         ws.training(seed, step, microBatch++);
+        if (lazy != null) lazy.mark(batch, params); // and the gradient is zero between lazy steps: add into it
         float[] out = model.forwardSparse(backend, params, buffers, batch, ws);
         double value = loss.valueAndGradient(out, 0, batch.y(), 0, rows, outs, dOut, 0, weight);
-        model.backwardSparse(backend, params, batch, ws, dOut, grads, !gradientEmpty);
+        model.backwardSparse(backend, params, batch, ws, dOut, grads, lazy != null || !gradientEmpty);
         gradientEmpty = false;
         return value;
     }
 
     @Override
     public void predict(SparseBatch batch, float[] out) {
+        if (lazy != null) lazy.flush(params);
         float[] y = model.forwardSparse(backend, params, buffers, batch, ws.evaluation());
         System.arraycopy(y, 0, out, 0, batch.rows() * model.outputs());
     }
 
     @Override
     public void addGradient(float[] gradient) {
+        if (lazy != null) throw lazyOnly("gradients computed elsewhere");
         if (gradient.length != grads.length)
             throw new IllegalArgumentException(
                     "expected a gradient of " + grads.length + " values for " + model + ", got " + gradient.length);
@@ -125,6 +143,7 @@ final class CpuTrainingSession implements TrainingSession {
     @Override
     public double clip(Clipping clipping) {
         if (gradientEmpty) return 0; // nothing accumulated since the last step: the gradient is zero
+        if (lazy != null) return lazy.clip(params, grads, clipping);
         return clipping.apply(backend, grads, grads.length);
     }
 
@@ -140,6 +159,11 @@ final class CpuTrainingSession implements TrainingSession {
 
     /** One optimizer step, with the given momentum when cycled (no optimizer copy: no allocation). */
     private void update(double lr, boolean cycled, double momentum) {
+        if (lazy != null) {
+            lazy.step(params, grads, lr, cycled, momentum);
+            gradientEmpty = true;
+            return;
+        }
         if (gradientEmpty) java.util.Arrays.fill(grads, 0f);
         if (cycled) optimizer.step(backend, params, grads, state, lr, momentum);
         else optimizer.step(backend, params, grads, state, lr);
@@ -148,12 +172,14 @@ final class CpuTrainingSession implements TrainingSession {
 
     @Override
     public void predict(float[] x, int rows, float[] out) {
+        if (lazy != null) lazy.flush(params);
         float[] y = model.forward(backend, params, buffers, x, rows, ws.evaluation());
         System.arraycopy(y, 0, out, 0, rows * model.outputs());
     }
 
     @Override
     public void readParameters(float[] dst) {
+        if (lazy != null) lazy.flush(params);
         System.arraycopy(params, 0, dst, 0, params.length);
     }
 
@@ -163,6 +189,7 @@ final class CpuTrainingSession implements TrainingSession {
             throw new IllegalArgumentException(
                     "expected " + params.length + " parameters for " + model + ", got " + src.length);
         System.arraycopy(src, 0, params, 0, params.length);
+        if (lazy != null) lazy.parametersReplaced();
     }
 
     @Override
@@ -182,6 +209,12 @@ final class CpuTrainingSession implements TrainingSession {
     public void readGradient(float[] dst) {
         if (gradientEmpty) java.util.Arrays.fill(dst, 0, grads.length, 0f);
         else System.arraycopy(grads, 0, dst, 0, grads.length);
+    }
+
+    private UnsupportedOperationException lazyOnly(String what) {
+        return new UnsupportedOperationException(
+                "a session with the lazy sparse update (SparseUpdate.LAZY) trains on sparse batches only, not on "
+                        + what);
     }
 
     @Override

@@ -141,9 +141,23 @@ public final class Trainer {
      *     does not take sparse input (the message names it)
      */
     public TrainingResult fit(SparseDataset train) {
+        return fit(train, SparseUpdate.DENSE);
+    }
+
+    /**
+     * {@link #fit(SparseDataset)} with the given update: {@link SparseUpdate#DENSE} (PyTorch's) or
+     * {@link SparseUpdate#LAZY} (only the first layer's weight columns a step's batch used; see
+     * there for its semantics, weight decay included, and the optimizers it supports).
+     *
+     * @throws IllegalArgumentException as {@link #fit(SparseDataset)}, or naming the optimizer when
+     *     the lazy update does not support it
+     */
+    public TrainingResult fit(SparseDataset train, SparseUpdate update) {
+        java.util.Objects.requireNonNull(update, "update");
         checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
         try (OutputLock lock = lockCheckpoints(null)) {
             try (Run run = new Run(null, sparseBatches(train), null, null, model.initialParameters(config.seed()))) {
+                if (update == SparseUpdate.LAZY) ((CpuTrainingSession) run.session).useLazySparseUpdate();
                 return run.train();
             }
         } catch (IOException e) {

@@ -274,11 +274,14 @@ public final class OutOfCoreExample implements Callable<Integer> {
                 nt += (double) truth[j] * truth[j];
             }
             SparseDataset test = Libsvm.loadSparse(data.resolve("test.svm.gz"), Labels.classification(2), features);
-            double auc = SpamExample.BinaryMetrics.auc(SpamExample.score(backend, model, p, test), test.y());
+            var shape = new dev.descent.metric.Metric.Shape(test.rows(), 1, 1, false);
+            dev.descent.metric.Metric aucMetric = dev.descent.metric.Metrics.auc();
+            double auc = SpamExample.measure(aucMetric, shape, SpamExample.score(backend, model, p, test), test.y());
             // p becomes the true model (true weights, zero bias), so no third copy of the width is held
             System.arraycopy(truth, 0, p, 0, features);
             java.util.Arrays.fill(p, features, p.length, 0f);
-            double trueAuc = SpamExample.BinaryMetrics.auc(SpamExample.score(backend, model, p, test), test.y());
+            double trueAuc =
+                    SpamExample.measure(aucMetric, shape, SpamExample.score(backend, model, p, test), test.y());
             long bytes = 0;
             for (SparseStream.Shard s : train.shards()) bytes += s.bytes();
             return new Result(

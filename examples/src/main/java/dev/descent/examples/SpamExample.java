@@ -7,17 +7,20 @@ import dev.descent.data.SparseBatches;
 import dev.descent.data.SparseDataset;
 import dev.descent.data.TextFiles;
 import dev.descent.loss.Loss;
+import dev.descent.metric.Metric;
+import dev.descent.metric.Metrics;
+import dev.descent.metric.RocAuc;
 import dev.descent.model.Models;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.text.FeatureHasher;
+import dev.descent.train.SparseUpdate;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingConfig;
 import dev.descent.train.TrainingResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -62,6 +65,13 @@ public final class SpamExample implements Callable<Integer> {
     @Option(names = "--weight-decay", paramLabel = "WD", description = "L2 weight decay of SGD.")
     double weightDecay = 0;
 
+    @Option(
+            names = "--update",
+            paramLabel = "U",
+            description = "LAZY (update only the weight columns a batch uses) or DENSE (PyTorch's: every weight"
+                    + " every step); for plain SGD both give the same weights.")
+    SparseUpdate update = SparseUpdate.LAZY;
+
     /** The figures of one run. */
     public record Result(
             int trainRows,
@@ -103,6 +113,7 @@ public final class SpamExample implements Callable<Integer> {
                 common.batchSize(),
                 common.lr(),
                 weightDecay,
+                update,
                 common.seed());
 
         try (CsvOut csv =
@@ -176,6 +187,7 @@ public final class SpamExample implements Callable<Integer> {
             int batch,
             double lr,
             double weightDecay,
+            SparseUpdate update,
             long seed) {
         FeatureHasher hasher = FeatureHasher.of(dimension).wordNgrams(1, 2);
         float[] y = new float[corpus.size()];
@@ -193,21 +205,29 @@ public final class SpamExample implements Callable<Integer> {
                 .withEpochs(epochs)
                 .withSeed(seed);
         long t1 = System.nanoTime();
-        TrainingResult fit = new Trainer(backend, model, Loss.bceWithLogits(), optimizer, config).fit(train);
+        TrainingResult fit = new Trainer(backend, model, Loss.bceWithLogits(), optimizer, config).fit(train, update);
         double trainSeconds = (System.nanoTime() - t1) / 1e9;
         float[] scores = score(backend, model, fit.parameters(), test);
         float[] truth = test.y();
+        var shape = new Metric.Shape(test.rows(), 1, 1, false);
         return new Result(
                 train.rows(),
                 test.rows(),
                 all.nonZeros(),
                 featurize,
                 trainSeconds,
-                BinaryMetrics.accuracy(scores, truth),
-                BinaryMetrics.f1(scores, truth),
-                BinaryMetrics.auc(scores, truth),
-                BinaryMetrics.roc(scores, truth),
+                measure(Metrics.accuracy(), shape, scores, truth),
+                measure(Metrics.f1(), shape, scores, truth),
+                measure(Metrics.auc(), shape, scores, truth),
+                RocAuc.curve(scores, truth, truth.length),
                 threads);
+    }
+
+    /** {@code metric} of logits {@code scores} against 0/1 {@code truth}. */
+    static double measure(Metric metric, Metric.Shape shape, float[] scores, float[] truth) {
+        Metric.Accumulator a = metric.newAccumulator(shape);
+        a.add(scores, truth, scores.length);
+        return a.value();
     }
 
     /** The model's logits for every row of {@code data}, in row order. */
@@ -239,84 +259,5 @@ public final class SpamExample implements Callable<Integer> {
         }
         throw new IllegalArgumentException("no SpamAssassin corpus found (looked for " + rel
                 + " in this folder and its parents); pass --data FILE");
-    }
-
-    /**
-     * Binary classification metrics from scores (logits: positive above 0) and 0/1 truths. A small
-     * private helper of this example until a shared metrics class exists.
-     */
-    static final class BinaryMetrics {
-        private BinaryMetrics() {}
-
-        static double accuracy(float[] score, float[] truth) {
-            int ok = 0;
-            for (int i = 0; i < score.length; i++) if ((score[i] > 0) == (truth[i] > 0.5f)) ok++;
-            return (double) ok / score.length;
-        }
-
-        /** F1 of the positive class: 2·precision·recall / (precision + recall). */
-        static double f1(float[] score, float[] truth) {
-            int tp = 0, fp = 0, fn = 0;
-            for (int i = 0; i < score.length; i++) {
-                boolean p = score[i] > 0, t = truth[i] > 0.5f;
-                if (p && t) tp++;
-                else if (p) fp++;
-                else if (t) fn++;
-            }
-            return tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);
-        }
-
-        /** ROC AUC as the Mann–Whitney statistic: ties between a positive and a negative count one half. */
-        static double auc(float[] score, float[] truth) {
-            Integer[] order = byScore(score);
-            double rankSum = 0;
-            long positives = 0;
-            for (int i = 0; i < order.length; ) {
-                int j = i;
-                while (j < order.length && score[order[j]] == score[order[i]]) j++;
-                double midRank = (i + 1 + j) / 2.0; // ranks i+1..j share their mean
-                for (int k = i; k < j; k++)
-                    if (truth[order[k]] > 0.5f) {
-                        rankSum += midRank;
-                        positives++;
-                    }
-                i = j;
-            }
-            long negatives = score.length - positives;
-            if (positives == 0 || negatives == 0) return Double.NaN;
-            return (rankSum - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
-        }
-
-        /** ROC points (false positive rate, true positive rate, threshold), from the highest threshold down. */
-        static double[][] roc(float[] score, float[] truth) {
-            Integer[] order = byScore(score);
-            long positives = 0;
-            for (float t : truth) if (t > 0.5f) positives++;
-            long negatives = score.length - positives;
-            List<double[]> points = new ArrayList<>();
-            points.add(new double[] {0, 0, Double.POSITIVE_INFINITY});
-            long tp = 0, fp = 0;
-            for (int i = order.length - 1; i >= 0; ) {
-                int j = i;
-                while (j >= 0 && score[order[j]] == score[order[i]]) {
-                    if (truth[order[j]] > 0.5f) tp++;
-                    else fp++;
-                    j--;
-                }
-                points.add(new double[] {
-                    (double) fp / Math.max(1, negatives), (double) tp / Math.max(1, positives), score[order[i]]
-                });
-                i = j;
-            }
-            return points.toArray(new double[0][]);
-        }
-
-        /** Row indices in increasing order of score. */
-        private static Integer[] byScore(float[] score) {
-            Integer[] order = new Integer[score.length];
-            for (int i = 0; i < order.length; i++) order[i] = i;
-            Arrays.sort(order, (a, b) -> Float.compare(score[a], score[b]));
-            return order;
-        }
     }
 }

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.backend.SimdBackend;
 import dev.descent.data.TextFiles;
+import dev.descent.metric.Metric;
+import dev.descent.metric.Metrics;
+import dev.descent.metric.RocAuc;
+import dev.descent.train.SparseUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,10 +23,13 @@ class SpamExampleTest {
     void metricsEqualSklearns() {
         float[] s = {0.5f, -1, 2, 0.5f, -0.2f, 3, -2, 0.1f};
         float[] t = {1, 0, 1, 0, 1, 1, 0, 0};
-        assertEquals(0.84375, SpamExample.BinaryMetrics.auc(s, t), 1e-12);
-        assertEquals(2.0 / 3, SpamExample.BinaryMetrics.f1(s, t), 1e-12);
-        assertEquals(5.0 / 8, SpamExample.BinaryMetrics.accuracy(s, t), 1e-12);
-        double[][] roc = SpamExample.BinaryMetrics.roc(s, t);
+        var shape = new Metric.Shape(8, 1, 1, false);
+        assertEquals(0.84375, SpamExample.measure(Metrics.auc(), shape, s, t), 1e-12);
+        assertEquals(2.0 / 3, SpamExample.measure(Metrics.f1(), shape, s, t), 1e-12);
+        assertEquals(5.0 / 8, SpamExample.measure(Metrics.accuracy(), shape, s, t), 1e-12);
+        double[][] roc = RocAuc.curve(s, t, 8);
+        assertEquals(8, roc.length); // (0, 0, +inf) and one point per distinct score
+
         assertEquals(0, roc[0][0]);
         assertEquals(1, roc[roc.length - 1][0]);
         assertEquals(1, roc[roc.length - 1][1]);
@@ -44,7 +51,17 @@ class SpamExampleTest {
         Path f = Files.write(dir.resolve("mini.jsonl"), lines);
         TextFiles.LabeledTexts corpus = TextFiles.readJsonLines(f, "text", "label");
         var r = SpamExample.compute(
-                corpus, corpus.classes().indexOf("spam"), new SimdBackend(1), 2, 1 << 16, 3, 16, 8, 0, 42);
+                corpus,
+                corpus.classes().indexOf("spam"),
+                new SimdBackend(1),
+                2,
+                1 << 16,
+                3,
+                16,
+                8,
+                0,
+                SparseUpdate.LAZY,
+                42);
         assertEquals(160, r.trainRows());
         assertEquals(40, r.testRows());
         assertEquals(1.0, r.accuracy());
