@@ -19,6 +19,10 @@ public interface SparkRunner {
      */
     TrainingResult fit(TrainingSpec spec, TrainingConfig config, Dataset train, Dataset validation);
 
+    /** Continues the run saved in the checkpoint folder {@code checkpoint} on the spec's Spark session. */
+    TrainingResult resume(
+            TrainingSpec spec, TrainingConfig config, java.nio.file.Path checkpoint, Dataset train, Dataset validation);
+
     /** The runner on the class path, or an error saying what to add. */
     static SparkRunner find() {
         return ServiceLoader.load(SparkRunner.class)

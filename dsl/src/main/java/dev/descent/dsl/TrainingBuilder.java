@@ -88,6 +88,7 @@ public final class TrainingBuilder {
     private Boolean progressBar;
     private Object spark; // a SparkSession; Object so that this class loads without Spark
     private Integer partitions;
+    private int localSteps;
 
     /** Use {@link Descent#train}. */
     TrainingBuilder() {}
@@ -338,6 +339,16 @@ public final class TrainingBuilder {
     }
 
     /**
+     * On Spark, local SGD instead of synchronous steps: every partition takes {@code localSteps}
+     * steps on its own rows, then parameters and optimizer state are averaged (weighted by rows); 0
+     * (default): synchronous. 1 with plain SGD equals synchronous.
+     */
+    public TrainingBuilder localSgd(int localSteps) {
+        this.localSteps = localSteps;
+        return this;
+    }
+
+    /**
      * The spec, checked.
      *
      * @throws IllegalArgumentException naming the first field that makes no sense and its value
@@ -398,8 +409,21 @@ public final class TrainingBuilder {
                         "partitions is " + partitions + " but spark is not set: call .spark(session) too");
             if (partitions < 1) throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
         }
+        if (localSteps != 0 && spark == null)
+            throw new IllegalArgumentException(
+                    "localSgd is " + localSteps + " but spark is not set: call .spark(session) too");
+        if (localSteps < 0) throw new IllegalArgumentException("localSgd must be >= 0, got " + localSteps);
         return new TrainingSpec(
-                m, loss, opt, config, backendName, progressBar, callbacks, spark, partitions == null ? 0 : partitions);
+                m,
+                loss,
+                opt,
+                config,
+                backendName,
+                progressBar,
+                callbacks,
+                spark,
+                partitions == null ? 0 : partitions,
+                localSteps);
     }
 
     /** {@code build().fit(train)}. */

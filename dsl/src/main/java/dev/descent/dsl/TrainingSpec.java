@@ -37,6 +37,7 @@ public final class TrainingSpec {
     private final List<Callback> callbacks;
     private final Object spark; // a SparkSession or null; Object so that this class loads without Spark
     private final int partitions;
+    private final int localSteps;
 
     TrainingSpec(
             Sequential model,
@@ -47,7 +48,8 @@ public final class TrainingSpec {
             Boolean progressBar,
             List<Callback> callbacks,
             Object spark,
-            int partitions) {
+            int partitions,
+            int localSteps) {
         this.model = Objects.requireNonNull(model, "model");
         this.loss = Objects.requireNonNull(loss, "loss");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -59,6 +61,7 @@ public final class TrainingSpec {
         this.callbacks = List.copyOf(callbacks);
         this.spark = spark;
         this.partitions = partitions;
+        this.localSteps = localSteps;
     }
 
     public Sequential model() {
@@ -107,6 +110,11 @@ public final class TrainingSpec {
     /** Spark partitions of the training rows, or 0 for the session's default parallelism. */
     public int partitions() {
         return partitions;
+    }
+
+    /** Local steps per partition between averagings on Spark, or 0 for synchronous steps. */
+    public int localSteps() {
+        return localSteps;
     }
 
     /** The learning rate of optimizer step {@code step}: base rate × schedule (before any plateau control). */
@@ -182,6 +190,13 @@ public final class TrainingSpec {
         checkFits(Objects.requireNonNull(train, "train"), "training");
         if (validation != null) checkFits(validation, "validation");
         long start = System.nanoTime();
+        if (spark != null) {
+            SparkRunner runner = SparkRunner.find();
+            try (ProgressBarCallback bar = progressBarFor(progressBar)) {
+                TrainingResult result = runner.resume(this, runConfig(bar), checkpoint, train, validation);
+                return new Fit(this, result, (System.nanoTime() - start) / 1e9);
+            }
+        }
         Backend b = backend();
         try (ProgressBarCallback bar = progressBarFor(progressBar)) {
             TrainingResult result = trainer(b, bar).resume(checkpoint, train, validation);
@@ -222,13 +237,23 @@ public final class TrainingSpec {
                 && Objects.equals(backend, s.backend)
                 && Objects.equals(progressBar, s.progressBar)
                 && spark == s.spark
-                && partitions == s.partitions;
+                && partitions == s.partitions
+                && localSteps == s.localSteps;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(
-                model.layers(), model.init(), loss, optimizer, config, backend, progressBar, spark, partitions);
+                model.layers(),
+                model.init(),
+                loss,
+                optimizer,
+                config,
+                backend,
+                progressBar,
+                spark,
+                partitions,
+                localSteps);
     }
 
     @Override
@@ -238,7 +263,10 @@ public final class TrainingSpec {
                 + ", schedule " + c.schedule() + (c.schedulePerEpoch() ? " per epoch" : "") + ", batchSize "
                 + c.batchSize() + ", epochs " + c.epochs() + ", accumulation " + c.accumulation() + ", clipping "
                 + c.clipping() + ", seed " + c.seed() + ", backend " + (backend == null ? "default" : backend)
-                + (spark == null ? "" : ", on Spark" + (partitions > 0 ? " in " + partitions + " partitions" : ""))
+                + (spark == null
+                        ? ""
+                        : ", on Spark" + (partitions > 0 ? " in " + partitions + " partitions" : "")
+                                + (localSteps > 0 ? ", local SGD every " + localSteps + " steps" : ""))
                 + (callbacks.isEmpty() ? "" : ", " + callbacks.size() + " callbacks") + "]";
     }
 }

@@ -15,6 +15,7 @@ import dev.descent.examples.LrFinderExample;
 import dev.descent.examples.MnistExample;
 import dev.descent.examples.SchedulesExample;
 import dev.descent.examples.SpamExample;
+import dev.descent.examples.SparkMnistExample;
 import dev.descent.examples.TrajectoriesExample;
 import dev.descent.train.TrainingDivergedException;
 import java.io.IOException;
@@ -61,6 +62,7 @@ import picocli.CommandLine.Command;
             LrFinderExample.class,
             AveragingExample.class,
             SpamExample.class,
+            SparkMnistExample.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -5,6 +5,7 @@ import dev.descent.dsl.SparkRunner;
 import dev.descent.dsl.TrainingSpec;
 import dev.descent.train.TrainingConfig;
 import dev.descent.train.TrainingResult;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -17,16 +18,26 @@ public final class SparkDslRunner implements SparkRunner {
 
     @Override
     public TrainingResult fit(TrainingSpec spec, TrainingConfig config, Dataset train, Dataset validation) {
-        var session = spec.spark();
-        int partitions = spec.partitions() > 0
+        return trainer(spec, config).fit(train, partitions(spec, train), validation);
+    }
+
+    @Override
+    public TrainingResult resume(
+            TrainingSpec spec, TrainingConfig config, Path checkpoint, Dataset train, Dataset validation) {
+        return trainer(spec, config).resume(checkpoint, train, partitions(spec, train), validation);
+    }
+
+    private static int partitions(TrainingSpec spec, Dataset train) {
+        return spec.partitions() > 0
                 ? spec.partitions()
-                : Math.min(train.rows(), session.sparkContext().defaultParallelism());
-        return trainer(spec, config).fit(train, partitions, validation);
+                : Math.min(train.rows(), spec.spark().sparkContext().defaultParallelism());
     }
 
     private static SparkTrainer trainer(TrainingSpec spec, TrainingConfig config) {
-        return new SparkTrainer(spec.spark(), ModelFactory.of(spec.model()), spec.loss(), spec.optimizer(), config)
+        var trainer = new SparkTrainer(
+                        spec.spark(), ModelFactory.of(spec.model()), spec.loss(), spec.optimizer(), config)
                 .withBackend(backend(spec.backendName()));
+        return spec.localSteps() > 0 ? trainer.withLocalSgd(spec.localSteps()) : trainer;
     }
 
     /** The CPU backend a Spark run computes with: the spec's, else {@code -Ddescent.backend}, else simd. */

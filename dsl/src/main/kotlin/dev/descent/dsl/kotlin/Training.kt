@@ -175,6 +175,9 @@ class TrainingScope internal constructor() {
     /** Spark partitions of the training rows (with [spark]); null: the session's default parallelism. */
     var partitions: Int? = null
 
+    /** On [spark]: local steps per partition between averagings (local SGD); 0: synchronous steps. */
+    var localSgd: Int = 0
+
     private var lrValue: Double? = null
     private var lrSchedule: Schedule? = null
     private var checkpointDir: Path? = null
@@ -256,6 +259,7 @@ class TrainingScope internal constructor() {
         progressBar?.let { b.progressBar(it) }
         spark?.let { b.spark(it) }
         partitions?.let { b.partitions(it) }
+        b.localSgd(localSgd)
         b.averaging(averaging)
         callbacks.forEach { b.callbacks(it) }
         return b.build()
