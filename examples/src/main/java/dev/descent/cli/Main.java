@@ -15,6 +15,7 @@ import dev.descent.examples.LrFinderExample;
 import dev.descent.examples.MnistExample;
 import dev.descent.examples.SchedulesExample;
 import dev.descent.examples.SpamExample;
+import dev.descent.examples.SparkBenchCommand;
 import dev.descent.examples.SparkMnistExample;
 import dev.descent.examples.TrajectoriesExample;
 import dev.descent.train.TrainingDivergedException;
@@ -63,6 +64,7 @@ import picocli.CommandLine.Command;
             AveragingExample.class,
             SpamExample.class,
             SparkMnistExample.class,
+            SparkBenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

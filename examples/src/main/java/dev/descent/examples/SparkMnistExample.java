@@ -152,13 +152,15 @@ public final class SparkMnistExample extends DigitsCommand {
 
     /** A Spark session on {@code master} without web UI, for one command or benchmark. */
     static SparkSession session(String master) {
-        return SparkSession.builder()
+        SparkSession spark = SparkSession.builder()
                 .master(master)
                 .appName("descent")
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        return spark;
     }
 
     /** Median wall seconds of one optimizer step (validation excluded), over the steps after the first. */
