@@ -33,8 +33,9 @@ import picocli.CommandLine.Option;
                     + " same spec as mnist plus .spark(session).partitions(n), in sync mode (every step's gradient"
                     + " summed over the partitions) or local-sgd mode (H local steps per partition, then averaging).",
             "Writes training.png, lr.png, misclassified.png, epochs.csv, steps.csv and a checkpoint like mnist.",
-            "Then trains the same spec on this machine for one epoch to measure the step overhead: the median"
-                    + " wall time of a Spark step minus the median of the same step in-process (validation excluded).",
+            "Then trains the same spec on this machine for one epoch to measure the step overhead: seconds per"
+                    + " step on Spark (the median epoch's training time over its steps, validation excluded) minus"
+                    + " the same in-process.",
             "Its last line is one JSON object: mode, partitions, test_accuracy, epoch_s_median, step_overhead_ms."
         })
 public final class SparkMnistExample extends DigitsCommand {
@@ -143,7 +144,7 @@ public final class SparkMnistExample extends DigitsCommand {
                     .progressBar(false)
                     .epochs(1)
                     .fit(train);
-            overheadMs = 1000 * (medianStep(fit.history()) - medianStep(local.history()));
+            overheadMs = 1000 * (perStep(fit.history()) - perStep(local.history()));
             return MnistExample.result(fit, train, test, warmup, total, checkpoint);
         } finally {
             spark.stop();
@@ -166,6 +167,15 @@ public final class SparkMnistExample extends DigitsCommand {
     /** Median wall seconds of one optimizer step (validation excluded), over the steps after the first. */
     static double medianStep(History h) {
         return median(diffs(RunCurves.stepTrainingSeconds(h), 1));
+    }
+
+    /**
+     * Wall seconds per optimizer step: the median epoch's training seconds (validation excluded) over
+     * its steps. Unlike {@link #medianStep} it holds in local-SGD mode, whose H steps end together.
+     */
+    static double perStep(History h) {
+        return median(diffs(RunCurves.epochTrainingSeconds(h), 0))
+                / h.epochs().get(0).steps();
     }
 
     /** Successive differences of cumulative times {@code t}, from index {@code from} on. */
