@@ -4,7 +4,7 @@ package dev.descent.backend;
  * An element-wise activation function. {@link Kind#LEAKY_RELU} uses {@link #slope()} for negative
  * inputs; the other kinds ignore it.
  */
-public record Activation(Kind kind, float slope) {
+public record Activation(Kind kind, float slope) implements java.io.Serializable {
 
     /** The activation functions a dense layer can apply. */
     public enum Kind {

@@ -34,9 +34,10 @@ public final class SparseBatch {
 
     /**
      * Makes this batch hold rows {@code [from, from + n)} of {@code data} in order of {@code rows}
-     * (row i of the batch is row {@code rows[from + i]} of the data set). Overwrites everything.
+     * (row i of the batch is row {@code rows[from + i]} of the data set). Overwrites everything; grows
+     * the non-zero buffers (doubling) only when the rows need more.
      */
-    void fill(SparseDataset data, int[] order, int from, int n) {
+    public void fill(SparseDataset data, int[] order, int from, int n) {
         int nnz = 0;
         for (int i = 0; i < n; i++) nnz += data.rowLength(order[from + i]);
         ensureNonZeros(nnz);

@@ -29,8 +29,11 @@ import java.util.List;
  *
  * <p>To write one: implement the four abstract methods, check it with {@link GradientCheck}, add it
  * with {@code Models.sequential(inputs).add(layer)}. See the README's "Layers" section.
+ *
+ * <p>A layer is {@link java.io.Serializable} (a record of numbers is, as it stands) so that
+ * data-parallel training (the spark module) can ship a model to the executors.
  */
-public interface Layer {
+public interface Layer extends java.io.Serializable {
 
     /** Short kind for messages and {@code toString}: "dense", "relu", "layer_norm". */
     String kind();

@@ -14,8 +14,12 @@ import dev.descent.backend.Backend;
  * element-wise operations ({@link Backend#axpby}, {@link Backend#addcmul}, {@link Backend#addcdiv},
  * {@link Backend#map}, {@link Backend#maximum}), which every CPU backend runs allocation-free. SGD,
  * Adam/AdamW, RMSprop and Adagrad call fused backend kernels instead (one pass over memory).
+ *
+ * <p>A rule is {@link java.io.Serializable} so that data-parallel training (the spark module's local
+ * SGD) can ship it to the workers: the built-ins are records of numbers; a user-written rule should
+ * be too.
  */
-public interface Optimizer {
+public interface Optimizer extends java.io.Serializable {
 
     /** The base learning rate. */
     double lr();

@@ -111,7 +111,7 @@ public record ParamGroup(
     }
 
     /** Which parameters a group holds: by tensor name, by layer index, or by flat position. */
-    public sealed interface Selector {
+    public sealed interface Selector extends java.io.Serializable { // inside an Optimizer, shipped to workers
 
         /**
          * The tensors whose names match one of the patterns ({@code *} matches any run of characters:

@@ -15,7 +15,7 @@ import java.util.Map;
  * can stop with a clear error. PyTorch 1.13 would instead scale them by NaN or clamp infinities to
  * the limit, hiding the divergence.
  */
-public sealed interface Clipping {
+public sealed interface Clipping extends java.io.Serializable { // shipped to workers by the spark module
 
     /** No clipping: {@link #apply} only measures the L2 norm. */
     Clipping NONE = new ByNorm(Double.POSITIVE_INFINITY, NormType.L2);

@@ -283,6 +283,17 @@ public final class Trainer {
         return resume(checkpoint, p -> new Run(train, null, null, validation, p));
     }
 
+    /**
+     * {@link #resume(Path, Dataset, Dataset)} on rows this process does not hold: continues the saved
+     * run with {@code source} computing the batch gradients, as {@link #fit(GradientSource, Dataset,
+     * float[])} does. The source must hold the same training rows as the run that wrote the checkpoint.
+     */
+    public TrainingResult resume(Path checkpoint, GradientSource source, Dataset validation) {
+        java.util.Objects.requireNonNull(source, "source");
+        if (validation != null) checkData(validation, "validation");
+        return resume(checkpoint, p -> new Run(null, null, source, validation, p));
+    }
+
     /** Resumes {@code checkpoint} in the run {@code open} makes from the saved parameters. */
     private TrainingResult resume(Path checkpoint, java.util.function.Function<float[], Run> open) {
         try {
@@ -391,6 +402,12 @@ public final class Trainer {
 
         /** Where batch gradients come from when the rows are elsewhere; null: from the rows here. */
         final GradientSource source;
+        /** The source when it runs rounds of local steps itself (local SGD), else null. */
+        final RoundSource rounds;
+        /** A round's learning rates, losses and gradient norms (one per step) and its starting parameters. */
+        private final double[] roundLr, roundLoss, roundNorm;
+
+        private final float[] roundStart, roundEnd;
 
         final Dataset validation;
         final TrainingSession session;
@@ -503,6 +520,34 @@ public final class Trainer {
             this.averaged =
                     config.averaging() == null ? null : config.averaging().newState(model.parameterCount());
             this.current = averaged == null ? null : new float[model.parameterCount()];
+            this.rounds = source instanceof RoundSource r ? r : null;
+            int h = rounds == null ? 0 : rounds.stepsPerRound();
+            if (rounds != null) {
+                String what = "'" + source.name() + "' runs rounds of " + h + " local steps";
+                if (h < 1) throw new IllegalArgumentException(what + "; a round needs at least 1 step");
+                if (config.accumulation() != 1)
+                    throw new IllegalArgumentException(
+                            what + " of one batch each; accumulation must be 1, got " + config.accumulation());
+                if (cycle != null)
+                    throw new IllegalArgumentException(
+                            what + ", which do not cycle the momentum; use a schedule without one-cycle momentum");
+                if (config.averaging() != null)
+                    throw new IllegalArgumentException(what + "; iterate averaging is not supported with them");
+            }
+            this.roundLr = new double[h];
+            this.roundLoss = new double[h];
+            this.roundNorm = new double[h];
+            this.roundStart = rounds == null ? null : new float[model.parameterCount()];
+            this.roundEnd = rounds == null ? null : new float[model.parameterCount()];
+        }
+
+        /** The learning rate of step {@code t}: the optimizer's times the schedule's (checked finite, >= 0). */
+        private double lrAt(long t) {
+            double lr = optimizer.lr() * schedule.at(t);
+            if (!(lr >= 0) || Double.isInfinite(lr))
+                throw new IllegalArgumentException("learning rate of step " + t + " must be finite and >= 0, got " + lr
+                        + " (optimizer lr " + optimizer.lr() + " × schedule value " + schedule.at(t) + ")");
+            return lr;
         }
 
         /** The configured metrics' accumulators for {@code data}, or null without metrics. */
@@ -615,6 +660,33 @@ public final class Trainer {
             double lr = Double.NaN;
             StopTraining stop = null;
             for (int b = 0; b < perEpoch && stop == null; ) {
+                if (rounds != null) { // local steps elsewhere: a round of up to H batches, each one step
+                    int count = Math.min(roundLr.length, perEpoch - b);
+                    for (int i = 0; i < count; i++) roundLr[i] = lrAt(step + i);
+                    session.readParameters(roundStart);
+                    rounds.runRound(session, step, b, count, roundLr, roundLoss, roundNorm);
+                    for (int i = 0; i < count; i++, b++) { // every step the round applied is recorded
+                        int rows = rowsOf(b);
+                        lr = roundLr[i];
+                        guard(epoch, roundLoss[i], roundNorm[i], lr);
+                        lossRows += roundLoss[i] * rows;
+                        rowsSeen += rows;
+                        History.Step s = new History.Step(step, epoch, roundLoss[i], lr, roundNorm[i], secondsSoFar());
+                        step++;
+                        history.add(s);
+                        try {
+                            for (Callback c : config.callbacks()) c.onStepEnd(s);
+                        } catch (StopTraining st) {
+                            if (stop == null) stop = st;
+                        }
+                    }
+                    session.readParameters(roundEnd); // a worker's last local step may overflow unseen
+                    for (float v : roundEnd)
+                        if (!Float.isFinite(v)) {
+                            diverge(epoch, "the parameters after the round hold " + v, roundLoss[count - 1], lr);
+                        }
+                    continue;
+                }
                 int end = Math.min(perEpoch, b + k), groupRows = 0;
                 for (int i = b; i < end; i++) groupRows += rowsOf(i);
                 double stepLoss = 0;
@@ -625,11 +697,7 @@ public final class Trainer {
                     double v = accumulateNext(b, w);
                     stepLoss += mean ? v * rows / groupRows : v;
                 }
-                lr = optimizer.lr() * schedule.at(step);
-                if (!(lr >= 0) || Double.isInfinite(lr))
-                    throw new IllegalArgumentException(
-                            "learning rate of step " + step + " must be finite and >= 0, got " + lr + " (optimizer lr "
-                                    + optimizer.lr() + " × schedule value " + schedule.at(step) + ")");
+                lr = lrAt(step);
                 double norm = session.clip(config.clipping());
                 guard(epoch, stepLoss, norm, lr);
                 if (cycle == null) session.step(lr);
@@ -760,16 +828,24 @@ public final class Trainer {
                         stepLoss,
                         config.divergenceFactor(),
                         firstLoss);
-            if (what == null) return;
+            if (what != null) diverge(epoch, what, stepLoss, lr);
+        }
+
+        /** Throws the divergence of this step ({@code what} went wrong), restoring parameters as the guard says. */
+        private void diverge(int epoch, String what, double stepLoss, double lr) {
             float[] p = new float[model.parameterCount()];
             session.readParameters(p);
             String kept = "parameters are left at their last finite values";
-            for (float v : p)
-                if (!Float.isFinite(v)) {
-                    session.writeParameters(epochStart);
-                    kept = "parameters had overflowed and were restored to the start of epoch " + epoch;
-                    break;
-                }
+            if (rounds != null) { // the round is applied already: undo it
+                session.writeParameters(roundStart);
+                kept = "parameters are left where the round of local steps started";
+            } else
+                for (float v : p)
+                    if (!Float.isFinite(v)) {
+                        session.writeParameters(epochStart);
+                        kept = "parameters had overflowed and were restored to the start of epoch " + epoch;
+                        break;
+                    }
             String message = String.format(
                     Locale.ROOT,
                     "training diverged at step %d (epoch %d): %s at learning rate %s; %s. Hint: lower the"

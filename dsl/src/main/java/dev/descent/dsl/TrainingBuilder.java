@@ -86,6 +86,9 @@ public final class TrainingBuilder {
     private final List<Callback> callbacks = new ArrayList<>();
     private String backend;
     private Boolean progressBar;
+    private Object spark; // a SparkSession; Object so that this class loads without Spark
+    private Integer partitions;
+    private int localSteps;
 
     /** Use {@link Descent#train}. */
     TrainingBuilder() {}
@@ -318,6 +321,34 @@ public final class TrainingBuilder {
     }
 
     /**
+     * Trains on Apache Spark, data-parallel and synchronous: the training rows are split over {@link
+     * #partitions} Spark partitions, each computes its share of every batch's gradient, and the
+     * driver steps the optimizer; the run equals the one on this machine up to float summation order.
+     * Needs descent-spark (and Spark) on the class path; the rest of the spec is unchanged. Null
+     * (default): train on this machine.
+     */
+    public TrainingBuilder spark(org.apache.spark.sql.SparkSession session) {
+        this.spark = session;
+        return this;
+    }
+
+    /** Spark partitions the training rows are split into, {@code >= 1}; default: the session's default parallelism. */
+    public TrainingBuilder partitions(int partitions) {
+        this.partitions = partitions;
+        return this;
+    }
+
+    /**
+     * On Spark, local SGD instead of synchronous steps: every partition takes {@code localSteps}
+     * steps on its own rows, then parameters and optimizer state are averaged (weighted by rows); 0
+     * (default): synchronous. 1 with plain SGD equals synchronous.
+     */
+    public TrainingBuilder localSgd(int localSteps) {
+        this.localSteps = localSteps;
+        return this;
+    }
+
+    /**
      * The spec, checked.
      *
      * @throws IllegalArgumentException naming the first field that makes no sense and its value
@@ -372,7 +403,27 @@ public final class TrainingBuilder {
         config = scheduleInEpochs ? config.withEpochSchedule(multiplier) : config.withSchedule(multiplier);
         Monitor.check(config, true); // an unknown name fails now; a val_ one without validation data at fit
         String backendName = checkBackend(backend);
-        return new TrainingSpec(m, loss, opt, config, backendName, progressBar, callbacks);
+        if (partitions != null) {
+            if (spark == null)
+                throw new IllegalArgumentException(
+                        "partitions is " + partitions + " but spark is not set: call .spark(session) too");
+            if (partitions < 1) throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+        }
+        if (localSteps != 0 && spark == null)
+            throw new IllegalArgumentException(
+                    "localSgd is " + localSteps + " but spark is not set: call .spark(session) too");
+        if (localSteps < 0) throw new IllegalArgumentException("localSgd must be >= 0, got " + localSteps);
+        return new TrainingSpec(
+                m,
+                loss,
+                opt,
+                config,
+                backendName,
+                progressBar,
+                callbacks,
+                spark,
+                partitions == null ? 0 : partitions,
+                localSteps);
     }
 
     /** {@code build().fit(train)}. */

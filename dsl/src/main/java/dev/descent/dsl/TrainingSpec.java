@@ -35,6 +35,9 @@ public final class TrainingSpec {
     private final String backend;
     private final Boolean progressBar;
     private final List<Callback> callbacks;
+    private final Object spark; // a SparkSession or null; Object so that this class loads without Spark
+    private final int partitions;
+    private final int localSteps;
 
     TrainingSpec(
             Sequential model,
@@ -43,7 +46,10 @@ public final class TrainingSpec {
             TrainingConfig config,
             String backend,
             Boolean progressBar,
-            List<Callback> callbacks) {
+            List<Callback> callbacks,
+            Object spark,
+            int partitions,
+            int localSteps) {
         this.model = Objects.requireNonNull(model, "model");
         this.loss = Objects.requireNonNull(loss, "loss");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -53,6 +59,9 @@ public final class TrainingSpec {
         this.backend = backend;
         this.progressBar = progressBar;
         this.callbacks = List.copyOf(callbacks);
+        this.spark = spark;
+        this.partitions = partitions;
+        this.localSteps = localSteps;
     }
 
     public Sequential model() {
@@ -86,6 +95,26 @@ public final class TrainingSpec {
     /** The user's callbacks, in order (the progress bar is not among them). */
     public List<Callback> callbacks() {
         return callbacks;
+    }
+
+    /** The Spark session this spec trains on, or null for this machine (see {@link TrainingBuilder#spark}). */
+    public org.apache.spark.sql.SparkSession spark() {
+        return (org.apache.spark.sql.SparkSession) spark;
+    }
+
+    /** Whether {@link #spark()} is set (asks without loading Spark's classes). */
+    public boolean onSpark() {
+        return spark != null;
+    }
+
+    /** Spark partitions of the training rows, or 0 for the session's default parallelism. */
+    public int partitions() {
+        return partitions;
+    }
+
+    /** Local steps per partition between averagings on Spark, or 0 for synchronous steps. */
+    public int localSteps() {
+        return localSteps;
     }
 
     /** The learning rate of optimizer step {@code step}: base rate × schedule (before any plateau control). */
@@ -127,6 +156,16 @@ public final class TrainingSpec {
             throw new IllegalArgumentException("initialParameters has " + initialParameters.length
                     + " values but the model has " + model.parameterCount() + " parameters (" + model + ")");
         long start = System.nanoTime();
+        if (spark != null) {
+            if (initialParameters != null)
+                throw new IllegalArgumentException(
+                        "initialParameters: a run on Spark starts from the seed's initial parameters; give null");
+            SparkRunner runner = SparkRunner.find();
+            try (ProgressBarCallback bar = progressBarFor(progressBar)) {
+                TrainingResult result = runner.fit(this, runConfig(bar), train, validation);
+                return new Fit(this, result, (System.nanoTime() - start) / 1e9);
+            }
+        }
         Backend b = backend();
         try (ProgressBarCallback bar = progressBarFor(progressBar)) {
             Trainer trainer = trainer(b, bar);
@@ -151,6 +190,13 @@ public final class TrainingSpec {
         checkFits(Objects.requireNonNull(train, "train"), "training");
         if (validation != null) checkFits(validation, "validation");
         long start = System.nanoTime();
+        if (spark != null) {
+            SparkRunner runner = SparkRunner.find();
+            try (ProgressBarCallback bar = progressBarFor(progressBar)) {
+                TrainingResult result = runner.resume(this, runConfig(bar), checkpoint, train, validation);
+                return new Fit(this, result, (System.nanoTime() - start) / 1e9);
+            }
+        }
         Backend b = backend();
         try (ProgressBarCallback bar = progressBarFor(progressBar)) {
             TrainingResult result = trainer(b, bar).resume(checkpoint, train, validation);
@@ -164,10 +210,15 @@ public final class TrainingSpec {
 
     /** A trainer for this spec on b, with the progress bar (if it draws) before the user's callbacks. */
     private Trainer trainer(Backend b, ProgressBarCallback bar) {
+        return new Trainer(b, model, loss, optimizer, runConfig(bar));
+    }
+
+    /** The config of a run: the progress bar (if it draws), then the user's callbacks. */
+    private TrainingConfig runConfig(ProgressBarCallback bar) {
         List<Callback> all = new ArrayList<>();
         if (bar.draws()) all.add(bar);
         all.addAll(callbacks);
-        return new Trainer(b, model, loss, optimizer, config.withCallbacks(all.toArray(Callback[]::new)));
+        return config.withCallbacks(all.toArray(Callback[]::new));
     }
 
     /** Core's data checks, before a backend (maybe a GPU) is opened. */
@@ -184,12 +235,25 @@ public final class TrainingSpec {
                 && optimizer.equals(s.optimizer)
                 && config.equals(s.config)
                 && Objects.equals(backend, s.backend)
-                && Objects.equals(progressBar, s.progressBar);
+                && Objects.equals(progressBar, s.progressBar)
+                && spark == s.spark
+                && partitions == s.partitions
+                && localSteps == s.localSteps;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(model.layers(), model.init(), loss, optimizer, config, backend, progressBar);
+        return Objects.hash(
+                model.layers(),
+                model.init(),
+                loss,
+                optimizer,
+                config,
+                backend,
+                progressBar,
+                spark,
+                partitions,
+                localSteps);
     }
 
     @Override
@@ -199,6 +263,10 @@ public final class TrainingSpec {
                 + ", schedule " + c.schedule() + (c.schedulePerEpoch() ? " per epoch" : "") + ", batchSize "
                 + c.batchSize() + ", epochs " + c.epochs() + ", accumulation " + c.accumulation() + ", clipping "
                 + c.clipping() + ", seed " + c.seed() + ", backend " + (backend == null ? "default" : backend)
+                + (spark == null
+                        ? ""
+                        : ", on Spark" + (partitions > 0 ? " in " + partitions + " partitions" : "")
+                                + (localSteps > 0 ? ", local SGD every " + localSteps + " steps" : ""))
                 + (callbacks.isEmpty() ? "" : ", " + callbacks.size() + " callbacks") + "]";
     }
 }

@@ -16,6 +16,8 @@ import dev.descent.examples.MnistExample;
 import dev.descent.examples.OutOfCoreExample;
 import dev.descent.examples.SchedulesExample;
 import dev.descent.examples.SpamExample;
+import dev.descent.examples.SparkBenchCommand;
+import dev.descent.examples.SparkMnistExample;
 import dev.descent.examples.TrajectoriesExample;
 import dev.descent.train.TrainingDivergedException;
 import java.io.IOException;
@@ -63,6 +65,8 @@ import picocli.CommandLine.Command;
             AveragingExample.class,
             SpamExample.class,
             OutOfCoreExample.class,
+            SparkMnistExample.class,
+            SparkBenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -194,6 +194,11 @@ public final class MnistExample extends DigitsCommand {
                 ? spec.fit(train, test) // validates on the test split after every epoch
                 : spec.resume(resumeFrom, train, test); // continues the run saved in resumeFrom
         // README:end
+        return result(fit, train, test, warmup, total, checkpoints);
+    }
+
+    /** The result of a trained {@code fit}: test accuracy and loss, predictions, misclassified rows. */
+    static Result result(Fit fit, Dataset train, Dataset test, long warmup, long total, Path checkpoints) {
         float[] out = fit.predict(test.x(), test.rows());
         int[] predictions = new int[test.rows()];
         List<Integer> wrong = new ArrayList<>();

@@ -181,14 +181,32 @@ class SparkTrainerTest {
         Dataset train = Libsvm.load(file, Labels.classification(), 30);
         var table = spark.read().format("libsvm").option("numFeatures", "30").load(file.toString());
         assertTrue(table.first().get(1) instanceof org.apache.spark.ml.linalg.SparseVector, "libsvm rows are sparse");
-        ModelFactory model = () -> Models.softmaxRegression(30, 2);
+        ModelFactory model =
+                () -> Models.mlp(30).dense(8, Activation.RELU).dense(2).build();
         Loss loss = Loss.softmaxCrossEntropy();
         Optimizer opt = Optimizers.sgd(1e-4).momentum(0.9);
         TrainingConfig c = config().withBatchSize(50);
+        SparkTrainer trainer = new SparkTrainer(spark, model, loss, opt, c);
+        List<Boolean> sparse =
+                trainer.shards(table, "features", "label").map(Shard::sparse).collect();
+        assertTrue(!sparse.isEmpty() && !sparse.contains(false), "every partition keeps its rows sparse: " + sparse);
         TrainingResult local = oneMachine(model, loss, opt, c, train, null);
-        TrainingResult onSpark = new SparkTrainer(spark, model, loss, opt, c).fit(table, "features", "label", null);
+        TrainingResult onSpark = trainer.fit(table, "features", "label", null);
         assertClose(local.parameters(), onSpark.parameters(), 1e-5, "libsvm table");
         assertSameHistory(local.history(), onSpark.history(), 1e-5, "libsvm table");
+        // the same rows as dense vectors: the dense kernels on Spark give the same parameters
+        List<Row> rows = new ArrayList<>();
+        for (Row r : table.collectAsList())
+            rows.add(RowFactory.create(((org.apache.spark.ml.linalg.Vector) r.get(1)).toDense(), r.getDouble(0)));
+        StructType schema =
+                new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
+        var dense = spark.createDataFrame(rows, schema);
+        assertTrue(
+                trainer.shards(dense, "features", "label").map(Shard::sparse).collect().stream()
+                        .noneMatch(b -> b),
+                "dense vectors stay dense");
+        TrainingResult densePath = trainer.fit(dense, "features", "label", null);
+        assertClose(densePath.parameters(), onSpark.parameters(), 1e-5, "sparse against dense kernels on Spark");
     }
 
     @Test
@@ -242,6 +260,21 @@ class SparkTrainerTest {
                 .resume(dir, data.train(), data.test());
         assertClose(local.parameters(), resumed.parameters(), 1e-5, "2 epochs on Spark, the third on one machine");
         assertSameHistory(local.history(), resumed.history(), 1e-5, "2 epochs on Spark, the third on one machine");
+    }
+
+    @Test
+    void aCheckpointWrittenOnSparkResumesOnSparkBitIdentically(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Split data = digits();
+        Loss loss = Loss.softmaxCrossEntropy();
+        TrainingConfig three = config().withEpochs(3);
+        SparkTrainer trainer = new SparkTrainer(spark, DIGITS_MLP, loss, sgd(), three);
+        TrainingResult straight = trainer.fit(data.train(), 2, data.test());
+        new SparkTrainer(spark, DIGITS_MLP, loss, sgd(), config().withCheckpoints(dir, 1))
+                .fit(data.train(), 2, data.test());
+        TrainingResult resumed = trainer.resume(dir, data.train(), 2, data.test());
+        assertArrayEquals(straight.parameters(), resumed.parameters(), "2 epochs + resume on Spark = 3 epochs");
+        assertSameHistory(straight.history(), resumed.history(), 0, "2 epochs + resume on Spark = 3 epochs");
     }
 
     /** Attempts of partition 1's first task that the failing model factory saw. */

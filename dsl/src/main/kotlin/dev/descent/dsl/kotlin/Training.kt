@@ -166,6 +166,18 @@ class TrainingScope internal constructor() {
     /** Null: on when a console is attached. Never draws without a console. */
     var progressBar: Boolean? = null
 
+    /**
+     * Null (default): train on this machine. A session: train data-parallel on Apache Spark (needs
+     * descent-spark on the class path), equal to this machine's run up to float summation order.
+     */
+    var spark: org.apache.spark.sql.SparkSession? = null
+
+    /** Spark partitions of the training rows (with [spark]); null: the session's default parallelism. */
+    var partitions: Int? = null
+
+    /** On [spark]: local steps per partition between averagings (local SGD); 0: synchronous steps. */
+    var localSgd: Int = 0
+
     private var lrValue: Double? = null
     private var lrSchedule: Schedule? = null
     private var checkpointDir: Path? = null
@@ -245,6 +257,9 @@ class TrainingScope internal constructor() {
             .overwriteCheckpoint(checkpointOverwrite)
         backend?.let { b.backend(it.id) }
         progressBar?.let { b.progressBar(it) }
+        spark?.let { b.spark(it) }
+        partitions?.let { b.partitions(it) }
+        b.localSgd(localSgd)
         b.averaging(averaging)
         callbacks.forEach { b.callbacks(it) }
         return b.build()
