@@ -104,7 +104,7 @@ public final class SparkTrainer {
      * the rows each partition trained on in the round. With H = 1, a mean loss, plain SGD and no
      * clipping this equals the synchronous mode up to float rounding.
      *
-     * @throws IllegalArgumentException if localSteps < 1
+     * @throws IllegalArgumentException if {@code localSteps < 1}
      */
     public SparkTrainer withLocalSgd(int localSteps) {
         return withLocalSgd(localSteps, true);
@@ -116,7 +116,7 @@ public final class SparkTrainer {
      * are averaged (a checkpoint holds the states' average: a resumed run starts every partition from
      * it, so it is not bit-identical to an uninterrupted one).
      *
-     * @throws IllegalArgumentException if localSteps < 1
+     * @throws IllegalArgumentException if {@code localSteps < 1}
      */
     public SparkTrainer withLocalSgd(int localSteps, boolean averageOptimizerState) {
         if (localSteps < 1)
