@@ -78,6 +78,12 @@ public record Adadelta(double lr, double rho, double eps, double weightDecay, bo
         b.axpby(params, 1, params, (float) -lr, s.delta, 0, n);
     }
 
+    /** Coordinate-wise (see {@link Optimizer#coordinatewiseDecay}), with its weight decay. */
+    @Override
+    public java.util.OptionalDouble coordinatewiseDecay() {
+        return java.util.OptionalDouble.of(weightDecay);
+    }
+
     /** {@link Optimizers#fromSpec} for Adadelta (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
     public static final class Spec implements OptimizerSpec {
         @Override

@@ -79,6 +79,12 @@ public record Adagrad(
         return (float) (lr / (1 + (step - 1) * (double) (float) lrDecay));
     }
 
+    /** Coordinate-wise (see {@link Optimizer#coordinatewiseDecay}), with its weight decay. */
+    @Override
+    public java.util.OptionalDouble coordinatewiseDecay() {
+        return java.util.OptionalDouble.of(weightDecay);
+    }
+
     /** {@link Optimizers#fromSpec} for Adagrad (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
     public static final class Spec implements OptimizerSpec {
         @Override

@@ -115,6 +115,12 @@ public record Adam(
         return decoupled ? 0f : (float) weightDecay;
     }
 
+    /** Coordinate-wise (see {@link Optimizer#coordinatewiseDecay}), with its weight decay. */
+    @Override
+    public java.util.OptionalDouble coordinatewiseDecay() {
+        return java.util.OptionalDouble.of(weightDecay);
+    }
+
     /** {@link Optimizers#fromSpec} for Adam, AdamW (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
     public static final class Spec implements OptimizerSpec {
         @Override

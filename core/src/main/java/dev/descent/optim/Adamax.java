@@ -73,6 +73,12 @@ public record Adamax(double lr, double beta1, double beta2, double eps, double w
         b.addcdiv(params, 1, params, (float) (-lr / (1 - Math.pow(beta1, t))), s.expAvg, s.expInf, 0, 0, n);
     }
 
+    /** Coordinate-wise (see {@link Optimizer#coordinatewiseDecay}), with its weight decay. */
+    @Override
+    public java.util.OptionalDouble coordinatewiseDecay() {
+        return java.util.OptionalDouble.of(weightDecay);
+    }
+
     /** {@link Optimizers#fromSpec} for Adamax (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
     public static final class Spec implements OptimizerSpec {
         @Override

@@ -66,6 +66,12 @@ public record Lion(double lr, double beta1, double beta2, double weightDecay) im
         b.axpby(s.expAvg, (float) beta2, s.expAvg, (float) (1 - beta2), grads, 0, n);
     }
 
+    /** Coordinate-wise (see {@link Optimizer#coordinatewiseDecay}), with its weight decay. */
+    @Override
+    public java.util.OptionalDouble coordinatewiseDecay() {
+        return java.util.OptionalDouble.of(weightDecay);
+    }
+
     /** {@link Optimizers#fromSpec} for Lion (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
     public static final class Spec implements OptimizerSpec {
         @Override

@@ -84,6 +84,16 @@ public interface Optimizer extends java.io.Serializable {
     }
 
     /**
+     * The weight decay λ of a rule that updates each coordinate from that coordinate's gradient,
+     * value and state and the step count alone, so that it may step any subset of coordinates (what
+     * the lazy sparse update, {@code SparseUpdate.LAZY}, needs); empty, the default, for any other
+     * rule (trust ratios over tensors, running products of the step, parameter groups).
+     */
+    default java.util.OptionalDouble coordinatewiseDecay() {
+        return java.util.OptionalDouble.empty();
+    }
+
+    /**
      * This optimizer for a model whose parameter tensors are {@code names[i] = [bounds[i],
      * bounds[i+1])} of the flat buffer: itself, or {@link ParamGroups}' selectors resolved to ranges.
      * A training session calls it once, when it opens.

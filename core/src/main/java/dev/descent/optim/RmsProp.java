@@ -88,6 +88,12 @@ public record RmsProp(
         backend.rmspropUpdate(this, s, params, grads, state.size(), rate, (float) momentum);
     }
 
+    /** Coordinate-wise (see {@link Optimizer#coordinatewiseDecay}), with its weight decay. */
+    @Override
+    public java.util.OptionalDouble coordinatewiseDecay() {
+        return java.util.OptionalDouble.of(weightDecay);
+    }
+
     /** {@link Optimizers#fromSpec} for RMSprop (listed in {@code META-INF/services/dev.descent.optim.OptimizerSpec}). */
     public static final class Spec implements OptimizerSpec {
         @Override

@@ -4,16 +4,8 @@ import dev.descent.backend.Backend;
 import dev.descent.data.SparseBatch;
 import dev.descent.model.Dense;
 import dev.descent.model.Sequential;
-import dev.descent.optim.Adadelta;
-import dev.descent.optim.Adagrad;
-import dev.descent.optim.Adam;
-import dev.descent.optim.Adamax;
-import dev.descent.optim.Lion;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
-import dev.descent.optim.RAdam;
-import dev.descent.optim.RmsProp;
-import dev.descent.optim.Sgd;
 import java.util.Arrays;
 
 /**
@@ -95,16 +87,11 @@ final class LazySparseUpdate {
      * @throws IllegalArgumentException naming the rule, for one it does not support
      */
     static double supportedWeightDecay(Optimizer o) {
-        if (o instanceof Sgd s) return s.weightDecay();
-        if (o instanceof Adam a) return a.weightDecay();
-        if (o instanceof Adagrad a) return a.weightDecay();
-        if (o instanceof RmsProp r) return r.weightDecay();
-        if (o instanceof Adamax a) return a.weightDecay();
-        if (o instanceof Adadelta a) return a.weightDecay();
-        if (o instanceof Lion l) return l.weightDecay();
-        if (o instanceof RAdam r) return r.weightDecay();
+        java.util.OptionalDouble decay = o.coordinatewiseDecay();
+        if (decay.isPresent()) return decay.getAsDouble();
         throw new IllegalArgumentException("the lazy sparse update (SparseUpdate.LAZY) does not support " + o
-                + ": it runs rules whose update of a coordinate reads only that coordinate and the step count"
+                + ": it runs rules that declare Optimizer.coordinatewiseDecay (an update of a coordinate reads only that"
+                + " coordinate and the step count)"
                 + " (SGD, Adam/AdamW, Adagrad, RMSprop, Adamax, Adadelta, Lion, RAdam), without parameter groups;"
                 + " use SparseUpdate.DENSE");
     }
