@@ -190,6 +190,22 @@ final class OpenClEngine implements AutoCloseable {
     }
 
     /**
+     * The integer staging array (CSR row pointers and column indices) with room for at least {@code
+     * n} elements; reallocated as {@link #ioCapacity} is. The device only reads it.
+     */
+    int[] ixCapacity(int n) {
+        if (n < 0) throw new IllegalArgumentException("index buffer of " + n + " ints: the operands overflow int");
+        int len = kernel.ix.length;
+        if (n > len || (len > MIN_IO && (long) n * 8 < len)) kernel.ix = new int[Math.max(MIN_IO, ceilPow2(n))];
+        return kernel.ix;
+    }
+
+    /** Marks ix for upload at the next launch. */
+    void putIx() {
+        kernel.put(kernel.ix);
+    }
+
+    /**
      * Replaces the device-resident arena with a new zeroed array of {@code n + 1} elements: {@code n}
      * for the caller, the last one reserved for the residency sentinel.
      */
@@ -742,6 +758,42 @@ final class OpenClEngine implements AutoCloseable {
         launch1D(n);
     }
 
+    // ---- sparse (CSR) input: row pointers and columns are offsets into ix --------------------
+
+    /**
+     * {@code Backend.sparseLinear}: z[rows×outputs] = CSR · Wᵀ + bias, one work-item per (row,
+     * output); row pointers at ix[rowStart], columns at ix[columns].
+     */
+    void sparseLinear(
+            int rowStart, int columns, Ref values, int rows, Ref w, int inputs, Ref bias, Ref z, int outputs) {
+        if (rows <= 0 || outputs <= 0) return;
+        prepare(OP_SPARSE_LINEAR);
+        kernel.m = rows;
+        kernel.n = outputs;
+        kernel.k = inputs;
+        kernel.rsOff = rowStart;
+        kernel.colOff = columns;
+        operands(values, w, z, bias, null, null);
+        launch1D(rows * outputs);
+    }
+
+    /**
+     * {@code Backend.sparseWeightGradient}: g[outputs×inputs] += dzᵀ·CSR, one work-item per output
+     * looping over the rows and their entries in order (deterministic, no atomics; parallel over the
+     * outputs only).
+     */
+    void sparseWeightGradient(Ref dz, int outputs, int rowStart, int columns, Ref values, int rows, Ref g, int inputs) {
+        if (rows <= 0 || outputs <= 0) return;
+        prepare(OP_SPARSE_WEIGHT_GRAD);
+        kernel.m = rows;
+        kernel.n = outputs;
+        kernel.k = inputs;
+        kernel.rsOff = rowStart;
+        kernel.colOff = columns;
+        operands(dz, values, g, null, null, null);
+        launch1D(outputs);
+    }
+
     /** Sets operands g, h and j (after {@link #operands}). */
     private void extra(Ref g, Ref h, Ref j) {
         Ref z = Ref.io(0);
@@ -921,6 +973,8 @@ final class OpenClEngine implements AutoCloseable {
             case OP_LAYER_NORM_BACKWARD -> "layerNormBackward";
             case OP_DROPOUT -> "dropout";
             case OP_SHIFT -> "shift";
+            case OP_SPARSE_LINEAR -> "sparseLinear";
+            case OP_SPARSE_WEIGHT_GRAD -> "sparseWeightGradient";
             default -> "op" + op;
         };
     }
