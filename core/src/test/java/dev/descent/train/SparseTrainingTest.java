@@ -31,14 +31,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * sparse, scaled by each column's largest value and thinned (values below 0.35 dropped, about half
  * of them), so rows really are sparse.
  */
-class SparseTrainingTest {
+public class SparseTrainingTest {
 
     static List<Backend> backends() {
         return List.of(new ScalarBackend(), new SimdBackend(1));
     }
 
     /** The thinned, scaled breast-cancer data, sparse. */
-    static SparseDataset data() {
+    public static SparseDataset data() {
         SparseDataset raw =
                 Libsvm.loadSparse(Shared.data().resolve("breast_cancer.libsvm"), Labels.classification(), 0);
         Dataset dense = raw.densify();

@@ -93,6 +93,12 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
         return new OpenClTrainingSession(this, model, loss, optimizer, initialParameters);
     }
 
+    /** True: its sessions train on CSR batches on the device (dense update; not {@code SparseUpdate.LAZY}). */
+    @Override
+    public boolean takesSparseInput() {
+        return true;
+    }
+
     // ---- matrix products -------------------------------------------------------------------
 
     @Override
