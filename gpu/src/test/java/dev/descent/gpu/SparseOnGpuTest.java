@@ -99,6 +99,28 @@ class SparseOnGpuTest {
     }
 
     /**
+     * A mirrored session (the state downloaded after every call, as under a collector that moves the
+     * arena; forced here) stages the CSR batch the same way and gives the same run.
+     */
+    @Test
+    void aMirroredSessionTrainsSparseDataToo() {
+        Sequential model = Models.mlp(30).dense(8, Activation.TANH).dense(1).build();
+        Optimizer sgd = Optimizers.sgd(0.2).momentum(0.9).weightDecay(1e-3);
+        Loss loss = Loss.bceWithLogits();
+        TrainingResult simd = new Trainer(new SimdBackend(1), model, loss, sgd, config()).fit(THINNED);
+        System.setProperty(ArenaPolicy.MIRROR_PROPERTY, "true");
+        TrainingResult gpu;
+        try (TrainingSession s =
+                TrainingSession.open(OpenClBackend.create(), model, loss, sgd, model.initialParameters(11))) {
+            assertTrue(((OpenClTrainingSession) s).mirrored());
+            gpu = new Trainer(OpenClBackend.create(), model, loss, sgd, config()).fit(THINNED);
+        } finally {
+            System.clearProperty(ArenaPolicy.MIRROR_PROPERTY);
+        }
+        assertSameRun("mirrored", model, simd, gpu);
+    }
+
+    /**
      * Softmax regression over the digits' 64 pixels kept sparse (about half are 0): a first layer of
      * 10 outputs, so the weight gradient's scatter runs 10 work-items, each adding many rows into
      * shared columns.
