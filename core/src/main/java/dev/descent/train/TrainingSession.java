@@ -162,8 +162,9 @@ public interface TrainingSession extends AutoCloseable {
         TrainingSession openSession(Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters);
 
         /**
-         * Whether its sessions train on CSR batches ({@link #accumulate(SparseBatch, float)}, {@link
-         * #predict(SparseBatch, float[])}); the trainer refuses sparse data up front otherwise.
+         * Whether its sessions train on CSR batches ({@link TrainingSession#accumulate(SparseBatch,
+         * float)}, {@link TrainingSession#predict(SparseBatch, float[])}); the trainer refuses sparse
+         * data up front otherwise.
          */
         default boolean takesSparseInput() {
             return false;

@@ -282,7 +282,7 @@ public final class OpenClTrainingSession implements TrainingSession {
      * {@link #accumulate(float[], float[], int, float)} for a CSR batch: its row pointers and columns
      * are uploaded to the engine's integer buffer, its values and targets to io (both sized once for
      * the batch buffer's capacity), and the model's {@code forwardSparse}/{@code backwardSparse} run
-     * on the device ({@link ArenaBackend#sparseLinear}, {@link ArenaBackend#sparseWeightGradient}).
+     * on the device (the arena backend's {@code sparseLinear} and {@code sparseWeightGradient} kernels).
      * The gradient is overwritten (zeroed on the device, then added into) after a step.
      */
     @Override

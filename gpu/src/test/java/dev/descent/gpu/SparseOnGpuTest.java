@@ -180,6 +180,20 @@ class SparseOnGpuTest {
         }
     }
 
+    /** A sparse run checkpointed on the device resumes there bit for bit (Adam: its moments travel too). */
+    @Test
+    void aSparseRunResumesOnGpuBitForBit(@TempDir Path dir) {
+        Sequential model = Models.mlp(30).dense(8, Activation.TANH).dense(1).build();
+        Optimizer adam = Optimizers.adam(0.01);
+        Loss loss = Loss.bceWithLogits();
+        OpenClBackend gpu = OpenClBackend.create();
+        TrainingResult whole = new Trainer(gpu, model, loss, adam, config()).fit(THINNED);
+        new Trainer(gpu, model, loss, adam, config().withEpochs(2).withCheckpoints(dir, 1)).fit(THINNED);
+        TrainingResult resumed = new Trainer(gpu, model, loss, adam, config()).resume(dir, THINNED);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole.parameters(), resumed.parameters());
+        assertEquals(whole.history().steps().size(), resumed.history().steps().size());
+    }
+
     @Test
     void theLazyUpdateIsRefusedOnGpuByName() {
         Trainer t = new Trainer(
