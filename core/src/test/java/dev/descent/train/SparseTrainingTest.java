@@ -55,7 +55,7 @@ public class SparseTrainingTest {
         return sparse;
     }
 
-    static List<Object[]> cases() {
+    public static List<Object[]> cases() {
         Sequential logistic = Models.logisticRegression(30);
         Sequential fused = Models.mlp(30).dense(8, Activation.TANH).dense(1).build();
         Sequential pair = Models.sequential(30)

@@ -766,15 +766,7 @@ final class OpenClEngine implements AutoCloseable {
      */
     void sparseLinear(
             int rowStart, int columns, Ref values, int rows, Ref w, int inputs, Ref bias, Ref z, int outputs) {
-        if (rows <= 0 || outputs <= 0) return;
-        prepare(OP_SPARSE_LINEAR);
-        kernel.m = rows;
-        kernel.n = outputs;
-        kernel.k = inputs;
-        kernel.rsOff = rowStart;
-        kernel.colOff = columns;
-        operands(values, w, z, bias, null, null);
-        launch1D(rows * outputs);
+        csrOp(OP_SPARSE_LINEAR, rows * outputs, rows, outputs, inputs, rowStart, columns, values, w, z, bias);
     }
 
     /**
@@ -783,15 +775,31 @@ final class OpenClEngine implements AutoCloseable {
      * outputs only).
      */
     void sparseWeightGradient(Ref dz, int outputs, int rowStart, int columns, Ref values, int rows, Ref g, int inputs) {
+        csrOp(OP_SPARSE_WEIGHT_GRAD, outputs, rows, outputs, inputs, rowStart, columns, dz, values, g, null);
+    }
+
+    /** One launch of a CSR op over {@code items} work-items: m rows, n outputs, k inputs, operands a..d. */
+    private void csrOp(
+            int op,
+            int items,
+            int rows,
+            int outputs,
+            int inputs,
+            int rowStart,
+            int columns,
+            Ref a,
+            Ref b,
+            Ref c,
+            Ref d) {
         if (rows <= 0 || outputs <= 0) return;
-        prepare(OP_SPARSE_WEIGHT_GRAD);
+        prepare(op);
         kernel.m = rows;
         kernel.n = outputs;
         kernel.k = inputs;
         kernel.rsOff = rowStart;
         kernel.colOff = columns;
-        operands(dz, values, g, null, null, null);
-        launch1D(outputs);
+        operands(a, b, c, d, null, null);
+        launch1D(items);
     }
 
     /** Sets operands g, h and j (after {@link #operands}). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.Shared;
 import dev.descent.backend.Activation;
+import dev.descent.backend.Backend;
 import dev.descent.backend.SimdBackend;
 import dev.descent.data.Csv;
 import dev.descent.data.Dataset;
@@ -52,22 +53,14 @@ class SparseOnGpuTest {
         return TrainingConfig.defaults().withBatchSize(32).withEpochs(4).withSeed(11);
     }
 
+    /**
+     * {@link SparseTrainingTest}'s cases on simd: logistic regression and an MLP (dense + tanh) with
+     * SGD (momentum 0.9, weight decay 1e-3), a dense + ReLU pair with Adam.
+     */
     static List<Object[]> cases() {
-        Sequential logistic = Models.logisticRegression(30);
-        Sequential mlp = Models.mlp(30).dense(8, Activation.TANH).dense(1).build();
-        Sequential pair = Models.sequential(30)
-                .dense(6)
-                .activation(Activation.RELU)
-                .dense(1)
-                .build();
-        Optimizer sgd = Optimizers.sgd(0.2).momentum(0.9).weightDecay(1e-3);
-        Optimizer adam = Optimizers.adam(0.01);
-        return List.of(
-                new Object[] {"logistic sgd", logistic, sgd},
-                new Object[] {"logistic adam", logistic, adam},
-                new Object[] {"mlp sgd", mlp, sgd},
-                new Object[] {"mlp adam", mlp, adam},
-                new Object[] {"dense+relu adam", pair, adam});
+        return SparseTrainingTest.cases().stream()
+                .filter(c -> c[0] instanceof SimdBackend)
+                .toList();
     }
 
     /** Parameters within 1e-4 and every step's loss within 1e-5 of the simd run; training moved them. */
@@ -89,11 +82,12 @@ class SparseOnGpuTest {
                     hs.get(i).loss(), hg.get(i).loss(), 1e-5 * (1 + hs.get(i).loss()), what + ": step " + i);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{1} {2}")
     @MethodSource("cases")
-    void aSparseRunOnGpuEqualsTheSimdRun(String what, Sequential model, Optimizer optimizer) {
+    void aSparseRunOnGpuEqualsTheSimdRun(Backend simdBackend, Sequential model, Optimizer optimizer) {
         Loss loss = Loss.bceWithLogits();
-        TrainingResult simd = new Trainer(new SimdBackend(1), model, loss, optimizer, config()).fit(THINNED);
+        String what = model + " " + optimizer;
+        TrainingResult simd = new Trainer(simdBackend, model, loss, optimizer, config()).fit(THINNED);
         TrainingResult gpu = new Trainer(OpenClBackend.create(), model, loss, optimizer, config()).fit(THINNED);
         assertSameRun(what, model, simd, gpu);
     }
