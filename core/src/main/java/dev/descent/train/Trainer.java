@@ -150,7 +150,7 @@ public final class Trainer {
      * there for its semantics, weight decay included, and the optimizers it supports).
      *
      * @throws IllegalArgumentException as {@link #fit(SparseDataset)}, or naming the optimizer when
-     *     the lazy update does not support it
+     *     the lazy update does not support it, or the backend (gpu) when it has no lazy update
      */
     public TrainingResult fit(SparseDataset train, SparseUpdate update) {
         java.util.Objects.requireNonNull(update, "update");
