@@ -224,8 +224,37 @@ class SparseOnGpuTest {
         Loss loss = Loss.bceWithLogits();
         TrainingResult simd = new Trainer(new SimdBackend(1), model, loss, sgd, config())
                 .fit(SparseStream.libsvm(file, Labels.classification(), 30).shuffleBuffer(100));
-        TrainingResult gpu = new Trainer(OpenClBackend.create(), model, loss, sgd, config())
-                .fit(SparseStream.libsvm(file, Labels.classification(), 30).shuffleBuffer(100));
+        Trainer onGpu = new Trainer(OpenClBackend.create(), model, loss, sgd, config());
+        TrainingResult gpu =
+                onGpu.fit(SparseStream.libsvm(file, Labels.classification(), 30).shuffleBuffer(100));
         assertSameRun("stream", model, simd, gpu);
+        // checkpointed after 2 epochs on gpu, resumed there on a fresh stream over the same file
+        Path ckpt = tmp.resolve("ckpt");
+        new Trainer(
+                        OpenClBackend.create(),
+                        model,
+                        loss,
+                        sgd,
+                        config().withEpochs(2).withCheckpoints(ckpt, 1))
+                .fit(SparseStream.libsvm(file, Labels.classification(), 30).shuffleBuffer(100));
+        TrainingResult resumed = onGpu.resume(
+                ckpt, SparseStream.libsvm(file, Labels.classification(), 30).shuffleBuffer(100));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(gpu.parameters(), resumed.parameters());
+    }
+
+    /** Sparse rows need a dense first layer, on gpu as on the CPU: the same error, by layer name. */
+    @Test
+    void aModelWithoutADenseFirstLayerIsRefusedAsOnTheCpu() {
+        Sequential model = Models.sequential(30).batchNorm().dense(1).build();
+        Optimizer sgd = Optimizers.sgd(0.1);
+        Loss loss = Loss.bceWithLogits();
+        var cpu = assertThrows(
+                IllegalArgumentException.class,
+                () -> new Trainer(new SimdBackend(1), model, loss, sgd, config()).fit(THINNED));
+        var gpu = assertThrows(
+                IllegalArgumentException.class,
+                () -> new Trainer(OpenClBackend.create(), model, loss, sgd, config()).fit(THINNED));
+        assertTrue(cpu.getMessage().startsWith("sparse input needs a dense first layer"), cpu.getMessage());
+        assertEquals(cpu.getMessage(), gpu.getMessage());
     }
 }
