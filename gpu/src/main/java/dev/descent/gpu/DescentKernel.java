@@ -10,8 +10,8 @@ import com.aparapi.Kernel;
  * device-resident training session needs: {@link #mem} is an arena that can hold parameters,
  * gradients, optimizer state and activations for as long as the instance lives, {@link #io} is the
  * staging area that travels between host and device, {@link #red} receives per-work-group partial
- * results of reductions. Every operand is addressed as (buffer, offset): {@code BUF_IO} or {@code
- * BUF_MEM} plus an element offset, so an operation can, for example, read a batch from io and
+ * results of reductions, {@link #ix} holds a CSR batch's row pointers and column indices. Every
+ * operand is addressed as (buffer, offset): {@code BUF_IO} or {@code BUF_MEM} plus an element offset, so an operation can, for example, read a batch from io and
  * weights from mem. The kernel never moves data itself; {@link OpenClEngine} does, with Aparapi's
  * explicit {@code put}/{@code get}.
  *
