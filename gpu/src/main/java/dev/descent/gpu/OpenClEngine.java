@@ -30,8 +30,8 @@ import java.util.List;
  * device between launches until {@link #getMem()}), and {@code red} (reduction partials, downloaded
  * by the reduction methods themselves), plus one int array, {@code ix} (a CSR batch's row pointers
  * and columns: uploaded with {@link #putIx()}, only read on the device). Nothing is transferred
- * implicitly except on the very first launch after an array is (re)allocated, when Aparapi creates the device buffer from the host
- * array's contents. Operations name their operands as {@link Ref}s (buffer + offset) and never move
+ * implicitly except on the very first launch after an array is (re)allocated, when Aparapi creates
+ * the device buffer from the host array's contents. Operations name their operands as {@link Ref}s (buffer + offset) and never move
  * data; the caller decides when to {@code put} and {@code get}.
  *
  * <p><b>The GC hazard of resident buffers.</b> Aparapi identifies a device buffer by the Java array's
