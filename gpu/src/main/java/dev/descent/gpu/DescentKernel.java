@@ -12,8 +12,9 @@ import com.aparapi.Kernel;
  * staging area that travels between host and device, {@link #red} receives per-work-group partial
  * results of reductions, {@link #ix} holds a CSR batch's row pointers and column indices. Every
  * operand is addressed as (buffer, offset): {@code BUF_IO} or {@code BUF_MEM} plus an element
- * offset, so an operation can, for example, read a batch from io and weights from mem. The kernel never moves data itself; {@link OpenClEngine} does, with Aparapi's
- * explicit {@code put}/{@code get}.
+ * offset, so an operation can, for example, read a batch from io and weights from mem. The kernel
+ * never moves data itself; {@link OpenClEngine} does, with Aparapi's explicit {@code put}/{@code
+ * get}.
  *
  * <p>Aparapi constraints this class respects (Aparapi 3.0.2): only primitive fields and primitive
  * arrays; no allocation, no switch (off by default), no doubles (devices without fp64 would fall

@@ -26,13 +26,14 @@ import java.util.List;
  *
  * The kernel owns three float arrays, each mirrored by one device buffer that lives as long as the
  * engine: {@code io} (staging: grow/shrink on demand, uploaded with {@link #putIo()}, downloaded
- * with {@link #getIo()}), {@code mem} (an arena sized once by {@link #allocateMem(int)}; stays on the
- * device between launches until {@link #getMem()}), and {@code red} (reduction partials, downloaded
- * by the reduction methods themselves), plus one int array, {@code ix} (a CSR batch's row pointers
- * and columns: uploaded with {@link #putIx()}, only read on the device). Nothing is transferred
- * implicitly except on the very first launch after an array is (re)allocated, when Aparapi creates
- * the device buffer from the host array's contents. Operations name their operands as {@link Ref}s (buffer + offset) and never move
- * data; the caller decides when to {@code put} and {@code get}.
+ * with {@link #getIo()}), {@code mem} (an arena sized once by {@link #allocateMem(int)}; stays on
+ * the device between launches until {@link #getMem()}), and {@code red} (reduction partials,
+ * downloaded by the reduction methods themselves), plus one int array, {@code ix} (a CSR batch's
+ * row pointers and columns: uploaded with {@link #putIx()}, only read on the device). Nothing is
+ * transferred implicitly except on the very first launch after an array is (re)allocated, when
+ * Aparapi creates the device buffer from the host array's contents. Operations name their operands
+ * as {@link Ref}s (buffer + offset) and never move data; the caller decides when to {@code put} and
+ * {@code get}.
  *
  * <p><b>The GC hazard of resident buffers.</b> Aparapi identifies a device buffer by the Java array's
  * address while pinned: if the garbage collector moves the array between two launches, the next

@@ -21,9 +21,10 @@ import java.util.function.Supplier;
 /**
  * A {@link TrainingSession} that keeps everything on the OpenCL device: parameters, the accumulated
  * gradient, the optimizer state and the activations live in one device arena (the engine's {@code
- * mem}) for the whole run. Per {@link #accumulate} only the batch (x and y, or a CSR batch's arrays)
- * is uploaded and one small buffer of per-work-group loss partials comes back; {@link #step}
- * uploads nothing and downloads a probe of one float; parameters, gradient and optimizer state are downloaded only when read.
+ * mem}) for the whole run. Per {@link #accumulate} only the batch (x and y, or a CSR batch's
+ * arrays) is uploaded and one small buffer of per-work-group loss partials comes back; {@link
+ * #step} uploads nothing and downloads a probe of one float; parameters, gradient and optimizer
+ * state are downloaded only when read.
  *
  * <p>The model is the caller's {@link Sequential}, run by its own layer objects: the session calls
  * {@code model.forward} and {@code model.backward}, as the CPU session does, with an {@link
