@@ -150,11 +150,15 @@ public final class Trainer {
      * there for its semantics, weight decay included, and the optimizers it supports).
      *
      * @throws IllegalArgumentException as {@link #fit(SparseDataset)}, or naming the optimizer when
-     *     the lazy update does not support it
+     *     the lazy update does not support it, or the backend (gpu) when it has no lazy update
      */
     public TrainingResult fit(SparseDataset train, SparseUpdate update) {
         java.util.Objects.requireNonNull(update, "update");
         checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
+        if (update == SparseUpdate.LAZY && backend instanceof TrainingSession.SessionFactory)
+            throw new IllegalArgumentException("the lazy sparse update (SparseUpdate.LAZY) runs on the CPU backends"
+                    + " (simd, scalar) only; the " + backend.name() + " backend trains sparse data with"
+                    + " SparseUpdate.DENSE (PyTorch's update)");
         try (OutputLock lock = lockCheckpoints(null)) {
             try (Run run = new Run(null, sparseBatches(train), null, null, model.initialParameters(config.seed()))) {
                 if (update == SparseUpdate.LAZY) ((CpuTrainingSession) run.session).useLazySparseUpdate();
@@ -208,7 +212,7 @@ public final class Trainer {
 
     /** Refuses sparse input on a backend without sparse kernels, and data that does not fit the model. */
     private void checkSparse(String name, int rows, int features, int targetWidth, int classes) {
-        if (backend instanceof TrainingSession.SessionFactory)
+        if (backend instanceof TrainingSession.SessionFactory f && !f.takesSparseInput())
             throw new IllegalArgumentException(
                     TrainingSession.sparseUnsupported(backend).getMessage());
         checkShape(model, loss, name, rows, features, targetWidth, classes, "training");

@@ -61,8 +61,9 @@ public interface TrainingSession extends AutoCloseable {
 
     /**
      * {@link #accumulate(float[], float[], int, float)} for a CSR batch (the model's first layer must
-     * be dense; see {@link Sequential#forwardSparse}). This default refuses: a backend that keeps its
-     * own sessions (the gpu one) does not take sparse input yet.
+     * be dense; see {@link Sequential#forwardSparse}). This default refuses: a session of a backend
+     * that keeps its own sessions takes sparse input only if it says so ({@link
+     * SessionFactory#takesSparseInput}; the gpu one does).
      *
      * @throws UnsupportedOperationException naming the backend
      */
@@ -159,5 +160,14 @@ public interface TrainingSession extends AutoCloseable {
     /** A backend that runs whole training sessions itself (the GPU backend keeps them on the device). */
     interface SessionFactory {
         TrainingSession openSession(Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters);
+
+        /**
+         * Whether its sessions train on CSR batches ({@link TrainingSession#accumulate(SparseBatch,
+         * float)}, {@link TrainingSession#predict(SparseBatch, float[])}); the trainer refuses sparse
+         * data up front otherwise.
+         */
+        default boolean takesSparseInput() {
+            return false;
+        }
     }
 }

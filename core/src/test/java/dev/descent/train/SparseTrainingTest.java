@@ -31,14 +31,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * sparse, scaled by each column's largest value and thinned (values below 0.35 dropped, about half
  * of them), so rows really are sparse.
  */
-class SparseTrainingTest {
+public class SparseTrainingTest {
 
     static List<Backend> backends() {
         return List.of(new ScalarBackend(), new SimdBackend(1));
     }
 
     /** The thinned, scaled breast-cancer data, sparse. */
-    static SparseDataset data() {
+    public static SparseDataset data() {
         SparseDataset raw =
                 Libsvm.loadSparse(Shared.data().resolve("breast_cancer.libsvm"), Labels.classification(), 0);
         Dataset dense = raw.densify();
@@ -55,7 +55,7 @@ class SparseTrainingTest {
         return sparse;
     }
 
-    static List<Object[]> cases() {
+    public static List<Object[]> cases() {
         Sequential logistic = Models.logisticRegression(30);
         Sequential fused = Models.mlp(30).dense(8, Activation.TANH).dense(1).build();
         Sequential pair = Models.sequential(30)

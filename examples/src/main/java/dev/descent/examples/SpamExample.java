@@ -18,6 +18,7 @@ import dev.descent.train.SparseUpdate;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingConfig;
 import dev.descent.train.TrainingResult;
+import dev.descent.train.TrainingSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,8 +70,9 @@ public final class SpamExample implements Callable<Integer> {
             names = "--update",
             paramLabel = "U",
             description = "LAZY (update only the weight columns a batch uses) or DENSE (PyTorch's: every weight"
-                    + " every step); for plain SGD both give the same weights.")
-    SparseUpdate update = SparseUpdate.LAZY;
+                    + " every step); for plain SGD both give the same weights. Default: LAZY, DENSE on the gpu"
+                    + " backend (which has no lazy update).")
+    SparseUpdate update;
 
     /** The figures of one run. */
     public record Result(
@@ -113,7 +115,9 @@ public final class SpamExample implements Callable<Integer> {
                 common.batchSize(),
                 common.lr(),
                 weightDecay,
-                update,
+                update != null
+                        ? update
+                        : backend instanceof TrainingSession.SessionFactory ? SparseUpdate.DENSE : SparseUpdate.LAZY,
                 common.seed());
 
         try (CsvOut csv =

@@ -54,6 +54,9 @@ final class ArenaBackend implements Backend {
 
     private final OpenClEngine engine;
     private final Map<float[], Slot> slots = new IdentityHashMap<>();
+    /** Integer operands (a CSR batch's row pointers and columns): host arrays staged into the engine's ix. */
+    private final Map<int[], Slot> intSlots = new IdentityHashMap<>();
+
     private final String rule;
     private final boolean mirrored;
     private int next;
@@ -82,6 +85,31 @@ final class ArenaBackend implements Backend {
     /** Binds {@code handle} to {@code length} floats at {@code at} (arena or io buffer), whatever its own length. */
     void bind(float[] handle, Ref at, int length) {
         slots.put(handle, new Slot(at.buf(), at.off(), length));
+    }
+
+    /**
+     * Binds the host int array {@code a}, whose first {@code length} values the caller has copied to
+     * {@code ix[offset, offset + length)} (and uploads before the launch), as an integer operand.
+     */
+    void bindInts(int[] a, int offset, int length) {
+        intSlots.put(a, new Slot(-1, offset, length));
+    }
+
+    /** Forgets an integer operand bound with {@link #bindInts}. */
+    void unbindInts(int[] a) {
+        intSlots.remove(a);
+    }
+
+    /** The ix offset of the integer operand {@code a}, whose first {@code n} values an operation reads. */
+    private int ixOffset(int[] a, int n) {
+        Slot s = intSlots.get(a);
+        if (s == null)
+            throw new UnsupportedOnDevice("it passes a backend operation an int array of " + a.length
+                    + " values that is not the session's batch (CSR row pointers and columns are uploaded with it)");
+        if (n < 0 || n > s.length())
+            throw new IllegalArgumentException(
+                    "integer operand range [0, " + n + ") is outside its " + s.length() + " staged values");
+        return s.offset();
     }
 
     /** Forgets {@code handle}'s slice (a workspace array the workspace replaced). */
@@ -248,6 +276,11 @@ final class ArenaBackend implements Backend {
         activate(f, z, zOff, out, outOff, rows * outputs);
     }
 
+    /**
+     * One work-item per (row, output) gathers the row's entries ({@link OpenClEngine#sparseLinear}).
+     * The int arrays are the batch's host arrays, staged into ix ({@link #bindInts}): the entry range
+     * is read from the host row pointers, which equal the staged ones.
+     */
     @Override
     public void sparseLinear(
             int[] rowStart,
@@ -262,9 +295,25 @@ final class ArenaBackend implements Backend {
             float[] z,
             int zOff,
             int outputs) {
-        throw new UnsupportedOnDevice("it has no kernel for sparse (CSR) input");
+        if (rows <= 0 || outputs <= 0) return;
+        int entries = rowStart[rows];
+        engine.sparseLinear(
+                ixOffset(rowStart, rows + 1),
+                ixOffset(columns, entries),
+                ref(values, 0, entries),
+                rows,
+                ref(w, wOff, outputs * inputs),
+                inputs,
+                ref(bias, biasOff, outputs),
+                ref(z, zOff, rows * outputs),
+                outputs);
     }
 
+    /**
+     * One work-item per output loops over the rows and their entries in order ({@link
+     * OpenClEngine#sparseWeightGradient}): deterministic, no atomics, the scalar loop's order per
+     * element; its span is the batch's non-zeros, its parallelism the outputs.
+     */
     @Override
     public void sparseWeightGradient(
             float[] dz,
@@ -277,7 +326,17 @@ final class ArenaBackend implements Backend {
             float[] g,
             int gOff,
             int inputs) {
-        throw new UnsupportedOnDevice("it has no kernel for sparse (CSR) input");
+        if (rows <= 0 || outputs <= 0) return;
+        int entries = rowStart[rows];
+        engine.sparseWeightGradient(
+                ref(dz, dzOff, rows * outputs),
+                outputs,
+                ixOffset(rowStart, rows + 1),
+                ixOffset(columns, entries),
+                ref(values, 0, entries),
+                rows,
+                ref(g, gOff, outputs * inputs),
+                inputs);
     }
 
     @Override

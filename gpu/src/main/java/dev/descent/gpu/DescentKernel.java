@@ -10,10 +10,11 @@ import com.aparapi.Kernel;
  * device-resident training session needs: {@link #mem} is an arena that can hold parameters,
  * gradients, optimizer state and activations for as long as the instance lives, {@link #io} is the
  * staging area that travels between host and device, {@link #red} receives per-work-group partial
- * results of reductions. Every operand is addressed as (buffer, offset): {@code BUF_IO} or {@code
- * BUF_MEM} plus an element offset, so an operation can, for example, read a batch from io and
- * weights from mem. The kernel never moves data itself; {@link OpenClEngine} does, with Aparapi's
- * explicit {@code put}/{@code get}.
+ * results of reductions, {@link #ix} holds a CSR batch's row pointers and column indices. Every
+ * operand is addressed as (buffer, offset): {@code BUF_IO} or {@code BUF_MEM} plus an element
+ * offset, so an operation can, for example, read a batch from io and weights from mem. The kernel
+ * never moves data itself; {@link OpenClEngine} does, with Aparapi's explicit {@code put}/{@code
+ * get}.
  *
  * <p>Aparapi constraints this class respects (Aparapi 3.0.2): only primitive fields and primitive
  * arrays; no allocation, no switch (off by default), no doubles (devices without fp64 would fall
@@ -76,6 +77,8 @@ final class DescentKernel extends Kernel {
     static final int OP_LAYER_NORM_BACKWARD = 40;
     static final int OP_DROPOUT = 41;
     static final int OP_SHIFT = 42;
+    static final int OP_SPARSE_LINEAR = 43;
+    static final int OP_SPARSE_WEIGHT_GRAD = 44;
 
     /** The functions of {@code OP_MAP} ({@code Backend.Unary}'s order). */
     static final int FN_SQRT = 0;
@@ -165,6 +168,10 @@ final class DescentKernel extends Kernel {
     int wOh;
     int wOw;
 
+    // CSR operands of the sparse ops: offsets into ix of the row pointers and the column indices
+    int rsOff;
+    int colOff;
+
     /** Dropout: the pass's CounterRandom key, and the bits below which an element is dropped. */
     long key;
 
@@ -186,6 +193,11 @@ final class DescentKernel extends Kernel {
     float[] mem = new float[1];
     /** Per-work-group partial results of reductions. */
     float[] red = new float[1];
+    /**
+     * Integer staging buffer (uploaded with the batch, never written on the device): the row
+     * pointers and column indices of a CSR batch.
+     */
+    int[] ix = new int[1];
     /**
      * Fallback canary: every launch sets {@code ran[0] = 1}. On OpenCL that write lands in the device
      * copy, which is never downloaded, so the host array stays 0; if Aparapi fell back to running
@@ -290,6 +302,10 @@ final class DescentKernel extends Kernel {
             opDropout(i);
         } else if (op == OP_SHIFT) {
             opShift(i);
+        } else if (op == OP_SPARSE_LINEAR) {
+            opSparseLinear(i);
+        } else if (op == OP_SPARSE_WEIGHT_GRAD) {
+            opSparseWeightGrad(i);
         }
     }
 
@@ -1406,6 +1422,51 @@ final class DescentKernel extends Kernel {
     private void opShift(int i) {
         if (i < n) {
             st(cBuf, cOff + i, ld(cBuf, cOff + i) + s0);
+        }
+    }
+
+    // ---- sparse (CSR) input of a first dense layer -----------------------------------------
+
+    /**
+     * z[m×n] = CSR rows · Wᵀ + bias, one work-item per (row r, output o): row pointers at ix[rsOff],
+     * column indices at ix[colOff], values at a, W (n×k) at b, bias at d, z at c. Sums the row's
+     * entries in order, each product in its own local (no fma), as Backend.sparseLinear does.
+     */
+    private void opSparseLinear(int i) {
+        if (i < m * n) {
+            int r = i / n;
+            int o = i - r * n;
+            int from = ix[rsOff + r];
+            int to = ix[rsOff + r + 1];
+            int row = bOff + o * k;
+            float s = 0f;
+            for (int e = from; e < to; e++) {
+                float p = ld(aBuf, aOff + e) * ld(bBuf, row + ix[colOff + e]);
+                s += p;
+            }
+            st(cBuf, cOff + i, s + ld(dBuf, dOff + o));
+        }
+    }
+
+    /**
+     * g[o, col] += dz[r, o]·value over the m rows' entries, one work-item per output o (n of them),
+     * rows and entries in order: no two work-items write the same element, so no atomics, and each
+     * element receives its terms in Backend.sparseWeightGradient's order (bit-identical). dz at a
+     * (m×n), values at b, g (n×k) at c; row pointers at ix[rsOff], columns at ix[colOff].
+     */
+    private void opSparseWeightGrad(int o) {
+        if (o < n) {
+            int row = cOff + o * k;
+            for (int r = 0; r < m; r++) {
+                float d = ld(aBuf, aOff + r * n + o);
+                int from = ix[rsOff + r];
+                int to = ix[rsOff + r + 1];
+                for (int e = from; e < to; e++) {
+                    int at = row + ix[colOff + e];
+                    float p = d * ld(bBuf, bOff + e);
+                    st(cBuf, at, ld(cBuf, at) + p);
+                }
+            }
         }
     }
 }

@@ -93,6 +93,12 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
         return new OpenClTrainingSession(this, model, loss, optimizer, initialParameters);
     }
 
+    /** True: its sessions train on CSR batches on the device (dense update; not {@code SparseUpdate.LAZY}). */
+    @Override
+    public boolean takesSparseInput() {
+        return true;
+    }
+
     // ---- matrix products -------------------------------------------------------------------
 
     @Override
@@ -443,18 +449,24 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
      * training session runs, with no second host-array implementation of each.
      */
     private void staged(java.util.function.Consumer<ArenaBackend> op, float[]... arrays) {
+        staged(op, new int[0][], arrays);
+    }
+
+    /** {@link #staged(java.util.function.Consumer, float[]...)} with int operands staged whole into ix (read only). */
+    private void staged(java.util.function.Consumer<ArenaBackend> op, int[][] ints, float[]... arrays) {
         synchronized (engine) {
             java.util.Set<float[]> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             java.util.List<float[]> distinct = new java.util.ArrayList<>();
-            long total = 0;
+            long total = 0, intTotal = 0;
             for (float[] a : arrays)
                 if (a != null && seen.add(a)) {
                     distinct.add(a);
                     total += a.length;
                 }
-            if (total > Integer.MAX_VALUE - 16)
-                throw new IllegalArgumentException("the operands of one gpu operation hold " + total
-                        + " floats, more than one device buffer holds");
+            for (int[] a : ints) intTotal += a.length;
+            if (total > Integer.MAX_VALUE - 16 || intTotal > Integer.MAX_VALUE - 16)
+                throw new IllegalArgumentException("the operands of one gpu operation hold " + total + " floats and "
+                        + intTotal + " ints, more than one device buffer holds");
             float[] io = engine.ioCapacity((int) total);
             ArenaBackend device = new ArenaBackend(engine, 0, 0, "host arrays", false);
             int at = 0;
@@ -462,6 +474,16 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
                 System.arraycopy(a, 0, io, at, a.length);
                 device.bind(a, Ref.io(at), a.length);
                 at += a.length;
+            }
+            if (ints.length > 0) {
+                int[] ix = engine.ixCapacity((int) intTotal);
+                at = 0;
+                for (int[] a : ints) {
+                    System.arraycopy(a, 0, ix, at, a.length);
+                    device.bindInts(a, at, a.length);
+                    at += a.length;
+                }
+                engine.putIx();
             }
             engine.putIo();
             op.accept(device);
@@ -471,6 +493,31 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
                 System.arraycopy(io, at, a, 0, a.length);
                 at += a.length;
             }
+        }
+    }
+
+    /**
+     * Checks a CSR batch before it reaches the device, where a bad index would read or write outside
+     * its operand instead of failing: row pointers non-decreasing from {@code rowStart[0] >= 0}
+     * within the column and value arrays, columns in {@code [0, inputs)}.
+     */
+    static void checkCsr(int[] rowStart, int[] columns, float[] values, int rows, int inputs) {
+        if (rows < 0 || rowStart.length < rows + 1)
+            throw new IllegalArgumentException(
+                    rows + " CSR rows need " + (rows + 1) + " row pointers, got " + rowStart.length);
+        if (rows == 0) return;
+        int end = rowStart[rows];
+        if (rowStart[0] < 0 || end > columns.length || end > values.length)
+            throw new IllegalArgumentException("CSR entries [" + rowStart[0] + ", " + end + ") are outside the "
+                    + columns.length + " columns and " + values.length + " values given");
+        for (int r = 0; r < rows; r++) {
+            if (rowStart[r + 1] < rowStart[r])
+                throw new IllegalArgumentException(
+                        "CSR row pointers decrease at row " + r + ": " + rowStart[r] + " then " + rowStart[r + 1]);
+            for (int e = rowStart[r]; e < rowStart[r + 1]; e++)
+                if (columns[e] < 0 || columns[e] >= inputs)
+                    throw new IllegalArgumentException(
+                            "CSR column " + columns[e] + " of row " + r + " is outside [0, " + inputs + ")");
         }
     }
 
@@ -507,7 +554,15 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
             float[] z,
             int zOff,
             int outputs) {
-        throw TrainingSession.sparseUnsupported(this);
+        if (rows <= 0 || outputs <= 0) return;
+        checkCsr(rowStart, columns, values, rows, inputs);
+        staged(
+                d -> d.sparseLinear(rowStart, columns, values, rows, w, wOff, inputs, bias, biasOff, z, zOff, outputs),
+                new int[][] {rowStart, columns},
+                values,
+                w,
+                bias,
+                z);
     }
 
     @Override
@@ -522,7 +577,14 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
             float[] g,
             int gOff,
             int inputs) {
-        throw TrainingSession.sparseUnsupported(this);
+        if (rows <= 0 || outputs <= 0) return;
+        checkCsr(rowStart, columns, values, rows, inputs);
+        staged(
+                d -> d.sparseWeightGradient(dz, dzOff, outputs, rowStart, columns, values, rows, g, gOff, inputs),
+                new int[][] {rowStart, columns},
+                dz,
+                values,
+                g);
     }
 
     /** A copy between host arrays is no arithmetic: the interface's {@code System.arraycopy}. */

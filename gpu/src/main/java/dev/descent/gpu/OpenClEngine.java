@@ -26,12 +26,14 @@ import java.util.List;
  *
  * The kernel owns three float arrays, each mirrored by one device buffer that lives as long as the
  * engine: {@code io} (staging: grow/shrink on demand, uploaded with {@link #putIo()}, downloaded
- * with {@link #getIo()}), {@code mem} (an arena sized once by {@link #allocateMem(int)}; stays on the
- * device between launches until {@link #getMem()}), and {@code red} (reduction partials, downloaded
- * by the reduction methods themselves). Nothing is transferred implicitly except on the very first
- * launch after an array is (re)allocated, when Aparapi creates the device buffer from the host
- * array's contents. Operations name their operands as {@link Ref}s (buffer + offset) and never move
- * data; the caller decides when to {@code put} and {@code get}.
+ * with {@link #getIo()}), {@code mem} (an arena sized once by {@link #allocateMem(int)}; stays on
+ * the device between launches until {@link #getMem()}), and {@code red} (reduction partials,
+ * downloaded by the reduction methods themselves), plus one int array, {@code ix} (a CSR batch's
+ * row pointers and columns: uploaded with {@link #putIx()}, only read on the device). Nothing is
+ * transferred implicitly except on the very first launch after an array is (re)allocated, when
+ * Aparapi creates the device buffer from the host array's contents. Operations name their operands
+ * as {@link Ref}s (buffer + offset) and never move data; the caller decides when to {@code put} and
+ * {@code get}.
  *
  * <p><b>The GC hazard of resident buffers.</b> Aparapi identifies a device buffer by the Java array's
  * address while pinned: if the garbage collector moves the array between two launches, the next
@@ -187,6 +189,22 @@ final class OpenClEngine implements AutoCloseable {
     /** Downloads io from the device (blocking). */
     void getIo() {
         kernel.get(kernel.io);
+    }
+
+    /**
+     * The integer staging array (CSR row pointers and column indices) with room for at least {@code
+     * n} elements; reallocated as {@link #ioCapacity} is. The device only reads it.
+     */
+    int[] ixCapacity(int n) {
+        if (n < 0) throw new IllegalArgumentException("index buffer of " + n + " ints: the operands overflow int");
+        int len = kernel.ix.length;
+        if (n > len || (len > MIN_IO && (long) n * 8 < len)) kernel.ix = new int[Math.max(MIN_IO, ceilPow2(n))];
+        return kernel.ix;
+    }
+
+    /** Marks ix for upload at the next launch. */
+    void putIx() {
+        kernel.put(kernel.ix);
     }
 
     /**
@@ -742,6 +760,50 @@ final class OpenClEngine implements AutoCloseable {
         launch1D(n);
     }
 
+    // ---- sparse (CSR) input: row pointers and columns are offsets into ix --------------------
+
+    /**
+     * {@code Backend.sparseLinear}: z[rows×outputs] = CSR · Wᵀ + bias, one work-item per (row,
+     * output); row pointers at ix[rowStart], columns at ix[columns].
+     */
+    void sparseLinear(
+            int rowStart, int columns, Ref values, int rows, Ref w, int inputs, Ref bias, Ref z, int outputs) {
+        csrOp(OP_SPARSE_LINEAR, rows * outputs, rows, outputs, inputs, rowStart, columns, values, w, z, bias);
+    }
+
+    /**
+     * {@code Backend.sparseWeightGradient}: g[outputs×inputs] += dzᵀ·CSR, one work-item per output
+     * looping over the rows and their entries in order (deterministic, no atomics; parallel over the
+     * outputs only).
+     */
+    void sparseWeightGradient(Ref dz, int outputs, int rowStart, int columns, Ref values, int rows, Ref g, int inputs) {
+        csrOp(OP_SPARSE_WEIGHT_GRAD, outputs, rows, outputs, inputs, rowStart, columns, dz, values, g, null);
+    }
+
+    /** One launch of a CSR op over {@code items} work-items: m rows, n outputs, k inputs, operands a..d. */
+    private void csrOp(
+            int op,
+            int items,
+            int rows,
+            int outputs,
+            int inputs,
+            int rowStart,
+            int columns,
+            Ref a,
+            Ref b,
+            Ref c,
+            Ref d) {
+        if (rows <= 0 || outputs <= 0) return;
+        prepare(op);
+        kernel.m = rows;
+        kernel.n = outputs;
+        kernel.k = inputs;
+        kernel.rsOff = rowStart;
+        kernel.colOff = columns;
+        operands(a, b, c, d, null, null);
+        launch1D(items);
+    }
+
     /** Sets operands g, h and j (after {@link #operands}). */
     private void extra(Ref g, Ref h, Ref j) {
         Ref z = Ref.io(0);
@@ -921,6 +983,8 @@ final class OpenClEngine implements AutoCloseable {
             case OP_LAYER_NORM_BACKWARD -> "layerNormBackward";
             case OP_DROPOUT -> "dropout";
             case OP_SHIFT -> "shift";
+            case OP_SPARSE_LINEAR -> "sparseLinear";
+            case OP_SPARSE_WEIGHT_GRAD -> "sparseWeightGradient";
             default -> "op" + op;
         };
     }

@@ -1,6 +1,7 @@
 package dev.descent.gpu;
 
 import dev.descent.backend.Backend;
+import dev.descent.data.SparseBatch;
 import dev.descent.gpu.OpenClEngine.Ref;
 import dev.descent.loss.Loss;
 import dev.descent.model.Layer;
@@ -20,9 +21,10 @@ import java.util.function.Supplier;
 /**
  * A {@link TrainingSession} that keeps everything on the OpenCL device: parameters, the accumulated
  * gradient, the optimizer state and the activations live in one device arena (the engine's {@code
- * mem}) for the whole run. Per {@link #accumulate} only the batch (x, y) is uploaded and one small
- * buffer of per-work-group loss partials comes back; {@link #step} uploads nothing and downloads a
- * probe of one float; parameters, gradient and optimizer state are downloaded only when read.
+ * mem}) for the whole run. Per {@link #accumulate} only the batch (x and y, or a CSR batch's
+ * arrays) is uploaded and one small buffer of per-work-group loss partials comes back; {@link
+ * #step} uploads nothing and downloads a probe of one float; parameters, gradient and optimizer
+ * state are downloaded only when read.
  *
  * <p>The model is the caller's {@link Sequential}, run by its own layer objects: the session calls
  * {@code model.forward} and {@code model.backward}, as the CPU session does, with an {@link
@@ -131,6 +133,13 @@ public final class OpenClTrainingSession implements TrainingSession {
 
     private boolean closed;
     private int repeats;
+
+    /**
+     * The staged CSR batch's room: rows and stored entries (the largest batch buffer seen, so the
+     * staging buffers are sized once per run), and the floats of io it uses (values, then targets or
+     * outputs).
+     */
+    private int sparseRows, sparseEntries, sparseIo;
 
     OpenClTrainingSession(
             OpenClBackend backend, Sequential model, Loss loss, Optimizer optimizer, float[] initialParameters) {
@@ -268,6 +277,106 @@ public final class OpenClTrainingSession implements TrainingSession {
         });
         gradientEmpty = false;
         return value;
+    }
+
+    /**
+     * {@link #accumulate(float[], float[], int, float)} for a CSR batch: its row pointers and columns
+     * are uploaded to the engine's integer buffer, its values and targets to io (both sized once for
+     * the batch buffer's capacity), and the model's {@code forwardSparse}/{@code backwardSparse} run
+     * on the device (the arena backend's {@code sparseLinear} and {@code sparseWeightGradient} kernels).
+     * The gradient is overwritten (zeroed on the device, then added into) after a step.
+     */
+    @Override
+    public double accumulate(SparseBatch batch, float weight) {
+        open();
+        int rows = batch.rows(), outs = model.outputs();
+        int targetWidth = loss.classIndexTargets() ? 1 : outs;
+        if (rows <= 0) throw new IllegalArgumentException("a batch needs at least one row, got " + rows);
+        if (batch.targetWidth() != targetWidth)
+            throw new IllegalArgumentException(
+                    "a sparse batch with " + batch.targetWidth() + " targets per row does not" + " fit loss " + loss
+                            + " of " + model + ", which needs " + targetWidth);
+        if (loss.classIndexTargets()) checkClasses(batch.y(), rows, outs);
+        if (rows > capacity) grow(rows);
+        int y = stageSparse(batch);
+        System.arraycopy(batch.y(), 0, engine.ioCapacity(sparseIo), y, rows * targetWidth);
+        boolean overwrite = gradientEmpty;
+        int micro = microBatch++;
+        try {
+            double value = call(() -> {
+                engine.putIo();
+                engine.putIx();
+                ws.training(seed, step, micro);
+                // the first layer's scatter only adds: an overwrite is a zeroed gradient added into
+                if (overwrite) engine.fill(Ref.mem(grads), count, 0f);
+                float[] out = model.forwardSparse(arena, paramsHandle, buffersHandle, batch, ws);
+                double v = lossAndGradient(arena.ref(out, 0, rows * outs), Ref.io(y), rows, weight);
+                model.backwardSparse(arena, paramsHandle, batch, ws, dOutHandle, gradsHandle, true);
+                return v;
+            });
+            gradientEmpty = false;
+            return value;
+        } finally {
+            unstageSparse(batch);
+        }
+    }
+
+    @Override
+    public void predict(SparseBatch batch, float[] out) {
+        open();
+        int rows = batch.rows(), outs = model.outputs();
+        if (rows <= 0) return;
+        if (out.length < rows * outs)
+            throw new IllegalArgumentException(
+                    rows + " rows need room for " + rows * outs + " outputs, got " + out.length);
+        if (rows > capacity) grow(rows);
+        int at = stageSparse(batch);
+        try {
+            call(() -> {
+                engine.putIo();
+                engine.putIx();
+                float[] y = model.forwardSparse(arena, paramsHandle, buffersHandle, batch, ws.evaluation());
+                engine.copy(arena.ref(y, 0, rows * outs), Ref.io(at), rows * outs);
+                engine.getIo(); // before any other launch: see downloadRange
+                return null;
+            });
+        } finally {
+            unstageSparse(batch);
+        }
+        System.arraycopy(engine.ioCapacity(sparseIo), at, out, 0, rows * outs);
+    }
+
+    /**
+     * Copies a CSR batch into the staging buffers (row pointers, then columns, into ix; values into
+     * io from 0) and binds the batch's arrays to them; returns the io offset after the values, where
+     * targets or outputs go. The buffers are sized for the largest batch buffer seen, so a run
+     * allocates them once.
+     */
+    private int stageSparse(SparseBatch batch) {
+        int rows = batch.rows(), entries = batch.nonZeros();
+        if (batch.capacity() > sparseRows || batch.nonZeroCapacity() > sparseEntries) {
+            sparseRows = Math.max(sparseRows, batch.capacity());
+            sparseEntries = Math.max(sparseEntries, batch.nonZeroCapacity());
+            long io = (long) sparseEntries + (long) sparseRows * model.outputs();
+            if (io > Integer.MAX_VALUE - 16 || (long) sparseRows + 1 + sparseEntries > Integer.MAX_VALUE - 16)
+                throw new IllegalArgumentException("a sparse batch of " + sparseRows + " rows and " + sparseEntries
+                        + " stored entries does not fit one device buffer");
+            sparseIo = (int) io;
+        }
+        int[] ix = engine.ixCapacity(sparseRows + 1 + sparseEntries);
+        System.arraycopy(batch.rowStart(), 0, ix, 0, rows + 1);
+        System.arraycopy(batch.columns(), 0, ix, sparseRows + 1, entries);
+        System.arraycopy(batch.values(), 0, engine.ioCapacity(sparseIo), 0, entries);
+        arena.bindInts(batch.rowStart(), 0, rows + 1);
+        arena.bindInts(batch.columns(), sparseRows + 1, entries);
+        arena.bind(batch.values(), Ref.io(0), entries);
+        return sparseEntries;
+    }
+
+    private void unstageSparse(SparseBatch batch) {
+        arena.unbindInts(batch.rowStart());
+        arena.unbindInts(batch.columns());
+        arena.unbind(batch.values());
     }
 
     @Override

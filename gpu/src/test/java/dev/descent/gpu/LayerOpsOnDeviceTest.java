@@ -349,4 +349,103 @@ class LayerOpsOnDeviceTest {
                 out,
                 out);
     }
+
+    // ---- sparse (CSR) input: the batch's row pointers and columns staged into ix -----------
+
+    /**
+     * A CSR batch of 9 rows over 40 columns, longest row 12: rows 0, 4 and 8 (the last) empty, rows 1
+     * and 6 at the longest length, and columns repeated across rows (most drawn from [0, 8)), so
+     * the weight gradient's scatter adds several rows into the same elements.
+     */
+    static int[][] csr() {
+        int[] lengths = {0, 12, 3, 1, 0, 7, 12, 5, 0};
+        int[] rowStart = new int[lengths.length + 1];
+        for (int r = 0; r < lengths.length; r++) rowStart[r + 1] = rowStart[r] + lengths[r];
+        int[] columns = new int[rowStart[lengths.length]];
+        SplittableRandom rnd = new SplittableRandom(14);
+        for (int r = 0; r < lengths.length; r++) {
+            java.util.TreeSet<Integer> cols = new java.util.TreeSet<>();
+            if (lengths[r] > 0) cols.add(39); // the last column too
+            while (cols.size() < lengths[r]) cols.add(cols.size() < 6 ? rnd.nextInt(8) : rnd.nextInt(39));
+            int e = rowStart[r];
+            for (int c : cols) columns[e++] = c;
+        }
+        return new int[][] {rowStart, columns};
+    }
+
+    /** Stages the batch's int arrays into ix when the backend is the device's. */
+    static void stageCsr(Backend b, int[] rowStart, int[] columns) {
+        if (!(b instanceof ArenaBackend arena)) return;
+        int[] ix = engine.ixCapacity(rowStart.length + columns.length);
+        System.arraycopy(rowStart, 0, ix, 0, rowStart.length);
+        System.arraycopy(columns, 0, ix, rowStart.length, columns.length);
+        arena.bindInts(rowStart, 0, rowStart.length);
+        arena.bindInts(columns, rowStart.length, columns.length);
+        engine.putIx();
+    }
+
+    /**
+     * sparseLinear and sparseWeightGradient (which adds into a gradient that already holds values)
+     * equal ScalarBackend's bit for bit: the same sums in the same order, one output or several.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3, 17})
+    void sparseLinearAndItsWeightGradientAreExact(int outputs) {
+        int[][] csr = csr();
+        int[] rowStart = csr[0], columns = csr[1];
+        int rows = rowStart.length - 1, inputs = 40, nnz = columns.length;
+        compare(
+                "sparse " + outputs,
+                0,
+                (b, a) -> {
+                    stageCsr(b, rowStart, columns);
+                    // values, then W at offset 3 and the bias after it in one parameter array, z at offset 2
+                    b.sparseLinear(
+                            rowStart,
+                            columns,
+                            a[0],
+                            rows,
+                            a[1],
+                            3,
+                            inputs,
+                            a[1],
+                            3 + outputs * inputs,
+                            a[2],
+                            2,
+                            outputs);
+                    b.sparseWeightGradient(a[3], 1, outputs, rowStart, columns, a[0], rows, a[4], 5, inputs);
+                },
+                nnz,
+                3 + outputs * inputs + outputs,
+                2 + rows * outputs,
+                1 + rows * outputs,
+                5 + outputs * inputs);
+    }
+
+    /** The per-call backend stages host arrays (ints too) and gives the same numbers; it checks the CSR first. */
+    @Test
+    void thePerCallBackendRunsTheSparseKernelsOnHostArrays() {
+        int[][] csr = csr();
+        int[] rowStart = csr[0], columns = csr[1];
+        int rows = rowStart.length - 1, inputs = 40, outputs = 3;
+        SplittableRandom rnd = new SplittableRandom(5);
+        float[] values = new float[columns.length], w = new float[outputs * inputs], bias = new float[outputs];
+        float[] dz = new float[rows * outputs], g = new float[outputs * inputs];
+        for (float[] a : new float[][] {values, w, bias, dz, g})
+            for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextDouble() * 2 - 1);
+        float[] zHost = new float[rows * outputs], zDevice = new float[rows * outputs], gDevice = g.clone();
+        OpenClBackend gpu = OpenClBackend.create();
+        host.sparseLinear(rowStart, columns, values, rows, w, 0, inputs, bias, 0, zHost, 0, outputs);
+        gpu.sparseLinear(rowStart, columns, values, rows, w, 0, inputs, bias, 0, zDevice, 0, outputs);
+        host.sparseWeightGradient(dz, 0, outputs, rowStart, columns, values, rows, g, 0, inputs);
+        gpu.sparseWeightGradient(dz, 0, outputs, rowStart, columns, values, rows, gDevice, 0, inputs);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(zHost, zDevice);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(g, gDevice);
+        int[] bad = columns.clone();
+        bad[4] = inputs;
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> gpu.sparseLinear(rowStart, bad, values, rows, w, 0, inputs, bias, 0, zDevice, 0, outputs));
+        assertEquals("CSR column 40 of row 1 is outside [0, 40)", e.getMessage());
+    }
 }

@@ -443,7 +443,7 @@ class OpenClTrainingSessionTest {
         }
     }
 
-    /** A user's layer that needs an operation the device has no kernel for (a CSR product). */
+    /** A user's layer that runs a CSR product over CSR arrays of its own, which the device does not hold. */
     static final class SparseMix implements dev.descent.model.Layer {
         private static final int[] START = {0, 1}, COLUMNS = {0};
         private static final float[] VALUES = {1f};
@@ -479,8 +479,9 @@ class OpenClTrainingSessionTest {
                 IllegalArgumentException.class,
                 () -> gpu.openSession(sparse, Loss.mse(), Optimizers.sgd(0.1), sparse.initialParameters(1)));
         assertEquals(
-                "the gpu backend cannot run layer layers.1 (sparse_mix): it has no kernel for sparse (CSR) input; use"
-                        + " the simd or scalar backend",
+                "the gpu backend cannot run layer layers.1 (sparse_mix): it passes a backend operation an int array"
+                        + " of 2 values that is not the session's batch (CSR row pointers and columns are uploaded with"
+                        + " it); use the simd or scalar backend",
                 e.getMessage());
         Sequential host = dev.descent.model.Models.sequential(4)
                 .dense(5)
