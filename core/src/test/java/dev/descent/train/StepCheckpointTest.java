@@ -270,6 +270,33 @@ class StepCheckpointTest {
     }
 
     @Test
+    void roundsOfLocalStepsCheckpointAtTheEndOfTheRoundAStepCheckpointFallsIn() throws IOException {
+        // 1437 rows in batches of 100: 15 steps an epoch in rounds of 4, 4, 4, 3; every 6 steps a
+        // checkpoint is due, written when its round ends: after steps 8, 12, 19 (epoch 2 starts at 15), 27
+        var d = RoundSourceTest.digits();
+        Backend b = new SimdBackend(1);
+        Loss loss = Loss.softmaxCrossEntropy();
+        Optimizer opt = Optimizers.adam(0.003);
+        Sequential model = RoundSourceTest.MODEL;
+        TrainingConfig config =
+                RoundSourceTest.config(3).withCheckpoints(tmp, 1).withCheckpointEverySteps(6);
+        Map<String, Object> state = crashAndResume(
+                "rounds",
+                config,
+                24,
+                c -> new Trainer(b, model, loss, opt, c)
+                        .fit(
+                                new RoundSourceTest.OneWorker(b, model, loss, opt, d.train(), c, 4),
+                                d.test(),
+                                model.initialParameters(5)),
+                (c, at) -> new Trainer(b, model, loss, opt, c)
+                        .resume(at, new RoundSourceTest.OneWorker(b, model, loss, opt, d.train(), c, 4), d.test()),
+                false);
+        assertEquals(19L, state.get("step"));
+        assertEquals(4L, ((Map<?, ?>) state.get("in_epoch")).get("batch"));
+    }
+
+    @Test
     void validationEarlyStoppingAndEpochCallbacksRunOnlyAtEpochEnds() throws IOException {
         // a mid-epoch checkpoint evaluates nothing; the resumed epoch's end validates, checks early
         // stopping and calls onEpochEnd once, with the loss of the whole epoch
