@@ -295,7 +295,9 @@ public final class Trainer {
      * Continues the run saved in {@code checkpoint} (see {@link TrainingConfig#withCheckpoints}) up to
      * this trainer's last epoch: parameters, optimizer state, schedule step, batch order, early
      * stopping, plateau control and history carry on exactly, so the result is bit-identical to an
-     * uninterrupted run. The checkpoint must come from the same model shape, seed, batch size,
+     * uninterrupted run. A step checkpoint ({@link TrainingConfig#withCheckpointEverySteps}) taken in
+     * the middle of an epoch continues that epoch at its recorded batch (the batches before it are
+     * drawn again and skipped). The checkpoint must come from the same model shape, seed, batch size,
      * accumulation, sampling and number of training rows. {@code checkpoint} is a checkpoint folder or
      * a folder holding one named {@value Checkpoint#DEFAULT_NAME} ({@link Checkpoint#locate}, which
      * also finds a checkpoint that a crash left as {@code NAME.old-*}). The checkpoint folder of this

@@ -112,6 +112,11 @@ class StepCheckpointTest {
         return state;
     }
 
+    /** A trainer of the digits MLP on simd. */
+    static Trainer digits(Optimizer opt, TrainingConfig config) {
+        return new Trainer(new SimdBackend(1), TrainerTest.MODEL, TrainerTest.LOSS, opt, config);
+    }
+
     static TrainingConfig denseConfig(int epochs) {
         return CheckpointResumeTest.config(epochs); // accumulation 2, schedule, plateau, clipping, early stopping
     }
@@ -155,13 +160,7 @@ class StepCheckpointTest {
                 if (s.step() > 0) saved.add(readLong(ckpt, "step")); // the checkpoint of the step before
             }
         };
-        new Trainer(
-                        new SimdBackend(1),
-                        TrainerTest.MODEL,
-                        TrainerTest.LOSS,
-                        Optimizers.sgd(0.1),
-                        config.withCallbacks(watch))
-                .fit(TrainerTest.DIGITS.train());
+        digits(Optimizers.sgd(0.1), config.withCallbacks(watch)).fit(TrainerTest.DIGITS.train());
         for (int i = 0; i < saved.size(); i++) assertEquals(i + 1L, saved.get(i), "checkpoint before step " + (i + 1));
         Map<String, Object> last = Checkpoint.read(ckpt).state();
         assertEquals(1L, last.get("epochs_done"));
@@ -310,17 +309,11 @@ class StepCheckpointTest {
         Optimizer opt = Optimizers.sgd(0.1).momentum(0.9);
         Path ckpt = tmp.resolve("val");
         TrainingConfig config = denseConfig(2).withCheckpoints(ckpt, 1).withCheckpointEverySteps(4);
-        assertThrows(Crash.class, () -> new Trainer(
-                        new SimdBackend(1),
-                        TrainerTest.MODEL,
-                        TrainerTest.LOSS,
-                        opt,
-                        config.withCallbacks(epochs, crashAfter(9)))
+        assertThrows(Crash.class, () -> digits(opt, config.withCallbacks(epochs, crashAfter(9)))
                 .fit(TrainerTest.DIGITS.train(), TrainerTest.DIGITS.test()));
         assertEquals(List.of(), ends, "no epoch ended before the crash");
         ends.clear();
-        TrainingResult resumed = new Trainer(
-                        new SimdBackend(1), TrainerTest.MODEL, TrainerTest.LOSS, opt, config.withCallbacks(epochs))
+        TrainingResult resumed = digits(opt, config.withCallbacks(epochs))
                 .resume(ckpt, TrainerTest.DIGITS.train(), TrainerTest.DIGITS.test());
         assertEquals(List.of(1, 2), ends);
         assertEquals(2, resumed.history().epochs().size());
@@ -332,15 +325,9 @@ class StepCheckpointTest {
         // state version 1 (before step checkpoints): no state_version key
         Optimizer opt = Optimizers.sgd(0.1).momentum(0.9).nesterov();
         Path ckpt = tmp.resolve("v1");
-        new Trainer(
-                        new SimdBackend(1),
-                        TrainerTest.MODEL,
-                        TrainerTest.LOSS,
-                        opt,
-                        denseConfig(1).withCheckpoints(ckpt, 1))
-                .fit(TrainerTest.DIGITS.train(), TrainerTest.DIGITS.test());
+        digits(opt, denseConfig(1).withCheckpoints(ckpt, 1)).fit(TrainerTest.DIGITS.train(), TrainerTest.DIGITS.test());
         rewriteState(ckpt, s -> s.remove("state_version"));
-        Trainer three = new Trainer(new SimdBackend(1), TrainerTest.MODEL, TrainerTest.LOSS, opt, denseConfig(3));
+        Trainer three = digits(opt, denseConfig(3));
         assertSameRun(
                 three.fit(TrainerTest.DIGITS.train(), TrainerTest.DIGITS.test()),
                 three.resume(ckpt, TrainerTest.DIGITS.train(), TrainerTest.DIGITS.test()),
@@ -355,14 +342,9 @@ class StepCheckpointTest {
         Optimizer opt = Optimizers.sgd(0.1);
         Path ckpt = tmp.resolve("bad");
         TrainingConfig config = denseConfig(2).withCheckpoints(ckpt, 1).withCheckpointEverySteps(4);
-        assertThrows(Crash.class, () -> new Trainer(
-                        new SimdBackend(1),
-                        TrainerTest.MODEL,
-                        TrainerTest.LOSS,
-                        opt,
-                        config.withCallbacks(crashAfter(5)))
+        assertThrows(Crash.class, () -> digits(opt, config.withCallbacks(crashAfter(5)))
                 .fit(TrainerTest.DIGITS.train()));
-        Trainer two = new Trainer(new SimdBackend(1), TrainerTest.MODEL, TrainerTest.LOSS, opt, config);
+        Trainer two = digits(opt, config);
         rewriteState(ckpt, s -> inEpoch(s).put("batch", 7L));
         var e = assertThrows(UncheckedIOException.class, () -> two.resume(ckpt, TrainerTest.DIGITS.train(), null));
         assertTrue(
