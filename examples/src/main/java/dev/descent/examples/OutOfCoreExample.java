@@ -126,6 +126,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
     public record Result(
             long rows,
             int epochs,
+            long rowsTrained,
             long dataBytes,
             boolean generated,
             double generateSeconds,
@@ -137,8 +138,9 @@ public final class OutOfCoreExample implements Callable<Integer> {
             double weightCosine,
             List<History.Step> steps,
             String badLines) {
+        /** Rows trained by this process per second (a resumed run counts only the rows after its checkpoint). */
         double rowsPerS() {
-            return rows * (double) epochs / trainSeconds;
+            return rowsTrained / trainSeconds;
         }
     }
 
@@ -306,6 +308,15 @@ public final class OutOfCoreExample implements Callable<Integer> {
                     .withEpochs(epochs)
                     .withSeed(seed)
                     .withCallbacks(callbacks);
+            long[] rowsTrained = {0};
+            int b = Math.min(batch, rows), stepsPerEpoch = (rows + b - 1) / b;
+            config = config.withCallbacks(
+                    new Callback() { // the rows of each step this process takes
+                        @Override
+                        public void onStepEnd(History.Step s) {
+                            rowsTrained[0] += Math.min(b, rows - (s.step() % stepsPerEpoch) * b);
+                        }
+                    });
             if (checkpoint != null)
                 config = config.withCheckpoints(checkpoint, 1).withCheckpointEverySteps(checkpointEverySteps);
             long t1 = System.nanoTime();
@@ -334,6 +345,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
             return new Result(
                     rows,
                     epochs,
+                    rowsTrained[0],
                     bytes,
                     generated,
                     generateSeconds,
