@@ -583,9 +583,23 @@ public final class Trainer {
             this.roundEnd = rounds == null ? null : new float[model.parameterCount()];
         }
 
-        /** Switches a sparse run to {@code update} before its first step; returns this run. */
+        /**
+         * Switches a sparse run to {@code update} before its first step; returns this run, or closes it
+         * and throws when the update is refused (the optimizer, or a backend without a lazy update).
+         */
         Run use(SparseUpdate update) {
-            if (update == SparseUpdate.LAZY) ((CpuTrainingSession) session).useLazySparseUpdate();
+            try {
+                if (update == SparseUpdate.LAZY) {
+                    if (!(session instanceof CpuTrainingSession cpu))
+                        throw new IllegalArgumentException("the lazy sparse update (SparseUpdate.LAZY) runs on the CPU"
+                                + " backends (simd, scalar) only; the " + backend.name() + " backend trains sparse"
+                                + " data with SparseUpdate.DENSE (PyTorch's update)");
+                    cpu.useLazySparseUpdate();
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
             this.update = update;
             return this;
         }
