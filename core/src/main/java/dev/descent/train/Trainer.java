@@ -161,7 +161,7 @@ public final class Trainer {
                     + " SparseUpdate.DENSE (PyTorch's update)");
         try (OutputLock lock = lockCheckpoints(null)) {
             try (Run run = new Run(null, sparseBatches(train), null, null, model.initialParameters(config.seed()))) {
-                if (update == SparseUpdate.LAZY) ((CpuTrainingSession) run.session).useLazySparseUpdate();
+                run.use(update);
                 return run.train();
             }
         } catch (IOException e) {
@@ -181,9 +181,19 @@ public final class Trainer {
      *     empty, or a line is bad (file:line) and the stream does not skip bad lines
      */
     public TrainingResult fit(SparseStream train) {
+        return fit(train, SparseUpdate.DENSE);
+    }
+
+    /**
+     * {@link #fit(SparseStream)} with the given update ({@link SparseUpdate#DENSE} or {@link
+     * SparseUpdate#LAZY}), as {@link #fit(SparseDataset, SparseUpdate)} does for rows in memory.
+     */
+    public TrainingResult fit(SparseStream train, SparseUpdate update) {
+        java.util.Objects.requireNonNull(update, "update");
         checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
         try (OutputLock lock = lockCheckpoints(null)) {
             try (Run run = new Run(null, streamBatches(train), null, null, model.initialParameters(config.seed()))) {
+                run.use(update);
                 return run.train();
             }
         } catch (IOException e) {
@@ -197,8 +207,19 @@ public final class Trainer {
      * same rows and sizes, same shuffle buffer), or it is refused before anything is trained.
      */
     public TrainingResult resume(Path checkpoint, SparseStream train) {
+        return resume(checkpoint, train, SparseUpdate.DENSE);
+    }
+
+    /**
+     * {@link #resume(Path, SparseStream)} of a run trained with {@code update} (the checkpoint
+     * records it; another update is refused). A lazy run's checkpoint holds every column brought up to
+     * date (its missed weight decay applied when the parameters were read), so the resumed run starts
+     * with no decay owed.
+     */
+    public TrainingResult resume(Path checkpoint, SparseStream train, SparseUpdate update) {
+        java.util.Objects.requireNonNull(update, "update");
         checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
-        return resume(checkpoint, p -> new Run(null, streamBatches(train), null, null, p));
+        return resume(checkpoint, p -> new Run(null, streamBatches(train), null, null, p).use(update));
     }
 
     /**
@@ -206,8 +227,17 @@ public final class Trainer {
      * Dataset, Dataset)} does for dense rows (bit for bit; the same checks).
      */
     public TrainingResult resume(Path checkpoint, SparseDataset train) {
+        return resume(checkpoint, train, SparseUpdate.DENSE);
+    }
+
+    /**
+     * {@link #resume(Path, SparseDataset)} of a run trained with {@code update}, as {@link
+     * #resume(Path, SparseStream, SparseUpdate)} does for a stream.
+     */
+    public TrainingResult resume(Path checkpoint, SparseDataset train, SparseUpdate update) {
+        java.util.Objects.requireNonNull(update, "update");
         checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
-        return resume(checkpoint, p -> new Run(null, sparseBatches(train), null, null, p));
+        return resume(checkpoint, p -> new Run(null, sparseBatches(train), null, null, p).use(update));
     }
 
     /** Refuses sparse input on a backend without sparse kernels, and data that does not fit the model. */
@@ -269,7 +299,9 @@ public final class Trainer {
      * Continues the run saved in {@code checkpoint} (see {@link TrainingConfig#withCheckpoints}) up to
      * this trainer's last epoch: parameters, optimizer state, schedule step, batch order, early
      * stopping, plateau control and history carry on exactly, so the result is bit-identical to an
-     * uninterrupted run. The checkpoint must come from the same model shape, seed, batch size,
+     * uninterrupted run. A step checkpoint ({@link TrainingConfig#withCheckpointEverySteps}) taken in
+     * the middle of an epoch continues that epoch at its recorded batch (the batches before it are
+     * drawn again and skipped). The checkpoint must come from the same model shape, seed, batch size,
      * accumulation, sampling and number of training rows. {@code checkpoint} is a checkpoint folder or
      * a folder holding one named {@value Checkpoint#DEFAULT_NAME} ({@link Checkpoint#locate}, which
      * also finds a checkpoint that a crash left as {@code NAME.old-*}). The checkpoint folder of this
@@ -455,6 +487,16 @@ public final class Trainer {
         double secondsBefore;
         int savedEpoch;
         long startNanos;
+        /**
+         * Where epoch {@code epochsDone + 1} stands: batches taken (0: at its start; more only while a
+         * mid-epoch checkpoint is written, or in a run resumed from one), their loss × rows and rows.
+         */
+        int batchInEpoch;
+
+        double epochLossRows;
+        long epochRowsSeen;
+        /** How the first layer's weights are updated on sparse rows ({@link SparseUpdate#DENSE} otherwise). */
+        SparseUpdate update = SparseUpdate.DENSE;
 
         Run(
                 Dataset train,
@@ -545,6 +587,27 @@ public final class Trainer {
             this.roundEnd = rounds == null ? null : new float[model.parameterCount()];
         }
 
+        /**
+         * Switches a sparse run to {@code update} before its first step; returns this run, or closes it
+         * and throws when the update is refused (the optimizer, or a backend without a lazy update).
+         */
+        Run use(SparseUpdate update) {
+            try {
+                if (update == SparseUpdate.LAZY) {
+                    if (!(session instanceof CpuTrainingSession cpu))
+                        throw new IllegalArgumentException("the lazy sparse update (SparseUpdate.LAZY) runs on the CPU"
+                                + " backends (simd, scalar) only; the " + backend.name() + " backend trains sparse"
+                                + " data with SparseUpdate.DENSE (PyTorch's update)");
+                    cpu.useLazySparseUpdate();
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+            this.update = update;
+            return this;
+        }
+
         /** The learning rate of step {@code t}: the optimizer's times the schedule's (checked finite, >= 0). */
         private double lrAt(long t) {
             double lr = optimizer.lr() * schedule.at(t);
@@ -572,7 +635,7 @@ public final class Trainer {
             return train != null ? train.rows() : sparseBatches != null ? sparseBatches.rows() : source.rows();
         }
 
-        private int batchesPerEpoch() {
+        int batchesPerEpoch() {
             return batches != null ? batches.batchesPerEpoch() : sparseBatches.batchesPerEpoch();
         }
 
@@ -653,17 +716,24 @@ public final class Trainer {
 
         /** One epoch; false when early stopping ends training. */
         private boolean runEpoch(int epoch) {
-            session.readParameters(epochStart);
+            int from = batchInEpoch; // > 0 only in the epoch a mid-epoch checkpoint resumes
+            if (from == 0) session.readParameters(epochStart); // else restored from the checkpoint
             if (batches != null) batches.startEpoch(epoch - 1);
             else sparseBatches.startEpoch(epoch - 1);
             if (source != null) source.startEpoch(epoch - 1);
+            else skipBatches(from);
             int perEpoch = batchesPerEpoch(), k = config.accumulation();
             boolean mean = loss.reduction() != Loss.Reduction.SUM; // mean and batchmean average rows
-            double lossRows = 0;
-            long rowsSeen = 0;
+            double lossRows = epochLossRows;
+            long rowsSeen = epochRowsSeen;
+            batchInEpoch = 0;
+            epochLossRows = 0;
+            epochRowsSeen = 0;
             double lr = Double.NaN;
             StopTraining stop = null;
-            for (int b = 0; b < perEpoch && stop == null; ) {
+            boolean stepCheckpointAtEnd = false;
+            for (int b = from; b < perEpoch && stop == null; ) {
+                long stepsBefore = step;
                 if (rounds != null) { // local steps elsewhere: a round of up to H batches, each one step
                     int count = Math.min(roundLr.length, perEpoch - b);
                     for (int i = 0; i < count; i++) roundLr[i] = lrAt(step + i);
@@ -689,6 +759,10 @@ public final class Trainer {
                         if (!Float.isFinite(v)) {
                             diverge(epoch, "the parameters after the round hold " + v, roundLoss[count - 1], lr);
                         }
+                    if (stop == null && stepCheckpointDue(stepsBefore)) { // at the end of the round
+                        if (b < perEpoch) saveInEpoch(b, lossRows, rowsSeen);
+                        else stepCheckpointAtEnd = true;
+                    }
                     continue;
                 }
                 int end = Math.min(perEpoch, b + k), groupRows = 0;
@@ -720,6 +794,10 @@ public final class Trainer {
                 } catch (StopTraining st) {
                     stop = st;
                 }
+                if (stop == null && stepCheckpointDue(stepsBefore)) { // never between micro-batches
+                    if (b < perEpoch) saveInEpoch(b, lossRows, rowsSeen);
+                    else stepCheckpointAtEnd = true; // written after the epoch's end, with its record
+                }
             }
             if (valMetrics != null) valMetrics.reset();
             Evaluation val = validation == null ? null : evaluate(validation, valMetrics);
@@ -747,9 +825,40 @@ public final class Trainer {
             history.add(e);
             epochsDone = epoch;
             if (stop != null) throw stop;
-            if (config.checkpointDir() != null && epoch % config.checkpointEvery() == 0) save();
+            if (config.checkpointDir() != null && (epoch % config.checkpointEvery() == 0 || stepCheckpointAtEnd))
+                save();
             for (Callback c : config.callbacks()) c.onEpochEnd(e);
             return carryOn;
+        }
+
+        /** Takes the epoch's first {@code count} batches unused (a run resumed from a mid-epoch checkpoint). */
+        private void skipBatches(int count) {
+            for (int i = 0; i < count; i++)
+                if (batches != null) batches.next(batch);
+                else sparseBatches.next(sparseBatch);
+        }
+
+        /** Whether a step checkpoint falls due among the steps after {@code stepsBefore}, up to {@link #step}. */
+        private boolean stepCheckpointDue(long stepsBefore) {
+            int n = config.checkpointEverySteps();
+            return n > 0 && step / n > stepsBefore / n;
+        }
+
+        /**
+         * Writes a checkpoint in the middle of epoch {@code epochsDone + 1}: {@code batch} batches of it
+         * taken, with their loss × rows and rows so far.
+         */
+        private void saveInEpoch(int batch, double lossRows, long rowsSeen) {
+            batchInEpoch = batch;
+            epochLossRows = lossRows;
+            epochRowsSeen = rowsSeen;
+            try {
+                save();
+            } finally {
+                batchInEpoch = 0;
+                epochLossRows = 0;
+                epochRowsSeen = 0;
+            }
         }
 
         /**
@@ -787,7 +896,7 @@ public final class Trainer {
         }
 
         /** Rows of the epoch's batch {@code i}: full except possibly the last. */
-        private int rowsOf(int i) {
+        int rowsOf(int i) {
             int size = batches != null ? batches.batchSize() : sparseBatches.batchSize();
             return Math.min(size, trainRows() - i * size);
         }
@@ -868,10 +977,14 @@ public final class Trainer {
         private void save() {
             try {
                 TrainingCheckpoint.save(config.checkpointDir(), this, config);
-                savedEpoch = epochsDone;
+                if (batchInEpoch == 0) savedEpoch = epochsDone;
             } catch (IOException e) {
                 throw new UncheckedIOException(
-                        "cannot write checkpoint " + config.checkpointDir() + " after epoch " + epochsDone + ": "
+                        "cannot write checkpoint " + config.checkpointDir() + " after "
+                                + (batchInEpoch > 0
+                                        ? "step " + step + " (in epoch " + (epochsDone + 1) + ")"
+                                        : "epoch " + epochsDone)
+                                + ": "
                                 + (AtomicFiles.isDiskFull(e) ? "no space left on device" : e.getMessage())
                                 + "; the previous checkpoint is unchanged",
                         e);

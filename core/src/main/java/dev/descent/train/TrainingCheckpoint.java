@@ -27,7 +27,10 @@ import java.util.Map;
  * names ({@code layers.1.running_mean}, …), with early stopping also the best epoch's ({@code
  * best.buffers}). With parameter groups the state records their layout ({@code
  * param_groups}: names, flat ranges, frozen), and resuming with other groups (or none) is refused.
- * State: the step and epoch counters, the seed and
+ * State: the step and epoch counters (and, for a checkpoint taken in the middle of an epoch, {@code
+ * in_epoch}: the epoch in progress, the batches of it taken, their loss × rows and rows, with the
+ * parameters at its start as the tensor {@code epoch_start.parameters}), the sparse update when it is
+ * not the dense one, the seed and
  * batching that fix every later epoch's order, the optimizer's step, the divergence yardstick, the
  * early-stopping and plateau state, the elapsed time and the history. Everything a resumed run needs
  * to continue bit for bit.
@@ -48,6 +51,15 @@ final class TrainingCheckpoint {
     /** The best epoch's buffers, beside {@code best.parameters}, when the model has buffers. */
     static final String BEST_BUFFERS = "best.buffers";
 
+    /** The parameters at the start of the epoch in progress, in a mid-epoch checkpoint. */
+    static final String EPOCH_START = "epoch_start.parameters";
+
+    /**
+     * The version of the state's content this class writes and the highest it reads: 1 (no {@code
+     * state_version} key) only at epoch ends; 2 also in the middle of an epoch ({@code in_epoch}).
+     */
+    static final int STATE_VERSION = 2;
+
     static void save(Path dir, Trainer.Run run, TrainingConfig config) throws IOException {
         Sequential model = run.session.model();
         float[] p = new float[model.parameterCount()];
@@ -65,8 +77,10 @@ final class TrainingCheckpoint {
             tensors.add(Tensor.of("best.parameters", run.bestParameters, run.bestParameters.length));
         if (run.hasAverage())
             tensors.add(Tensor.of(AVERAGED, run.averaged.average().clone(), p.length));
+        if (run.batchInEpoch > 0) tensors.add(Tensor.of(EPOCH_START, run.epochStart.clone(), p.length));
 
         Map<String, Object> s = new LinkedHashMap<>();
+        s.put("state_version", STATE_VERSION);
         s.put("model", model.toString());
         s.put("loss", run.session.loss().toString());
         s.put("optimizer", run.session.optimizer().toString());
@@ -74,6 +88,15 @@ final class TrainingCheckpoint {
         if (groups != null) s.put("param_groups", groups);
         s.put("epochs", config.epochs());
         s.put("epochs_done", run.epochsDone);
+        if (run.batchInEpoch > 0) {
+            Map<String, Object> in = new LinkedHashMap<>();
+            in.put("epoch", run.epochsDone + 1);
+            in.put("batch", run.batchInEpoch);
+            in.put("loss_rows", run.epochLossRows);
+            in.put("rows", run.epochRowsSeen);
+            s.put("in_epoch", in);
+        }
+        if (run.update != SparseUpdate.DENSE) s.put("sparse_update", run.update.name());
         s.put("step", run.step);
         s.put("optimizer_step", opt.step());
         s.put("seed", config.seed());
@@ -172,8 +195,10 @@ final class TrainingCheckpoint {
             Checkpoint c = Checkpoint.read(dir);
             Map<String, Object> s = c.state();
             Object epochs = s.get("epochs");
+            Object in = s.get("in_epoch") instanceof Map<?, ?> m ? m.get("batch") : null;
             return s.get("model") + ", " + s.get("optimizer") + ", " + s.get("epochs_done")
-                    + (epochs == null ? "" : " of " + epochs) + " epochs done, " + s.get("training_rows")
+                    + (epochs == null ? "" : " of " + epochs) + " epochs done"
+                    + (in == null ? "" : " and " + in + " batches of the next") + ", " + s.get("training_rows")
                     + " training rows, seed " + s.get("seed") + ", batch size " + s.get("batch_size");
         } catch (IOException e) {
             return "unreadable: " + e.getMessage();
@@ -194,21 +219,32 @@ final class TrainingCheckpoint {
                     "was written with sampling " + c.stateString("sampling") + ", this trainer uses "
                             + config.sampling() + "; resuming would not continue the same run");
 
+        long version = c.state().containsKey("state_version") ? c.stateLong("state_version") : 1;
+        if (version < 1 || version > STATE_VERSION)
+            throw new CheckpointException(
+                    state,
+                    "has state_version " + version + "; this Descent reads versions 1 to " + STATE_VERSION
+                            + " (a newer Descent wrote it)");
+        requireSame(state, "sparse update", c.state().get("sparse_update"), updateName(run), "DENSE");
         int n = run.session.model().parameterCount();
         long epochsDone = c.stateLong("epochs_done");
-        if (epochsDone < 1 || epochsDone > config.epochs())
+        InEpoch in = inEpoch(c, state, run, config, epochsDone);
+        long resumesAt = in == null ? epochsDone : epochsDone + 1; // the last epoch the checkpoint has begun
+        if (epochsDone < (in == null ? 1 : 0) || resumesAt > config.epochs())
             throw new CheckpointException(
                     state,
-                    "epochs_done is " + epochsDone + ", this trainer runs epochs 1.." + config.epochs()
-                            + "; raise epochs to continue");
+                    "epochs_done is " + epochsDone + (in == null ? "" : " (and epoch " + resumesAt + " begun)")
+                            + ", this trainer runs epochs 1.." + config.epochs() + "; raise epochs to continue");
         long perEpoch = run.stepsPerEpoch, end = epochsDone * perEpoch;
         long step = c.stateLong("step");
+        long epochEnd = in == null ? step : step - in.steps(); // the step at which epoch epochs_done ended
         // a run stopped by a callback saves after a partial epoch: the step lies within the last epoch
-        if (step > end || step <= end - perEpoch)
+        if (epochsDone == 0 ? epochEnd != 0 : epochEnd > end || epochEnd <= end - perEpoch)
             throw new CheckpointException(
                     state,
-                    "state 'step' is " + step + ", but " + epochsDone + " epochs of " + perEpoch + " steps end at step "
-                            + end + "; the checkpoint is inconsistent");
+                    "state 'step' is " + step + (in == null ? "" : " with " + in.steps() + " in epoch " + resumesAt)
+                            + ", but " + epochsDone + " epochs of " + perEpoch + " steps end at step " + end
+                            + "; the checkpoint is inconsistent");
         long optimizerStep = c.stateLong("optimizer_step");
         if (optimizerStep != step)
             throw new CheckpointException(
@@ -257,7 +293,8 @@ final class TrainingCheckpoint {
                     (int) c.requireLong("plateau.bad_reports", ps.get("bad_reports"), 0, Integer.MAX_VALUE),
                     (int) c.requireLong("plateau.cooldown_left", ps.get("cooldown_left"), 0, Integer.MAX_VALUE));
         }
-        History history = history(c, step, epochsDone);
+        History history = history(c, step, epochsDone, resumesAt, epochEnd);
+        float[] epochStart = in == null ? null : c.requireShape(EPOCH_START, n);
         if (step > 0 && Double.compare(firstLoss, history.steps().get(0).loss()) != 0)
             throw new CheckpointException(
                     state,
@@ -276,12 +313,55 @@ final class TrainingCheckpoint {
         run.badEpochs = badEpochs;
         run.secondsBefore = seconds;
         if (plateauState != null) run.plateau.restore(plateauState);
+        if (in != null) {
+            run.batchInEpoch = in.batch();
+            run.epochLossRows = in.lossRows();
+            run.epochRowsSeen = in.rows();
+            System.arraycopy(epochStart, 0, run.epochStart, 0, n);
+        }
         for (History.Step h : history.steps()) run.history.add(h);
         for (History.Epoch h : history.epochs()) run.history.add(h);
     }
 
-    /** The history in the checkpoint, checked field by field and against the step and epoch counters. */
-    private static History history(Checkpoint c, long step, long epochsDone) throws CheckpointException {
+    /** Where a mid-epoch checkpoint stands in epoch {@code epochs_done + 1}: batches taken, the steps they made, their loss × rows and rows. */
+    private record InEpoch(int batch, long steps, double lossRows, long rows) {}
+
+    /**
+     * The checked {@code in_epoch} of a mid-epoch checkpoint, or null for one written at an epoch's
+     * end: the epoch after {@code epochs_done}, a batch inside it that starts an optimizer step
+     * (never between the micro-batches of one), and the rows of the batches before it.
+     */
+    private static InEpoch inEpoch(Checkpoint c, Path state, Trainer.Run run, TrainingConfig config, long epochsDone)
+            throws CheckpointException {
+        if (!c.state().containsKey("in_epoch")) return null;
+        Map<String, Object> in = c.stateObject("in_epoch");
+        c.requireLong("in_epoch.epoch", in.get("epoch"), epochsDone + 1, epochsDone + 1);
+        int k = config.accumulation(); // checked equal to the checkpoint's
+        int batch = (int) c.requireLong("in_epoch.batch", in.get("batch"), 1, run.batchesPerEpoch() - 1);
+        if (batch % k != 0)
+            throw new CheckpointException(
+                    state,
+                    "state 'in_epoch.batch' is " + batch + ", inside an optimizer step of " + k
+                            + " micro-batches; a checkpoint is only ever taken between steps, so it is inconsistent");
+        long rows = 0;
+        for (int i = 0; i < batch; i++) rows += run.rowsOf(i);
+        c.requireLong("in_epoch.rows", in.get("rows"), rows, rows);
+        double lossRows =
+                c.requireDouble("in_epoch.loss_rows", in.get("loss_rows"), -Double.MAX_VALUE, false, Double.MAX_VALUE);
+        return new InEpoch(batch, batch / k, lossRows, rows);
+    }
+
+    private static String updateName(Trainer.Run run) {
+        return run.update == SparseUpdate.DENSE ? null : run.update.name();
+    }
+
+    /**
+     * The history in the checkpoint, checked field by field and against the step and epoch counters:
+     * {@code step} steps in epochs 1 to {@code lastEpoch}, {@code epochsDone} epoch rows, the last
+     * of which ends at {@code epochEnd}.
+     */
+    private static History history(Checkpoint c, long step, long epochsDone, long lastEpoch, long epochEnd)
+            throws CheckpointException {
         Map<String, Object> h = c.stateObject("history");
         List<?> steps = list(c, "history.steps", h.get("steps"), step);
         List<?> epochs = list(c, "history.epochs", h.get("epochs"), epochsDone);
@@ -292,7 +372,7 @@ final class TrainingCheckpoint {
             List<?> r = list(c, f, steps.get(i), 6);
             out.add(new History.Step(
                     c.requireLong(f + "[0]", r.get(0), i, i),
-                    (int) c.requireLong(f + "[1]", r.get(1), 1, epochsDone),
+                    (int) c.requireLong(f + "[1]", r.get(1), 1, lastEpoch),
                     c.requireDouble(f + "[2]", r.get(2), -any, false, any),
                     c.requireDouble(f + "[3]", r.get(3), 0, false, any),
                     dbl(c, f + "[4]", r.get(4), 0),
@@ -321,10 +401,10 @@ final class TrainingCheckpoint {
                     dbl(c, f + "[8]", r.get(8), 0),
                     m));
         }
-        if (!out.epochs().isEmpty() && out.lastEpoch().steps() != step)
+        if (!out.epochs().isEmpty() && out.lastEpoch().steps() != epochEnd)
             throw c.invalid(
                     "history.epochs[" + (epochsDone - 1) + "][1]",
-                    "the step " + step,
+                    "the step " + epochEnd,
                     out.lastEpoch().steps());
         return out;
     }

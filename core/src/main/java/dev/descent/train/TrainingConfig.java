@@ -38,6 +38,10 @@ import java.util.function.Consumer;
  * @param checkpointDir where a checkpoint is written after every {@code checkpointEvery} epochs and
  *     at the end, or null for none
  * @param checkpointEvery epochs between checkpoints
+ * @param checkpointEverySteps optimizer steps between checkpoints (0: none), in addition to the
+ *     epoch ones: a checkpoint is also written after every step whose count is a multiple of it,
+ *     in the middle of an epoch too (never between the micro-batches of one step), recording the
+ *     batch the epoch continues at; needs {@code checkpointDir}
  * @param checkpointOverwrite whether a run may replace a checkpoint in {@code checkpointDir} that it
  *     did not write or resume from (another run's). By default it may not: {@link Trainer#fit} and
  *     {@link Trainer#resume} refuse before training, naming the checkpoint. Within a run the
@@ -72,6 +76,7 @@ public record TrainingConfig(
         List<Callback> callbacks,
         Path checkpointDir,
         int checkpointEvery,
+        int checkpointEverySteps,
         boolean checkpointOverwrite,
         Averaging averaging,
         List<Metric> metrics,
@@ -90,6 +95,12 @@ public record TrainingConfig(
         callbacks = List.copyOf(callbacks);
         if (checkpointEvery < 1)
             throw new IllegalArgumentException("checkpointEvery must be >= 1, got " + checkpointEvery);
+        if (checkpointEverySteps < 0)
+            throw new IllegalArgumentException(
+                    "checkpointEverySteps must be >= 0 (0: no step checkpoints), got " + checkpointEverySteps);
+        if (checkpointEverySteps > 0 && checkpointDir == null)
+            throw new IllegalArgumentException("checkpointEverySteps " + checkpointEverySteps
+                    + " needs a checkpoint folder: set it with withCheckpoints(dir, everyEpochs) first");
         metrics = checkMetrics(metrics);
     }
 
@@ -130,6 +141,7 @@ public record TrainingConfig(
                 List.of(),
                 null,
                 1,
+                0,
                 false,
                 null,
                 List.of(),
@@ -208,6 +220,16 @@ public record TrainingConfig(
     }
 
     /**
+     * Also checkpoints every {@code steps} optimizer steps (0: only the epoch checkpoints), in the
+     * middle of an epoch too, so a long epoch (a large stream) loses at most {@code steps} steps to a
+     * crash; {@link Trainer#resume} continues at the recorded batch bit for bit. Needs the folder of
+     * {@link #withCheckpoints} (set it first).
+     */
+    public TrainingConfig withCheckpointEverySteps(int steps) {
+        return with(f -> f.checkpointEverySteps = steps);
+    }
+
+    /**
      * Whether a run may replace another run's checkpoint in the checkpoint folder (default false:
      * refused before training); see {@link #checkpointOverwrite()}.
      */
@@ -253,6 +275,7 @@ public record TrainingConfig(
                 f.callbacks,
                 f.checkpointDir,
                 f.checkpointEvery,
+                f.checkpointEverySteps,
                 f.checkpointOverwrite,
                 f.averaging,
                 f.metrics,
@@ -261,7 +284,7 @@ public record TrainingConfig(
 
     /** The components as mutable fields, for {@link #with}. */
     private static final class Fields {
-        int batchSize, epochs, accumulation, checkpointEvery;
+        int batchSize, epochs, accumulation, checkpointEvery, checkpointEverySteps;
         Schedule schedule;
         boolean schedulePerEpoch, dropLast, checkpointOverwrite;
         ReduceOnPlateau.Config plateau;
@@ -292,6 +315,7 @@ public record TrainingConfig(
             callbacks = c.callbacks;
             checkpointDir = c.checkpointDir;
             checkpointEvery = c.checkpointEvery;
+            checkpointEverySteps = c.checkpointEverySteps;
             checkpointOverwrite = c.checkpointOverwrite;
             averaging = c.averaging;
             metrics = c.metrics;

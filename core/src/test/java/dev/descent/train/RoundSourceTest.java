@@ -106,16 +106,16 @@ class RoundSourceTest {
         }
     }
 
-    private static final Sequential MODEL =
+    static final Sequential MODEL =
             Models.mlp(64).dense(16, Activation.TANH).dense(10).build();
 
-    private static Split digits() {
+    static Split digits() {
         Split s = Split.benchmark(Csv.load(Shared.data().resolve("digits.csv")));
         Standardizer std = Standardizer.fit(s.train());
         return new Split(std.apply(s.train()), std.apply(s.test()));
     }
 
-    private static TrainingConfig config(int epochs) {
+    static TrainingConfig config(int epochs) {
         return TrainingConfig.defaults()
                 .withBatchSize(100)
                 .withEpochs(epochs)

@@ -82,6 +82,7 @@ public final class TrainingBuilder {
     private double divergenceFactor = DEFAULTS.divergenceFactor();
     private Path checkpointDir;
     private int checkpointEvery = DEFAULTS.checkpointEvery();
+    private int checkpointEverySteps = DEFAULTS.checkpointEverySteps();
     private boolean checkpointOverwrite = DEFAULTS.checkpointOverwrite();
     private final List<Callback> callbacks = new ArrayList<>();
     private String backend;
@@ -262,6 +263,16 @@ public final class TrainingBuilder {
     }
 
     /**
+     * Also checkpoints every {@code steps} optimizer steps (0, the default: only at epoch ends), in
+     * the middle of an epoch too; {@link TrainingSpec#resume} continues at the recorded batch. Needs
+     * {@link #checkpoints}.
+     */
+    public TrainingBuilder checkpointEverySteps(int steps) {
+        this.checkpointEverySteps = steps;
+        return this;
+    }
+
+    /**
      * Whether this run may replace another run's checkpoint found in the {@link #checkpoints} folder
      * (default false: refused before training, naming it); see {@code
      * TrainingConfig.checkpointOverwrite}. A run always replaces its own and the one it resumes from.
@@ -399,6 +410,7 @@ public final class TrainingBuilder {
                 .withPlateau(plateau, plateauMonitor)
                 .withMetrics(metrics.toArray(Metric[]::new))
                 .withCheckpoints(checkpointDir, checkpointEvery)
+                .withCheckpointEverySteps(checkpointEverySteps)
                 .withCheckpointOverwrite(checkpointOverwrite);
         config = scheduleInEpochs ? config.withEpochSchedule(multiplier) : config.withSchedule(multiplier);
         Monitor.check(config, true); // an unknown name fails now; a val_ one without validation data at fit

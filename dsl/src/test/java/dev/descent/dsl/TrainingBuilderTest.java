@@ -59,6 +59,7 @@ class TrainingBuilderTest {
                 .clipping(Clipping.byNorm(1))
                 .earlyStopping(EarlyStopping.patience(3))
                 .checkpoints(dir, 2)
+                .checkpointEverySteps(500)
                 .overwriteCheckpoint(true)
                 .seed(42)
                 .backend("SIMD")
@@ -74,6 +75,7 @@ class TrainingBuilderTest {
         assertEquals(EarlyStopping.patience(3), spec.config().earlyStopping());
         assertEquals(dir, spec.config().checkpointDir());
         assertEquals(2, spec.config().checkpointEvery());
+        assertEquals(500, spec.config().checkpointEverySteps());
         assertTrue(spec.config().checkpointOverwrite());
         assertEquals(42, spec.config().seed());
         assertEquals("simd", spec.backendName(), "backend names are normalised");

@@ -2,6 +2,8 @@ package dev.descent.examples;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.descent.backend.Backend;
+import dev.descent.checkpoint.Checkpoint;
+import dev.descent.checkpoint.CheckpointConflictException;
 import dev.descent.data.Labels;
 import dev.descent.data.Libsvm;
 import dev.descent.data.SparseDataset;
@@ -10,6 +12,7 @@ import dev.descent.loss.Loss;
 import dev.descent.model.Models;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
+import dev.descent.train.Callback;
 import dev.descent.train.History;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingConfig;
@@ -61,7 +64,11 @@ import picocli.CommandLine.Option;
                     + " a held-out test file, a known true weight vector) and trains on it streaming, with memory bounded"
                     + " by the shuffle buffer. Try it with a small heap: DESCENT_JAVA_OPTS=-Xmx512m ./descent out-of-core.",
             "Prints rows/s, peak heap, test AUC (and the true weights' AUC), the cosine between learned and true"
-                    + " weights; writes loss.png and loss.csv; the last line is one JSON object."
+                    + " weights; writes loss.png and loss.csv; the last line is one JSON object.",
+            "--checkpoint-every-steps N writes a checkpoint into --out DIR/checkpoint every N optimizer steps (in the"
+                    + " middle of an epoch too: it records the stream's position) and after every epoch; --resume"
+                    + " continues the run saved there (same options), ending as the uninterrupted run would, bit for"
+                    + " bit."
         })
 public final class OutOfCoreExample implements Callable<Integer> {
 
@@ -99,6 +106,18 @@ public final class OutOfCoreExample implements Callable<Integer> {
     boolean skipBadLines;
 
     @Option(
+            names = "--checkpoint-every-steps",
+            paramLabel = "N",
+            description =
+                    "Checkpoint into --out DIR/checkpoint every N optimizer steps and after every epoch; 0: none.")
+    int checkpointEverySteps;
+
+    @Option(
+            names = "--resume",
+            description = "Continue the run saved in --out DIR/checkpoint (run with the same options).")
+    boolean resume;
+
+    @Option(
             names = "--regenerate",
             description = "Write the data even when DIR/data already holds this data set (same options and seed).")
     boolean regenerate;
@@ -107,6 +126,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
     public record Result(
             long rows,
             int epochs,
+            long rowsTrained,
             long dataBytes,
             boolean generated,
             double generateSeconds,
@@ -118,8 +138,9 @@ public final class OutOfCoreExample implements Callable<Integer> {
             double weightCosine,
             List<History.Step> steps,
             String badLines) {
+        /** Rows trained by this process per second (a resumed run counts only the rows after its checkpoint). */
         double rowsPerS() {
-            return rows * (double) epochs / trainSeconds;
+            return rowsTrained / trainSeconds;
         }
     }
 
@@ -133,23 +154,39 @@ public final class OutOfCoreExample implements Callable<Integer> {
             throw new IllegalArgumentException("--nnz must be in [1, --features = " + features + "], got " + nnz);
         if (testRows < 1) throw new IllegalArgumentException("--test-rows must be >= 1, got " + testRows);
         if (rowsPerShard < 1) throw new IllegalArgumentException("--rows-per-shard must be >= 1, got " + rowsPerShard);
+        if (checkpointEverySteps < 0)
+            throw new IllegalArgumentException(
+                    "--checkpoint-every-steps must be >= 0 (0: no checkpoints), got " + checkpointEverySteps);
         Path dir = common.out("out-of-core");
-        result = compute(
-                dir.resolve("data"),
-                rows,
-                features,
-                nnz,
-                testRows,
-                rowsPerShard,
-                shuffleBuffer,
-                regenerate,
-                skipBadLines,
-                optimizer,
-                common.backend(),
-                common.epochs(),
-                common.batchSize(),
-                common.lr(),
-                common.seed());
+        Path checkpoint = dir.resolve(Checkpoint.DEFAULT_NAME);
+        try {
+            result = compute(
+                    dir.resolve("data"),
+                    rows,
+                    features,
+                    nnz,
+                    testRows,
+                    rowsPerShard,
+                    shuffleBuffer,
+                    regenerate,
+                    skipBadLines,
+                    optimizer,
+                    common.backend(),
+                    common.epochs(),
+                    common.batchSize(),
+                    common.lr(),
+                    common.seed(),
+                    checkpointEverySteps > 0 || resume ? checkpoint : null,
+                    checkpointEverySteps,
+                    resume);
+        } catch (UncheckedIOException e) {
+            if (!(e.getCause() instanceof CheckpointConflictException c)) throw e;
+            throw new IllegalArgumentException(
+                    "--out " + dir + ": " + checkpoint + " holds the checkpoint of another run (" + c.run()
+                            + "). To continue that run pass --resume (with its options); to keep it, write to another"
+                            + " --out",
+                    e);
+        }
 
         try (CsvOut csv = CsvOut.create(dir.resolve("loss.csv"), "step", "epoch", "loss", "lr")) {
             for (History.Step s : result.steps()) csv.row(s.step(), s.epoch(), s.loss(), s.lr());
@@ -230,7 +267,12 @@ public final class OutOfCoreExample implements Callable<Integer> {
         return String.format(Locale.ROOT, "%,.0f MiB", bytes / MIB);
     }
 
-    /** Generates (unless already there), trains streaming, scores; the peak heap covers all of it. */
+    /**
+     * Generates (unless already there), trains streaming, scores; the peak heap covers all of it.
+     * With a {@code checkpoint} folder (else null) it checkpoints there after every epoch and every
+     * {@code checkpointEverySteps} steps (0: epochs only), or with {@code resume} continues the run
+     * saved there; {@code callbacks} are added to the run.
+     */
     public static Result compute(
             Path data,
             int rows,
@@ -246,7 +288,11 @@ public final class OutOfCoreExample implements Callable<Integer> {
             int epochs,
             int batch,
             double lr,
-            long seed) {
+            long seed,
+            Path checkpoint,
+            int checkpointEverySteps,
+            boolean resume,
+            Callback... callbacks) {
         try (HeapWatch watch = new HeapWatch()) {
             float[] truth = trueWeights(features, nnz, seed);
             long t0 = System.nanoTime();
@@ -260,10 +306,22 @@ public final class OutOfCoreExample implements Callable<Integer> {
             TrainingConfig config = TrainingConfig.defaults()
                     .withBatchSize(batch)
                     .withEpochs(epochs)
-                    .withSeed(seed);
+                    .withSeed(seed)
+                    .withCallbacks(callbacks);
+            long[] rowsTrained = {0};
+            int b = Math.min(batch, rows), stepsPerEpoch = (rows + b - 1) / b;
+            config = config.withCallbacks(
+                    new Callback() { // the rows of each step this process takes
+                        @Override
+                        public void onStepEnd(History.Step s) {
+                            rowsTrained[0] += Math.min(b, rows - (s.step() % stepsPerEpoch) * b);
+                        }
+                    });
+            if (checkpoint != null)
+                config = config.withCheckpoints(checkpoint, 1).withCheckpointEverySteps(checkpointEverySteps);
             long t1 = System.nanoTime();
-            TrainingResult fit =
-                    new Trainer(backend, model, Loss.bceWithLogits(), optimizer(optimizer, lr), config).fit(train);
+            Trainer trainer = new Trainer(backend, model, Loss.bceWithLogits(), optimizer(optimizer, lr), config);
+            TrainingResult fit = resume ? trainer.resume(checkpoint, train) : trainer.fit(train);
             double trainSeconds = (System.nanoTime() - t1) / 1e9;
             float[] p = fit.parameters();
 
@@ -287,6 +345,7 @@ public final class OutOfCoreExample implements Callable<Integer> {
             return new Result(
                     rows,
                     epochs,
+                    rowsTrained[0],
                     bytes,
                     generated,
                     generateSeconds,

@@ -3,8 +3,12 @@ package dev.descent.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.backend.Backends;
+import dev.descent.checkpoint.Checkpoint;
 import dev.descent.checkpoint.Json;
 import dev.descent.cli.Main;
+import dev.descent.train.Callback;
+import dev.descent.train.History;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -139,5 +143,102 @@ class OutOfCoreExampleTest {
         assertTrue(
                 err.startsWith("descent out-of-core: " + shard + ":") && err.endsWith("a truncated gzip stream"), err);
         assertEquals(1, err.lines().count(), err);
+    }
+
+    /** Thrown by a callback to stop a run as a crash would (no final checkpoint). */
+    private static final class Crash extends RuntimeException {}
+
+    @Test
+    void aRunResumedFromAMidEpochCheckpointEndsWithTheStraightRunsWeights() throws Exception {
+        // 6,000 rows in batches of 256: 24 steps an epoch; checkpoints every 10 steps
+        String[] options = {
+            "--rows",
+            "6000",
+            "--features",
+            "500",
+            "--nnz",
+            "8",
+            "--test-rows",
+            "1000",
+            "--rows-per-shard",
+            "2000",
+            "--epochs",
+            "2",
+            "--backend",
+            "simd",
+            "--shuffle-buffer",
+            "1000",
+            "--seed",
+            "7",
+            "--checkpoint-every-steps",
+            "10"
+        };
+        Path straightDir = dir.resolve("straight"), crashedDir = dir.resolve("crashed");
+        List<String> straight = new java.util.ArrayList<>(List.of("out-of-core"));
+        straight.addAll(List.of(options));
+        straight.addAll(List.of("--out", straightDir.toString()));
+        Object[] run = cli(straight.toArray(String[]::new));
+        assertEquals(0, run[0], (String) run[2]);
+
+        // the same run, crashing after its step 34 (0-based): its last checkpoint is after step 30,
+        // 6 batches into epoch 2 of the stream
+        Callback crash = new Callback() {
+            @Override
+            public void onStepEnd(History.Step s) {
+                if (s.step() == 34) throw new Crash();
+            }
+        };
+        org.junit.jupiter.api.Assertions.assertThrows(
+                Crash.class,
+                () -> OutOfCoreExample.compute(
+                        crashedDir.resolve("data"),
+                        6000,
+                        500,
+                        8,
+                        1000,
+                        2000,
+                        1000,
+                        false,
+                        false,
+                        "adagrad",
+                        Backends.byName("simd"),
+                        2,
+                        256,
+                        0.3,
+                        7,
+                        crashedDir.resolve("checkpoint"),
+                        10,
+                        false,
+                        crash));
+        Map<String, Object> state =
+                Checkpoint.read(crashedDir.resolve("checkpoint")).state();
+        assertEquals(30L, state.get("step"));
+        assertEquals(6L, ((Map<?, ?>) state.get("in_epoch")).get("batch"));
+
+        List<String> resumed = new java.util.ArrayList<>(List.of("out-of-core"));
+        resumed.addAll(List.of(options));
+        resumed.addAll(List.of("--out", crashedDir.toString(), "--resume"));
+        Object[] again = cli(resumed.toArray(String[]::new));
+        assertEquals(0, again[0], (String) again[2]);
+        Map<String, Object> a = json((String) run[1]), b = json((String) again[1]);
+        assertEquals(a.get("test_auc"), b.get("test_auc"));
+        assertEquals(a.get("weight_cosine"), b.get("weight_cosine"));
+        assertEquals(
+                Files.readString(straightDir.resolve("loss.csv")),
+                Files.readString(crashedDir.resolve("loss.csv")),
+                "every step's loss and learning rate");
+        assertEquals(
+                java.util.Arrays.toString(Checkpoint.read(straightDir.resolve("checkpoint"))
+                        .tensor("layers.0.weight")
+                        .data()),
+                java.util.Arrays.toString(Checkpoint.read(crashedDir.resolve("checkpoint"))
+                        .tensor("layers.0.weight")
+                        .data()),
+                "the final weights, bit for bit");
+
+        // a new run into a folder holding a checkpoint is refused, pointing at --resume
+        Object[] refused = cli(straight.toArray(String[]::new));
+        assertEquals(Main.USAGE, refused[0], (String) refused[2]);
+        assertTrue(((String) refused[2]).contains("To continue that run pass --resume"), (String) refused[2]);
     }
 }

@@ -182,6 +182,7 @@ class TrainingScope internal constructor() {
     private var lrSchedule: Schedule? = null
     private var checkpointDir: Path? = null
     private var checkpointEvery: Int = defaults.checkpointEvery()
+    private var checkpointEverySteps: Int = defaults.checkpointEverySteps()
     private var checkpointOverwrite: Boolean = defaults.checkpointOverwrite()
     private val callbacks = mutableListOf<Callback>()
 
@@ -198,13 +199,16 @@ class TrainingScope internal constructor() {
     }
 
     /**
-     * Checkpoints into [dir] every [everyEpochs] epochs and at the end. Another run's checkpoint found
-     * there is refused before training unless [overwrite] (see `TrainingConfig.checkpointOverwrite`).
+     * Checkpoints into [dir] every [everyEpochs] epochs and at the end, and also every [everySteps]
+     * optimizer steps when it is above 0 (in the middle of an epoch too; resuming continues at the
+     * recorded batch). Another run's checkpoint found there is refused before training unless
+     * [overwrite] (see `TrainingConfig.checkpointOverwrite`).
      */
-    fun checkpoints(dir: Path, everyEpochs: Int = 1, overwrite: Boolean = false) {
+    fun checkpoints(dir: Path, everyEpochs: Int = 1, overwrite: Boolean = false, everySteps: Int = 0) {
         checkpointDir = dir
         checkpointEvery = everyEpochs
         checkpointOverwrite = overwrite
+        checkpointEverySteps = everySteps
     }
 
     /** Calls [action] with each epoch's record (losses, metrics, learning rate, time) at its end. */
@@ -254,6 +258,7 @@ class TrainingScope internal constructor() {
             .earlyStopping(earlyStopping)
             .divergenceFactor(divergenceFactor)
             .checkpoints(checkpointDir, checkpointEvery)
+            .checkpointEverySteps(checkpointEverySteps)
             .overwriteCheckpoint(checkpointOverwrite)
         backend?.let { b.backend(it.id) }
         progressBar?.let { b.progressBar(it) }
