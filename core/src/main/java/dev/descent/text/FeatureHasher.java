@@ -176,6 +176,8 @@ public final class FeatureHasher {
         return new SparseDataset(name, start, cols, vals, y, dimension, 1, classes);
     }
 
+    private static final int RADIX_BITS = 11, RADIX_MASK = (1 << RADIX_BITS) - 1;
+
     /** For ASCII c: the lowercased character if c is a word character ({@code \w}), else 0. */
     private static final byte[] ASCII_WORD = new byte[128];
 
@@ -357,11 +359,16 @@ public final class FeatureHasher {
         private final int minColumn = (Integer.MAX_VALUE - (dimension - 1)) % dimension;
         /** dimension - 1 when dimension is a power of two, else -1. */
         private final int columnMask = Integer.bitCount(dimension) == 1 ? dimension - 1 : -1;
-        /** Map slots: column + 1 (0: empty) and its count; the used slots in order of use. */
-        private int[] keys = new int[1 << 12], counts = new int[1 << 12], used = new int[1 << 11];
+        /** Map slot i: key (column + 1, 0: empty) at 2i, count at 2i + 1; the used slots in order of use. */
+        private int[] slots = new int[1 << 13], used = new int[1 << 11];
 
         private int size, slotMask, slotShift;
-        private long[] sorted = new long[1 << 11];
+        /** (column, count) pairs of the current row, and the radix sort's second buffer and digit counts. */
+        private long[] pairs = new long[1 << 11], scratch = new long[1 << 11];
+
+        private final int[] digitCounts = new int[1 << RADIX_BITS];
+        /** Bits of the largest column. */
+        private final int columnBits = 32 - Integer.numberOfLeadingZeros(dimension - 1);
         /** The rows hashed so far, one after the other. */
         int[] outColumns = new int[1 << 14];
 
@@ -409,28 +416,26 @@ public final class FeatureHasher {
             long need = 2L * (size + more);
             if (need <= slotMask + 1L) return;
             int capacity = Math.max(16, Integer.highestOneBit((int) Math.min(1 << 30, need) - 1) << 1);
-            if (capacity > keys.length) {
-                int[] k = keys, c = counts;
-                keys = new int[capacity];
-                counts = new int[capacity];
-                for (int i = 0; i < size; i++) { // move the current entries into the bigger arrays
-                    keys[used[i]] = k[used[i]];
-                    counts[used[i]] = c[used[i]];
-                }
-            }
-            if (used.length < capacity / 2) used = Arrays.copyOf(used, capacity / 2);
-            // re-insert the current entries with the new mask
             int oldSize = size;
-            if (sorted.length < oldSize) sorted = new long[Math.max(oldSize, 2 * sorted.length)];
-            for (int i = 0; i < oldSize; i++) {
+            ensurePairs(oldSize);
+            for (int i = 0; i < oldSize; i++) { // take the current entries out
                 int slot = used[i];
-                sorted[i] = (long) keys[slot] << 32 | (counts[slot] & 0xffffffffL);
-                keys[slot] = 0;
+                pairs[i] = (long) slots[2 * slot] << 32 | (slots[2 * slot + 1] & 0xffffffffL);
+                slots[2 * slot] = 0;
             }
+            if (slots.length < 2 * capacity) slots = new int[2 * capacity];
+            if (used.length < capacity / 2) used = new int[capacity / 2];
             slotMask = capacity - 1;
             slotShift = 32 - Integer.numberOfTrailingZeros(capacity);
             size = 0;
-            for (int i = 0; i < oldSize; i++) count((int) (sorted[i] >>> 32), (int) sorted[i]);
+            for (int i = 0; i < oldSize; i++) count((int) (pairs[i] >>> 32), (int) pairs[i]);
+        }
+
+        private void ensurePairs(int n) {
+            if (pairs.length < n) {
+                pairs = new long[Math.max(n, 2 * pairs.length)];
+                scratch = new long[pairs.length];
+            }
         }
 
         /** Counts hash h in its column, as sklearn's {@code _hashing_fast}. */
@@ -443,32 +448,35 @@ public final class FeatureHasher {
 
         /** Adds delta to the count of key (column + 1). */
         private void count(int key, int delta) {
+            int[] m = slots;
             int slot = (key * 0x9E3779B9) >>> slotShift;
-            for (int k; (k = keys[slot]) != key; slot = (slot + 1) & slotMask) {
+            for (int k; (k = m[2 * slot]) != key; slot = (slot + 1) & slotMask) {
                 if (k == 0) {
-                    keys[slot] = key;
-                    counts[slot] = delta;
+                    m[2 * slot] = key;
+                    m[2 * slot + 1] = delta;
                     used[size++] = slot;
                     return;
                 }
             }
-            counts[slot] += delta;
+            m[2 * slot + 1] += delta;
         }
 
         /** Appends the columns in order with their normalised non-zero counts; empties the map. */
         private void emit() {
-            long[] pairs = sorted.length >= size ? sorted : (sorted = new long[Math.max(size, 2 * sorted.length)]);
+            ensurePairs(size);
+            long[] p = pairs;
+            int[] m = slots;
             int n = 0;
             for (int i = 0; i < size; i++) {
-                int slot = used[i], c = counts[slot];
-                if (c != 0) pairs[n++] = (long) (keys[slot] - 1) << 32 | (c & 0xffffffffL);
-                keys[slot] = 0;
+                int slot = used[i], c = m[2 * slot + 1];
+                if (c != 0) p[n++] = (long) (m[2 * slot] - 1) << 32 | (c & 0xffffffffL);
+                m[2 * slot] = 0;
             }
             size = 0;
-            Arrays.sort(pairs, 0, n);
+            p = sortByColumn(n);
             double sum = 0;
             for (int i = 0; i < n; i++) {
-                double v = (int) pairs[i];
+                double v = (int) p[i];
                 sum += norm == Norm.L2 ? v * v : Math.abs(v);
             }
             double scale = norm == Norm.NONE || sum == 0 ? 1 : norm == Norm.L2 ? 1 / Math.sqrt(sum) : 1 / sum;
@@ -478,10 +486,39 @@ public final class FeatureHasher {
                 outValues = Arrays.copyOf(outValues, capacity);
             }
             for (int i = 0; i < n; i++) {
-                outColumns[outCount + i] = (int) (pairs[i] >>> 32);
-                outValues[outCount + i] = (float) ((int) pairs[i] * scale);
+                outColumns[outCount + i] = (int) (p[i] >>> 32);
+                outValues[outCount + i] = (float) ((int) p[i] * scale);
             }
             outCount += n;
+        }
+
+        /**
+         * Sorts pairs[0, n) by column (the high int; columns differ): short rows by comparison, long
+         * ones by an LSD radix sort over the column's bits. Returns the array holding the result
+         * (pairs or scratch).
+         */
+        private long[] sortByColumn(int n) {
+            if (n < 128) {
+                Arrays.sort(pairs, 0, n);
+                return pairs;
+            }
+            long[] from = pairs, to = scratch;
+            int[] digits = digitCounts;
+            for (int shift = 0; shift < columnBits; shift += RADIX_BITS) {
+                int at = 32 + shift;
+                Arrays.fill(digits, 0);
+                for (int i = 0; i < n; i++) digits[(int) (from[i] >>> at) & RADIX_MASK]++;
+                for (int d = 0, total = 0; d < digits.length; d++) {
+                    int c = digits[d];
+                    digits[d] = total;
+                    total += c;
+                }
+                for (int i = 0; i < n; i++) to[digits[(int) (from[i] >>> at) & RADIX_MASK]++] = from[i];
+                long[] t = from;
+                from = to;
+                to = t;
+            }
+            return from;
         }
     }
 }
