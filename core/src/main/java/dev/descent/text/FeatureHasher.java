@@ -411,11 +411,18 @@ public final class FeatureHasher {
             }
         }
 
-        /** Makes room for {@code more} new columns (at most half the slots used). */
+        /**
+         * Sizes the map for about {@code more} more columns: a power of two at least that many slots
+         * (columns repeat; {@link #count} doubles it when half the slots are used).
+         */
         private void reserve(int more) {
-            long need = 2L * (size + more);
-            if (need <= slotMask + 1L) return;
-            int capacity = Math.max(16, Integer.highestOneBit((int) Math.min(1 << 30, need) - 1) << 1);
+            long want = (long) size + more;
+            if (want <= slotMask + 1L) return;
+            resize(Math.max(16, Integer.highestOneBit((int) Math.min(1 << 30, want) - 1) << 1));
+        }
+
+        /** Re-inserts the entries into {@code capacity} slots. */
+        private void resize(int capacity) {
             int oldSize = size;
             ensurePairs(oldSize);
             for (int i = 0; i < oldSize; i++) { // take the current entries out
@@ -424,7 +431,7 @@ public final class FeatureHasher {
                 slots[2 * slot] = 0;
             }
             if (slots.length < 2 * capacity) slots = new int[2 * capacity];
-            if (used.length < capacity / 2) used = new int[capacity / 2];
+            if (used.length < capacity / 2 + 1) used = new int[capacity / 2 + 1];
             slotMask = capacity - 1;
             slotShift = 32 - Integer.numberOfTrailingZeros(capacity);
             size = 0;
@@ -455,6 +462,7 @@ public final class FeatureHasher {
                     m[2 * slot] = key;
                     m[2 * slot + 1] = delta;
                     used[size++] = slot;
+                    if (2 * size > slotMask) resize(2 * (slotMask + 1));
                     return;
                 }
             }
