@@ -108,9 +108,9 @@ public final class FeatureHasher {
 
     /** The hashed features of one document. */
     public Row hash(String document) {
-        Worker w = new Worker();
+        Worker w = new Worker(0);
         w.hash(document);
-        return new Row(Arrays.copyOf(w.outColumns, w.outCount), Arrays.copyOf(w.outValues, w.outCount));
+        return new Row(w.columnBlocks.get(0), w.valueBlocks.get(0));
     }
 
     /**
@@ -124,19 +124,20 @@ public final class FeatureHasher {
             throw new IllegalArgumentException(
                     name + ": " + documents.size() + " documents but " + y.length + " targets");
         int n = documents.size();
-        // document i's row is workers[owner[i]]'s output [offset[i], offset[i] + length[i])
-        int[] owner = new int[n], offset = new int[n], length = new int[n];
+        // document i's row is [offset[i], offset[i] + length[i]) of block block[i] of workers[owner[i]]
+        int[] owner = new int[n], block = new int[n], offset = new int[n], length = new int[n];
         Worker[] workers = new Worker[threads];
         AtomicInteger next = new AtomicInteger();
         int chunk = 16;
         IntConsumer work = k -> {
-            Worker w = workers[k] = new Worker();
+            Worker w = workers[k] = new Worker(1 << 16);
             for (int start; (start = next.getAndAdd(chunk)) < n; )
                 for (int i = start; i < Math.min(n, start + chunk); i++) {
-                    owner[i] = k;
-                    offset[i] = w.outCount;
                     w.hash(documents.get(i));
-                    length[i] = w.outCount - offset[i];
+                    owner[i] = k;
+                    block[i] = w.columnBlocks.size() - 1;
+                    offset[i] = w.fill - w.rowLength;
+                    length[i] = w.rowLength;
                 }
         };
         Thread[] helpers = new Thread[threads - 1];
@@ -170,8 +171,8 @@ public final class FeatureHasher {
         float[] vals = new float[cols.length];
         for (int i = 0; i < n; i++) {
             Worker w = workers[owner[i]];
-            System.arraycopy(w.outColumns, offset[i], cols, (int) start[i], length[i]);
-            System.arraycopy(w.outValues, offset[i], vals, (int) start[i], length[i]);
+            System.arraycopy(w.columnBlocks.get(block[i]), offset[i], cols, (int) start[i], length[i]);
+            System.arraycopy(w.valueBlocks.get(block[i]), offset[i], vals, (int) start[i], length[i]);
         }
         return new SparseDataset(name, start, cols, vals, y, dimension, 1, classes);
     }
@@ -369,11 +370,19 @@ public final class FeatureHasher {
         private final int[] digitCounts = new int[1 << RADIX_BITS];
         /** Bits of the largest column. */
         private final int columnBits = 32 - Integer.numberOfLeadingZeros(dimension - 1);
-        /** The rows hashed so far, one after the other. */
-        int[] outColumns = new int[1 << 14];
+        /**
+         * The rows hashed so far, one after the other in blocks of at least blockSize entries (a row
+         * is in one block): the last row is the rowLength entries before fill in the last block.
+         */
+        final List<int[]> columnBlocks = new ArrayList<>();
 
-        float[] outValues = new float[1 << 14];
-        int outCount;
+        final List<float[]> valueBlocks = new ArrayList<>();
+        private final int blockSize;
+        int fill, rowLength;
+
+        Worker(int blockSize) {
+            this.blockSize = blockSize;
+        }
 
         /** Appends the row of {@code document} to the output. */
         void hash(String document) {
@@ -488,16 +497,21 @@ public final class FeatureHasher {
                 sum += norm == Norm.L2 ? v * v : Math.abs(v);
             }
             double scale = norm == Norm.NONE || sum == 0 ? 1 : norm == Norm.L2 ? 1 / Math.sqrt(sum) : 1 / sum;
-            if (outColumns.length - outCount < n) {
-                int capacity = Math.toIntExact(Math.max(outCount + (long) n, 2L * outColumns.length));
-                outColumns = Arrays.copyOf(outColumns, capacity);
-                outValues = Arrays.copyOf(outValues, capacity);
+            int last = columnBlocks.size() - 1;
+            if (last < 0 || columnBlocks.get(last).length - fill < n) {
+                columnBlocks.add(new int[Math.max(blockSize, n)]);
+                valueBlocks.add(new float[Math.max(blockSize, n)]);
+                last++;
+                fill = 0;
             }
+            int[] columns = columnBlocks.get(last);
+            float[] values = valueBlocks.get(last);
             for (int i = 0; i < n; i++) {
-                outColumns[outCount + i] = (int) (p[i] >>> 32);
-                outValues[outCount + i] = (float) ((int) p[i] * scale);
+                columns[fill + i] = (int) (p[i] >>> 32);
+                values[fill + i] = (float) ((int) p[i] * scale);
             }
-            outCount += n;
+            fill += n;
+            rowLength = n;
         }
 
         /**
