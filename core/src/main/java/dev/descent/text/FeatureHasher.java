@@ -351,8 +351,8 @@ public final class FeatureHasher {
     }
 
     /**
-     * One thread's workspace: a {@link Tokenizer}, an open-addressing map from column to count for
-     * the current document, and the rows it has hashed, one after the other.
+     * One thread's workspace: a {@link Tokenizer}, the current document's features (column and
+     * sign, sorted by column then summed up) and the rows it has hashed, one after the other.
      */
     private final class Worker {
         private final Tokenizer tokenizer = new Tokenizer();
@@ -360,16 +360,18 @@ public final class FeatureHasher {
         private final int minColumn = (Integer.MAX_VALUE - (dimension - 1)) % dimension;
         /** dimension - 1 when dimension is a power of two, else -1. */
         private final int columnMask = Integer.bitCount(dimension) == 1 ? dimension - 1 : -1;
-        /** Map slot i: key (column + 1, 0: empty) at 2i, count at 2i + 1; the used slots in order of use. */
-        private int[] slots = new int[1 << 13], used = new int[1 << 11];
-
-        private int size, slotMask, slotShift;
-        /** (column, count) pairs of the current row, and the radix sort's second buffer and digit counts. */
-        private long[] pairs = new long[1 << 11], scratch = new long[1 << 11];
-
-        private final int[] digitCounts = new int[1 << RADIX_BITS];
         /** Bits of the largest column. */
         private final int columnBits = 32 - Integer.numberOfLeadingZeros(dimension - 1);
+        /**
+         * The document's features, {@code column << 1 | (counts -1 ? 1 : 0)}, in order of hashing;
+         * the radix sort's second buffer and its digit counts.
+         */
+        private long[] features = new long[1 << 12], scratch = new long[1 << 12];
+
+        private int count;
+        private final int[] digitCounts = new int[1 << RADIX_BITS];
+        /** A row's distinct columns and their summed counts. */
+        private int[] columns = new int[1 << 12], counts = new int[1 << 12];
         /**
          * The rows hashed so far, one after the other in blocks of at least blockSize entries (a row
          * is in one block): the last row is the rowLength entries before fill in the last block.
@@ -386,114 +388,88 @@ public final class FeatureHasher {
 
         /** Appends the row of {@code document} to the output. */
         void hash(String document) {
-            size = 0;
-            slotShift = 32;
-            slotMask = 0;
+            count = 0;
             if (wordMax > 0) {
                 int n = tokenizer.words(document);
-                reserve(n * (wordMax - wordMin + 1));
-                wordGrams(n, wordMin, wordMax);
+                reserve((long) n * (wordMax - wordMin + 1));
+                grams(n, wordMin, wordMax);
             }
             if (charMax > 0) {
                 int n = tokenizer.characters(document.toLowerCase(Locale.ROOT));
-                reserve(n * (charMax - charMin + 1));
-                wordGrams(n, charMin, charMax);
+                reserve((long) n * (charMax - charMin + 1));
+                grams(n, charMin, charMax);
             }
             emit();
         }
 
         /**
-         * Counts the n-grams of min..max consecutive units of the tokenizer: for each first unit,
-         * the hash of the longer n-grams continues from the shorter one's whole blocks.
+         * Adds the n-grams of min..max consecutive units of the tokenizer: for each first unit, the
+         * hash of the longer n-grams continues from the shorter one's whole blocks.
          */
-        private void wordGrams(int n, int min, int max) {
+        private void grams(int n, int min, int max) {
             byte[] b = tokenizer.bytes;
             int[] st = tokenizer.starts, en = tokenizer.ends;
+            long[] f = features;
+            int k = count;
             for (int t = 0; t < n; t++) {
                 int s = st[t], h = 0, mixed = s; // seed 0; bytes [s, mixed) are in h
                 for (int g = 1, last = Math.min(max, n - t); g <= last; g++) {
                     int len = en[t + g - 1] - s, body = s + (len & ~3);
                     h = MurmurHash3.blocks(h, b, mixed, body);
                     mixed = body;
-                    if (g >= min) add(MurmurHash3.finish(h, b, body, len));
+                    if (g >= min) f[k++] = feature(MurmurHash3.finish(h, b, body, len));
                 }
             }
+            count = k;
         }
 
-        /**
-         * Sizes the map for about {@code more} more columns: a power of two at least that many slots
-         * (columns repeat; {@link #count} doubles it when half the slots are used).
-         */
-        private void reserve(int more) {
-            long want = (long) size + more;
-            if (want <= slotMask + 1L) return;
-            resize(Math.max(16, Integer.highestOneBit((int) Math.min(1 << 30, want) - 1) << 1));
-        }
-
-        /** Re-inserts the entries into {@code capacity} slots. */
-        private void resize(int capacity) {
-            int oldSize = size;
-            ensurePairs(oldSize);
-            for (int i = 0; i < oldSize; i++) { // take the current entries out
-                int slot = used[i];
-                pairs[i] = (long) slots[2 * slot] << 32 | (slots[2 * slot + 1] & 0xffffffffL);
-                slots[2 * slot] = 0;
-            }
-            if (slots.length < 2 * capacity) slots = new int[2 * capacity];
-            if (used.length < capacity / 2 + 1) used = new int[capacity / 2 + 1];
-            slotMask = capacity - 1;
-            slotShift = 32 - Integer.numberOfTrailingZeros(capacity);
-            size = 0;
-            for (int i = 0; i < oldSize; i++) count((int) (pairs[i] >>> 32), (int) pairs[i]);
-        }
-
-        private void ensurePairs(int n) {
-            if (pairs.length < n) {
-                pairs = new long[Math.max(n, 2 * pairs.length)];
-                scratch = new long[pairs.length];
-            }
-        }
-
-        /** Counts hash h in its column, as sklearn's {@code _hashing_fast}. */
-        private void add(int h) {
+        /** Hash h as a feature: its column (as sklearn's {@code _hashing_fast}) and sign. */
+        private long feature(int h) {
             int column = h == Integer.MIN_VALUE
                     ? minColumn
                     : columnMask >= 0 ? Math.abs(h) & columnMask : Math.abs(h) % dimension;
-            count(column + 1, alternateSign && h < 0 ? -1 : 1);
+            return (long) column << 1 | (alternateSign && h < 0 ? 1 : 0);
         }
 
-        /** Adds delta to the count of key (column + 1). */
-        private void count(int key, int delta) {
-            int[] m = slots;
-            int slot = (key * 0x9E3779B9) >>> slotShift;
-            for (int k; (k = m[2 * slot]) != key; slot = (slot + 1) & slotMask) {
-                if (k == 0) {
-                    m[2 * slot] = key;
-                    m[2 * slot + 1] = delta;
-                    used[size++] = slot;
-                    if (2 * size > slotMask) resize(2 * (slotMask + 1));
-                    return;
-                }
-            }
-            m[2 * slot + 1] += delta;
+        /** Makes room for {@code more} features. */
+        private void reserve(long more) {
+            long need = count + more;
+            if (need <= features.length) return;
+            int capacity = Math.toIntExact(Math.max(need, 2L * features.length));
+            features = Arrays.copyOf(features, capacity);
+            scratch = new long[capacity];
+            columns = new int[capacity];
+            counts = new int[capacity];
         }
 
-        /** Appends the columns in order with their normalised non-zero counts; empties the map. */
+        /**
+         * Appends the distinct columns in order with their normalised non-zero summed counts; empties
+         * the features.
+         */
         private void emit() {
-            ensurePairs(size);
-            long[] p = pairs;
-            int[] m = slots;
-            int n = 0;
-            for (int i = 0; i < size; i++) {
-                int slot = used[i], c = m[2 * slot + 1];
-                if (c != 0) p[n++] = (long) (m[2 * slot] - 1) << 32 | (c & 0xffffffffL);
-                m[2 * slot] = 0;
+            long[] f = sortByColumn(count);
+            int[] cols = columns, cnts = counts;
+            // sums the runs of one column without a branch per feature: u is the run count so far
+            int u = 0;
+            long previous = -1;
+            for (int i = 0; i < count; i++) {
+                long x = f[i], column = x >>> 1;
+                int next = column != previous ? 1 : 0, sign = 1 - 2 * (int) (x & 1);
+                int at = u + next - 1;
+                cnts[at] = (1 - next) * cnts[Math.max(at, 0)] + sign;
+                cols[at] = (int) column;
+                u += next;
+                previous = column;
             }
-            size = 0;
-            p = sortByColumn(n);
+            count = 0;
+            int n = 0;
             double sum = 0;
-            for (int i = 0; i < n; i++) {
-                double v = (int) p[i];
+            for (int i = 0; i < u; i++) {
+                int c = cnts[i];
+                if (c == 0) continue; // signs that cancel: no entry, as sklearn's eliminate_zeros
+                cols[n] = cols[i];
+                cnts[n++] = c;
+                double v = c;
                 sum += norm == Norm.L2 ? v * v : Math.abs(v);
             }
             double scale = norm == Norm.NONE || sum == 0 ? 1 : norm == Norm.L2 ? 1 / Math.sqrt(sum) : 1 / sum;
@@ -504,30 +480,26 @@ public final class FeatureHasher {
                 last++;
                 fill = 0;
             }
-            int[] columns = columnBlocks.get(last);
+            System.arraycopy(cols, 0, columnBlocks.get(last), fill, n);
             float[] values = valueBlocks.get(last);
-            for (int i = 0; i < n; i++) {
-                columns[fill + i] = (int) (p[i] >>> 32);
-                values[fill + i] = (float) ((int) p[i] * scale);
-            }
+            for (int i = 0; i < n; i++) values[fill + i] = (float) (cnts[i] * scale);
             fill += n;
             rowLength = n;
         }
 
         /**
-         * Sorts pairs[0, n) by column (the high int; columns differ): short rows by comparison, long
-         * ones by an LSD radix sort over the column's bits. Returns the array holding the result
-         * (pairs or scratch).
+         * Sorts features[0, n) by column: few by comparison, many by an LSD radix sort over the
+         * column's bits. Returns the array holding the result (features or scratch).
          */
         private long[] sortByColumn(int n) {
             if (n < 128) {
-                Arrays.sort(pairs, 0, n);
-                return pairs;
+                Arrays.sort(features, 0, n);
+                return features;
             }
-            long[] from = pairs, to = scratch;
+            long[] from = features, to = scratch;
             int[] digits = digitCounts;
             for (int shift = 0; shift < columnBits; shift += RADIX_BITS) {
-                int at = 32 + shift;
+                int at = 1 + shift;
                 Arrays.fill(digits, 0);
                 for (int i = 0; i < n; i++) digits[(int) (from[i] >>> at) & RADIX_MASK]++;
                 for (int d = 0, total = 0; d < digits.length; d++) {
