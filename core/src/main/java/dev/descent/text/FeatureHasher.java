@@ -1,10 +1,13 @@
 package dev.descent.text;
 
 import dev.descent.data.SparseDataset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Hashed text features, scikit-learn's {@code HashingVectorizer}: a document is lowercased, cut into
@@ -17,7 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * values are sklearn's (values up to float rounding).
  *
  * <p>Immutable; {@link #transform} hashes documents in parallel, each thread with its own
- * workspace (one float per column, so threads × dimension × 4 bytes).
+ * workspace (buffers sized by the longest document, not by the dimension) and no allocation per
+ * token: ASCII text is lowercased and tested for {@code \w} by table, other text goes through
+ * Java's lowercasing and {@link Character}'s categories; a word's bytes are hashed once for the
+ * word and the n-grams it starts (MurmurHash3 is incremental), and a document's columns are
+ * counted in a small open-addressing map.
  */
 public final class FeatureHasher {
 
@@ -101,12 +108,15 @@ public final class FeatureHasher {
 
     /** The hashed features of one document. */
     public Row hash(String document) {
-        return new Worker().hash(document);
+        Worker w = new Worker(0);
+        w.hash(document);
+        return new Row(w.columnBlocks.get(0), w.valueBlocks.get(0));
     }
 
     /**
      * Hashes every document on {@code threads} threads (the caller's counts as one) into a data set
-     * with targets {@code y} (one per document) and {@code classes} classes (0: regression).
+     * with targets {@code y} (one per document) and {@code classes} classes (0: regression). The
+     * result does not depend on {@code threads}.
      */
     public SparseDataset transform(String name, List<String> documents, float[] y, int classes, int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -114,21 +124,30 @@ public final class FeatureHasher {
             throw new IllegalArgumentException(
                     name + ": " + documents.size() + " documents but " + y.length + " targets");
         int n = documents.size();
-        Row[] rows = new Row[n];
+        // document i's row is [offset[i], offset[i] + length[i]) of block block[i] of workers[owner[i]]
+        int[] owner = new int[n], block = new int[n], offset = new int[n], length = new int[n];
+        Worker[] workers = new Worker[threads];
         AtomicInteger next = new AtomicInteger();
         int chunk = 16;
-        Runnable work = () -> {
-            Worker w = new Worker();
+        IntConsumer work = k -> {
+            Worker w = workers[k] = new Worker(1 << 16);
             for (int start; (start = next.getAndAdd(chunk)) < n; )
-                for (int i = start; i < Math.min(n, start + chunk); i++) rows[i] = w.hash(documents.get(i));
+                for (int i = start; i < Math.min(n, start + chunk); i++) {
+                    w.hash(documents.get(i));
+                    owner[i] = k;
+                    block[i] = w.columnBlocks.size() - 1;
+                    offset[i] = w.fill - w.rowLength;
+                    length[i] = w.rowLength;
+                }
         };
         Thread[] helpers = new Thread[threads - 1];
         RuntimeException[] failure = new RuntimeException[1];
         for (int t = 0; t < helpers.length; t++) {
+            int k = t + 1;
             helpers[t] = new Thread(
                     () -> {
                         try {
-                            work.run();
+                            work.accept(k);
                         } catch (RuntimeException e) {
                             failure[0] = e;
                         }
@@ -136,7 +155,7 @@ public final class FeatureHasher {
                     "descent-hasher-" + t);
             helpers[t].start();
         }
-        work.run();
+        work.accept(0);
         for (Thread t : helpers) {
             try {
                 t.join();
@@ -147,14 +166,26 @@ public final class FeatureHasher {
         }
         if (failure[0] != null) throw failure[0];
         long[] start = new long[n + 1];
-        for (int i = 0; i < n; i++) start[i + 1] = start[i] + rows[i].columns.length;
+        for (int i = 0; i < n; i++) start[i + 1] = start[i] + length[i];
         int[] cols = new int[Math.toIntExact(start[n])];
         float[] vals = new float[cols.length];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(rows[i].columns, 0, cols, (int) start[i], rows[i].columns.length);
-            System.arraycopy(rows[i].values, 0, vals, (int) start[i], rows[i].values.length);
+            Worker w = workers[owner[i]];
+            System.arraycopy(w.columnBlocks.get(block[i]), offset[i], cols, (int) start[i], length[i]);
+            System.arraycopy(w.valueBlocks.get(block[i]), offset[i], vals, (int) start[i], length[i]);
         }
         return new SparseDataset(name, start, cols, vals, y, dimension, 1, classes);
+    }
+
+    private static final int RADIX_BITS = 11, RADIX_MASK = (1 << RADIX_BITS) - 1;
+
+    /** For ASCII c: the lowercased character if c is a word character ({@code \w}), else 0. */
+    private static final byte[] ASCII_WORD = new byte[128];
+
+    static {
+        for (int c = 0; c < 128; c++)
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') ASCII_WORD[c] = (byte) c;
+            else if (c >= 'A' && c <= 'Z') ASCII_WORD[c] = (byte) (c - 'A' + 'a');
     }
 
     /**
@@ -162,8 +193,7 @@ public final class FeatureHasher {
      * underscore.
      */
     static boolean isWordChar(int cp) {
-        if (cp < 128)
-            return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '_';
+        if (cp < 128) return cp >= 0 && ASCII_WORD[cp] != 0;
         return switch (Character.getType(cp)) {
             case Character.UPPERCASE_LETTER,
                     Character.LOWERCASE_LETTER,
@@ -184,153 +214,305 @@ public final class FeatureHasher {
 
     /** The word tokens of a document as sklearn's default analyzer cuts them (lowercased). */
     public static List<String> tokens(String document) {
-        String text = document.toLowerCase(Locale.ROOT);
-        List<String> out = new java.util.ArrayList<>();
-        int len = text.length();
-        for (int i = 0; i < len; ) {
-            int cp = text.codePointAt(i);
-            if (!isWordChar(cp)) {
-                i += Character.charCount(cp);
-                continue;
-            }
-            int j = i, count = 0;
-            while (j < len && isWordChar(cp = text.codePointAt(j))) {
-                j += Character.charCount(cp);
-                count++;
-            }
-            if (count >= 2) out.add(text.substring(i, j));
-            i = j;
-        }
+        Tokenizer t = new Tokenizer();
+        int n = t.words(document);
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++)
+            out.add(new String(t.bytes, t.starts[i], t.ends[i] - t.starts[i], StandardCharsets.UTF_8));
         return out;
     }
 
-    /** One thread's workspace: the column accumulator, the touched columns, the UTF-8 bytes of the tokens. */
-    private final class Worker {
-        private final float[] acc = new float[dimension];
-        private int[] touched = new int[1024];
-        private int touchedCount;
-        private byte[] bytes = new byte[1 << 16];
-        private int[] starts = new int[4096], ends = new int[4096];
+    /**
+     * Cuts a document into units (word tokens or characters) and writes their UTF-8 bytes into one
+     * reusable buffer: unit i is {@code bytes[starts[i], ends[i])}, and units i..j, with what lies
+     * between them (one space between word tokens), are {@code bytes[starts[i], ends[j])}, the bytes
+     * of their n-gram. Grows its buffers once per document, never per unit.
+     */
+    static final class Tokenizer {
+        char[] chars = new char[1 << 14];
+        byte[] bytes = new byte[1 << 16];
+        int[] starts = new int[4096], ends = new int[4096];
 
-        Row hash(String document) {
-            String text = document.toLowerCase(Locale.ROOT);
-            touchedCount = 0;
-            if (wordMax > 0) words(text);
-            if (charMax > 0) chars(text);
-            return emit();
+        /** Cuts the word tokens of {@code document}, lowercased; returns their number. */
+        int words(String document) {
+            int n = load(document);
+            int count = words(n, true);
+            if (count >= 0) return count;
+            // not ASCII: Java's lowercasing (context-dependent, such as a final sigma) as Python's
+            return words(load(document.toLowerCase(Locale.ROOT)), false);
         }
 
-        /** Writes the tokens' UTF-8 bytes one space apart, so tokens t..u are one range; hashes the n-grams. */
-        private void words(String text) {
-            int len = text.length(), n = 0, at = 0;
-            for (int i = 0; i < len; ) {
-                int cp = text.codePointAt(i);
-                if (!isWordChar(cp)) {
-                    i += Character.charCount(cp);
-                    continue;
-                }
-                int j = i, count = 0;
-                while (j < len && isWordChar(cp = text.codePointAt(j))) {
-                    j += Character.charCount(cp);
-                    count++;
-                }
-                if (count >= 2) {
-                    if (n == starts.length) {
-                        starts = Arrays.copyOf(starts, 2 * n);
-                        ends = Arrays.copyOf(ends, 2 * n);
+        /**
+         * The word tokens of chars[0, n): ASCII letters lowercased by table; other code points (the
+         * text is lowercased already unless asciiOnly) tested with {@link #isWordChar}. With
+         * asciiOnly, -1 at the first non-ASCII character.
+         */
+        private int words(int n, boolean asciiOnly) {
+            char[] c = chars;
+            byte[] b = bytes;
+            int[] st = starts, en = ends;
+            int at = 0, count = 0;
+            for (int i = 0; i < n; ) {
+                char ch = c[i];
+                if (ch < 128) {
+                    if (ASCII_WORD[ch] == 0) {
+                        i++;
+                        continue;
                     }
-                    if (n > 0) at = put(at, ' ');
-                    starts[n] = at;
-                    for (int k = i; k < j; ) {
-                        int c = text.codePointAt(k);
-                        at = put(at, c);
-                        k += Character.charCount(c);
+                } else if (asciiOnly) return -1;
+                else {
+                    int cp = Character.codePointAt(c, i, n);
+                    if (!isWordChar(cp)) {
+                        i += Character.charCount(cp);
+                        continue;
                     }
-                    ends[n++] = at;
                 }
-                i = j;
+                int start = at, length = 0; // a run of word characters starts at i
+                while (i < n) {
+                    ch = c[i];
+                    if (ch < 128) {
+                        byte lower = ASCII_WORD[ch];
+                        if (lower == 0) break;
+                        b[at++] = lower;
+                        i++;
+                    } else if (asciiOnly) return -1;
+                    else {
+                        int cp = Character.codePointAt(c, i, n);
+                        if (!isWordChar(cp)) break;
+                        at = putUtf8(b, at, cp);
+                        i += Character.charCount(cp);
+                    }
+                    length++;
+                }
+                if (length >= 2) {
+                    st[count] = start;
+                    en[count++] = at;
+                    b[at++] = ' ';
+                } else at = start;
             }
-            for (int g = wordMin; g <= wordMax; g++)
-                for (int t = 0; t + g <= n; t++)
-                    add(MurmurHash3.hash(bytes, starts[t], ends[t + g - 1] - starts[t], 0));
+            return count;
         }
 
-        /** Character n-grams of the text with whitespace runs made one space, as sklearn's 'char' analyzer. */
-        private void chars(String text) {
-            int len = text.length(), n = 0, at = 0;
+        /**
+         * Cuts {@code text} (lowercased) into its code points, a run of two or more whitespace
+         * characters made one space (sklearn's 'char' analyzer); returns their number.
+         */
+        int characters(String text) {
+            int len = load(text), n = 0, at = 0;
+            char[] c = chars;
             for (int i = 0; i < len; ) {
-                int cp = text.codePointAt(i);
+                int cp = Character.codePointAt(c, i, len);
                 int j = i + Character.charCount(cp);
-                if (isSpace(cp) && j < len && isSpace(text.codePointAt(j))) { // a run of two or more: one space
-                    while (j < len && isSpace(text.codePointAt(j))) j += Character.charCount(text.codePointAt(j));
+                if (isSpace(cp) && j < len && isSpace(Character.codePointAt(c, j, len))) {
+                    while (j < len && isSpace(cp = Character.codePointAt(c, j, len))) j += Character.charCount(cp);
                     cp = ' ';
                 }
-                if (n + 1 >= starts.length) {
-                    starts = Arrays.copyOf(starts, 2 * (n + 1));
-                    ends = Arrays.copyOf(ends, 2 * (n + 1));
-                }
                 starts[n] = at;
-                at = put(at, cp);
+                at = putUtf8(bytes, at, cp);
                 ends[n++] = at;
                 i = j;
             }
-            for (int g = charMin; g <= charMax; g++)
-                for (int t = 0; t + g <= n; t++)
-                    add(MurmurHash3.hash(bytes, starts[t], ends[t + g - 1] - starts[t], 0));
+            return n;
         }
 
-        /** Appends the UTF-8 bytes of code point cp at {@code at}; returns the new end. */
-        private int put(int at, int cp) {
-            if (at + 4 > bytes.length) bytes = Arrays.copyOf(bytes, 2 * bytes.length);
-            if (cp < 0x80) bytes[at++] = (byte) cp;
+        /** Copies the text into {@link #chars}; makes room for the bytes and units of up to its length. */
+        private int load(String text) {
+            int n = text.length();
+            if (chars.length < n) chars = new char[Math.max(n, 2 * chars.length)];
+            text.getChars(0, n, chars, 0);
+            // UTF-8: at most 3 bytes a char (4 for a surrogate pair), plus one space a token
+            if (bytes.length < 4L * n + 4) bytes = new byte[Math.toIntExact(Math.max(4L * n + 4, 2L * bytes.length))];
+            if (starts.length < n + 1) {
+                starts = new int[Math.max(n + 1, 2 * starts.length)];
+                ends = new int[starts.length];
+            }
+            return n;
+        }
+
+        /** Writes the UTF-8 bytes of code point cp at {@code at}; returns the new end. */
+        private static int putUtf8(byte[] b, int at, int cp) {
+            if (cp < 0x80) b[at++] = (byte) cp;
             else if (cp < 0x800) {
-                bytes[at++] = (byte) (0xC0 | cp >> 6);
-                bytes[at++] = (byte) (0x80 | cp & 0x3F);
+                b[at++] = (byte) (0xC0 | cp >> 6);
+                b[at++] = (byte) (0x80 | cp & 0x3F);
             } else if (cp < 0x10000) {
                 if (Character.isSurrogate((char) cp)) cp = '?'; // a lone surrogate: not from valid UTF-8
-                bytes[at++] = (byte) (0xE0 | cp >> 12);
-                bytes[at++] = (byte) (0x80 | cp >> 6 & 0x3F);
-                bytes[at++] = (byte) (0x80 | cp & 0x3F);
+                b[at++] = (byte) (0xE0 | cp >> 12);
+                b[at++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                b[at++] = (byte) (0x80 | cp & 0x3F);
             } else {
-                bytes[at++] = (byte) (0xF0 | cp >> 18);
-                bytes[at++] = (byte) (0x80 | cp >> 12 & 0x3F);
-                bytes[at++] = (byte) (0x80 | cp >> 6 & 0x3F);
-                bytes[at++] = (byte) (0x80 | cp & 0x3F);
+                b[at++] = (byte) (0xF0 | cp >> 18);
+                b[at++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                b[at++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                b[at++] = (byte) (0x80 | cp & 0x3F);
             }
             return at;
         }
+    }
 
-        /** Counts hash h in its column, as sklearn's {@code _hashing_fast}. */
-        private void add(int h) {
-            int column = h == Integer.MIN_VALUE
-                    ? (Integer.MAX_VALUE - (dimension - 1)) % dimension
-                    : Math.abs(h) % dimension;
-            if (acc[column] == 0) {
-                if (touchedCount == touched.length) touched = Arrays.copyOf(touched, 2 * touchedCount);
-                touched[touchedCount++] = column;
-            }
-            acc[column] += alternateSign && h < 0 ? -1f : 1f;
+    /**
+     * One thread's workspace: a {@link Tokenizer}, the current document's features (column and
+     * sign, sorted by column then summed up) and the rows it has hashed, one after the other.
+     */
+    private final class Worker {
+        private final Tokenizer tokenizer = new Tokenizer();
+        /** The column of a negative hash equal to Integer.MIN_VALUE (sklearn's rule). */
+        private final int minColumn = (Integer.MAX_VALUE - (dimension - 1)) % dimension;
+        /** dimension - 1 when dimension is a power of two, else -1. */
+        private final int columnMask = Integer.bitCount(dimension) == 1 ? dimension - 1 : -1;
+        /** Bits of the largest column. */
+        private final int columnBits = 32 - Integer.numberOfLeadingZeros(dimension - 1);
+        /**
+         * The document's features, {@code column << 1 | (counts -1 ? 1 : 0)}, in order of hashing;
+         * the radix sort's second buffer and its digit counts.
+         */
+        private long[] features = new long[1 << 12], scratch = new long[1 << 12];
+
+        private int count;
+        private final int[] digitCounts = new int[1 << RADIX_BITS];
+        /** A row's distinct columns and their summed counts. */
+        private int[] columns = new int[1 << 12], counts = new int[1 << 12];
+        /**
+         * The rows hashed so far, one after the other in blocks of at least blockSize entries (a row
+         * is in one block): the last row is the rowLength entries before fill in the last block.
+         */
+        final List<int[]> columnBlocks = new ArrayList<>();
+
+        final List<float[]> valueBlocks = new ArrayList<>();
+        private final int blockSize;
+        int fill, rowLength;
+
+        Worker(int blockSize) {
+            this.blockSize = blockSize;
         }
 
-        /** The touched columns in order with their normalised non-zero counts; clears the accumulator. */
-        private Row emit() {
-            Arrays.sort(touched, 0, touchedCount);
+        /** Appends the row of {@code document} to the output. */
+        void hash(String document) {
+            count = 0;
+            if (wordMax > 0) {
+                int n = tokenizer.words(document);
+                reserve((long) n * (wordMax - wordMin + 1));
+                grams(n, wordMin, wordMax);
+            }
+            if (charMax > 0) {
+                int n = tokenizer.characters(document.toLowerCase(Locale.ROOT));
+                reserve((long) n * (charMax - charMin + 1));
+                grams(n, charMin, charMax);
+            }
+            emit();
+        }
+
+        /**
+         * Adds the n-grams of min..max consecutive units of the tokenizer: for each first unit, the
+         * hash of the longer n-grams continues from the shorter one's whole blocks.
+         */
+        private void grams(int n, int min, int max) {
+            byte[] b = tokenizer.bytes;
+            int[] st = tokenizer.starts, en = tokenizer.ends;
+            long[] f = features;
+            int k = count;
+            for (int t = 0; t < n; t++) {
+                int s = st[t], h = 0, mixed = s; // seed 0; bytes [s, mixed) are in h
+                for (int g = 1, last = Math.min(max, n - t); g <= last; g++) {
+                    int len = en[t + g - 1] - s, body = s + (len & ~3);
+                    h = MurmurHash3.blocks(h, b, mixed, body);
+                    mixed = body;
+                    if (g >= min) f[k++] = feature(MurmurHash3.finish(h, b, body, len));
+                }
+            }
+            count = k;
+        }
+
+        /** Hash h as a feature: its column (as sklearn's {@code _hashing_fast}) and sign. */
+        private long feature(int h) {
+            int column = h == Integer.MIN_VALUE
+                    ? minColumn
+                    : columnMask >= 0 ? Math.abs(h) & columnMask : Math.abs(h) % dimension;
+            return (long) column << 1 | (alternateSign && h < 0 ? 1 : 0);
+        }
+
+        /** Makes room for {@code more} features. */
+        private void reserve(long more) {
+            long need = count + more;
+            if (need <= features.length) return;
+            int capacity = Math.toIntExact(Math.max(need, 2L * features.length));
+            features = Arrays.copyOf(features, capacity);
+            scratch = new long[capacity];
+            columns = new int[capacity];
+            counts = new int[capacity];
+        }
+
+        /**
+         * Appends the distinct columns in order with their normalised non-zero summed counts; empties
+         * the features.
+         */
+        private void emit() {
+            long[] f = sortByColumn(count);
+            int[] cols = columns, cnts = counts;
+            // sums the runs of one column without a branch per feature: u is the run count so far
+            int u = 0;
+            long previous = -1;
+            for (int i = 0; i < count; i++) {
+                long x = f[i], column = x >>> 1;
+                int next = column != previous ? 1 : 0, sign = 1 - 2 * (int) (x & 1);
+                int at = u + next - 1;
+                cnts[at] = (1 - next) * cnts[Math.max(at, 0)] + sign;
+                cols[at] = (int) column;
+                u += next;
+                previous = column;
+            }
+            count = 0;
             int n = 0;
             double sum = 0;
-            for (int i = 0; i < touchedCount; i++) {
-                int c = touched[i];
-                if ((i > 0 && c == touched[i - 1]) || acc[c] == 0) continue;
-                touched[n++] = c;
-                double v = acc[c];
+            for (int i = 0; i < u; i++) {
+                int c = cnts[i];
+                if (c == 0) continue; // signs that cancel: no entry, as sklearn's eliminate_zeros
+                cols[n] = cols[i];
+                cnts[n++] = c;
+                double v = c;
                 sum += norm == Norm.L2 ? v * v : Math.abs(v);
             }
             double scale = norm == Norm.NONE || sum == 0 ? 1 : norm == Norm.L2 ? 1 / Math.sqrt(sum) : 1 / sum;
-            int[] cols = Arrays.copyOf(touched, n);
-            float[] vals = new float[n];
-            for (int i = 0; i < n; i++) vals[i] = (float) (acc[cols[i]] * scale);
-            for (int i = 0; i < touchedCount; i++) acc[touched[i]] = 0;
-            for (int c : cols) acc[c] = 0;
-            return new Row(cols, vals);
+            int last = columnBlocks.size() - 1;
+            if (last < 0 || columnBlocks.get(last).length - fill < n) {
+                columnBlocks.add(new int[Math.max(blockSize, n)]);
+                valueBlocks.add(new float[Math.max(blockSize, n)]);
+                last++;
+                fill = 0;
+            }
+            System.arraycopy(cols, 0, columnBlocks.get(last), fill, n);
+            float[] values = valueBlocks.get(last);
+            for (int i = 0; i < n; i++) values[fill + i] = (float) (cnts[i] * scale);
+            fill += n;
+            rowLength = n;
+        }
+
+        /**
+         * Sorts features[0, n) by column: few by comparison, many by an LSD radix sort over the
+         * column's bits. Returns the array holding the result (features or scratch).
+         */
+        private long[] sortByColumn(int n) {
+            if (n < 128) {
+                Arrays.sort(features, 0, n);
+                return features;
+            }
+            long[] from = features, to = scratch;
+            int[] digits = digitCounts;
+            for (int shift = 0; shift < columnBits; shift += RADIX_BITS) {
+                int at = 1 + shift;
+                Arrays.fill(digits, 0);
+                for (int i = 0; i < n; i++) digits[(int) (from[i] >>> at) & RADIX_MASK]++;
+                for (int d = 0, total = 0; d < digits.length; d++) {
+                    int c = digits[d];
+                    digits[d] = total;
+                    total += c;
+                }
+                for (int i = 0; i < n; i++) to[digits[(int) (from[i] >>> at) & RADIX_MASK]++] = from[i];
+                long[] t = from;
+                from = to;
+                to = t;
+            }
+            return from;
         }
     }
 }

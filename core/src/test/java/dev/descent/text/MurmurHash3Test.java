@@ -1,6 +1,7 @@
 package dev.descent.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,21 @@ class MurmurHash3Test {
     void aRangeHashesLikeItsCopy() {
         byte[] b = "xxhello worldyy".getBytes(StandardCharsets.UTF_8);
         assertEquals(1586663183, MurmurHash3.hash(b, 2, 11, 0));
+    }
+
+    /** A key's hash continued from its prefix's whole blocks equals the hash of the key alone. */
+    @Test
+    void hashingContinuesFromAPrefix() {
+        byte[] b = "hello world, free money".getBytes(StandardCharsets.UTF_8);
+        int h = MurmurHash3.blocks(0, b, 0, 4); // "hell"
+        for (int len = 4; len <= b.length; len++) {
+            int body = len & ~3;
+            int continued = MurmurHash3.finish(MurmurHash3.blocks(h, b, 4, body), b, body, len);
+            assertEquals(MurmurHash3.hash(b, 0, len, 0), continued, "length " + len);
+        }
+        assertEquals(1586663183, MurmurHash3.finish(MurmurHash3.blocks(h, b, 4, 8), b, 8, 11)); // "hello world"
+        var e = assertThrows(IllegalArgumentException.class, () -> MurmurHash3.blocks(0, b, 0, 6));
+        assertEquals("blocks of 4 bytes: range [0, 6) is not", e.getMessage());
     }
 
     private static void check(String key, int seed0, int seed42) {
