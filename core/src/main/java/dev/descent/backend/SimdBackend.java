@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API backend. Matrix products run through {@link Gemm} (packed panels, register-blocked
  * micro-kernel, split over {@link #threads()} threads when large); reductions and column sums use
- * explicit SIMD; the SGD update runs on the Vector API, split over the threads when the buffer is
- * large; the other element-wise operations and optimizer updates are inherited from {@link
- * ScalarBackend}, whose plain loops the JIT already auto-vectorises.
+ * explicit SIMD, as do the (leaky) ReLU backward and the sign; element-wise operations and
+ * optimizer updates are inherited from {@link ScalarBackend}, whose plain loops the JIT already
+ * auto-vectorises, and the SGD update is split over the threads when the buffer is large.
  *
  * <p>Results do not depend on the thread count: every element of a product is summed in the same
  * order however the work is split, and an element-wise pass computes each element alone.
@@ -356,17 +356,16 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /**
-     * The Vector API form of {@link ScalarBackend#sgdUpdate}, split into ranges over the threads when
-     * the buffer is large: each element is computed alone by the same operations in the same order
-     * (separate multiply and add, as the scalar loop), so the bits equal the scalar backend's for any
-     * thread count.
+     * {@link ScalarBackend#sgdUpdate}'s loop (which the JIT vectorises: a Vector API form measured
+     * no faster), split into ranges over the threads when the buffer is large: each element is
+     * computed alone, so the bits equal the scalar backend's for any thread count.
      */
     @Override
     public void sgdUpdate(
             Sgd rule, Sgd.State s, float[] p, float[] g, int n, float lr, float momentum, boolean firstStep) {
         int tasks = elementwiseTasks(n);
         if (tasks == 1) {
-            sgdRange(rule, s, p, g, 0, n, lr, momentum, firstStep);
+            super.sgdUpdate(rule, s, p, g, n, lr, momentum, firstStep);
             return;
         }
         SgdSplit split = SGD_SPLITS.get();
@@ -388,38 +387,6 @@ public class SimdBackend extends ScalarBackend {
         }
     }
 
-    /** {@link ScalarBackend#sgdRange} on the Vector API: whole vectors, then the scalar loop for the tail. */
-    static void sgdRange(
-            Sgd rule,
-            Sgd.State s,
-            float[] p,
-            float[] g,
-            int from,
-            int to,
-            float lr,
-            float momentum,
-            boolean firstStep) {
-        float[] buf = s.momentumBuffer();
-        float dampening = (float) rule.dampening(), weightDecay = (float) rule.weightDecay();
-        float keep = 1f - dampening;
-        boolean nesterov = rule.isNesterov();
-        float sign = rule.isMaximize() ? -1f : 1f;
-        int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            var pv = FloatVector.fromArray(S, p, i);
-            var d = FloatVector.fromArray(S, g, i).mul(sign).add(pv.mul(weightDecay));
-            if (momentum != 0f) {
-                var b = firstStep
-                        ? d
-                        : FloatVector.fromArray(S, buf, i).mul(momentum).add(d.mul(keep));
-                b.intoArray(buf, i);
-                d = nesterov ? d.add(b.mul(momentum)) : b;
-            }
-            pv.sub(d.mul(lr)).intoArray(p, i);
-        }
-        ScalarBackend.sgdRange(rule, s, p, g, i, to, lr, momentum, firstStep);
-    }
-
     /** One calling thread's SGD split, reused for every call (no allocation): the call's operands. */
     private static final class SgdSplit implements IntConsumer {
         Sgd rule;
@@ -432,7 +399,7 @@ public class SimdBackend extends ScalarBackend {
         @Override
         public void accept(int task) {
             int from = task * chunk;
-            sgdRange(rule, state, p, g, from, Math.min(n, from + chunk), lr, momentum, firstStep);
+            ScalarBackend.sgdRange(rule, state, p, g, from, Math.min(n, from + chunk), lr, momentum, firstStep);
         }
     }
 
