@@ -195,11 +195,29 @@ public class ScalarBackend implements Backend {
     @Override
     public void sgdUpdate(
             Sgd rule, Sgd.State s, float[] p, float[] g, int n, float lr, float momentum, boolean firstStep) {
+        sgdRange(rule, s, p, g, 0, n, lr, momentum, firstStep);
+    }
+
+    /**
+     * {@link #sgdUpdate} on the elements {@code [from, to)} only: reads g, overwrites p and the
+     * momentum buffer there. Each element's result depends on that element alone, so any split of
+     * {@code [0, n)} into ranges gives the same bits (what {@link SimdBackend} splits over threads).
+     */
+    static void sgdRange(
+            Sgd rule,
+            Sgd.State s,
+            float[] p,
+            float[] g,
+            int from,
+            int to,
+            float lr,
+            float momentum,
+            boolean firstStep) {
         float[] buf = s.momentumBuffer();
         float dampening = (float) rule.dampening(), weightDecay = (float) rule.weightDecay();
         boolean nesterov = rule.isNesterov();
         float sign = rule.isMaximize() ? -1f : 1f;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             float d = sign * g[i] + weightDecay * p[i];
             if (momentum != 0f) {
                 float b = firstStep ? d : momentum * buf[i] + (1f - dampening) * d;

@@ -92,6 +92,7 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
         }
         double norm = Weights.classNorm(reduction, target, targetOff, sampleWeights, weightOff, w, rows, cols);
         double total = 0;
+        boolean plain = eps == 0 && w == null;
         for (int r = 0; r < rows; r++) {
             int o = predOff + r * cols, cls = (int) target[targetOff + r];
             double s = sampleWeights == null ? 1 : sampleWeights[weightOff + r];
@@ -111,6 +112,13 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
             if (grad != null) {
                 int go = gradOff + r * cols;
                 double g = s * norm * gradScale;
+                if (plain) { // the general d below is exactly p - [j = cls] then: its other factors are 1, its term +0
+                    for (int j = 0; j < cols; j++) {
+                        double p = Math.exp(pred[o + j] - logSum);
+                        grad[go + j] = (float) ((j == cls ? p - 1 : p) * g);
+                    }
+                    continue;
+                }
                 for (int j = 0; j < cols; j++) {
                     double p = Math.exp(pred[o + j] - logSum);
                     double d = (1 - eps) * wy * (j == cls ? p - 1 : p) + smooth * (wSum * p - (w == null ? 1 : w[j]));

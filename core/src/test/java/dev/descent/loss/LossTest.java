@@ -198,4 +198,33 @@ class LossTest {
         assertEquals(Loss.Accuracy.SIGN, Loss.hinge().accuracy());
         assertEquals(Loss.Accuracy.NONE, Loss.l1().accuracy());
     }
+
+    /**
+     * Softmax cross-entropy without smoothing or class weights takes a short path for its gradient;
+     * it gives the bits of the general formula, which class weights of exactly 1 run through.
+     */
+    @Test
+    void plainSoftmaxCrossEntropyEqualsTheGeneralFormulaBitForBit() {
+        SplittableRandom r = new SplittableRandom(5);
+        int rows = 64, cols = 10;
+        float[] pred = new float[rows * cols], y = new float[rows];
+        for (int i = 0; i < pred.length; i++) pred[i] = (float) (r.nextDouble() * 20 - 10);
+        for (int i = 0; i < rows; i++) y[i] = r.nextInt(cols);
+        pred[3] = 30f; // a row whose softmax saturates: p = 1 at its class or elsewhere
+        y[0] = 3;
+        double[] ones = new double[cols];
+        java.util.Arrays.fill(ones, 1.0);
+        for (Loss.Reduction red : new Loss.Reduction[] {Loss.Reduction.MEAN, Loss.Reduction.SUM}) {
+            float[] plain = new float[rows * cols], general = new float[rows * cols];
+            double a = Loss.softmaxCrossEntropy()
+                    .reduction(red)
+                    .valueAndGradient(pred, 0, y, 0, rows, cols, plain, 0, 0.5f);
+            double b = Loss.softmaxCrossEntropy()
+                    .classWeights(ones)
+                    .reduction(red)
+                    .valueAndGradient(pred, 0, y, 0, rows, cols, general, 0, 0.5f);
+            assertEquals(b, a, red + ": value");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(general, plain, red + ": gradient");
+        }
+    }
 }
