@@ -15,7 +15,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * Runs benchmarks with JMH's usual command-line options and prints, for each, the median time per
  * operation and the rate it gives: GFLOP/s for matrix products, GB/s of memory traffic for the
- * optimizer updates ({@link OptimizerBench}), samples/s for {@link TrainingStepBench}. With no
+ * optimizer updates ({@link OptimizerBench}), samples/s for {@link TrainingStepBench} and
+ * {@link ConvBench}. With no
  * benchmark pattern it runs {@link DenseLayerBench} and {@link SquareMatmulBench}.
  */
 public final class GflopsReport {
@@ -65,7 +66,7 @@ public final class GflopsReport {
             double bytesPerFloat = b.endsWith("axpy") ? 12 : 20;
             return String.format(Locale.ROOT, "%.1f GB/s", n * bytesPerFloat / seconds / 1e9);
         }
-        if (b.contains("TrainingStepBench"))
+        if (b.contains("TrainingStepBench") || b.contains("ConvBench"))
             return String.format(Locale.ROOT, "%.0f samples/s", Integer.parseInt(p.getParam("batch")) / seconds);
         return "-";
     }

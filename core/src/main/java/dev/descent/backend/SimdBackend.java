@@ -130,6 +130,19 @@ public class SimdBackend extends ScalarBackend {
                 .run(threads);
     }
 
+    // ---- layer operations ----------------------------------------------------------------------
+
+    /** A 2×2 window with stride 2 runs a vectorised kernel: the same y and argmax as the scalar loop. */
+    @Override
+    public void maxPool(
+            ImageWindow window, float[] x, int xOff, int rows, float[] y, int yOff, float[] argmax, int argmaxOff) {
+        if (window.kernelHeight() == 2
+                && window.kernelWidth() == 2
+                && window.strideHeight() == 2
+                && window.strideWidth() == 2) ConvKernels.maxPool2x2(window, x, xOff, rows, y, yOff, argmax, argmaxOff);
+        else super.maxPool(window, x, xOff, rows, y, yOff, argmax, argmaxOff);
+    }
+
     /**
      * {@code lanes[off] + lanes[off+1] + … + lanes[off+L-1]}, in that order: the sum of a vector's
      * lanes after {@code intoArray(lanes, off)}. {@code reduceLanes(ADD)} may sum float lanes in
