@@ -155,10 +155,6 @@ public final class Trainer {
     public TrainingResult fit(SparseDataset train, SparseUpdate update) {
         java.util.Objects.requireNonNull(update, "update");
         checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
-        if (update == SparseUpdate.LAZY && backend instanceof TrainingSession.SessionFactory)
-            throw new IllegalArgumentException("the lazy sparse update (SparseUpdate.LAZY) runs on the CPU backends"
-                    + " (simd, scalar) only; the " + backend.name() + " backend trains sparse data with"
-                    + " SparseUpdate.DENSE (PyTorch's update)");
         try (OutputLock lock = lockCheckpoints(null)) {
             try (Run run = new Run(null, sparseBatches(train), null, null, model.initialParameters(config.seed()))) {
                 run.use(update);
@@ -440,6 +436,8 @@ public final class Trainer {
         final GradientSource source;
         /** The source when it runs rounds of local steps itself (local SGD), else null. */
         final RoundSource rounds;
+        /** Whether {@link #close} has run (it runs once). */
+        private boolean closed;
         /** A round's learning rates, losses and gradient norms (one per step) and its starting parameters. */
         private final double[] roundLr, roundLoss, roundNorm;
 
@@ -1005,6 +1003,8 @@ public final class Trainer {
 
         @Override
         public void close() {
+            if (closed) return; // use(...) closes a refused run before its try-with-resources does
+            closed = true;
             try {
                 session.close();
             } finally {
