@@ -484,6 +484,9 @@ public final class Trainer {
         private final float[] current;
         double secondsBefore;
         int savedEpoch;
+        /** A callback stopped the run inside an epoch; its mid-epoch checkpoint is the run's last. */
+        boolean stoppedInEpoch;
+
         long startNanos;
         /**
          * Where epoch {@code epochsDone + 1} stands: batches taken (0: at its start; more only while a
@@ -698,7 +701,7 @@ public final class Trainer {
                     break;
                 }
             }
-            if (config.checkpointDir() != null && savedEpoch != epochsDone) save();
+            if (config.checkpointDir() != null && savedEpoch != epochsDone && !stoppedInEpoch) save();
             EarlyStopping es = config.earlyStopping();
             if (es != null && es.restoreBest() && bestParameters != null) {
                 session.writeParameters(bestParameters);
@@ -730,7 +733,8 @@ public final class Trainer {
             double lr = Double.NaN;
             StopTraining stop = null;
             boolean stepCheckpointAtEnd = false;
-            for (int b = from; b < perEpoch && stop == null; ) {
+            int b = from;
+            while (b < perEpoch && stop == null) {
                 long stepsBefore = step;
                 if (rounds != null) { // local steps elsewhere: a round of up to H batches, each one step
                     int count = Math.min(roundLr.length, perEpoch - b);
@@ -796,6 +800,12 @@ public final class Trainer {
                     if (b < perEpoch) saveInEpoch(b, lossRows, rowsSeen);
                     else stepCheckpointAtEnd = true; // written after the epoch's end, with its record
                 }
+            }
+            if (stop != null && b < perEpoch && config.checkpointDir() != null) {
+                // stopped inside the epoch: the last checkpoint (written before the
+                // partial epoch's record and the schedules see it) resumes at its next batch, not the next epoch
+                saveInEpoch(b, lossRows, rowsSeen);
+                stoppedInEpoch = true;
             }
             if (valMetrics != null) valMetrics.reset();
             Evaluation val = validation == null ? null : evaluate(validation, valMetrics);

@@ -150,6 +150,35 @@ class StepCheckpointTest {
     }
 
     @Test
+    void aRunStoppedInsideAnEpochResumesAtItsNextBatch() throws IOException {
+        // no step checkpoints: the stop itself writes the mid-epoch checkpoint (it used to record the
+        // partial epoch as done, so a resumed run skipped the rest of it)
+        Optimizer opt = Optimizers.sgd(0.1).momentum(0.9);
+        TrainingConfig config = denseConfig(3);
+        Path ckpt = tmp.resolve("stopped");
+        Function<TrainingConfig, Trainer> trainer = c -> digits(opt, c);
+        TrainingResult straight = trainer.apply(config).fit(TrainerTest.DIGITS.train(), TrainerTest.DIGITS.test());
+        Callback stopAt26 = new Callback() {
+            @Override
+            public void onStepEnd(History.Step s) {
+                if (s.step() == 26) throw new StopTraining("time is up");
+            }
+        };
+        TrainingResult stopped = trainer.apply(config.withCheckpoints(ckpt, 1).withCallbacks(stopAt26))
+                .fit(TrainerTest.DIGITS.train(), TrainerTest.DIGITS.test());
+        assertEquals(TrainingResult.StopReason.STOPPED_BY_CALLBACK, stopped.stopReason());
+        Map<String, Object> state = Checkpoint.read(ckpt).state();
+        assertEquals(27L, state.get("step"));
+        assertEquals(1L, state.get("epochs_done"), "epoch 2 is not done");
+        Map<?, ?> in = (Map<?, ?>) state.get("in_epoch");
+        assertEquals(2L, in.get("epoch"));
+        assertEquals(18L, in.get("batch"), "9 steps of 2 micro-batches into epoch 2");
+        TrainingResult resumed = trainer.apply(config.withCheckpoints(ckpt, 1))
+                .resume(ckpt, TrainerTest.DIGITS.train(), TrainerTest.DIGITS.test());
+        assertSameRun(straight, resumed, "stopped at step 26 and resumed");
+    }
+
+    @Test
     void aCheckpointIsNeverTakenBetweenMicroBatches() throws IOException {
         Path ckpt = tmp.resolve("acc");
         List<Long> saved = new ArrayList<>();
