@@ -69,4 +69,49 @@ class SpamExampleTest {
         assertEquals(1.0, r.auc());
         assertTrue(r.featurizeSeconds() > 0 && r.trainSeconds() > 0);
     }
+
+    /** {@code --repeat 3}: the same model three times, the warm runs' medians in the JSON line, plots of the first. */
+    @Test
+    void theCommandRepeatsAndReportsTheWarmRuns(@TempDir Path dir) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 100; i++)
+            lines.add("{\"label\": \"" + (i % 2 == 0 ? "spam" : "ham") + "\", \"text\": \""
+                    + (i % 2 == 0 ? "cheap pills " : "meeting notes ") + i + "\"}");
+        Path f = Files.write(dir.resolve("mini.jsonl"), lines);
+        var out = new java.io.ByteArrayOutputStream();
+        var old = System.out;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            Outputs.run(
+                    new SpamExample(),
+                    "--data",
+                    f.toString(),
+                    "--dimension",
+                    "4096",
+                    "--epochs",
+                    "2",
+                    "--repeat",
+                    "3",
+                    "--threads",
+                    "1",
+                    "--backend",
+                    "simd",
+                    "--out",
+                    dir.resolve("out").toString());
+        } finally {
+            System.setOut(old);
+        }
+        List<String> printed =
+                out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertTrue(printed.get(0).startsWith("run 2: featurize "), printed.toString());
+        assertTrue(printed.get(1).startsWith("run 3: featurize "), printed.toString());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(printed.get(printed.size() - 1));
+        for (String key : List.of(
+                "featurize_docs_per_s", "train_docs_per_s", "featurize_docs_per_s_warm", "train_docs_per_s_warm"))
+            assertTrue(json.get(key).asDouble() > 0, key + " in " + json);
+        assertEquals(3, json.get("repeat").asInt());
+        assertEquals(1.0, json.get("test_accuracy").asDouble());
+        Outputs.png(dir.resolve("out").resolve("roc.png"), 700, 600);
+        assertEquals(2, dev.descent.cli.Main.run("spam", "--repeat", "0"), "--repeat 0 is refused");
+    }
 }
