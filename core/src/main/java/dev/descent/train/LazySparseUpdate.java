@@ -10,49 +10,60 @@ import java.util.Arrays;
 
 /**
  * {@link SparseUpdate#LAZY}: a step updates only the first layer's weight columns its batches used,
- * plus every parameter outside the first layer's weights. The coordinates are gathered into compact
- * buffers (parameters, gradient, the optimizer's named state buffers), the optimizer's own {@link
- * Optimizer#step} runs on them, and the results are scattered back. The compact buffers come in
- * power-of-two capacities (the tail beyond the used length carries a zero gradient and is never
- * scattered), allocated the first time a capacity is needed, so steps allocate nothing after warm-up.
+ * plus every parameter outside the first layer's weights. The used columns live in a compact buffer
+ * for the whole step: {@link #mark} numbers each batch's columns in order of first use (its {@link
+ * #columns()}) and copies a new column's weights in, the forward pass reads them and the backward
+ * pass adds their gradient there, so the per-non-zero work never touches the wide weight and
+ * gradient arrays. The step gathers the other parameters and the optimizer state of the compact
+ * coordinates, runs the optimizer's own {@link Optimizer#step} on the compact buffers and scatters
+ * the results back.
  *
- * <p>Invariant: between steps the session's full gradient is all zero (the sparse backward adds into
- * it), and after a step only the coordinates it gathered are zeroed again. Missed weight decay is
- * kept as a per-column log of the product {@code ∏(1 − lr·λ)} and applied when a column is used
- * again or the parameters are read ({@link #flush}).
+ * <p>Compact layout: {@code [the other parameters (D) | outputs rows of stride floats]}, column j
+ * of output o at {@code D + o×stride + j}. The stride is a power of two (at least {@link
+ * #MIN_STRIDE}, at most the input width) at least the step's column count; the columns past the
+ * count carry a zero gradient, run the rule on nothing and are never scattered. The compact
+ * optimizer states come one per stride, made the first time a stride is needed, so steps allocate
+ * nothing after warm-up.
+ *
+ * <p>Invariants between steps: no column is marked ({@link #used} all zero), the compact gradient
+ * is zero, and the session's full gradient is zero (the backward adds the other parameters'
+ * gradient into it); a step zeroes only what it used. Missed weight decay is kept as a per-column
+ * log of the product {@code ∏(1 − lr·λ)} and applied when a column is used again or the parameters
+ * are read ({@link #flush}).
  */
 final class LazySparseUpdate {
 
-    /** Smallest compact capacity for the touched weights. */
-    private static final int MIN_CAPACITY = 64;
+    /** Smallest compact stride. */
+    private static final int MIN_STRIDE = 64;
 
     private final Backend backend;
     private final Optimizer optimizer;
     private final OptimizerState state;
-    private final int weightOffset, inputs, outputs, parameters;
+    private final int weightOffset, inputs, outputs;
     /** Indices of the parameters outside the first layer's weights (updated every step). */
     private final int[] dense;
 
     private final double weightDecay;
-    /**
-     * Columns used since the last step, in order of first use in {@link #touched}[0..count), and as a
-     * bit set ({@link #used}: 1 bit a column, small enough to stay in cache).
-     */
+    /** {@code slot[c]} is column c's compact number this step, when c is used ({@link #used}). */
+    private final int[] slot;
+    /** The columns used this step as a bit set (1 bit a column: small enough to stay in cache). */
+    private final long[] used;
+    /** The column of each compact number {@code [0, count)}. */
     private final int[] touched;
 
-    private final long[] used;
     private int count;
-    /** Full-buffer index of each compact coordinate: the dense ones first, then each weight row's used columns. */
-    private int[] index = new int[0];
+    /** The current batch's column indices as compact numbers, parallel to its values. */
+    private int[] columns = new int[0];
 
+    private int stride;
     private float[] compactParams = new float[0], compactGrads = new float[0];
-    /** The compact states by capacity slot, and their named buffers in the full state's order. */
+    /** The compact states by stride ({@code log2}, or 32 for the input width), and their named buffers in the full state's order. */
     private final OptimizerState[] states = new OptimizerState[33];
 
     private final float[][][] stateBuffers = new float[33][][];
     private final float[][] fullBuffers;
-    /** The gathered length and slot while gathered (after clip, before step); -1 otherwise. */
-    private int length = -1, slot;
+    /** Whether the other parameters and their gradient are in the compact buffer (after clip, before step). */
+    private boolean gathered;
     /** Σ log(1 − lr·λ) over all steps so far, and its value when each column was last brought up to date. */
     private double logDecay;
 
@@ -69,16 +80,17 @@ final class LazySparseUpdate {
         this.inputs = first.inputs();
         this.outputs = first.outputs();
         this.weightOffset = model.parameters().get(0).offset();
-        this.parameters = model.parameterCount();
-        int weights = inputs * outputs;
+        int parameters = model.parameterCount(), weights = inputs * outputs;
         this.dense = new int[parameters - weights];
         int k = 0;
         for (int i = 0; i < weightOffset; i++) dense[k++] = i;
         for (int i = weightOffset + weights; i < parameters; i++) dense[k++] = i;
-        this.touched = new int[inputs + 1]; // the branch-free mark writes one past the last new column
+        this.slot = new int[inputs];
         this.used = new long[(inputs + 63) >>> 6];
+        this.touched = new int[inputs + 1]; // the branch-free numbering writes one past the last new column
         this.fullBuffers = state.buffers().values().toArray(new float[0][]);
         this.columnLogDecay = weightDecay > 0 ? new double[inputs] : null;
+        resize(MIN_STRIDE, 0);
     }
 
     /**
@@ -97,41 +109,106 @@ final class LazySparseUpdate {
     }
 
     /**
-     * Records the columns {@code batch} uses and brings their weights in {@code params} up to date
-     * (the decay they missed), before the batch's forward pass reads them.
+     * Numbers the columns {@code batch} uses (overwrites {@link #columns()}), and for each column new
+     * to this step brings its weights in {@code params} up to date (the decay they missed) and copies
+     * them into the compact buffer, before the batch's forward pass reads them there.
      */
     void mark(SparseBatch batch, float[] params) {
-        int[] cols = batch.columns(), list = touched;
+        int nz = batch.nonZeros();
+        if (columns.length < nz) columns = new int[Math.max(nz, batch.nonZeroCapacity())];
+        int[] cols = batch.columns(), local = columns, list = touched, slots = slot;
         long[] bits = used;
         int n = count, before = n;
-        for (int i = 0, nz = batch.nonZeros(); i < nz; i++) { // branch-free: about half the columns are new
-            int c = cols[i], word = c >>> 6;
+        for (int k = 0; k < nz; k++) { // branch-free: about half the columns are new
+            int c = cols[k], word = c >>> 6;
             long u = bits[word];
             bits[word] = u | (1L << c);
             list[n] = c;
             n += (int) (~u >>> c) & 1;
         }
+        for (int j = before; j < n; j++) slots[list[j]] = j;
+        for (int k = 0; k < nz; k++) local[k] = slots[cols[k]];
         count = n;
-        if (weightDecay > 0) for (int i = before; i < n; i++) decayColumn(params, list[i]);
+        if (n > stride) resize(n, before);
+        float[] cp = compactParams;
+        int d = dense.length, st = stride;
+        for (int j = before; j < n; j++) {
+            int c = list[j];
+            if (weightDecay > 0) decayColumn(params, c);
+            for (int o = 0, at = weightOffset + c, to = d + j; o < outputs; o++, at += inputs, to += st)
+                cp[to] = params[at];
+        }
+    }
+
+    /** The last marked batch's columns as compact numbers (parallel to its values). */
+    int[] columns() {
+        return columns;
+    }
+
+    /** The compact buffer: the used weights from {@link #weightOffset()} on, with row stride {@link #stride()}. */
+    float[] weights() {
+        return compactParams;
+    }
+
+    /** The compact gradient, in the layout of {@link #weights()}. */
+    float[] weightGrads() {
+        return compactGrads;
+    }
+
+    /** Where the used weights start in {@link #weights()} and {@link #weightGrads()}. */
+    int weightOffset() {
+        return dense.length;
+    }
+
+    /** The row stride of the used weights in {@link #weights()}. */
+    int stride() {
+        return stride;
     }
 
     /**
-     * Gathers the step's gradient into the compact buffer (once per step) and clips it there: the
-     * other coordinates are zero, so the norm is the full gradient's.
+     * Makes the stride hold {@code columns} columns: the power of two at least that (at least {@link
+     * #MIN_STRIDE}, at most the input width), moving the first {@code valid} columns' weights and
+     * gradient of each row to their new places; the compact buffers grow to the largest size needed
+     * so far. The stride only grows, so the rule runs on at most twice the most columns a step used.
+     */
+    private void resize(int columns, int valid) {
+        int s = Math.max(MIN_STRIDE, Integer.highestOneBit(Math.max(1, columns - 1)) << 1);
+        if (s >= inputs || s <= 0) s = inputs;
+        int d = dense.length, old = stride, capacity = d + outputs * s;
+        float[] p = compactParams, g = compactGrads;
+        if (p.length < capacity) {
+            compactParams = new float[capacity];
+            compactGrads = new float[capacity];
+            gathered = false; // the other parameters are gathered again
+        }
+        stride = s;
+        if (old == 0) return;
+        // the last row first: a row moves up (s > old), never onto a row still to move (valid <= old)
+        for (int o = outputs - 1; o >= 0; o--) {
+            System.arraycopy(p, d + o * old, compactParams, d + o * s, valid);
+            System.arraycopy(g, d + o * old, compactGrads, d + o * s, valid);
+        }
+        for (int o = 0; o < outputs; o++) Arrays.fill(compactGrads, d + o * s + valid, d + (o + 1) * s, 0f);
+    }
+
+    /**
+     * Gathers the step's other parameters and their gradient into the compact buffer (once per step)
+     * and clips the compact gradient there: the other coordinates are zero, so the norm is the full
+     * gradient's.
      */
     double clip(float[] params, float[] grads, Clipping clipping) {
-        gather(params, grads);
-        return clipping.apply(backend, compactGrads, length);
+        gatherDense(params, grads);
+        return clipping.apply(backend, compactGrads, dense.length + outputs * stride);
     }
 
     /**
      * One lazy optimizer step at {@code lr} (with {@code momentum} when {@code cycled}): reads and
-     * zeroes the used coordinates of {@code grads}; overwrites those of {@code params} and of the
-     * optimizer state's buffers; advances the state's step.
+     * zeroes the gradient of the used coordinates (in the compact buffer and in {@code grads});
+     * overwrites those of {@code params} and of the optimizer state's buffers; advances the state's
+     * step.
      */
     void step(float[] params, float[] grads, double lr, boolean cycled, double momentum) {
-        gather(params, grads);
-        int n = length;
+        gatherDense(params, grads);
         double stepDecay = 0;
         if (weightDecay > 0) {
             double f = lr * weightDecay;
@@ -141,31 +218,73 @@ final class LazySparseUpdate {
                                 + " × " + weightDecay);
             stepDecay = Math.log1p(-f);
         }
-        OptimizerState s = states[slot];
-        float[][] buffers = stateBuffers[slot];
-        for (int b = 0; b < buffers.length; b++) {
-            float[] from = fullBuffers[b], to = buffers[b];
-            for (int k = 0; k < n; k++) to[k] = from[index[k]];
+        int slotIndex = stride == inputs ? 32 : Integer.numberOfTrailingZeros(stride);
+        OptimizerState s = states[slotIndex];
+        if (s == null) {
+            s = optimizer.newState(dense.length + outputs * stride);
+            states[slotIndex] = s;
+            stateBuffers[slotIndex] = s.buffers().values().toArray(new float[0][]);
         }
+        float[][] buffers = stateBuffers[slotIndex];
+        for (int b = 0; b < buffers.length; b++) move(fullBuffers[b], buffers[b], true);
         s.setStep(state.step());
         if (cycled) optimizer.step(backend, compactParams, compactGrads, s, lr, momentum);
         else optimizer.step(backend, compactParams, compactGrads, s, lr);
         state.setStep(s.step());
-        for (int k = 0; k < n; k++) {
-            params[index[k]] = compactParams[k];
-            grads[index[k]] = 0f;
-        }
-        for (int b = 0; b < buffers.length; b++) {
-            float[] from = buffers[b], to = fullBuffers[b];
-            for (int k = 0; k < n; k++) to[index[k]] = from[k];
-        }
+        move(params, compactParams, false);
+        for (int b = 0; b < buffers.length; b++) move(fullBuffers[b], buffers[b], false);
+        float[] cg = compactGrads;
+        int d = dense.length;
+        for (int i = 0; i < d; i++) grads[dense[i]] = 0f;
+        Arrays.fill(cg, 0, d, 0f);
+        for (int o = 0; o < outputs; o++) Arrays.fill(cg, d + o * stride, d + o * stride + count, 0f);
         if (weightDecay > 0) {
             logDecay += stepDecay;
             for (int i = 0; i < count; i++) columnLogDecay[touched[i]] = logDecay;
         }
         for (int i = 0; i < count; i++) used[touched[i] >>> 6] = 0L; // every set bit is a listed column
         count = 0;
-        length = -1;
+        gathered = false;
+    }
+
+    /**
+     * Copies the used coordinates between a full buffer and its compact form: into {@code compact}
+     * when {@code gather}, back into {@code full} otherwise.
+     */
+    private void move(float[] full, float[] compact, boolean gather) {
+        int d = dense.length, n = count, st = stride;
+        int[] list = touched;
+        if (gather) for (int i = 0; i < d; i++) compact[i] = full[dense[i]];
+        else for (int i = 0; i < d; i++) full[dense[i]] = compact[i];
+        for (int o = 0; o < outputs; o++) {
+            int row = weightOffset + o * inputs, at = d + o * st;
+            if (gather) for (int j = 0; j < n; j++) compact[at + j] = full[row + list[j]];
+            else for (int j = 0; j < n; j++) full[row + list[j]] = compact[at + j];
+        }
+    }
+
+    /** Copies the other parameters and their gradient into the compact buffer, once per step. */
+    private void gatherDense(float[] params, float[] grads) {
+        if (gathered) return;
+        for (int i = 0; i < dense.length; i++) {
+            compactParams[i] = params[dense[i]];
+            compactGrads[i] = grads[dense[i]];
+        }
+        gathered = true;
+    }
+
+    /**
+     * The full gradient of what was accumulated since the last step into {@code dst} (as the step
+     * will use it: clipped once {@link #clip} ran); {@code grads} holds the other parameters' part.
+     */
+    void readGradient(float[] grads, float[] dst) {
+        System.arraycopy(grads, 0, dst, 0, grads.length);
+        float[] cg = compactGrads;
+        int d = dense.length;
+        if (gathered) for (int i = 0; i < d; i++) dst[dense[i]] = cg[i];
+        for (int o = 0; o < outputs; o++)
+            for (int j = 0, row = weightOffset + o * inputs, at = d + o * stride; j < count; j++)
+                dst[row + touched[j]] = cg[at + j];
     }
 
     /** Multiplies column c's weights by the decay it missed since it was last brought up to date. */
@@ -183,39 +302,16 @@ final class LazySparseUpdate {
         for (int c = 0; c < inputs; c++) decayColumn(params, c);
     }
 
-    /** Forgets missed decay: the parameters were replaced (restored from a checkpoint or an epoch start). */
-    void parametersReplaced() {
+    /**
+     * Forgets missed decay: the parameters were replaced (restored from a checkpoint or an epoch
+     * start); the columns numbered this step take their new weights.
+     */
+    void parametersReplaced(float[] params) {
         if (weightDecay > 0) Arrays.fill(columnLogDecay, logDecay);
-    }
-
-    /** Fills {@link #index} and the compact parameters and gradient for this step's coordinates, once per step. */
-    private void gather(float[] params, float[] grads) {
-        if (length >= 0) return;
-        int usedWeights = count * outputs, n = dense.length + usedWeights;
-        int capacityUsed = Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, usedWeights - 1)) << 1);
-        if (capacityUsed >= inputs * outputs || capacityUsed <= 0) capacityUsed = inputs * outputs;
-        slot = capacityUsed == inputs * outputs ? 32 : Integer.numberOfTrailingZeros(capacityUsed);
-        int capacity = dense.length + capacityUsed;
-        if (states[slot] == null) {
-            OptimizerState s = optimizer.newState(capacity);
-            states[slot] = s;
-            stateBuffers[slot] = s.buffers().values().toArray(new float[0][]);
-        }
-        if (index.length < capacity) {
-            index = Arrays.copyOf(index, capacity);
-            compactParams = new float[capacity];
-            compactGrads = new float[capacity];
-        }
-        System.arraycopy(dense, 0, index, 0, dense.length);
-        int k = dense.length;
-        for (int o = 0, row = weightOffset; o < outputs; o++, row += inputs) // each weight row in order
-        for (int i = 0; i < count; i++) index[k++] = row + touched[i];
-        for (k = 0; k < n; k++) {
-            int at = index[k];
-            compactGrads[k] = grads[at];
-            compactParams[k] = params[at];
-        }
-        Arrays.fill(compactGrads, n, capacity, 0f); // the tail runs the rule on nothing and is not scattered
-        length = n;
+        int d = dense.length;
+        for (int j = 0; j < count; j++)
+            for (int o = 0, at = weightOffset + touched[j]; o < outputs; o++, at += inputs)
+                compactParams[d + o * stride + j] = params[at];
+        gathered = false;
     }
 }
