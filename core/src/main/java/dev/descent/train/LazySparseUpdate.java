@@ -44,13 +44,24 @@ final class LazySparseUpdate {
     private final int[] dense;
 
     private final double weightDecay;
-    /** {@code slot[c]} is column c's compact number this step, when c is used ({@link #used}). */
-    private final int[] slot;
     /** The columns used this step as a bit set (1 bit a column: small enough to stay in cache). */
     private final long[] used;
-    /** The column of each compact number {@code [0, count)}. */
-    private final int[] touched;
+    /** The words of {@link #used} that hold a used column, in order of first use {@code [0, blockCount)}. */
+    private final int[] blocks;
 
+    private int blockCount;
+    /**
+     * {@code base[w]}: the compact number of the first used column of word w; a used column c is
+     * numbered {@code base[c/64]} plus the used columns below it in its word (a rank: no map as wide
+     * as the input, so numbering a batch's columns stays in cache).
+     */
+    private final int[] base;
+    /** The column of each compact number {@code [0, count)}. */
+    private int[] touched;
+    /** The numbering before this step's last batch, and its gradient, while it is renumbered (several batches a step). */
+    private int[] previous = new int[0];
+
+    private float[] previousGrads = new float[0];
     private int count;
     /** The current batch's column indices as compact numbers, parallel to its values. */
     private int[] columns = new int[0];
@@ -85,12 +96,14 @@ final class LazySparseUpdate {
         int k = 0;
         for (int i = 0; i < weightOffset; i++) dense[k++] = i;
         for (int i = weightOffset + weights; i < parameters; i++) dense[k++] = i;
-        this.slot = new int[inputs];
-        this.used = new long[(inputs + 63) >>> 6];
-        this.touched = new int[inputs + 1]; // the branch-free numbering writes one past the last new column
+        int words = (inputs + 63) >>> 6;
+        this.used = new long[words];
+        this.blocks = new int[words + 1]; // the branch-free marking writes one past the last new word
+        this.base = new int[words];
+        this.touched = new int[inputs];
         this.fullBuffers = state.buffers().values().toArray(new float[0][]);
         this.columnLogDecay = weightDecay > 0 ? new double[inputs] : null;
-        resize(MIN_STRIDE, 0);
+        resize(MIN_STRIDE);
     }
 
     /**
@@ -109,34 +122,75 @@ final class LazySparseUpdate {
     }
 
     /**
-     * Numbers the columns {@code batch} uses (overwrites {@link #columns()}), and for each column new
-     * to this step brings its weights in {@code params} up to date (the decay they missed) and copies
-     * them into the compact buffer, before the batch's forward pass reads them there.
+     * Marks the columns {@code batch} uses and numbers every column used this step (overwrites {@link
+     * #columns()}): words in order of first use, columns within a word in increasing order. Brings
+     * each used column's weights in {@code params} up to date (the decay they missed) and copies them
+     * into the compact buffer, before the batch's forward pass reads them there; with several batches
+     * a step, the gradient the earlier ones added moves to the new numbering.
      */
     void mark(SparseBatch batch, float[] params) {
         int nz = batch.nonZeros();
         if (columns.length < nz) columns = new int[Math.max(nz, batch.nonZeroCapacity())];
-        int[] cols = batch.columns(), local = columns, list = touched, slots = slot;
+        int[] cols = batch.columns(), local = columns, words = blocks, first = base;
         long[] bits = used;
-        int n = count, before = n;
-        for (int k = 0; k < nz; k++) { // branch-free: about half the columns are new
-            int c = cols[k], word = c >>> 6;
-            long u = bits[word];
-            bits[word] = u | (1L << c);
-            list[n] = c;
-            n += (int) (~u >>> c) & 1;
+        int before = count, nb = blockCount;
+        if (before > 0) keepPrevious();
+        for (int k = 0; k < nz; k++) { // branch-free: most words are new
+            int c = cols[k], w = c >>> 6;
+            long u = bits[w];
+            bits[w] = u | (1L << c);
+            words[nb] = w;
+            nb += (int) (((u | -u) >>> 63) ^ 1); // 1 when the word had no used column yet
         }
-        for (int j = before; j < n; j++) slots[list[j]] = j;
-        for (int k = 0; k < nz; k++) local[k] = slots[cols[k]];
+        blockCount = nb;
+        int n = 0;
+        for (int i = 0; i < nb; i++) {
+            int w = words[i];
+            first[w] = n;
+            n += Long.bitCount(bits[w]);
+        }
         count = n;
-        if (n > stride) resize(n, before);
+        if (n > stride) resize(n);
+        int[] list = touched;
+        for (int k = 0; k < nz; k++) {
+            int c = cols[k], w = c >>> 6, j = first[w] + Long.bitCount(bits[w] & ((1L << c) - 1));
+            local[k] = j;
+            list[j] = c; // every used column, the earlier batches' ones again below
+        }
+        if (before > 0) restorePrevious(before);
+        if (weightDecay > 0) for (int j = 0; j < n; j++) decayColumn(params, list[j]);
         float[] cp = compactParams;
-        int d = dense.length, st = stride;
-        for (int j = before; j < n; j++) {
-            int c = list[j];
-            if (weightDecay > 0) decayColumn(params, c);
-            for (int o = 0, at = weightOffset + c, to = d + j; o < outputs; o++, at += inputs, to += st)
-                cp[to] = params[at];
+        for (int o = 0, d = dense.length; o < outputs; o++) { // simple loops: the loads overlap
+            int row = weightOffset + o * inputs, to = d + o * stride;
+            for (int j = 0; j < n; j++) cp[to + j] = params[row + list[j]];
+        }
+    }
+
+    /**
+     * Moves the step's numbering and gradient so far aside ({@link #previous}, {@link
+     * #previousGrads}) and zeroes the compact gradient, before another batch of the step renumbers.
+     */
+    private void keepPrevious() {
+        int n = count, d = dense.length;
+        if (previous.length < touched.length) previous = new int[touched.length];
+        if (previousGrads.length < outputs * n) previousGrads = new float[outputs * stride];
+        int[] t = previous;
+        previous = touched;
+        touched = t;
+        for (int o = 0; o < outputs; o++) {
+            System.arraycopy(compactGrads, d + o * stride, previousGrads, o * n, n);
+            Arrays.fill(compactGrads, d + o * stride, d + o * stride + n, 0f);
+        }
+    }
+
+    /** Adds the gradient set aside by {@link #keepPrevious} at its columns' new numbers. */
+    private void restorePrevious(int n) {
+        int d = dense.length;
+        for (int j = 0; j < n; j++) {
+            int c = previous[j], w = c >>> 6;
+            int number = base[w] + Long.bitCount(used[w] & ((1L << c) - 1));
+            touched[number] = c;
+            for (int o = 0; o < outputs; o++) compactGrads[d + number + o * stride] = previousGrads[o * n + j];
         }
     }
 
@@ -167,28 +221,20 @@ final class LazySparseUpdate {
 
     /**
      * Makes the stride hold {@code columns} columns: the power of two at least that (at least {@link
-     * #MIN_STRIDE}, at most the input width), moving the first {@code valid} columns' weights and
-     * gradient of each row to their new places; the compact buffers grow to the largest size needed
-     * so far. The stride only grows, so the rule runs on at most twice the most columns a step used.
+     * #MIN_STRIDE}, at most the input width); the compact buffers grow to the largest size needed so
+     * far. The stride only grows, so the rule runs on at most twice the most columns a step used.
+     * Called while the compact gradient is all zero; the weights are copied in after it.
      */
-    private void resize(int columns, int valid) {
+    private void resize(int columns) {
         int s = Math.max(MIN_STRIDE, Integer.highestOneBit(Math.max(1, columns - 1)) << 1);
         if (s >= inputs || s <= 0) s = inputs;
-        int d = dense.length, old = stride, capacity = d + outputs * s;
-        float[] p = compactParams, g = compactGrads;
-        if (p.length < capacity) {
+        int capacity = dense.length + outputs * s;
+        if (compactParams.length < capacity) {
             compactParams = new float[capacity];
             compactGrads = new float[capacity];
             gathered = false; // the other parameters are gathered again
         }
         stride = s;
-        if (old == 0) return;
-        // the last row first: a row moves up (s > old), never onto a row still to move (valid <= old)
-        for (int o = outputs - 1; o >= 0; o--) {
-            System.arraycopy(p, d + o * old, compactParams, d + o * s, valid);
-            System.arraycopy(g, d + o * old, compactGrads, d + o * s, valid);
-        }
-        for (int o = 0; o < outputs; o++) Arrays.fill(compactGrads, d + o * s + valid, d + (o + 1) * s, 0f);
     }
 
     /**
@@ -242,7 +288,8 @@ final class LazySparseUpdate {
             logDecay += stepDecay;
             for (int i = 0; i < count; i++) columnLogDecay[touched[i]] = logDecay;
         }
-        for (int i = 0; i < count; i++) used[touched[i] >>> 6] = 0L; // every set bit is a listed column
+        for (int i = 0; i < blockCount; i++) used[blocks[i]] = 0L;
+        blockCount = 0;
         count = 0;
         gathered = false;
     }
