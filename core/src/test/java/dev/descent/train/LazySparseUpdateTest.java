@@ -224,6 +224,34 @@ class LazySparseUpdateTest {
             }
     }
 
+    /** A sparse run's parameters and step losses do not depend on the SIMD backend's thread count. */
+    @Test
+    void oneAndTwoThreadsGiveTheSameBits() {
+        SparseDataset data = wide(600, 50_000, 300, 12); // batches large enough to split
+        for (SparseUpdate update : SparseUpdate.values()) {
+            TrainingResult[] runs = new TrainingResult[2];
+            for (int threads = 1; threads <= 2; threads++)
+                runs[threads - 1] = new Trainer(
+                                new SimdBackend(threads),
+                                Models.logisticRegression(50_000),
+                                Loss.bceWithLogits(),
+                                Optimizers.sgd(4).weightDecay(1e-4),
+                                TrainingConfig.defaults()
+                                        .withBatchSize(64)
+                                        .withEpochs(2)
+                                        .withSeed(8))
+                        .fit(data, update);
+            assertTrue(
+                    java.util.Arrays.equals(runs[0].parameters(), runs[1].parameters()),
+                    update + ": 1 and 2 threads differ");
+            for (int i = 0; i < runs[0].history().steps().size(); i++)
+                assertEquals(
+                        runs[0].history().steps().get(i).loss(),
+                        runs[1].history().steps().get(i).loss(),
+                        update + " loss of step " + i);
+        }
+    }
+
     /** Seeded rows of {@code perRow} distinct columns of {@code features}, labels from a random linear rule. */
     static SparseDataset wide(int rows, int features, int perRow, long seed) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
