@@ -1,6 +1,7 @@
 package dev.descent.backend;
 
 import dev.descent.optim.Sgd;
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -307,8 +308,48 @@ public class SimdBackend extends ScalarBackend {
         return sum;
     }
 
+    /**
+     * Below this many floats {@link #sumSquares} runs {@link #sumSquaresLanes}: a plain loop that
+     * the JIT compiles after a few calls (a Vector API loop runs ~100× slower until C2 compiles it,
+     * and a short one, such as the lazy sparse update's compact gradient, needs hundreds of calls).
+     */
+    static final int SCALAR_SUM_SQUARES_BELOW = 1 << 16;
+
+    /** Per-thread room for the four accumulators' lanes of {@link #sumSquaresLanes}. */
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[4 * L]);
+
     @Override
     public double sumSquares(float[] a, int off, int n) {
+        return n < SCALAR_SUM_SQUARES_BELOW ? sumSquaresLanes(a, off, n) : sumSquaresVector(a, off, n);
+    }
+
+    /**
+     * {@link #sumSquaresVector}'s arithmetic lane by lane in plain Java (the same fused multiply-adds
+     * in the same order, so the same bits).
+     */
+    static double sumSquaresLanes(float[] a, int off, int n) {
+        double sum = 0;
+        float[] acc = ACCUMULATORS.get(), lanes = LANES.get();
+        int i = 0;
+        for (int bound = n - n % (4 * L); i < bound; ) {
+            Arrays.fill(acc, 0f);
+            for (int end = Math.min(bound, i + CHUNK); i < end; i += 4 * L)
+                for (int j = 0; j < 4 * L; j++) {
+                    float v = a[off + i + j];
+                    acc[j] = Math.fma(v, v, acc[j]);
+                }
+            for (int l = 0; l < L; l++) lanes[l] = (acc[l] + acc[L + l]) + (acc[2 * L + l] + acc[3 * L + l]);
+            sum += lanesSum(lanes, 0);
+        }
+        for (; i < n; i++) {
+            double v = a[off + i];
+            sum += v * v;
+        }
+        return sum;
+    }
+
+    /** The sum of squares on the Vector API: four accumulators, summed to double every {@link #CHUNK} floats. */
+    static double sumSquaresVector(float[] a, int off, int n) {
         double sum = 0;
         float[] lanes = LANES.get();
         int i = 0;

@@ -36,6 +36,9 @@ final class LazySparseUpdate {
     /** Smallest compact stride. */
     private static final int MIN_STRIDE = 64;
 
+    /** A multiple of the floats a backend's reduction takes at once (4 vectors of at most 16 lanes). */
+    private static final int NORM_BLOCK = 64;
+
     private final Backend backend;
     private final Optimizer optimizer;
     private final OptimizerState state;
@@ -240,11 +243,16 @@ final class LazySparseUpdate {
     /**
      * Gathers the step's other parameters and their gradient into the compact buffer (once per step)
      * and clips the compact gradient there: the other coordinates are zero, so the norm is the full
-     * gradient's.
+     * gradient's. The clipping reads the buffer up to the last row's used columns, rounded up to a
+     * multiple of {@link #NORM_BLOCK}: the columns past that are zero, and the backends reduce in
+     * whole blocks of at most that many floats, so the norm has the bits of the whole buffer's.
      */
     double clip(float[] params, float[] grads, Clipping clipping) {
         gatherDense(params, grads);
-        return clipping.apply(backend, compactGrads, dense.length + outputs * stride);
+        int all = dense.length + outputs * stride;
+        int used = dense.length + (outputs - 1) * stride + count;
+        int n = Math.min(all, (used + NORM_BLOCK - 1) / NORM_BLOCK * NORM_BLOCK);
+        return clipping.apply(backend, compactGrads, n);
     }
 
     /**
