@@ -59,7 +59,7 @@ final class LazySparseUpdate {
      * as the input, so numbering a batch's columns stays in cache).
      */
     private final int[] base;
-    /** The column of each compact number {@code [0, count)}. */
+    /** The column of each compact number {@code [0, count)} (at least {@link #stride} long). */
     private int[] touched;
     /** The numbering before this step's last batch, and its gradient, while it is renumbered (several batches a step). */
     private int[] previous = new int[0];
@@ -103,7 +103,7 @@ final class LazySparseUpdate {
         this.used = new long[words];
         this.blocks = new int[words + 1]; // the branch-free marking writes one past the last new word
         this.base = new int[words];
-        this.touched = new int[inputs];
+        this.touched = new int[0]; // grows with the stride: no array as wide as the input
         this.fullBuffers = state.buffers().values().toArray(new float[0][]);
         this.columnLogDecay = weightDecay > 0 ? new double[inputs] : null;
         resize(MIN_STRIDE);
@@ -232,6 +232,7 @@ final class LazySparseUpdate {
         int s = Math.max(MIN_STRIDE, Integer.highestOneBit(Math.max(1, columns - 1)) << 1);
         if (s >= inputs || s <= 0) s = inputs;
         int capacity = dense.length + outputs * s;
+        if (touched.length < s) touched = new int[s]; // rewritten by the numbering that follows
         if (compactParams.length < capacity) {
             compactParams = new float[capacity];
             compactGrads = new float[capacity];
