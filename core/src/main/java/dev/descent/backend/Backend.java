@@ -86,15 +86,7 @@ public interface Backend {
             float[] z,
             int zOff,
             int outputs) {
-        for (int r = 0; r < rows; r++) {
-            int from = rowStart[r], to = rowStart[r + 1];
-            for (int o = 0; o < outputs; o++) {
-                int row = wOff + o * inputs;
-                float sum = 0;
-                for (int k = from; k < to; k++) sum += values[k] * w[row + columns[k]];
-                z[zOff + r * outputs + o] = sum + bias[biasOff + o];
-            }
-        }
+        LayerLoops.sparseLinear(rowStart, columns, values, 0, rows, w, wOff, inputs, bias, biasOff, z, zOff, outputs);
     }
 
     /**
@@ -114,14 +106,8 @@ public interface Backend {
             float[] g,
             int gOff,
             int inputs) {
-        for (int r = 0; r < rows; r++) {
-            int from = rowStart[r], to = rowStart[r + 1];
-            for (int o = 0; o < outputs; o++) {
-                float d = dz[dzOff + r * outputs + o];
-                int row = gOff + o * inputs;
-                for (int k = from; k < to; k++) g[row + columns[k]] += d * values[k];
-            }
-        }
+        LayerLoops.sparseWeightGradient(
+                dz, dzOff, outputs, rowStart, columns, values, rows, g, gOff, inputs, 0, inputs);
     }
 
     /** Adds {@code bias[cols]} to every row of {@code c[rows×cols]}. Overwrites c. */

@@ -11,6 +11,62 @@ import java.util.Arrays;
 final class LayerLoops {
     private LayerLoops() {}
 
+    /** {@link Backend#sparseLinear} for the rows {@code [from, to)} only. */
+    static void sparseLinear(
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int from,
+            int to,
+            float[] w,
+            int wOff,
+            int inputs,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            int outputs) {
+        for (int r = from; r < to; r++) {
+            int lo = rowStart[r], hi = rowStart[r + 1];
+            for (int o = 0; o < outputs; o++) {
+                int row = wOff + o * inputs;
+                float sum = 0;
+                for (int k = lo; k < hi; k++) sum += values[k] * w[row + columns[k]];
+                z[zOff + r * outputs + o] = sum + bias[biasOff + o];
+            }
+        }
+    }
+
+    /**
+     * {@link Backend#sparseWeightGradient} into the columns {@code [from, to)} only: each gradient
+     * element receives its terms in row order however the columns are split.
+     */
+    static void sparseWeightGradient(
+            float[] dz,
+            int dzOff,
+            int outputs,
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int rows,
+            float[] g,
+            int gOff,
+            int inputs,
+            int from,
+            int to) {
+        for (int r = 0; r < rows; r++) {
+            int lo = rowStart[r], hi = rowStart[r + 1];
+            for (int o = 0; o < outputs; o++) {
+                float d = dz[dzOff + r * outputs + o];
+                int row = gOff + o * inputs;
+                for (int k = lo; k < hi; k++) {
+                    int c = columns[k];
+                    if (c >= from && c < to) g[row + c] += d * values[k];
+                }
+            }
+        }
+    }
+
     /** First output column whose kernel column j reads inside the image: {@code ow·sw − pw + j >= 0}. */
     private static int firstInside(ImageWindow v, int j) {
         int need = v.paddingWidth() - j;

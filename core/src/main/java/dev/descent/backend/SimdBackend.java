@@ -1,6 +1,7 @@
 package dev.descent.backend;
 
 import dev.descent.optim.Sgd;
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -104,6 +105,128 @@ public class SimdBackend extends ScalarBackend {
                 .run(threads);
     }
 
+    // ---- sparse (CSR) input: split over threads when large ------------------------------------
+
+    /** Batches with fewer non-zeros run the sparse kernels on the caller's thread alone. */
+    private static final int SPARSE_SPLIT = 1 << 14;
+
+    private static final ThreadLocal<SparseJob> SPARSE_JOBS = ThreadLocal.withInitial(SparseJob::new);
+
+    /** The rows split over the threads; each row's sums as on one thread (the same bits). */
+    @Override
+    public void sparseLinear(
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int rows,
+            float[] w,
+            int wOff,
+            int inputs,
+            float[] bias,
+            int biasOff,
+            float[] z,
+            int zOff,
+            int outputs) {
+        int tasks = Math.min(threads, rows);
+        if (tasks <= 1 || rowStart[rows] - rowStart[0] < SPARSE_SPLIT) {
+            LayerLoops.sparseLinear(
+                    rowStart, columns, values, 0, rows, w, wOff, inputs, bias, biasOff, z, zOff, outputs);
+            return;
+        }
+        SparseJob job = SPARSE_JOBS.get();
+        job.set(false, rowStart, columns, values, rows, w, wOff, inputs, bias, biasOff, z, zOff, outputs, tasks);
+        job.run();
+    }
+
+    /**
+     * The columns split over the threads (each scans the batch and adds into its own columns), so
+     * every gradient element gets its terms in row order, as on one thread (the same bits).
+     */
+    @Override
+    public void sparseWeightGradient(
+            float[] dz,
+            int dzOff,
+            int outputs,
+            int[] rowStart,
+            int[] columns,
+            float[] values,
+            int rows,
+            float[] g,
+            int gOff,
+            int inputs) {
+        int tasks = Math.min(threads, inputs);
+        if (tasks <= 1 || rowStart[rows] - rowStart[0] < SPARSE_SPLIT) {
+            LayerLoops.sparseWeightGradient(
+                    dz, dzOff, outputs, rowStart, columns, values, rows, g, gOff, inputs, 0, inputs);
+            return;
+        }
+        SparseJob job = SPARSE_JOBS.get();
+        job.set(true, rowStart, columns, values, rows, g, gOff, inputs, dz, dzOff, null, 0, outputs, tasks);
+        job.run();
+    }
+
+    /** One split sparse kernel call, reused by its calling thread (no allocation per call). */
+    private static final class SparseJob implements java.util.function.IntConsumer {
+        boolean scatter;
+        int[] rowStart, columns;
+        float[] values, w, bias, z;
+        int rows, wOff, inputs, biasOff, zOff, outputs, tasks;
+
+        /** For the scatter, w is the gradient and bias holds dz ({@code biasOff} its offset). */
+        void set(
+                boolean scatter,
+                int[] rowStart,
+                int[] columns,
+                float[] values,
+                int rows,
+                float[] w,
+                int wOff,
+                int inputs,
+                float[] bias,
+                int biasOff,
+                float[] z,
+                int zOff,
+                int outputs,
+                int tasks) {
+            this.scatter = scatter;
+            this.rowStart = rowStart;
+            this.columns = columns;
+            this.values = values;
+            this.rows = rows;
+            this.w = w;
+            this.wOff = wOff;
+            this.inputs = inputs;
+            this.bias = bias;
+            this.biasOff = biasOff;
+            this.z = z;
+            this.zOff = zOff;
+            this.outputs = outputs;
+            this.tasks = tasks;
+        }
+
+        void run() {
+            try {
+                Workers.forEach(tasks, this);
+            } finally {
+                rowStart = columns = null;
+                values = w = bias = z = null;
+            }
+        }
+
+        @Override
+        public void accept(int t) {
+            if (scatter) {
+                int from = (int) ((long) inputs * t / tasks), to = (int) ((long) inputs * (t + 1) / tasks);
+                LayerLoops.sparseWeightGradient(
+                        bias, biasOff, outputs, rowStart, columns, values, rows, w, wOff, inputs, from, to);
+            } else {
+                int from = (int) ((long) rows * t / tasks), to = (int) ((long) rows * (t + 1) / tasks);
+                LayerLoops.sparseLinear(
+                        rowStart, columns, values, from, to, w, wOff, inputs, bias, biasOff, z, zOff, outputs);
+            }
+        }
+    }
+
     /**
      * The bias and activation run as the product's epilogue, on each tile of z as it leaves the
      * micro-kernel ({@link Gemm.Product#epilogue}); the result is bit-identical to the unfused default.
@@ -185,8 +308,48 @@ public class SimdBackend extends ScalarBackend {
         return sum;
     }
 
+    /**
+     * Below this many floats {@link #sumSquares} runs {@link #sumSquaresLanes}: a plain loop that
+     * the JIT compiles after a few calls (a Vector API loop runs ~100× slower until C2 compiles it,
+     * and a short one, such as the lazy sparse update's compact gradient, needs hundreds of calls).
+     */
+    static final int SCALAR_SUM_SQUARES_BELOW = 1 << 16;
+
+    /** Per-thread room for the four accumulators' lanes of {@link #sumSquaresLanes}. */
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[4 * L]);
+
     @Override
     public double sumSquares(float[] a, int off, int n) {
+        return n < SCALAR_SUM_SQUARES_BELOW ? sumSquaresLanes(a, off, n) : sumSquaresVector(a, off, n);
+    }
+
+    /**
+     * {@link #sumSquaresVector}'s arithmetic lane by lane in plain Java (the same fused multiply-adds
+     * in the same order, so the same bits).
+     */
+    static double sumSquaresLanes(float[] a, int off, int n) {
+        double sum = 0;
+        float[] acc = ACCUMULATORS.get(), lanes = LANES.get();
+        int i = 0;
+        for (int bound = n - n % (4 * L); i < bound; ) {
+            Arrays.fill(acc, 0f);
+            for (int end = Math.min(bound, i + CHUNK); i < end; i += 4 * L)
+                for (int j = 0; j < 4 * L; j++) {
+                    float v = a[off + i + j];
+                    acc[j] = Math.fma(v, v, acc[j]);
+                }
+            for (int l = 0; l < L; l++) lanes[l] = (acc[l] + acc[L + l]) + (acc[2 * L + l] + acc[3 * L + l]);
+            sum += lanesSum(lanes, 0);
+        }
+        for (; i < n; i++) {
+            double v = a[off + i];
+            sum += v * v;
+        }
+        return sum;
+    }
+
+    /** The sum of squares on the Vector API: four accumulators, summed to double every {@link #CHUNK} floats. */
+    static double sumSquaresVector(float[] a, int off, int n) {
         double sum = 0;
         float[] lanes = LANES.get();
         int i = 0;

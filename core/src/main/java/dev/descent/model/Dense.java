@@ -143,16 +143,25 @@ public record Dense(int inputs, int outputs, Activation activation, int weightOf
      * Reads the batch and the parameters; overwrites y and (with an activation) the scratch.
      */
     void forwardSparse(LayerContext c, SparseBatch x, float[] y) {
+        forwardSparse(c, x, x.columns(), c.params(), c.parameterOffset(0), inputs, y);
+    }
+
+    /**
+     * {@link #forwardSparse(LayerContext, SparseBatch, float[])} with the weights read from {@code
+     * w}: weight (o, j) at {@code w[wOff + o×stride + j]} for the batch's entries' column j in {@code
+     * columns} (parallel to {@code x.values()}), e.g. only the columns a batch uses, compacted.
+     */
+    void forwardSparse(LayerContext c, SparseBatch x, int[] columns, float[] w, int wOff, int stride, float[] y) {
         float[] z = fused() ? c.scratch() : y;
         c.backend()
                 .sparseLinear(
                         x.rowStart(),
-                        x.columns(),
+                        columns,
                         x.values(),
                         x.rows(),
-                        c.params(),
-                        c.parameterOffset(0),
-                        inputs,
+                        w,
+                        wOff,
+                        stride,
                         c.params(),
                         c.parameterOffset(1),
                         z,
@@ -168,6 +177,19 @@ public record Dense(int inputs, int outputs, Activation activation, int weightOf
      * gradient.
      */
     void backwardSparse(LayerContext c, SparseBatch x, float[] y, float[] dy) {
+        int w = c.parameterOffset(0);
+        if (!c.accumulate()) Arrays.fill(c.grads(), w, w + weightCount(), 0f);
+        backwardSparse(c, x, x.columns(), c.grads(), w, inputs, y, dy);
+    }
+
+    /**
+     * {@link #backwardSparse(LayerContext, SparseBatch, float[], float[])} whose weight gradient is
+     * added into {@code g} in the layout {@link #forwardSparse(LayerContext, SparseBatch, int[],
+     * float[], int, int, float[])} reads the weights ({@code g[gOff + o×stride + j]}), always adding;
+     * the bias gradient goes to {@code c.grads()} as usual.
+     */
+    void backwardSparse(
+            LayerContext c, SparseBatch x, int[] columns, float[] g, int gOff, int stride, float[] y, float[] dy) {
         Backend b = c.backend();
         int rows = x.rows();
         float[] dz = dy;
@@ -177,9 +199,7 @@ public record Dense(int inputs, int outputs, Activation activation, int weightOf
             dzOff = rows * outputs;
             b.activationGrad(activation, c.scratch(), 0, y, 0, dy, 0, dz, dzOff, rows * outputs);
         }
-        int w = c.parameterOffset(0);
-        if (!c.accumulate()) Arrays.fill(c.grads(), w, w + weightCount(), 0f);
-        b.sparseWeightGradient(dz, dzOff, outputs, x.rowStart(), x.columns(), x.values(), rows, c.grads(), w, inputs);
+        b.sparseWeightGradient(dz, dzOff, outputs, x.rowStart(), columns, x.values(), rows, g, gOff, stride);
         b.sumRows(dz, dzOff, rows, outputs, c.grads(), c.parameterOffset(1), c.accumulate());
     }
 

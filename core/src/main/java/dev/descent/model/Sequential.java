@@ -471,6 +471,25 @@ public final class Sequential {
 
     /** {@link #forwardSparse(Backend, float[], SparseBatch, Workspace)} with the model's buffers, as {@link #forward}. */
     public float[] forwardSparse(Backend b, float[] params, float[] buffers, SparseBatch x, Workspace ws) {
+        return forwardSparse(b, params, buffers, x, null, null, 0, 0, ws);
+    }
+
+    /**
+     * {@link #forwardSparse(Backend, float[], float[], SparseBatch, Workspace)} with the first layer's
+     * weights held apart, for instance only the columns a batch uses, compacted: weight (o, j) is
+     * {@code w[wOff + o×stride + j]} for every column j that {@code columns} (parallel to the batch's
+     * values, replacing its column indices) names. The other parameters come from {@code params}.
+     */
+    public float[] forwardSparse(
+            Backend b,
+            float[] params,
+            float[] buffers,
+            SparseBatch x,
+            int[] columns,
+            float[] w,
+            int wOff,
+            int stride,
+            Workspace ws) {
         Dense first = sparseInput(x);
         if (buffers.length != bufferCount)
             throw new IllegalArgumentException(
@@ -478,7 +497,8 @@ public final class Sequential {
         int rows = x.rows();
         ws.ensure(rows);
         LayerContext c = prepare(ws.contexts[0], b, params, buffers, rows, ws);
-        first.forwardSparse(c, x, ws.a[0]);
+        if (columns == null) first.forwardSparse(c, x, ws.a[0]);
+        else first.forwardSparse(c, x, columns, w, wOff, stride, ws.a[0]);
         if (next[0] == null) return forwardFrom(1, b, params, buffers, ws.a[0], rows, ws);
         b.activate(next[0], ws.a[0], 0, ws.a[1], 0, rows * first.outputs()); // the dense + activation pair
         return forwardFrom(2, b, params, buffers, ws.a[1], rows, ws);
@@ -491,6 +511,28 @@ public final class Sequential {
      */
     public void backwardSparse(
             Backend b, float[] params, SparseBatch x, Workspace ws, float[] dOut, float[] grads, boolean accumulate) {
+        backwardSparse(b, params, x, null, null, 0, 0, ws, dOut, grads, accumulate);
+    }
+
+    /**
+     * {@link #backwardSparse(Backend, float[], SparseBatch, Workspace, float[], float[], boolean)}
+     * after {@link #forwardSparse(Backend, float[], float[], SparseBatch, int[], float[], int, int,
+     * Workspace)}: the first layer's weight gradient is added into {@code gw} in the layout of its
+     * weights there ({@code gw[gwOff + o×stride + j]}), whatever {@code accumulate} says; the other
+     * gradients go to {@code grads} as usual.
+     */
+    public void backwardSparse(
+            Backend b,
+            float[] params,
+            SparseBatch x,
+            int[] columns,
+            float[] gw,
+            int gwOff,
+            int stride,
+            Workspace ws,
+            float[] dOut,
+            float[] grads,
+            boolean accumulate) {
         Dense first = sparseInput(x);
         int rows = x.rows();
         float[] dy = dOut;
@@ -511,7 +553,8 @@ public final class Sequential {
         c.grads = grads;
         c.rows = rows;
         c.accumulate = accumulate;
-        first.backwardSparse(c, x, ws.a[0], dy);
+        if (columns == null) first.backwardSparse(c, x, ws.a[0], dy);
+        else first.backwardSparse(c, x, columns, gw, gwOff, stride, ws.a[0], dy);
     }
 
     /** The first layer as the dense layer that takes a sparse batch, checked against the batch's width. */

@@ -107,10 +107,32 @@ final class CpuTrainingSession implements TrainingSession {
         int outs = model.outputs(), rows = batch.rows();
         if (dOut.length < rows * outs) dOut = new float[rows * outs];
         ws.training(seed, step, microBatch++);
-        if (lazy != null) lazy.mark(batch, params); // and the gradient is zero between lazy steps: add into it
-        float[] out = model.forwardSparse(backend, params, buffers, batch, ws);
+        if (lazy == null) {
+            float[] out = model.forwardSparse(backend, params, buffers, batch, ws);
+            double value = loss.valueAndGradient(out, 0, batch.y(), 0, rows, outs, dOut, 0, weight);
+            model.backwardSparse(backend, params, batch, ws, dOut, grads, !gradientEmpty);
+            gradientEmpty = false;
+            return value;
+        }
+        // the used weight columns, compacted, for the forward and backward passes; the gradient is zero
+        // between lazy steps: add into it
+        lazy.mark(batch, params);
+        int[] cols = lazy.columns();
+        float[] out = model.forwardSparse(
+                backend, params, buffers, batch, cols, lazy.weights(), lazy.weightOffset(), lazy.stride(), ws);
         double value = loss.valueAndGradient(out, 0, batch.y(), 0, rows, outs, dOut, 0, weight);
-        model.backwardSparse(backend, params, batch, ws, dOut, grads, lazy != null || !gradientEmpty);
+        model.backwardSparse(
+                backend,
+                params,
+                batch,
+                cols,
+                lazy.weightGrads(),
+                lazy.weightOffset(),
+                lazy.stride(),
+                ws,
+                dOut,
+                grads,
+                true);
         gradientEmpty = false;
         return value;
     }
@@ -189,7 +211,7 @@ final class CpuTrainingSession implements TrainingSession {
             throw new IllegalArgumentException(
                     "expected " + params.length + " parameters for " + model + ", got " + src.length);
         System.arraycopy(src, 0, params, 0, params.length);
-        if (lazy != null) lazy.parametersReplaced();
+        if (lazy != null) lazy.parametersReplaced(params);
     }
 
     @Override
@@ -208,6 +230,7 @@ final class CpuTrainingSession implements TrainingSession {
     @Override
     public void readGradient(float[] dst) {
         if (gradientEmpty) java.util.Arrays.fill(dst, 0, grads.length, 0f);
+        else if (lazy != null) lazy.readGradient(grads, dst);
         else System.arraycopy(grads, 0, dst, 0, grads.length);
     }
 

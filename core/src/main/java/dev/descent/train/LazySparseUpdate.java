@@ -10,49 +10,74 @@ import java.util.Arrays;
 
 /**
  * {@link SparseUpdate#LAZY}: a step updates only the first layer's weight columns its batches used,
- * plus every parameter outside the first layer's weights. The coordinates are gathered into compact
- * buffers (parameters, gradient, the optimizer's named state buffers), the optimizer's own {@link
- * Optimizer#step} runs on them, and the results are scattered back. The compact buffers come in
- * power-of-two capacities (the tail beyond the used length carries a zero gradient and is never
- * scattered), allocated the first time a capacity is needed, so steps allocate nothing after warm-up.
+ * plus every parameter outside the first layer's weights. The used columns live in a compact buffer
+ * for the whole step: {@link #mark} numbers each batch's columns in order of first use (its {@link
+ * #columns()}) and copies a new column's weights in, the forward pass reads them and the backward
+ * pass adds their gradient there, so the per-non-zero work never touches the wide weight and
+ * gradient arrays. The step gathers the other parameters and the optimizer state of the compact
+ * coordinates, runs the optimizer's own {@link Optimizer#step} on the compact buffers and scatters
+ * the results back.
  *
- * <p>Invariant: between steps the session's full gradient is all zero (the sparse backward adds into
- * it), and after a step only the coordinates it gathered are zeroed again. Missed weight decay is
- * kept as a per-column log of the product {@code ∏(1 − lr·λ)} and applied when a column is used
- * again or the parameters are read ({@link #flush}).
+ * <p>Compact layout: {@code [the other parameters (D) | outputs rows of stride floats]}, column j
+ * of output o at {@code D + o×stride + j}. The stride is a power of two (at least {@link
+ * #MIN_STRIDE}, at most the input width) at least the step's column count; the columns past the
+ * count carry a zero gradient, run the rule on nothing and are never scattered. The compact
+ * optimizer states come one per stride, made the first time a stride is needed, so steps allocate
+ * nothing after warm-up.
+ *
+ * <p>Invariants between steps: no column is marked ({@link #used} all zero), the compact gradient
+ * is zero, and the session's full gradient is zero (the backward adds the other parameters'
+ * gradient into it); a step zeroes only what it used. Missed weight decay is kept as a per-column
+ * log of the product {@code ∏(1 − lr·λ)} and applied when a column is used again or the parameters
+ * are read ({@link #flush}).
  */
 final class LazySparseUpdate {
 
-    /** Smallest compact capacity for the touched weights. */
-    private static final int MIN_CAPACITY = 64;
+    /** Smallest compact stride. */
+    private static final int MIN_STRIDE = 64;
+
+    /** A multiple of the floats a backend's reduction takes at once (4 vectors of at most 16 lanes). */
+    private static final int NORM_BLOCK = 64;
 
     private final Backend backend;
     private final Optimizer optimizer;
     private final OptimizerState state;
-    private final int weightOffset, inputs, outputs, parameters;
+    private final int weightOffset, inputs, outputs;
     /** Indices of the parameters outside the first layer's weights (updated every step). */
     private final int[] dense;
 
     private final double weightDecay;
-    /**
-     * Columns used since the last step, in order of first use in {@link #touched}[0..count), and as a
-     * bit set ({@link #used}: 1 bit a column, small enough to stay in cache).
-     */
-    private final int[] touched;
-
+    /** The columns used this step as a bit set (1 bit a column: small enough to stay in cache). */
     private final long[] used;
-    private int count;
-    /** Full-buffer index of each compact coordinate: the dense ones first, then each weight row's used columns. */
-    private int[] index = new int[0];
+    /** The words of {@link #used} that hold a used column, in order of first use {@code [0, blockCount)}. */
+    private final int[] blocks;
 
+    private int blockCount;
+    /**
+     * {@code base[w]}: the compact number of the first used column of word w; a used column c is
+     * numbered {@code base[c/64]} plus the used columns below it in its word (a rank: no map as wide
+     * as the input, so numbering a batch's columns stays in cache).
+     */
+    private final int[] base;
+    /** The column of each compact number {@code [0, count)} (at least {@link #stride} long). */
+    private int[] touched;
+    /** The numbering before this step's last batch, and its gradient, while it is renumbered (several batches a step). */
+    private int[] previous = new int[0];
+
+    private float[] previousGrads = new float[0];
+    private int count;
+    /** The current batch's column indices as compact numbers, parallel to its values. */
+    private int[] columns = new int[0];
+
+    private int stride;
     private float[] compactParams = new float[0], compactGrads = new float[0];
-    /** The compact states by capacity slot, and their named buffers in the full state's order. */
+    /** The compact states by stride ({@code log2}, or 32 for the input width), and their named buffers in the full state's order. */
     private final OptimizerState[] states = new OptimizerState[33];
 
     private final float[][][] stateBuffers = new float[33][][];
     private final float[][] fullBuffers;
-    /** The gathered length and slot while gathered (after clip, before step); -1 otherwise. */
-    private int length = -1, slot;
+    /** Whether the other parameters and their gradient are in the compact buffer (after clip, before step). */
+    private boolean gathered;
     /** Σ log(1 − lr·λ) over all steps so far, and its value when each column was last brought up to date. */
     private double logDecay;
 
@@ -69,16 +94,19 @@ final class LazySparseUpdate {
         this.inputs = first.inputs();
         this.outputs = first.outputs();
         this.weightOffset = model.parameters().get(0).offset();
-        this.parameters = model.parameterCount();
-        int weights = inputs * outputs;
+        int parameters = model.parameterCount(), weights = inputs * outputs;
         this.dense = new int[parameters - weights];
         int k = 0;
         for (int i = 0; i < weightOffset; i++) dense[k++] = i;
         for (int i = weightOffset + weights; i < parameters; i++) dense[k++] = i;
-        this.touched = new int[inputs + 1]; // the branch-free mark writes one past the last new column
-        this.used = new long[(inputs + 63) >>> 6];
+        int words = (inputs + 63) >>> 6;
+        this.used = new long[words];
+        this.blocks = new int[words + 1]; // the branch-free marking writes one past the last new word
+        this.base = new int[words];
+        this.touched = new int[0]; // grows with the stride: no array as wide as the input
         this.fullBuffers = state.buffers().values().toArray(new float[0][]);
         this.columnLogDecay = weightDecay > 0 ? new double[inputs] : null;
+        resize(MIN_STRIDE);
     }
 
     /**
@@ -97,41 +125,145 @@ final class LazySparseUpdate {
     }
 
     /**
-     * Records the columns {@code batch} uses and brings their weights in {@code params} up to date
-     * (the decay they missed), before the batch's forward pass reads them.
+     * Marks the columns {@code batch} uses and numbers every column used this step (overwrites {@link
+     * #columns()}): words in order of first use, columns within a word in increasing order. Brings
+     * each used column's weights in {@code params} up to date (the decay they missed) and copies them
+     * into the compact buffer, before the batch's forward pass reads them there; with several batches
+     * a step, the gradient the earlier ones added moves to the new numbering.
      */
     void mark(SparseBatch batch, float[] params) {
-        int[] cols = batch.columns(), list = touched;
+        int nz = batch.nonZeros();
+        if (columns.length < nz) columns = new int[Math.max(nz, batch.nonZeroCapacity())];
+        int[] cols = batch.columns(), local = columns, words = blocks, first = base;
         long[] bits = used;
-        int n = count, before = n;
-        for (int i = 0, nz = batch.nonZeros(); i < nz; i++) { // branch-free: about half the columns are new
-            int c = cols[i], word = c >>> 6;
-            long u = bits[word];
-            bits[word] = u | (1L << c);
-            list[n] = c;
-            n += (int) (~u >>> c) & 1;
+        int before = count, nb = blockCount;
+        if (before > 0) keepPrevious();
+        for (int k = 0; k < nz; k++) { // branch-free: most words are new
+            int c = cols[k], w = c >>> 6;
+            long u = bits[w];
+            bits[w] = u | (1L << c);
+            words[nb] = w;
+            nb += (int) (((u | -u) >>> 63) ^ 1); // 1 when the word had no used column yet
+        }
+        blockCount = nb;
+        int n = 0;
+        for (int i = 0; i < nb; i++) {
+            int w = words[i];
+            first[w] = n;
+            n += Long.bitCount(bits[w]);
         }
         count = n;
-        if (weightDecay > 0) for (int i = before; i < n; i++) decayColumn(params, list[i]);
+        if (n > stride) resize(n);
+        int[] list = touched;
+        for (int k = 0; k < nz; k++) {
+            int c = cols[k], w = c >>> 6, j = first[w] + Long.bitCount(bits[w] & ((1L << c) - 1));
+            local[k] = j;
+            list[j] = c; // every used column, the earlier batches' ones again below
+        }
+        if (before > 0) restorePrevious(before);
+        if (weightDecay > 0) for (int j = 0; j < n; j++) decayColumn(params, list[j]);
+        float[] cp = compactParams;
+        for (int o = 0, d = dense.length; o < outputs; o++) { // simple loops: the loads overlap
+            int row = weightOffset + o * inputs, to = d + o * stride;
+            for (int j = 0; j < n; j++) cp[to + j] = params[row + list[j]];
+        }
     }
 
     /**
-     * Gathers the step's gradient into the compact buffer (once per step) and clips it there: the
-     * other coordinates are zero, so the norm is the full gradient's.
+     * Moves the step's numbering and gradient so far aside ({@link #previous}, {@link
+     * #previousGrads}) and zeroes the compact gradient, before another batch of the step renumbers.
+     */
+    private void keepPrevious() {
+        int n = count, d = dense.length;
+        if (previous.length < touched.length) previous = new int[touched.length];
+        if (previousGrads.length < outputs * n) previousGrads = new float[outputs * stride];
+        int[] t = previous;
+        previous = touched;
+        touched = t;
+        for (int o = 0; o < outputs; o++) {
+            System.arraycopy(compactGrads, d + o * stride, previousGrads, o * n, n);
+            Arrays.fill(compactGrads, d + o * stride, d + o * stride + n, 0f);
+        }
+    }
+
+    /** Adds the gradient set aside by {@link #keepPrevious} at its columns' new numbers. */
+    private void restorePrevious(int n) {
+        int d = dense.length;
+        for (int j = 0; j < n; j++) {
+            int c = previous[j], w = c >>> 6;
+            int number = base[w] + Long.bitCount(used[w] & ((1L << c) - 1));
+            touched[number] = c;
+            for (int o = 0; o < outputs; o++) compactGrads[d + number + o * stride] = previousGrads[o * n + j];
+        }
+    }
+
+    /** The last marked batch's columns as compact numbers (parallel to its values). */
+    int[] columns() {
+        return columns;
+    }
+
+    /** The compact buffer: the used weights from {@link #weightOffset()} on, with row stride {@link #stride()}. */
+    float[] weights() {
+        return compactParams;
+    }
+
+    /** The compact gradient, in the layout of {@link #weights()}. */
+    float[] weightGrads() {
+        return compactGrads;
+    }
+
+    /** Where the used weights start in {@link #weights()} and {@link #weightGrads()}. */
+    int weightOffset() {
+        return dense.length;
+    }
+
+    /** The row stride of the used weights in {@link #weights()}. */
+    int stride() {
+        return stride;
+    }
+
+    /**
+     * Makes the stride hold {@code columns} columns: the power of two at least that (at least {@link
+     * #MIN_STRIDE}, at most the input width); the compact buffers grow to the largest size needed so
+     * far. The stride only grows, so the rule runs on at most twice the most columns a step used.
+     * Called while the compact gradient is all zero; the weights are copied in after it.
+     */
+    private void resize(int columns) {
+        int s = Math.max(MIN_STRIDE, Integer.highestOneBit(Math.max(1, columns - 1)) << 1);
+        if (s >= inputs || s <= 0) s = inputs;
+        int capacity = dense.length + outputs * s;
+        if (touched.length < s) touched = new int[s]; // rewritten by the numbering that follows
+        if (compactParams.length < capacity) {
+            compactParams = new float[capacity];
+            compactGrads = new float[capacity];
+            gathered = false; // the other parameters are gathered again
+        }
+        stride = s;
+    }
+
+    /**
+     * Gathers the step's other parameters and their gradient into the compact buffer (once per step)
+     * and clips the compact gradient there: the other coordinates are zero, so the norm is the full
+     * gradient's. The clipping reads the buffer up to the last row's used columns, rounded up to a
+     * multiple of {@link #NORM_BLOCK}: the columns past that are zero, and the backends reduce in
+     * whole blocks of at most that many floats, so the norm has the bits of the whole buffer's.
      */
     double clip(float[] params, float[] grads, Clipping clipping) {
-        gather(params, grads);
-        return clipping.apply(backend, compactGrads, length);
+        gatherDense(params, grads);
+        int all = dense.length + outputs * stride;
+        int used = dense.length + (outputs - 1) * stride + count;
+        int n = Math.min(all, (used + NORM_BLOCK - 1) / NORM_BLOCK * NORM_BLOCK);
+        return clipping.apply(backend, compactGrads, n);
     }
 
     /**
      * One lazy optimizer step at {@code lr} (with {@code momentum} when {@code cycled}): reads and
-     * zeroes the used coordinates of {@code grads}; overwrites those of {@code params} and of the
-     * optimizer state's buffers; advances the state's step.
+     * zeroes the gradient of the used coordinates (in the compact buffer and in {@code grads});
+     * overwrites those of {@code params} and of the optimizer state's buffers; advances the state's
+     * step.
      */
     void step(float[] params, float[] grads, double lr, boolean cycled, double momentum) {
-        gather(params, grads);
-        int n = length;
+        gatherDense(params, grads);
         double stepDecay = 0;
         if (weightDecay > 0) {
             double f = lr * weightDecay;
@@ -141,31 +273,74 @@ final class LazySparseUpdate {
                                 + " × " + weightDecay);
             stepDecay = Math.log1p(-f);
         }
-        OptimizerState s = states[slot];
-        float[][] buffers = stateBuffers[slot];
-        for (int b = 0; b < buffers.length; b++) {
-            float[] from = fullBuffers[b], to = buffers[b];
-            for (int k = 0; k < n; k++) to[k] = from[index[k]];
+        int slotIndex = stride == inputs ? 32 : Integer.numberOfTrailingZeros(stride);
+        OptimizerState s = states[slotIndex];
+        if (s == null) {
+            s = optimizer.newState(dense.length + outputs * stride);
+            states[slotIndex] = s;
+            stateBuffers[slotIndex] = s.buffers().values().toArray(new float[0][]);
         }
+        float[][] buffers = stateBuffers[slotIndex];
+        for (int b = 0; b < buffers.length; b++) move(fullBuffers[b], buffers[b], true);
         s.setStep(state.step());
         if (cycled) optimizer.step(backend, compactParams, compactGrads, s, lr, momentum);
         else optimizer.step(backend, compactParams, compactGrads, s, lr);
         state.setStep(s.step());
-        for (int k = 0; k < n; k++) {
-            params[index[k]] = compactParams[k];
-            grads[index[k]] = 0f;
-        }
-        for (int b = 0; b < buffers.length; b++) {
-            float[] from = buffers[b], to = fullBuffers[b];
-            for (int k = 0; k < n; k++) to[index[k]] = from[k];
-        }
+        move(params, compactParams, false);
+        for (int b = 0; b < buffers.length; b++) move(fullBuffers[b], buffers[b], false);
+        float[] cg = compactGrads;
+        int d = dense.length;
+        for (int i = 0; i < d; i++) grads[dense[i]] = 0f;
+        Arrays.fill(cg, 0, d, 0f);
+        for (int o = 0; o < outputs; o++) Arrays.fill(cg, d + o * stride, d + o * stride + count, 0f);
         if (weightDecay > 0) {
             logDecay += stepDecay;
             for (int i = 0; i < count; i++) columnLogDecay[touched[i]] = logDecay;
         }
-        for (int i = 0; i < count; i++) used[touched[i] >>> 6] = 0L; // every set bit is a listed column
+        for (int i = 0; i < blockCount; i++) used[blocks[i]] = 0L;
+        blockCount = 0;
         count = 0;
-        length = -1;
+        gathered = false;
+    }
+
+    /**
+     * Copies the used coordinates between a full buffer and its compact form: into {@code compact}
+     * when {@code gather}, back into {@code full} otherwise.
+     */
+    private void move(float[] full, float[] compact, boolean gather) {
+        int d = dense.length, n = count, st = stride;
+        int[] list = touched;
+        if (gather) for (int i = 0; i < d; i++) compact[i] = full[dense[i]];
+        else for (int i = 0; i < d; i++) full[dense[i]] = compact[i];
+        for (int o = 0; o < outputs; o++) {
+            int row = weightOffset + o * inputs, at = d + o * st;
+            if (gather) for (int j = 0; j < n; j++) compact[at + j] = full[row + list[j]];
+            else for (int j = 0; j < n; j++) full[row + list[j]] = compact[at + j];
+        }
+    }
+
+    /** Copies the other parameters and their gradient into the compact buffer, once per step. */
+    private void gatherDense(float[] params, float[] grads) {
+        if (gathered) return;
+        for (int i = 0; i < dense.length; i++) {
+            compactParams[i] = params[dense[i]];
+            compactGrads[i] = grads[dense[i]];
+        }
+        gathered = true;
+    }
+
+    /**
+     * The full gradient of what was accumulated since the last step into {@code dst} (as the step
+     * will use it: clipped once {@link #clip} ran); {@code grads} holds the other parameters' part.
+     */
+    void readGradient(float[] grads, float[] dst) {
+        System.arraycopy(grads, 0, dst, 0, grads.length);
+        float[] cg = compactGrads;
+        int d = dense.length;
+        if (gathered) for (int i = 0; i < d; i++) dst[dense[i]] = cg[i];
+        for (int o = 0; o < outputs; o++)
+            for (int j = 0, row = weightOffset + o * inputs, at = d + o * stride; j < count; j++)
+                dst[row + touched[j]] = cg[at + j];
     }
 
     /** Multiplies column c's weights by the decay it missed since it was last brought up to date. */
@@ -183,39 +358,16 @@ final class LazySparseUpdate {
         for (int c = 0; c < inputs; c++) decayColumn(params, c);
     }
 
-    /** Forgets missed decay: the parameters were replaced (restored from a checkpoint or an epoch start). */
-    void parametersReplaced() {
+    /**
+     * Forgets missed decay: the parameters were replaced (restored from a checkpoint or an epoch
+     * start); the columns numbered this step take their new weights.
+     */
+    void parametersReplaced(float[] params) {
         if (weightDecay > 0) Arrays.fill(columnLogDecay, logDecay);
-    }
-
-    /** Fills {@link #index} and the compact parameters and gradient for this step's coordinates, once per step. */
-    private void gather(float[] params, float[] grads) {
-        if (length >= 0) return;
-        int usedWeights = count * outputs, n = dense.length + usedWeights;
-        int capacityUsed = Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, usedWeights - 1)) << 1);
-        if (capacityUsed >= inputs * outputs || capacityUsed <= 0) capacityUsed = inputs * outputs;
-        slot = capacityUsed == inputs * outputs ? 32 : Integer.numberOfTrailingZeros(capacityUsed);
-        int capacity = dense.length + capacityUsed;
-        if (states[slot] == null) {
-            OptimizerState s = optimizer.newState(capacity);
-            states[slot] = s;
-            stateBuffers[slot] = s.buffers().values().toArray(new float[0][]);
-        }
-        if (index.length < capacity) {
-            index = Arrays.copyOf(index, capacity);
-            compactParams = new float[capacity];
-            compactGrads = new float[capacity];
-        }
-        System.arraycopy(dense, 0, index, 0, dense.length);
-        int k = dense.length;
-        for (int o = 0, row = weightOffset; o < outputs; o++, row += inputs) // each weight row in order
-        for (int i = 0; i < count; i++) index[k++] = row + touched[i];
-        for (k = 0; k < n; k++) {
-            int at = index[k];
-            compactGrads[k] = grads[at];
-            compactParams[k] = params[at];
-        }
-        Arrays.fill(compactGrads, n, capacity, 0f); // the tail runs the rule on nothing and is not scattered
-        length = n;
+        int d = dense.length;
+        for (int j = 0; j < count; j++)
+            for (int o = 0, at = weightOffset + touched[j]; o < outputs; o++, at += inputs)
+                compactParams[d + o * stride + j] = params[at];
+        gathered = false;
     }
 }

@@ -187,6 +187,94 @@ class LazySparseUpdateTest {
     }
 
     /**
+     * A wide synthetic data set (2,000 columns, 25 a row) whose steps use from dozens to hundreds of
+     * columns, so the compact stride grows step after step; with several batches a step the columns
+     * are renumbered as each batch adds its own. Lazy plain SGD with decay equals the dense run.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void wideDataAndAccumulatedBatchesEqualTheDenseRun(Backend backend) {
+        SparseDataset data = wide(300, 2000, 25, 11);
+        for (Sequential model : List.of(
+                Models.logisticRegression(2000),
+                Models.mlp(2000).dense(3, Activation.TANH).dense(1).build()))
+            for (int accumulation : new int[] {1, 3}) {
+                TrainingConfig config = TrainingConfig.defaults()
+                        .withBatchSize(accumulation == 1 ? 40 : 7)
+                        .withAccumulation(accumulation)
+                        .withEpochs(3)
+                        .withSeed(4);
+                Trainer t = new Trainer(
+                        backend,
+                        model,
+                        Loss.bceWithLogits(),
+                        Optimizers.sgd(0.8).weightDecay(0.02),
+                        config);
+                TrainingResult dense = t.fit(data, SparseUpdate.DENSE), lazy = t.fit(data, SparseUpdate.LAZY);
+                float[] d = dense.parameters(), l = lazy.parameters();
+                assertMoved(model, d, 4);
+                String what = model + ", " + accumulation + " batches a step, parameter ";
+                for (int i = 0; i < d.length; i++) assertEquals(d[i], l[i], 2e-5 * (1 + Math.abs(d[i])), what + i);
+                for (int i = 0; i < dense.history().steps().size(); i++)
+                    assertEquals(
+                            dense.history().steps().get(i).loss(),
+                            lazy.history().steps().get(i).loss(),
+                            1e-5,
+                            what + "loss of step " + i);
+            }
+    }
+
+    /** A sparse run's parameters and step losses do not depend on the SIMD backend's thread count. */
+    @Test
+    void oneAndTwoThreadsGiveTheSameBits() {
+        SparseDataset data = wide(600, 50_000, 300, 12); // batches large enough to split
+        for (SparseUpdate update : SparseUpdate.values()) {
+            TrainingResult[] runs = new TrainingResult[2];
+            for (int threads = 1; threads <= 2; threads++)
+                runs[threads - 1] = new Trainer(
+                                new SimdBackend(threads),
+                                Models.logisticRegression(50_000),
+                                Loss.bceWithLogits(),
+                                Optimizers.sgd(4).weightDecay(1e-4),
+                                TrainingConfig.defaults()
+                                        .withBatchSize(64)
+                                        .withEpochs(2)
+                                        .withSeed(8))
+                        .fit(data, update);
+            assertTrue(
+                    java.util.Arrays.equals(runs[0].parameters(), runs[1].parameters()),
+                    update + ": 1 and 2 threads differ");
+            for (int i = 0; i < runs[0].history().steps().size(); i++)
+                assertEquals(
+                        runs[0].history().steps().get(i).loss(),
+                        runs[1].history().steps().get(i).loss(),
+                        update + " loss of step " + i);
+        }
+    }
+
+    /** Seeded rows of {@code perRow} distinct columns of {@code features}, labels from a random linear rule. */
+    static SparseDataset wide(int rows, int features, int perRow, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        float[] truth = new float[features];
+        for (int i = 0; i < features; i++) truth[i] = (float) r.nextGaussian();
+        long[] start = new long[rows + 1];
+        int[] cols = new int[rows * perRow];
+        float[] vals = new float[cols.length], y = new float[rows];
+        for (int row = 0, k = 0; row < rows; row++) {
+            int[] pick = r.ints(0, features).distinct().limit(perRow).sorted().toArray();
+            double z = 0;
+            for (int c : pick) {
+                cols[k] = c;
+                vals[k] = (float) r.nextGaussian() * 0.3f;
+                z += vals[k++] * truth[c];
+            }
+            y[row] = z > 0 ? 1 : 0;
+            start[row + 1] = k;
+        }
+        return new SparseDataset("wide", start, cols, vals, y, features, 1, 2);
+    }
+
+    /**
      * By hand: SGD with momentum 0.9, lr 0.1, λ 0.5 on three features, rows that use only feature 0.
      * Feature 2's weight is never used: after 4 steps it is w₀·(1 − 0.05)⁴ and its momentum buffer
      * stays 0 (the dense update would have moved it further through the momentum).
