@@ -132,6 +132,20 @@ public class SimdBackend extends ScalarBackend {
 
     // ---- layer operations ----------------------------------------------------------------------
 
+    /** An unpadded window with stride 1 across copies whole vectors; the same col as the scalar loop. */
+    @Override
+    public void im2col(ImageWindow window, float[] x, int xOff, int rows, float[] col, int colOff) {
+        if (ConvKernels.unpadded(window)) ConvKernels.im2col(window, x, xOff, rows, col, colOff);
+        else super.im2col(window, x, xOff, rows, col, colOff);
+    }
+
+    /** An unpadded window with stride 1 across gathers whole vectors of dx; the same dx as the scalar loop. */
+    @Override
+    public void col2im(ImageWindow window, float[] col, int colOff, int rows, float[] dx, int dxOff) {
+        if (ConvKernels.unpadded(window)) ConvKernels.col2im(window, col, colOff, rows, dx, dxOff);
+        else super.col2im(window, col, colOff, rows, dx, dxOff);
+    }
+
     /** A 2×2 window with stride 2 runs a vectorised kernel: the same y and argmax as the scalar loop. */
     @Override
     public void maxPool(
