@@ -146,6 +146,60 @@ public class SimdBackend extends ScalarBackend {
         else super.col2im(window, col, colOff, rows, dx, dxOff);
     }
 
+    /**
+     * An {@link ConvKernels#unpadded} window with a patch of at least four vectors computes the weight gradient as {@code dW += dY·colT}
+     * from the transposed unfolding ({@link ConvKernels#im2row}), a product whose B is read row-major
+     * in place, instead of {@code dY·colᵀ}, which packs a transposed B; the same sums, each in k
+     * order, so dW differs from the default's only in rounding.
+     */
+    @Override
+    public void convolutionBackward(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] w,
+            int wOff,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            int dbOff,
+            float[] dx,
+            int dxOff,
+            float[] scratch,
+            int scratchOff) {
+        if (!ConvKernels.unpadded(window) || window.patch() < 4 * L) { // a narrow colT is a slow B
+            super.convolutionBackward(
+                    window,
+                    outChannels,
+                    x,
+                    xOff,
+                    rows,
+                    w,
+                    wOff,
+                    dy,
+                    dyOff,
+                    grad,
+                    dwOff,
+                    dbOff,
+                    dx,
+                    dxOff,
+                    scratch,
+                    scratchOff);
+            return;
+        }
+        int k = window.patch(), plane = window.plane(), gp = rows * plane, at = scratchOff + k * gp;
+        rowsToChannelMajor(dy, dyOff, rows, outChannels, plane, scratch, at);
+        sumEachRow(scratch, at, outChannels, gp, grad, dbOff, true); // db += Σ dY
+        ConvKernels.im2row(window, x, xOff, rows, scratch, scratchOff);
+        matmul(scratch, at, scratch, scratchOff, grad, dwOff, outChannels, k, gp, true); // dW += dY·colT
+        if (dx == null) return;
+        matmulTN(w, wOff, scratch, at, scratch, scratchOff, k, gp, outChannels, false); // col = Wᵀ·dY
+        col2im(window, scratch, scratchOff, rows, dx, dxOff);
+    }
+
     /** A 2×2 window with stride 2 runs a vectorised kernel: the same y and argmax as the scalar loop. */
     @Override
     public void maxPool(

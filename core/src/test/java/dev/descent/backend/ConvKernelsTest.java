@@ -126,6 +126,51 @@ class ConvKernelsTest {
             }
     }
 
+    /**
+     * The SIMD backend's convolution blocks against the scalar backend's (the reference composition):
+     * within float rounding (its products use FMA; its weight gradient is associated otherwise), and
+     * the same bits on 1 and 2 threads.
+     */
+    @Test
+    void convolutionBlocksMatchTheScalarCompositionOnAnyThreadCount() {
+        for (ImageWindow v : CONV_WINDOWS)
+            for (int out : new int[] {1, 5, 32}) {
+                int rows = 3, off = 2, k = v.patch(), plane = v.plane(), in = rows * v.inputSize();
+                int yn = rows * out * plane, scratch = rows * plane * (k + out);
+                float[] x = activations(out * 31L + v.width(), off + in, false);
+                float[] p = activations(out + 5L, off + out * k + out, false);
+                float[] dy = activations(out * 7L + v.height(), off + yn, false);
+                float[][] y = new float[3][off + yn],
+                        g = new float[3][off + out * k + out],
+                        dx = new float[3][off + in];
+                Backend[] backends = {SCALAR, new SimdBackend(1), new SimdBackend(2)};
+                for (int b = 0; b < 3; b++) {
+                    float[] s = new float[scratch + 3];
+                    backends[b].convolution(v, out, x, off, rows, p, off, p, off + out * k, y[b], off, s, 3);
+                    backends[b].convolutionBackward(
+                            v, out, x, off, rows, p, off, dy, off, g[b], off, off + out * k, dx[b], off, s, 3);
+                }
+                String what = v + " out " + out;
+                for (int i = 0; i < y[0].length; i++)
+                    assertEquals(
+                            y[0][i],
+                            y[1][i],
+                            1e-5 * Math.max(1, Math.abs(y[0][i])) * Math.sqrt(k),
+                            "y " + i + " " + what);
+                assertArrayEquals(bits(y[1]), bits(y[2]), "y, 2 threads " + what);
+                assertArrayEquals(bits(g[1]), bits(g[2]), "grads, 2 threads " + what);
+                assertArrayEquals(bits(dx[1]), bits(dx[2]), "dx, 2 threads " + what);
+                for (int i = 0; i < g[0].length; i++)
+                    assertEquals(
+                            g[0][i],
+                            g[1][i],
+                            1e-5 * Math.max(1, Math.abs(g[0][i])) * Math.sqrt(rows * plane),
+                            "grad " + i + " " + what);
+                for (int i = 0; i < dx[0].length; i++)
+                    assertEquals(dx[0][i], dx[1][i], 1e-5 * Math.max(1, Math.abs(dx[0][i])), "dx " + i + " " + what);
+            }
+    }
+
     static int[] bits(float[] a) {
         int[] b = new int[a.length];
         for (int i = 0; i < a.length; i++) b[i] = Float.floatToRawIntBits(a[i]);
