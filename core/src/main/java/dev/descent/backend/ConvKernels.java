@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -175,86 +176,101 @@ final class ConvKernels {
         }
     }
 
-    /** Outputs of a 2×2 max-pool handled per chunk: the five staging arrays stay in L1. */
-    private static final int POOL_CHUNK = 1024;
+    /** Lane shuffles of {@link #maxPool2x2}: the even (odd) lanes of two vectors, taken as their two halves. */
+    private static final VectorShuffle<Float> EVEN, ODD;
 
-    /** Per-thread staging of {@link #maxPool2x2}: the four corners of each window and its first index. */
-    private static final ThreadLocal<float[]> POOL_STAGE = ThreadLocal.withInitial(() -> new float[5 * POOL_CHUNK]);
+    /** The upper half of the lanes. */
+    private static final VectorMask<Float> HIGH;
+
+    /** 0, 2, 4, …: each output lane's offset, in input columns, from its row's first window. */
+    private static final float[] TWICE = new float[L];
+
+    static {
+        int[] even = new int[L], odd = new int[L];
+        boolean[] high = new boolean[L];
+        for (int i = 0; i < L; i++) {
+            even[i] = 2 * i % L;
+            odd[i] = (2 * i + 1) % L;
+            high[i] = i >= L / 2;
+            TWICE[i] = 2 * i;
+        }
+        EVEN = VectorShuffle.fromArray(S, even, 0);
+        ODD = VectorShuffle.fromArray(S, odd, 0);
+        HIGH = VectorMask.fromArray(S, high, 0);
+    }
 
     /**
      * {@link Backend#maxPool} for a 2×2 window with stride 2. A max-pool's comparisons, branchy as
-     * plain Java, mispredict on real activations (half of them go either way); here each chunk of
-     * outputs first has its window's four corners (top-left, top-right, bottom-left, bottom-right)
-     * copied side by side, then vector compares and blends pick the winner, under {@link
-     * LayerLoops#maxPool}'s rule taken in the same row-major order (a larger value or a NaN replaces
-     * the maximum so far), so y and argmax are the same.
+     * plain Java, mispredict on real activations (half of them go either way); here a vector of
+     * outputs along an output row reads two vectors of each of its two input rows, takes their even
+     * lanes (the windows' left columns) and odd lanes (right columns) by lane shuffles, and vector
+     * compares and blends pick the winner under {@link LayerLoops#maxPool}'s rule taken in the same
+     * row-major order (a larger value or a NaN replaces the maximum so far), so y and argmax are the
+     * same. A row shorter than a vector is stored as a whole vector whose tail spills into the next
+     * row, stored after it; rows too close to an array's end for whole vectors go output by output.
      */
     static void maxPool2x2(ImageWindow v, float[] x, int xOff, int rows, float[] y, int yOff, float[] arg, int argOff) {
         int ch = v.channels(), w = v.width(), oh = v.outHeight(), ow = v.outWidth(), hw = v.height() * w;
-        int inWidth = v.inputSize(), plane = oh * ow, outWidth = ch * plane;
-        float[] st = POOL_STAGE.get();
-        int t0 = 0, t1 = POOL_CHUNK, b0 = 2 * POOL_CHUNK, b1 = 3 * POOL_CHUNK, at = 4 * POOL_CHUNK;
+        int inWidth = v.inputSize(), outWidth = ch * oh * ow, yEnd = yOff + rows * outWidth;
+        int argEnd = argOff + rows * outWidth;
         float right = 1, below = w, diagonal = w + 1;
-        // whole output rows per chunk (an output row longer than a chunk is split)
-        for (int n = 0; n < rows; n++) {
-            int xRow = xOff + n * inWidth;
-            for (int o0 = 0; o0 < outWidth; ) {
-                int count = 0, o = o0;
-                while (o < outWidth && count < POOL_CHUNK) {
-                    int k = o / plane, rem = o - k * plane, a = rem / ow, b = rem - a * ow;
-                    int take = Math.min(ow - b, POOL_CHUNK - count);
-                    int first = k * hw + 2 * a * w + 2 * b;
-                    for (int q = 0; q < take; q++, count++) {
-                        int src = xRow + first + 2 * q;
-                        st[t0 + count] = x[src];
-                        st[t1 + count] = x[src + 1];
-                        st[b0 + count] = x[src + w];
-                        st[b1 + count] = x[src + w + 1];
-                        st[at + count] = first + 2 * q;
+        var twice = FloatVector.fromArray(S, TWICE, 0);
+        for (int n = 0; n < rows; n++)
+            for (int k = 0; k < ch; k++)
+                for (int a = 0; a < oh; a++) {
+                    int first = k * hw + 2 * a * w, src = xOff + n * inWidth + first;
+                    int o = n * outWidth + (k * oh + a) * ow;
+                    for (int b0 = 0; b0 < ow; b0 += L) {
+                        int b = Math.min(b0, Math.max(0, ow - L)); // the last vector may overlap the one before
+                        int s = src + 2 * b;
+                        if (s + w + 2 * L > x.length || yOff + o + b + L > yEnd || argOff + o + b + L > argEnd) {
+                            for (int q = b; q < Math.min(ow, b + L); q++)
+                                maxPoolOne(x, src + 2 * q, w, y, yOff + o + q, arg, argOff + o + q, first + 2 * q);
+                            continue;
+                        }
+                        var t0 = FloatVector.fromArray(S, x, s);
+                        var t1 = FloatVector.fromArray(S, x, s + L);
+                        var u0 = FloatVector.fromArray(S, x, s + w);
+                        var u1 = FloatVector.fromArray(S, x, s + w + L);
+                        var max = t0.rearrange(EVEN).blend(t1.rearrange(EVEN), HIGH);
+                        var off = FloatVector.zero(S);
+                        var c = t0.rearrange(ODD).blend(t1.rearrange(ODD), HIGH);
+                        VectorMask<Float> t = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
+                        max = max.blend(c, t);
+                        off = off.blend(right, t);
+                        c = u0.rearrange(EVEN).blend(u1.rearrange(EVEN), HIGH);
+                        t = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
+                        max = max.blend(c, t);
+                        off = off.blend(below, t);
+                        c = u0.rearrange(ODD).blend(u1.rearrange(ODD), HIGH);
+                        t = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
+                        max = max.blend(c, t);
+                        off = off.blend(diagonal, t);
+                        max.intoArray(y, yOff + o + b);
+                        twice.add(first + 2 * b).add(off).intoArray(arg, argOff + o + b);
                     }
-                    o += take;
                 }
-                int out = yOff + n * outWidth + o0, args = argOff + n * outWidth + o0, q = 0;
-                for (int bound = S.loopBound(count); q < bound; q += L) {
-                    var max = FloatVector.fromArray(S, st, t0 + q);
-                    var off = FloatVector.zero(S);
-                    var c = FloatVector.fromArray(S, st, t1 + q);
-                    VectorMask<Float> t = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
-                    max = max.blend(c, t);
-                    off = off.blend(right, t);
-                    c = FloatVector.fromArray(S, st, b0 + q);
-                    t = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
-                    max = max.blend(c, t);
-                    off = off.blend(below, t);
-                    c = FloatVector.fromArray(S, st, b1 + q);
-                    t = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
-                    max = max.blend(c, t);
-                    off = off.blend(diagonal, t);
-                    max.intoArray(y, out + q);
-                    FloatVector.fromArray(S, st, at + q).add(off).intoArray(arg, args + q);
-                }
-                for (; q < count; q++) {
-                    float max = st[t0 + q], off = 0;
-                    float c = st[t1 + q];
-                    if (c > max || Float.isNaN(c)) {
-                        max = c;
-                        off = right;
-                    }
-                    c = st[b0 + q];
-                    if (c > max || Float.isNaN(c)) {
-                        max = c;
-                        off = below;
-                    }
-                    c = st[b1 + q];
-                    if (c > max || Float.isNaN(c)) {
-                        max = c;
-                        off = diagonal;
-                    }
-                    y[out + q] = max;
-                    arg[args + q] = st[at + q] + off;
-                }
-                o0 = o;
-            }
+    }
+
+    /** One output of {@link #maxPool2x2}, the window's top-left at x[s] (index {@code first} in its row). */
+    private static void maxPoolOne(float[] x, int s, int w, float[] y, int yAt, float[] arg, int argAt, int first) {
+        float max = x[s], off = 0;
+        float c = x[s + 1];
+        if (c > max || Float.isNaN(c)) {
+            max = c;
+            off = 1;
         }
+        c = x[s + w];
+        if (c > max || Float.isNaN(c)) {
+            max = c;
+            off = w;
+        }
+        c = x[s + w + 1];
+        if (c > max || Float.isNaN(c)) {
+            max = c;
+            off = w + 1;
+        }
+        y[yAt] = max;
+        arg[argAt] = first + off;
     }
 }
