@@ -341,8 +341,8 @@ public interface Backend {
      * rows} NCHW rows of dLoss/dy (from dyOff), adds {@code dW = dY·colᵀ} into {@code grad[dwOff,
      * dwOff + out·patch)} and each channel's sum of dy into {@code grad[dbOff, dbOff + out)}, and,
      * unless dx is null, sets dx's rows (from dxOff) to the input gradient ({@code Wᵀ·dY} folded by
-     * {@link #col2im}). Reads x, w and dy; overwrites {@code scratch[scratchOff, scratchOff +
-     * rows·P·(patch + out))}.
+     * {@link #col2im}; the weight gradient by {@link #convolutionWeightGradient}). Reads x, w and dy;
+     * overwrites {@code scratch[scratchOff, scratchOff + rows·P·(patch + out))}.
      */
     default void convolutionBackward(
             ImageWindow window,
@@ -362,13 +362,35 @@ public interface Backend {
             float[] scratch,
             int scratchOff) {
         int k = window.patch(), plane = window.plane(), gp = rows * plane, at = scratchOff + k * gp;
-        im2col(window, x, xOff, rows, scratch, scratchOff);
         rowsToChannelMajor(dy, dyOff, rows, outChannels, plane, scratch, at);
         sumEachRow(scratch, at, outChannels, gp, grad, dbOff, true); // db += Σ dY
-        matmulNT(scratch, at, scratch, scratchOff, grad, dwOff, outChannels, k, gp, true); // dW += dY·colᵀ
+        convolutionWeightGradient(window, outChannels, x, xOff, rows, scratch, at, grad, dwOff, scratch, scratchOff);
         if (dx == null) return;
         matmulTN(w, wOff, scratch, at, scratch, scratchOff, k, gp, outChannels, false); // col = Wᵀ·dY
         col2im(window, scratch, scratchOff, rows, dx, dxOff);
+    }
+
+    /**
+     * A convolution block's weight gradient (see {@link #convolutionBackward}): adds {@code dY·colᵀ}
+     * into {@code grad[dwOff, dwOff + out·patch)}, with {@code dY [out, rows·P]} channel-major at
+     * dyOff and col the block's unfolding of x. This default unfolds x ({@link #im2col}) into {@code
+     * col[colOff, colOff + patch·rows·P)}, which it overwrites, and multiplies ({@link #matmulNT}).
+     * Reads x and dy.
+     */
+    default void convolutionWeightGradient(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            float[] col,
+            int colOff) {
+        im2col(window, x, xOff, rows, col, colOff);
+        matmulNT(dy, dyOff, col, colOff, grad, dwOff, outChannels, window.patch(), rows * window.plane(), true);
     }
 
     /**

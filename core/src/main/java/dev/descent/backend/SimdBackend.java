@@ -147,57 +147,30 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /**
-     * An {@link ConvKernels#unpadded} window with a patch of at least four vectors computes the weight gradient as {@code dW += dY·colT}
-     * from the transposed unfolding ({@link ConvKernels#im2row}), a product whose B is read row-major
-     * in place, instead of {@code dY·colᵀ}, which packs a transposed B; the same sums, each in k
-     * order, so dW differs from the default's only in rounding.
+     * An {@link ConvKernels#unpadded} window with a patch of at least four vectors computes {@code dW
+     * += dY·colT} from the transposed unfolding ({@link ConvKernels#im2row}) into col's room, a
+     * product whose B is read row-major in place, instead of {@code dY·colᵀ}, which packs a
+     * transposed B; the same sums, each in k order, so dW differs from the default's only in rounding.
      */
     @Override
-    public void convolutionBackward(
+    public void convolutionWeightGradient(
             ImageWindow window,
             int outChannels,
             float[] x,
             int xOff,
             int rows,
-            float[] w,
-            int wOff,
             float[] dy,
             int dyOff,
             float[] grad,
             int dwOff,
-            int dbOff,
-            float[] dx,
-            int dxOff,
-            float[] scratch,
-            int scratchOff) {
+            float[] col,
+            int colOff) {
         if (!ConvKernels.unpadded(window) || window.patch() < 4 * L) { // a narrow colT is a slow B
-            super.convolutionBackward(
-                    window,
-                    outChannels,
-                    x,
-                    xOff,
-                    rows,
-                    w,
-                    wOff,
-                    dy,
-                    dyOff,
-                    grad,
-                    dwOff,
-                    dbOff,
-                    dx,
-                    dxOff,
-                    scratch,
-                    scratchOff);
+            super.convolutionWeightGradient(window, outChannels, x, xOff, rows, dy, dyOff, grad, dwOff, col, colOff);
             return;
         }
-        int k = window.patch(), plane = window.plane(), gp = rows * plane, at = scratchOff + k * gp;
-        rowsToChannelMajor(dy, dyOff, rows, outChannels, plane, scratch, at);
-        sumEachRow(scratch, at, outChannels, gp, grad, dbOff, true); // db += Σ dY
-        ConvKernels.im2row(window, x, xOff, rows, scratch, scratchOff);
-        matmul(scratch, at, scratch, scratchOff, grad, dwOff, outChannels, k, gp, true); // dW += dY·colT
-        if (dx == null) return;
-        matmulTN(w, wOff, scratch, at, scratch, scratchOff, k, gp, outChannels, false); // col = Wᵀ·dY
-        col2im(window, scratch, scratchOff, rows, dx, dxOff);
+        ConvKernels.im2row(window, x, xOff, rows, col, colOff);
+        matmul(dy, dyOff, col, colOff, grad, dwOff, outChannels, window.patch(), rows * window.plane(), true);
     }
 
     /** A 2×2 window with stride 2 runs a vectorised kernel: the same y and argmax as the scalar loop. */

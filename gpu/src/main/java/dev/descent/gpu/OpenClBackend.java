@@ -695,6 +695,24 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
                 scratchOff);
     }
 
+    /** The interface's composition of this backend's own kernels (im2col, a product). */
+    @Override
+    public void convolutionWeightGradient(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            float[] col,
+            int colOff) {
+        Backend.super.convolutionWeightGradient(
+                window, outChannels, x, xOff, rows, dy, dyOff, grad, dwOff, col, colOff);
+    }
+
     @Override
     public void maxPool(
             ImageWindow window, float[] x, int xOff, int rows, float[] y, int yOff, float[] argmax, int argmaxOff) {
