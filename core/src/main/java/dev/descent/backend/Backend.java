@@ -295,6 +295,91 @@ public interface Backend {
     }
 
     /**
+     * One block of a convolution's forward pass: {@code rows} images of x (from xOff) convolved with
+     * {@code w [out, patch]} (from wOff, {@code out = outChannels}) plus {@code bias [out]}, into
+     * {@code rows} NCHW rows {@code [out, OH, OW]} of y (from yOff). This default unfolds the block
+     * ({@link #im2col}), multiplies ({@link #matmul}) and scatters with the bias ({@link
+     * #channelMajorToRows}). Reads x, w and bias; overwrites those rows of y and {@code
+     * scratch[scratchOff, scratchOff + rows·P·(patch + out))}.
+     */
+    default void convolution(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] w,
+            int wOff,
+            float[] bias,
+            int biasOff,
+            float[] y,
+            int yOff,
+            float[] scratch,
+            int scratchOff) {
+        int k = window.patch(), plane = window.plane(), gp = rows * plane, at = scratchOff + k * gp;
+        im2col(window, x, xOff, rows, scratch, scratchOff);
+        matmul(w, wOff, scratch, scratchOff, scratch, at, outChannels, gp, k, false);
+        channelMajorToRows(scratch, at, rows, outChannels, plane, bias, biasOff, y, yOff);
+    }
+
+    /**
+     * One block of a convolution's backward pass (see {@link #convolution}): with dy the {@code
+     * rows} NCHW rows of dLoss/dy (from dyOff), adds {@code dW = dY·colᵀ} into {@code grad[dwOff,
+     * dwOff + out·patch)} and each channel's sum of dy into {@code grad[dbOff, dbOff + out)}, and,
+     * unless dx is null, sets dx's rows (from dxOff) to the input gradient ({@code Wᵀ·dY} folded by
+     * {@link #col2im}; the weight gradient by {@link #convolutionWeightGradient}). Reads x, w and dy;
+     * overwrites {@code scratch[scratchOff, scratchOff + rows·P·(patch + out))}.
+     */
+    default void convolutionBackward(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] w,
+            int wOff,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            int dbOff,
+            float[] dx,
+            int dxOff,
+            float[] scratch,
+            int scratchOff) {
+        int k = window.patch(), plane = window.plane(), gp = rows * plane, at = scratchOff + k * gp;
+        rowsToChannelMajor(dy, dyOff, rows, outChannels, plane, scratch, at);
+        sumEachRow(scratch, at, outChannels, gp, grad, dbOff, true); // db += Σ dY
+        convolutionWeightGradient(window, outChannels, x, xOff, rows, scratch, at, grad, dwOff, scratch, scratchOff);
+        if (dx == null) return;
+        matmulTN(w, wOff, scratch, at, scratch, scratchOff, k, gp, outChannels, false); // col = Wᵀ·dY
+        col2im(window, scratch, scratchOff, rows, dx, dxOff);
+    }
+
+    /**
+     * A convolution block's weight gradient (see {@link #convolutionBackward}): adds {@code dY·colᵀ}
+     * into {@code grad[dwOff, dwOff + out·patch)}, with {@code dY [out, rows·P]} channel-major at
+     * dyOff and col the block's unfolding of x. This default unfolds x ({@link #im2col}) into {@code
+     * col[colOff, colOff + patch·rows·P)}, which it overwrites, and multiplies ({@link #matmulNT}).
+     * Reads x and dy.
+     */
+    default void convolutionWeightGradient(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            float[] col,
+            int colOff) {
+        im2col(window, x, xOff, rows, col, colOff);
+        matmulNT(dy, dyOff, col, colOff, grad, dwOff, outChannels, window.patch(), rows * window.plane(), true);
+    }
+
+    /**
      * Max pooling (window padding 0): {@code y} gets each window's largest element (a NaN wins; among
      * equal maxima the first in row-major order), {@code argmax} its index within the input row, as a
      * float. Reads x; overwrites {@code rows·C·OH·OW} floats of y and of argmax.

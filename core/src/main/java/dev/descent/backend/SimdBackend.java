@@ -255,6 +255,47 @@ public class SimdBackend extends ScalarBackend {
 
     // ---- layer operations ----------------------------------------------------------------------
 
+    /** An unpadded window with stride 1 across copies whole vectors; the same col as the scalar loop. */
+    @Override
+    public void im2col(ImageWindow window, float[] x, int xOff, int rows, float[] col, int colOff) {
+        if (ConvKernels.unpadded(window)) ConvKernels.im2col(window, x, xOff, rows, col, colOff);
+        else super.im2col(window, x, xOff, rows, col, colOff);
+    }
+
+    /** An unpadded window with stride 1 across gathers whole vectors of dx; the same dx as the scalar loop. */
+    @Override
+    public void col2im(ImageWindow window, float[] col, int colOff, int rows, float[] dx, int dxOff) {
+        if (ConvKernels.unpadded(window)) ConvKernels.col2im(window, col, colOff, rows, dx, dxOff);
+        else super.col2im(window, col, colOff, rows, dx, dxOff);
+    }
+
+    /**
+     * An {@link ConvKernels#unpadded} window with a patch of at least four vectors computes {@code dW
+     * += dY·colT} from the transposed unfolding ({@link ConvKernels#im2row}) into col's room, a
+     * product whose B is read row-major in place, instead of {@code dY·colᵀ}, which packs a
+     * transposed B; the same sums, each in k order, so dW differs from the default's only in rounding.
+     */
+    @Override
+    public void convolutionWeightGradient(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            float[] col,
+            int colOff) {
+        if (!ConvKernels.unpadded(window) || window.patch() < 4 * L) { // a narrow colT is a slow B
+            super.convolutionWeightGradient(window, outChannels, x, xOff, rows, dy, dyOff, grad, dwOff, col, colOff);
+            return;
+        }
+        ConvKernels.im2row(window, x, xOff, rows, col, colOff);
+        matmul(dy, dyOff, col, colOff, grad, dwOff, outChannels, window.patch(), rows * window.plane(), true);
+    }
+
     /** A 2×2 window with stride 2 runs a vectorised kernel: the same y and argmax as the scalar loop. */
     @Override
     public void maxPool(

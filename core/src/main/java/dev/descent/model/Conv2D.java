@@ -11,11 +11,12 @@ import java.util.List;
  * − kh)/sh + 1} (floor) and likewise OW. Parameters: {@code weight [out, in, kh, kw]} and {@code
  * bias [out]}, PyTorch's layout and names, so checkpoints match {@code layers.N.weight/bias}.
  *
- * <p>Computed as matrix products on the {@link Backend} (its packed GEMM): a block of rows at a time
- * is unfolded (im2col) into {@code col [in·kh·kw, rows·OH·OW]} in the layer's scratch, then {@code
- * Y = W·col} ({@code [out, rows·OH·OW]}) is scattered into NCHW rows with the bias added. Backward
- * gathers dY the same way, {@code dW += dY·colᵀ}, {@code db += Σ dY}, and, unless it is the first
- * layer, {@code dcol = Wᵀ·dY} folded back into dx (col2im). The block holds up to {@link
+ * <p>Computed a block of rows at a time by the {@link Backend}'s {@link Backend#convolution} and
+ * {@link Backend#convolutionBackward}: by default the block is unfolded (im2col) into {@code col
+ * [in·kh·kw, rows·OH·OW]} in the layer's scratch, then {@code Y = W·col} ({@code [out, rows·OH·OW]})
+ * is scattered into NCHW rows with the bias added; backward gathers dY the same way, {@code dW +=
+ * dY·colᵀ}, {@code db += Σ dY}, and, unless it is the first layer, {@code dcol = Wᵀ·dY} folded back
+ * into dx (col2im); a backend may compute the same block its own way. The block holds up to {@link
  * #BLOCK_FLOATS} floats, so the scratch does not grow with the batch and each product is wide enough
  * for the backend to split over the cores.
  *
@@ -136,16 +137,14 @@ public record Conv2D(
     public void forward(LayerContext c, float[] x, float[] y) {
         ImageWindow win =
                 c.imageWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
-        int plane = win.plane(), k = patch(), outWidth = outChannels * plane, rows = c.rows();
+        int plane = win.plane(), outWidth = outChannels * plane, rows = c.rows();
         int inWidth = c.inputWidth(), block = blockRows(plane);
-        float[] s = c.scratch(), p = c.params();
-        int yOff = block * plane * k, wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
+        float[] p = c.params();
+        int wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
         Backend b = c.backend();
         for (int n0 = 0; n0 < rows; n0 += block) {
-            int g = Math.min(block, rows - n0), gp = g * plane;
-            b.im2col(win, x, n0 * inWidth, g, s, 0);
-            b.matmul(p, wOff, s, 0, s, yOff, outChannels, gp, k, false);
-            b.channelMajorToRows(s, yOff, g, outChannels, plane, p, bOff, y, n0 * outWidth);
+            int g = Math.min(block, rows - n0);
+            b.convolution(win, outChannels, x, n0 * inWidth, g, p, wOff, p, bOff, y, n0 * outWidth, c.scratch(), 0);
         }
     }
 
@@ -159,22 +158,32 @@ public record Conv2D(
                 c.imageWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
         int plane = win.plane(), k = patch(), outWidth = outChannels * plane, inWidth = c.inputWidth();
         int rows = c.rows(), block = blockRows(plane);
-        float[] s = c.scratch(), p = c.params(), gr = c.grads();
-        int dyOff = block * plane * k, wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
+        float[] p = c.params(), gr = c.grads();
+        int wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
         Backend b = c.backend();
         if (!c.accumulate()) {
             b.fill(gr, wOff, outChannels * k, 0f);
             b.fill(gr, bOff, outChannels, 0f);
         }
         for (int n0 = 0; n0 < rows; n0 += block) {
-            int g = Math.min(block, rows - n0), gp = g * plane;
-            b.im2col(win, x, n0 * inWidth, g, s, 0);
-            b.rowsToChannelMajor(dy, n0 * outWidth, g, outChannels, plane, s, dyOff);
-            b.sumEachRow(s, dyOff, outChannels, gp, gr, bOff, true); // db += Σ dY
-            b.matmulNT(s, dyOff, s, 0, gr, wOff, outChannels, k, gp, true); // dW += dY·colᵀ
-            if (dx == null) continue;
-            b.matmulTN(p, wOff, s, dyOff, s, 0, k, gp, outChannels, false); // col = Wᵀ·dY
-            b.col2im(win, s, 0, g, dx, n0 * inWidth);
+            int g = Math.min(block, rows - n0);
+            b.convolutionBackward(
+                    win,
+                    outChannels,
+                    x,
+                    n0 * inWidth,
+                    g,
+                    p,
+                    wOff,
+                    dy,
+                    n0 * outWidth,
+                    gr,
+                    wOff,
+                    bOff,
+                    dx,
+                    dx == null ? 0 : n0 * inWidth,
+                    c.scratch(),
+                    0);
         }
     }
 

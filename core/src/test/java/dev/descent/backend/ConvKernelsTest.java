@@ -65,6 +65,112 @@ class ConvKernelsTest {
         assertEquals(7f, arg[1]); // a later NaN replaces an earlier one
     }
 
+    /**
+     * Unpadded windows with stride 1 across (the vector kernels' case): the CNN's two convolutions,
+     * widths below, at and above a vector, a 1×1 kernel, kernels as wide as the image, a row stride.
+     */
+    static final ImageWindow[] CONV_WINDOWS = {
+        new ImageWindow(1, 28, 28, 5, 5, 1, 1, 0, 0),
+        new ImageWindow(16, 12, 12, 5, 5, 1, 1, 0, 0),
+        new ImageWindow(3, 7, 9, 3, 2, 1, 1, 0, 0),
+        new ImageWindow(2, 5, 17, 2, 3, 1, 1, 0, 0),
+        new ImageWindow(2, 4, 40, 3, 5, 1, 1, 0, 0),
+        new ImageWindow(3, 6, 6, 1, 1, 1, 1, 0, 0),
+        new ImageWindow(1, 3, 33, 3, 33, 1, 1, 0, 0),
+        new ImageWindow(2, 9, 11, 3, 3, 2, 1, 0, 0),
+        new ImageWindow(1, 1, 1, 1, 1, 1, 1, 0, 0),
+    };
+
+    @Test
+    void im2colAndCol2imEqualTheScalarLoopsAtTheArraysEdges() {
+        for (ImageWindow v : CONV_WINDOWS)
+            for (int rows : new int[] {1, 3})
+                for (int off : new int[] {0, 7}) {
+                    int in = rows * v.inputSize(), cols = v.patch() * rows * v.plane();
+                    float[] x = activations(v.width() * 13L + rows, off + in, true);
+                    float[] c0 = new float[off + cols], c1 = new float[off + cols];
+                    java.util.Arrays.fill(c1, 42f); // the kernel must write every element
+                    SCALAR.im2col(v, x, off, rows, c0, off);
+                    new SimdBackend(1).im2col(v, x, off, rows, c1, off);
+                    java.util.Arrays.fill(c1, 0, off, 0f);
+                    assertArrayEquals(bits(c0), bits(c1), "im2col " + v + " rows " + rows + " off " + off);
+                    float[] dcol = activations(v.height() * 7L + off, off + cols, true);
+                    float[] d0 = new float[off + in + 3], d1 = new float[off + in + 3];
+                    java.util.Arrays.fill(d1, 42f);
+                    d0[off + in] = d0[off + in + 1] = d0[off + in + 2] = 42f; // past the region: untouched
+                    java.util.Arrays.fill(d1, 0, off, 0f);
+                    SCALAR.col2im(v, dcol, off, rows, d0, off);
+                    new SimdBackend(1).col2im(v, dcol, off, rows, d1, off);
+                    assertArrayEquals(bits(d0), bits(d1), "col2im " + v + " rows " + rows + " off " + off);
+                }
+    }
+
+    @Test
+    void im2rowIsTheTransposeOfIm2col() {
+        for (ImageWindow v : CONV_WINDOWS)
+            for (int rows : new int[] {1, 3}) {
+                int off = 5, positions = rows * v.plane(), k = v.patch();
+                float[] x = activations(v.width() * 17L + rows, off + rows * v.inputSize(), true);
+                float[] col = new float[positions * k], colT = new float[off + positions * k + 2];
+                colT[off + positions * k] = colT[off + positions * k + 1] = 42f;
+                SCALAR.im2col(v, x, off, rows, col, 0);
+                ConvKernels.im2row(v, x, off, rows, colT, off);
+                for (int r = 0; r < k; r++)
+                    for (int q = 0; q < positions; q++)
+                        assertEquals(
+                                Float.floatToRawIntBits(col[r * positions + q]),
+                                Float.floatToRawIntBits(colT[off + q * k + r]),
+                                v + " row " + r + " position " + q);
+                assertEquals(42f, colT[off + positions * k]);
+                assertEquals(42f, colT[off + positions * k + 1]);
+            }
+    }
+
+    /**
+     * The SIMD backend's convolution blocks against the scalar backend's (the reference composition):
+     * within float rounding (its products use FMA; its weight gradient is associated otherwise), and
+     * the same bits on 1 and 2 threads.
+     */
+    @Test
+    void convolutionBlocksMatchTheScalarCompositionOnAnyThreadCount() {
+        for (ImageWindow v : CONV_WINDOWS)
+            for (int out : new int[] {1, 5, 32}) {
+                int rows = 3, off = 2, k = v.patch(), plane = v.plane(), in = rows * v.inputSize();
+                int yn = rows * out * plane, scratch = rows * plane * (k + out);
+                float[] x = activations(out * 31L + v.width(), off + in, false);
+                float[] p = activations(out + 5L, off + out * k + out, false);
+                float[] dy = activations(out * 7L + v.height(), off + yn, false);
+                float[][] y = new float[3][off + yn],
+                        g = new float[3][off + out * k + out],
+                        dx = new float[3][off + in];
+                Backend[] backends = {SCALAR, new SimdBackend(1), new SimdBackend(2)};
+                for (int b = 0; b < 3; b++) {
+                    float[] s = new float[scratch + 3];
+                    backends[b].convolution(v, out, x, off, rows, p, off, p, off + out * k, y[b], off, s, 3);
+                    backends[b].convolutionBackward(
+                            v, out, x, off, rows, p, off, dy, off, g[b], off, off + out * k, dx[b], off, s, 3);
+                }
+                String what = v + " out " + out;
+                for (int i = 0; i < y[0].length; i++)
+                    assertEquals(
+                            y[0][i],
+                            y[1][i],
+                            1e-5 * Math.max(1, Math.abs(y[0][i])) * Math.sqrt(k),
+                            "y " + i + " " + what);
+                assertArrayEquals(bits(y[1]), bits(y[2]), "y, 2 threads " + what);
+                assertArrayEquals(bits(g[1]), bits(g[2]), "grads, 2 threads " + what);
+                assertArrayEquals(bits(dx[1]), bits(dx[2]), "dx, 2 threads " + what);
+                for (int i = 0; i < g[0].length; i++)
+                    assertEquals(
+                            g[0][i],
+                            g[1][i],
+                            1e-5 * Math.max(1, Math.abs(g[0][i])) * Math.sqrt(rows * plane),
+                            "grad " + i + " " + what);
+                for (int i = 0; i < dx[0].length; i++)
+                    assertEquals(dx[0][i], dx[1][i], 1e-5 * Math.max(1, Math.abs(dx[0][i])), "dx " + i + " " + what);
+            }
+    }
+
     static int[] bits(float[] a) {
         int[] b = new int[a.length];
         for (int i = 0; i < a.length; i++) b[i] = Float.floatToRawIntBits(a[i]);

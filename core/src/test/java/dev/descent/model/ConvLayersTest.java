@@ -35,6 +35,7 @@ class ConvLayersTest {
             new Case(new Conv2D(2, 3, 3, 2, 0), new int[] {2, 6, 5}),
             new Case(new Conv2D(2, 3, 2, 3, 1, 2, 1, 0), new int[] {2, 5, 7}),
             new Case(new Conv2D(3, 4, 1), new int[] {3, 4, 4}),
+            new Case(new Conv2D(8, 3, 3), new int[] {8, 5, 6}), // patch 72: the SIMD weight gradient via im2row
             new Case(new MaxPool2D(2), new int[] {2, 6, 5}),
             new Case(new MaxPool2D(3, 2), new int[] {2, 7, 6}),
             new Case(new AvgPool2D(2), new int[] {2, 6, 5}),
@@ -87,16 +88,20 @@ class ConvLayersTest {
     }
 
     /**
-     * A batch larger than one im2col block (2×40×39 images, 4 channels out: 7 rows a block) gives the direct
-     * convolution's output, and the same gradients as the rows passed one at a time.
+     * A batch larger than one im2col block (2×40×39 images, 4 channels out: 7 rows a block; and the
+     * CNN's second convolution) gives the direct convolution's output, and the same gradients as the
+     * rows passed one at a time.
      */
     @ParameterizedTest
     @MethodSource("backends")
     void batchesSpanningSeveralBlocksMatchTheDirectConvolutionAndRowByRow(Backend b) {
-        Conv2D cv = new Conv2D(2, 4, 3, 1, 1);
-        int h = 40, w = 39, rows = 30;
-        Sequential m = Models.image(2, h, w).add(cv).build();
-        assertTrue(cv.blockRows(new int[] {2, h, w}) < rows / 2, "several blocks");
+        severalBlocks(b, new Conv2D(2, 4, 3, 1, 1), 40, 39, 30);
+        severalBlocks(b, new Conv2D(16, 32, 5), 12, 12, 20); // the CNN's second convolution: 9 rows a block
+    }
+
+    private static void severalBlocks(Backend b, Conv2D cv, int h, int w, int rows) {
+        Sequential m = Models.image(cv.inChannels(), h, w).add(cv).build();
+        assertTrue(cv.blockRows(new int[] {cv.inChannels(), h, w}) < rows / 2, "several blocks");
         SplittableRandom rnd = new SplittableRandom(3);
         float[] x = uniform(rnd, rows * m.inputs()), p = m.initialParameters(5), dy = uniform(rnd, rows * m.outputs());
         var ws = m.workspace(rows);

@@ -637,6 +637,82 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
         staged(d -> d.sumEachRow(a, aOff, rows, cols, out, outOff, accumulate), a, out);
     }
 
+    /** The interface's composition of this backend's own kernels (im2col, products, scatters). */
+    @Override
+    public void convolution(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] w,
+            int wOff,
+            float[] bias,
+            int biasOff,
+            float[] y,
+            int yOff,
+            float[] scratch,
+            int scratchOff) {
+        Backend.super.convolution(
+                window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, scratch, scratchOff);
+    }
+
+    /** The interface's composition of this backend's own kernels (im2col, products, col2im). */
+    @Override
+    public void convolutionBackward(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] w,
+            int wOff,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            int dbOff,
+            float[] dx,
+            int dxOff,
+            float[] scratch,
+            int scratchOff) {
+        Backend.super.convolutionBackward(
+                window,
+                outChannels,
+                x,
+                xOff,
+                rows,
+                w,
+                wOff,
+                dy,
+                dyOff,
+                grad,
+                dwOff,
+                dbOff,
+                dx,
+                dxOff,
+                scratch,
+                scratchOff);
+    }
+
+    /** The interface's composition of this backend's own kernels (im2col, a product). */
+    @Override
+    public void convolutionWeightGradient(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            float[] col,
+            int colOff) {
+        Backend.super.convolutionWeightGradient(
+                window, outChannels, x, xOff, rows, dy, dyOff, grad, dwOff, col, colOff);
+    }
+
     @Override
     public void maxPool(
             ImageWindow window, float[] x, int xOff, int rows, float[] y, int yOff, float[] argmax, int argmaxOff) {
