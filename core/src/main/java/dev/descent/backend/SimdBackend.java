@@ -558,9 +558,10 @@ public class SimdBackend extends ScalarBackend {
 
     /**
      * Floats of one element-wise task: a pass over fewer than two of these runs on the calling
-     * thread alone (handing work to another core costs a few microseconds).
+     * thread alone (handing work to another core costs a few microseconds; at 16 K the MNIST MLP's
+     * SGD update over 101,770 floats took 33 µs split on 2 threads against 11.5 µs on one, idle).
      */
-    static final int ELEMENTWISE_TASK_MIN = 16 * 1024;
+    static final int ELEMENTWISE_TASK_MIN = 128 * 1024;
 
     /**
      * How many ranges an element-wise pass over n floats is cut into: one on one thread, else up to

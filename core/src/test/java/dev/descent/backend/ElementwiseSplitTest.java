@@ -23,7 +23,7 @@ class ElementwiseSplitTest {
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 15, 16, 17, 63, 1023, 1025, 4099, 32_768, 32_769, 50_001, 101_770})
+    @ValueSource(ints = {1, 15, 16, 17, 63, 1023, 1025, 4099, 32_768, 32_769, 50_001, 101_770, 262_144, 600_001})
     void sgdUpdateEqualsScalarBitForBitOnAnyThreadCount(int n) {
         Backend[] backends = {new ScalarBackend(), new SimdBackend(1), new SimdBackend(2), new SimdBackend(3)};
         for (Sgd rule : RULES) {
