@@ -4,6 +4,11 @@ import dev.descent.optim.Adagrad;
 import dev.descent.optim.Adam;
 import dev.descent.optim.RmsProp;
 import dev.descent.optim.Sgd;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 
 /**
  * The arithmetic a training step needs, on flat row-major {@code float[]} buffers addressed by
@@ -16,6 +21,17 @@ import dev.descent.optim.Sgd;
  * others. Arrays named differently may alias only where a method says so.
  */
 public interface Backend {
+
+    /**
+     * Marks a default operation written only with other {@code Backend} operations (no loop over
+     * the arrays of its own): it runs on any backend's kernels for those, so a backend that keeps
+     * its arrays elsewhere (the gpu's device buffers) need not declare it. A default with a host
+     * loop carries no mark, and such a backend must implement or refuse it.
+     */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface Composed {}
 
     /** Short name: "scalar", "simd", "gpu". */
     String name();
@@ -44,6 +60,7 @@ public interface Backend {
      * (out may be z itself). This default runs {@link #matmulNT}, {@link #addRowVector} and {@link
      * #activate} in turn; a backend may fuse them, with the same result.
      */
+    @Composed
     default void dense(
             Activation f,
             float[] x,
@@ -302,6 +319,7 @@ public interface Backend {
      * #channelMajorToRows}). Reads x, w and bias; overwrites those rows of y and {@code
      * scratch[scratchOff, scratchOff + rows·P·(patch + out))}.
      */
+    @Composed
     default void convolution(
             ImageWindow window,
             int outChannels,
@@ -330,6 +348,7 @@ public interface Backend {
      * {@link #col2im}; the weight gradient by {@link #convolutionWeightGradient}). Reads x, w and dy;
      * overwrites {@code scratch[scratchOff, scratchOff + rows·P·(patch + out))}.
      */
+    @Composed
     default void convolutionBackward(
             ImageWindow window,
             int outChannels,
@@ -363,6 +382,7 @@ public interface Backend {
      * col[colOff, colOff + patch·rows·P)}, which it overwrites, and multiplies ({@link #matmulNT}).
      * Reads x and dy.
      */
+    @Composed
     default void convolutionWeightGradient(
             ImageWindow window,
             int outChannels,

@@ -522,25 +522,6 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
     }
 
     @Override
-    public void dense(
-            Activation f,
-            float[] x,
-            int xOff,
-            float[] w,
-            int wOff,
-            float[] bias,
-            int biasOff,
-            float[] z,
-            int zOff,
-            float[] out,
-            int outOff,
-            int rows,
-            int outputs,
-            int inputs) {
-        Backend.super.dense(f, x, xOff, w, wOff, bias, biasOff, z, zOff, out, outOff, rows, outputs, inputs);
-    }
-
-    @Override
     public void sparseLinear(
             int[] rowStart,
             int[] columns,
@@ -635,82 +616,6 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
     @Override
     public void sumEachRow(float[] a, int aOff, int rows, int cols, float[] out, int outOff, boolean accumulate) {
         staged(d -> d.sumEachRow(a, aOff, rows, cols, out, outOff, accumulate), a, out);
-    }
-
-    /** The interface's composition of this backend's own kernels (im2col, products, scatters). */
-    @Override
-    public void convolution(
-            ImageWindow window,
-            int outChannels,
-            float[] x,
-            int xOff,
-            int rows,
-            float[] w,
-            int wOff,
-            float[] bias,
-            int biasOff,
-            float[] y,
-            int yOff,
-            float[] scratch,
-            int scratchOff) {
-        Backend.super.convolution(
-                window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, scratch, scratchOff);
-    }
-
-    /** The interface's composition of this backend's own kernels (im2col, products, col2im). */
-    @Override
-    public void convolutionBackward(
-            ImageWindow window,
-            int outChannels,
-            float[] x,
-            int xOff,
-            int rows,
-            float[] w,
-            int wOff,
-            float[] dy,
-            int dyOff,
-            float[] grad,
-            int dwOff,
-            int dbOff,
-            float[] dx,
-            int dxOff,
-            float[] scratch,
-            int scratchOff) {
-        Backend.super.convolutionBackward(
-                window,
-                outChannels,
-                x,
-                xOff,
-                rows,
-                w,
-                wOff,
-                dy,
-                dyOff,
-                grad,
-                dwOff,
-                dbOff,
-                dx,
-                dxOff,
-                scratch,
-                scratchOff);
-    }
-
-    /** The interface's composition of this backend's own kernels (im2col, a product). */
-    @Override
-    public void convolutionWeightGradient(
-            ImageWindow window,
-            int outChannels,
-            float[] x,
-            int xOff,
-            int rows,
-            float[] dy,
-            int dyOff,
-            float[] grad,
-            int dwOff,
-            float[] col,
-            int colOff) {
-        Backend.super.convolutionWeightGradient(
-                window, outChannels, x, xOff, rows, dy, dyOff, grad, dwOff, col, colOff);
     }
 
     @Override

@@ -17,7 +17,8 @@ class ArenaBackendTest {
      * Every operation of {@link Backend} is declared by {@link ArenaBackend}: with a kernel, or
      * refusing with {@link UnsupportedOnDevice}. A new default operation fails this test until the
      * gpu module decides, so a layer using it is refused by name instead of computing on empty
-     * handles or falling back to the CPU.
+     * handles or falling back to the CPU. A default marked {@link Backend.Composed} (written only
+     * with other operations, so it runs on this backend's kernels for them) needs no declaration.
      */
     @Test
     void everyBackendOperationIsDeclaredByTheArenaBackend() {
@@ -37,7 +38,7 @@ class ArenaBackendTest {
     private static List<String> undeclared(Class<?> backend) {
         List<String> missing = new ArrayList<>();
         for (Method m : Backend.class.getMethods()) {
-            if (Modifier.isStatic(m.getModifiers())) continue;
+            if (Modifier.isStatic(m.getModifiers()) || m.isAnnotationPresent(Backend.Composed.class)) continue;
             try {
                 backend.getDeclaredMethod(m.getName(), m.getParameterTypes());
             } catch (NoSuchMethodException e) {
@@ -45,5 +46,14 @@ class ArenaBackendTest {
             }
         }
         return missing;
+    }
+
+    /** The mark is only on defaults: an abstract operation has no composition to fall back to. */
+    @Test
+    void onlyDefaultOperationsAreMarkedComposed() {
+        List<String> marked = new ArrayList<>();
+        for (Method m : Backend.class.getMethods())
+            if (m.isAnnotationPresent(Backend.Composed.class) && !m.isDefault()) marked.add(m.getName());
+        assertEquals(List.of(), marked, "abstract Backend operations marked @Composed");
     }
 }
