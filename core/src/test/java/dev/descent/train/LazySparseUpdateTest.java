@@ -252,6 +252,40 @@ class LazySparseUpdateTest {
         }
     }
 
+    /**
+     * A sparse fit from given parameters (zeros, as the spam example starts): the model's own start
+     * gives the same bits as without them, zeros train (lazy plain SGD = dense) and are not modified,
+     * and a buffer of the wrong length is refused with both counts.
+     */
+    @Test
+    void fitFromGivenParameters() {
+        SparseDataset data = wide(300, 2000, 25, 13);
+        Sequential model = Models.logisticRegression(2000);
+        Trainer t = new Trainer(
+                new SimdBackend(1),
+                model,
+                Loss.bceWithLogits(),
+                Optimizers.sgd(2),
+                TrainingConfig.defaults().withBatchSize(32).withEpochs(2).withSeed(5));
+        assertTrue(java.util.Arrays.equals(
+                t.fit(data, SparseUpdate.LAZY).parameters(),
+                t.fit(data, SparseUpdate.LAZY, model.initialParameters(5)).parameters()));
+        float[] zeros = new float[model.parameterCount()];
+        float[] lazy = t.fit(data, SparseUpdate.LAZY, zeros).parameters();
+        float[] dense = t.fit(data, SparseUpdate.DENSE, zeros).parameters();
+        for (float z : zeros) assertEquals(0f, z);
+        int moved = 0;
+        for (int i = 0; i < lazy.length; i++) {
+            assertEquals(dense[i], lazy[i], 2e-5 * (1 + Math.abs(dense[i])), "parameter " + i);
+            if (lazy[i] != 0) moved++;
+        }
+        assertTrue(moved > 1000, moved + " of 2001 parameters moved from zero");
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> t.fit(data, SparseUpdate.LAZY, new float[model.parameterCount() - 1]));
+        assertTrue(e.getMessage().contains("2001") && e.getMessage().contains("2000"), e.getMessage());
+    }
+
     /** Seeded rows of {@code perRow} distinct columns of {@code features}, labels from a random linear rule. */
     static SparseDataset wide(int rows, int features, int perRow, long seed) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
