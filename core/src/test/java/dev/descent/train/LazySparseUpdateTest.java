@@ -227,7 +227,7 @@ class LazySparseUpdateTest {
     /** A sparse run's parameters and step losses do not depend on the SIMD backend's thread count. */
     @Test
     void oneAndTwoThreadsGiveTheSameBits() {
-        SparseDataset data = wide(600, 50_000, 300, 12); // batches large enough to split
+        SparseDataset data = wide(1200, 50_000, 300, 12); // batches of 512 rows: large enough to split
         for (SparseUpdate update : SparseUpdate.values()) {
             TrainingResult[] runs = new TrainingResult[2];
             for (int threads = 1; threads <= 2; threads++)
@@ -237,7 +237,7 @@ class LazySparseUpdateTest {
                                 Loss.bceWithLogits(),
                                 Optimizers.sgd(4).weightDecay(1e-4),
                                 TrainingConfig.defaults()
-                                        .withBatchSize(64)
+                                        .withBatchSize(512)
                                         .withEpochs(2)
                                         .withSeed(8))
                         .fit(data, update);
