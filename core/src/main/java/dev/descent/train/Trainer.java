@@ -153,10 +153,23 @@ public final class Trainer {
      *     the lazy update does not support it, or the backend (gpu) when it has no lazy update
      */
     public TrainingResult fit(SparseDataset train, SparseUpdate update) {
+        return fit(train, update, null);
+    }
+
+    /**
+     * {@link #fit(SparseDataset, SparseUpdate)} from the given parameters (not modified; null: the
+     * model's initial parameters for the config's seed), e.g. zeros for a linear model, as
+     * scikit-learn's SGDClassifier starts.
+     *
+     * @throws IllegalArgumentException as {@link #fit(SparseDataset, SparseUpdate)}, or when {@code
+     *     initialParameters} does not have the model's parameter count
+     */
+    public TrainingResult fit(SparseDataset train, SparseUpdate update, float[] initialParameters) {
         java.util.Objects.requireNonNull(update, "update");
         checkSparse(train.name(), train.rows(), train.features(), train.targetWidth(), train.classes());
+        float[] start = initialParameters != null ? initialParameters : model.initialParameters(config.seed());
         try (OutputLock lock = lockCheckpoints(null)) {
-            try (Run run = new Run(null, sparseBatches(train), null, null, model.initialParameters(config.seed()))) {
+            try (Run run = new Run(null, sparseBatches(train), null, null, start)) {
                 run.use(update);
                 return run.train();
             }

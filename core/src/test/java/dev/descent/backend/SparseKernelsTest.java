@@ -9,13 +9,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The sparse kernels of {@link SimdBackend}, split over threads (rows for the product, column ranges
- * for the gradient scatter), give the bits of the one-thread reference, and equal the dense product
+ * for the gradient scatter; batches of 2^17 non-zeros and more), give the bits of the one-thread
+ * reference, and equal the dense product
  * on the densified rows.
  */
 class SparseKernelsTest {
 
     @ParameterizedTest
-    @CsvSource({"3, 1, 5, 7", "64, 1, 1000, 400", "64, 3, 5000, 300", "17, 2, 40000, 1200"})
+    @CsvSource({"3, 1, 5, 7", "64, 1, 1000, 400", "64, 3, 5000, 300", "17, 2, 40000, 1200", "160, 2, 60000, 1000"})
     void splitKernelsEqualTheReference(int rows, int outputs, int inputs, int perRow) {
         SplittableRandom r = new SplittableRandom(rows * 31L + inputs);
         int[] rowStart = new int[rows + 1];

@@ -227,7 +227,7 @@ class LazySparseUpdateTest {
     /** A sparse run's parameters and step losses do not depend on the SIMD backend's thread count. */
     @Test
     void oneAndTwoThreadsGiveTheSameBits() {
-        SparseDataset data = wide(600, 50_000, 300, 12); // batches large enough to split
+        SparseDataset data = wide(1200, 50_000, 300, 12); // batches of 512 rows: large enough to split
         for (SparseUpdate update : SparseUpdate.values()) {
             TrainingResult[] runs = new TrainingResult[2];
             for (int threads = 1; threads <= 2; threads++)
@@ -237,7 +237,7 @@ class LazySparseUpdateTest {
                                 Loss.bceWithLogits(),
                                 Optimizers.sgd(4).weightDecay(1e-4),
                                 TrainingConfig.defaults()
-                                        .withBatchSize(64)
+                                        .withBatchSize(512)
                                         .withEpochs(2)
                                         .withSeed(8))
                         .fit(data, update);
@@ -250,6 +250,40 @@ class LazySparseUpdateTest {
                         runs[1].history().steps().get(i).loss(),
                         update + " loss of step " + i);
         }
+    }
+
+    /**
+     * A sparse fit from given parameters (zeros, as the spam example starts): the model's own start
+     * gives the same bits as without them, zeros train (lazy plain SGD = dense) and are not modified,
+     * and a buffer of the wrong length is refused with both counts.
+     */
+    @Test
+    void fitFromGivenParameters() {
+        SparseDataset data = wide(300, 2000, 25, 13);
+        Sequential model = Models.logisticRegression(2000);
+        Trainer t = new Trainer(
+                new SimdBackend(1),
+                model,
+                Loss.bceWithLogits(),
+                Optimizers.sgd(2),
+                TrainingConfig.defaults().withBatchSize(32).withEpochs(2).withSeed(5));
+        assertTrue(java.util.Arrays.equals(
+                t.fit(data, SparseUpdate.LAZY).parameters(),
+                t.fit(data, SparseUpdate.LAZY, model.initialParameters(5)).parameters()));
+        float[] zeros = new float[model.parameterCount()];
+        float[] lazy = t.fit(data, SparseUpdate.LAZY, zeros).parameters();
+        float[] dense = t.fit(data, SparseUpdate.DENSE, zeros).parameters();
+        for (float z : zeros) assertEquals(0f, z);
+        int moved = 0;
+        for (int i = 0; i < lazy.length; i++) {
+            assertEquals(dense[i], lazy[i], 2e-5 * (1 + Math.abs(dense[i])), "parameter " + i);
+            if (lazy[i] != 0) moved++;
+        }
+        assertTrue(moved > 1000, moved + " of 2001 parameters moved from zero");
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> t.fit(data, SparseUpdate.LAZY, new float[model.parameterCount() - 1]));
+        assertTrue(e.getMessage().contains("2001") && e.getMessage().contains("2000"), e.getMessage());
     }
 
     /** Seeded rows of {@code perRow} distinct columns of {@code features}, labels from a random linear rule. */
