@@ -19,6 +19,7 @@ import dev.descent.optim.Optimizers;
 import dev.descent.train.TrainingSession;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -76,7 +77,9 @@ final class BenchCommand implements Callable<Integer> {
             names = "--warmup",
             defaultValue = "3",
             description = "Untimed epochs first, on a separate copy of the model, so that the timed epochs run"
-                    + " JIT-compiled code (default: ${DEFAULT-VALUE}; 0 times the cold start too).")
+                    + " JIT-compiled code: at least this many, then more (up to 10 times as many) until the"
+                    + " JIT compiled nothing during a whole epoch (default: ${DEFAULT-VALUE}; 0 times the"
+                    + " cold start too).")
     int warmup;
 
     @Option(
@@ -180,22 +183,14 @@ final class BenchCommand implements Callable<Integer> {
                 epochs);
         if (warmup > 0) {
             long t0 = System.nanoTime();
-            try (TrainingSession session = TrainingSession.open(
-                    b, model, loss, Optimizers.sgd(lr).momentum(0.9), model.initialParameters(seed + 1))) {
-                for (int e = 0; e < warmup; e++) {
-                    batches.startEpoch(-1 - e);
-                    while (batches.next(batch)) {
-                        session.accumulate(batch.x(), batch.y(), batch.rows(), 1f);
-                        session.step(lr);
-                    }
-                }
-                accuracy(session, test);
-            }
+            int ran = warmUp(b, model, loss, lr, batches, batch, test);
             out.printf(
                     Locale.ROOT,
-                    "warm-up: %d epochs in %.2f s (not timed below)%n",
-                    warmup,
-                    (System.nanoTime() - t0) / 1e9);
+                    "warm-up: %d epochs in %.2f s (not timed below; %d asked, then until the JIT compiled nothing"
+                            + " for a whole epoch)%n",
+                    ran,
+                    (System.nanoTime() - t0) / 1e9,
+                    warmup);
         }
         try (TrainingSession session =
                 TrainingSession.open(b, model, loss, Optimizers.sgd(lr).momentum(0.9), model.initialParameters(seed))) {
@@ -235,6 +230,45 @@ final class BenchCommand implements Callable<Integer> {
                 .put("jdk", System.getProperty("java.vendor") + " " + Runtime.version());
         out.println(JSON.writeValueAsString(report));
         return 0;
+    }
+
+    /** The most warm-up epochs while the JIT keeps compiling: this many times {@code --warmup} (50 at most). */
+    static final int WARMUP_MAX_FACTOR = 10;
+
+    /**
+     * The untimed warm-up: at least {@code --warmup} epochs, then more until one whole epoch ran with
+     * no JIT compilation (the compilers' total time did not grow; at most {@link
+     * #WARMUP_MAX_FACTOR}× {@code --warmup} epochs). On a busy 2-core machine the C2 compiler thread
+     * shares the cores with the training, and three epochs of MNIST-10k (375 steps) left the
+     * products, the update and the batch gather compiling in the timed epochs. Each epoch runs on a
+     * fresh session, as the timed run starts one (so its first step, the momentum buffer's first
+     * write, is compiled too rather than deoptimised when the clock runs); the test pass runs before
+     * the first epoch, so the code the JIT sees last before the clock starts is training. Returns
+     * the epochs run. Uses its own initial parameters and epoch orders, so the timed run's numbers
+     * do not depend on it.
+     */
+    private int warmUp(Backend b, Sequential model, Loss loss, float lr, Batches batches, Batch batch, Dataset test) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int most = Math.max(warmup, Math.min(WARMUP_MAX_FACTOR * warmup, 50));
+        long compiled = timed ? jit.getTotalCompilationTime() : 0;
+        int e = 0;
+        while (e < most) {
+            try (TrainingSession session = TrainingSession.open(
+                    b, model, loss, Optimizers.sgd(lr).momentum(0.9), model.initialParameters(seed + 1))) {
+                if (e == 0) accuracy(session, test);
+                batches.startEpoch(-1 - e);
+                while (batches.next(batch)) {
+                    session.accumulate(batch.x(), batch.y(), batch.rows(), 1f);
+                    session.step(lr);
+                }
+            }
+            e++;
+            long now = timed ? jit.getTotalCompilationTime() : 0;
+            if (e >= warmup && now == compiled) break;
+            compiled = now;
+        }
+        return e;
     }
 
     /** Splits a SIMD backend's work over {@code --threads} (capped at the processors); the threads used. */
