@@ -1,9 +1,7 @@
 package dev.descent.backend;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,31 +13,39 @@ import java.util.function.IntConsumer;
  * on first use. The calling thread always takes part, so {@code availableProcessors()} threads run
  * at most; work submitted from inside a task runs inline on its thread, so calls never nest.
  *
- * <p>A call allocates nothing: each calling thread keeps one {@link Job} and its helper tasks and
- * reuses them for every call.
+ * <p>A training step makes a few parallel calls of tens of microseconds each, and waking a parked
+ * thread costs about as much on a virtual machine (a futex and an inter-processor interrupt). So a
+ * worker that finished a call, and a caller waiting for its helpers, spin for {@link #SPIN_NANOS}
+ * before they park: back-to-back calls find their helpers awake, as OpenBLAS's and OpenMP's threads
+ * do.
+ *
+ * <p>A call allocates nothing: each calling thread keeps one {@link Job} and reuses it for every call.
  */
 final class Workers {
 
     private Workers() {}
 
+    /** How long an idle worker, and a caller waiting for its helpers, spin before parking. */
+    static final long SPIN_NANOS = 200_000;
+
     private static final class Holder {
-        static final ForkJoinPool POOL = new ForkJoinPool(
-                Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
-                pool -> {
-                    ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-                    t.setName("descent-cpu-" + t.getPoolIndex());
-                    t.setDaemon(true);
-                    return t;
-                },
-                null,
-                false);
+        static final Worker[] WORKERS = start(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+
+        static Worker[] start(int n) {
+            Worker[] w = new Worker[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = new Worker(i);
+                w[i].start();
+            }
+            return w;
+        }
     }
 
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
 
     /** Whether the current thread is one of this pool's workers. */
     static boolean inPool() {
-        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == Holder.POOL;
+        return Thread.currentThread() instanceof Worker;
     }
 
     /**
@@ -58,8 +64,8 @@ final class Workers {
     }
 
     /**
-     * One calling thread's work: the tasks of its current call, claimed through one counter, and
-     * the helper tasks that bring pool workers in. Reused for every call of that thread.
+     * One calling thread's work: the tasks of its current call, claimed through one counter by the
+     * caller and the workers it offered the call to. Reused for every call of that thread.
      */
     private static final class Job {
         final Thread owner = Thread.currentThread();
@@ -68,22 +74,20 @@ final class Workers {
 
         final AtomicInteger done = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Helper[] helpers = new Helper[Holder.POOL.getParallelism()];
+        /** Whether {@link #owner} parked waiting for its helpers (then the last one unparks it). */
+        volatile boolean waiting;
         /** The current call's tasks; published to helpers by the write to {@link #claims}. */
         IntConsumer body;
-
-        Job() {
-            for (int h = 0; h < helpers.length; h++) helpers[h] = new Helper(this);
-        }
 
         void run(int tasks, IntConsumer body) {
             this.body = body;
             done.set(0);
             claims.set((long) tasks << 32);
             try {
-                for (int h = 0, n = Math.min(tasks - 1, helpers.length); h < n; h++) helpers[h].offer();
+                Worker[] workers = Holder.WORKERS;
+                for (int h = 0, n = Math.min(tasks - 1, workers.length); h < n; h++) workers[h].offer(this);
                 work();
-                while (done.get() < tasks) LockSupport.park(this);
+                awaitDone(tasks);
             } finally {
                 this.body = null;
             }
@@ -109,8 +113,22 @@ final class Workers {
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                 } finally {
-                    if (done.incrementAndGet() == tasks && Thread.currentThread() != owner) LockSupport.unpark(owner);
+                    if (done.incrementAndGet() == tasks && waiting) LockSupport.unpark(owner);
                 }
+            }
+        }
+
+        /** Spins, then parks, until all {@code tasks} of the current call are done. */
+        private void awaitDone(int tasks) {
+            long start = System.nanoTime();
+            while (done.get() < tasks) {
+                if (System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                waiting = true;
+                if (done.get() < tasks) LockSupport.park(this);
+                waiting = false;
             }
         }
 
@@ -121,40 +139,57 @@ final class Workers {
     }
 
     /**
-     * Brings one pool worker into its job's calls. Never completes, so the same object is queued
-     * again for every call (no allocation); it is queued at most once at a time.
+     * One pool thread: helps the call put in its {@link #job} slot, then spins for {@link
+     * #SPIN_NANOS} waiting for the next before it parks.
      */
-    private static final class Helper extends ForkJoinTask<Void> {
-        private static final long serialVersionUID = 1L;
-        private final transient Job job;
-        private final AtomicBoolean queued = new AtomicBoolean();
+    private static final class Worker extends Thread {
+        private static final VarHandle JOB;
 
-        Helper(Job job) {
-            this.job = job;
+        static {
+            try {
+                JOB = MethodHandles.lookup().findVarHandle(Worker.class, "job", Job.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
 
-        /** Queues this helper, unless it is queued or running already (then it joins the call itself). */
-        void offer() {
-            if (queued.compareAndSet(false, true)) Holder.POOL.execute(this);
+        /** The call this worker is asked to help, or null. */
+        private volatile Job job;
+        /** Whether this worker parked (then an offer unparks it). */
+        private volatile boolean parked;
+
+        Worker(int index) {
+            super("descent-cpu-" + index);
+            setDaemon(true);
         }
 
-        @Override
-        protected boolean exec() {
-            // a call that began while this helper was finishing the previous one found it still
-            // queued: look again after clearing the flag, so that call gets its helper
-            do {
-                job.work();
-                queued.set(false);
-            } while (job.unclaimed() && queued.compareAndSet(false, true));
-            return false;
-        }
-
-        @Override
-        public Void getRawResult() {
-            return null;
+        /** Asks this worker to help {@code j}'s call, unless it is busy with another one (then the caller works alone). */
+        void offer(Job j) {
+            if (JOB.compareAndSet(this, null, j) && parked) LockSupport.unpark(this);
         }
 
         @Override
-        protected void setRawResult(Void value) {}
+        public void run() {
+            long idle = System.nanoTime();
+            for (; ; ) {
+                Job j = job;
+                if (j != null) {
+                    // a call that began while this worker was finishing the previous one found the
+                    // slot taken: look again after clearing it, so that call gets its helper
+                    do {
+                        j.work();
+                        job = null;
+                    } while (j.unclaimed() && JOB.compareAndSet(this, null, j));
+                    idle = System.nanoTime();
+                } else if (System.nanoTime() - idle < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    if (job == null) LockSupport.park(this);
+                    parked = false;
+                    idle = System.nanoTime();
+                }
+            }
+        }
     }
 }

@@ -1,8 +1,10 @@
 package dev.descent.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,6 +49,38 @@ class WorkersTest {
         }
         for (Thread t : callers) t.join();
         if (failure.get() != null) throw new AssertionError(failure.get());
+    }
+
+    /**
+     * A worker parks after spinning idle for {@link Workers#SPIN_NANOS}; the next call must wake it:
+     * whichever thread takes task 0 waits for task 1 to start, which only another thread can do.
+     */
+    @Test
+    void parkedWorkersAreWokenByTheNextCall() throws InterruptedException {
+        for (int r = 0; r < 3; r++) {
+            int round = r;
+            Workers.forEach(2, t -> {}); // a worker ran, so it spins, then parks
+            Thread.sleep(Math.max(20, 4 * Workers.SPIN_NANOS / 1_000_000));
+            java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+            String[] ranOn = new String[2];
+            Workers.forEach(2, t -> {
+                ranOn[t] = Thread.currentThread().getName();
+                if (t == 1) {
+                    second.countDown();
+                    return;
+                }
+                try {
+                    if (!second.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                        throw new AssertionError("round " + round + ": no other thread started task 1 in 10 s");
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertNotEquals(ranOn[0], ranOn[1], "round " + round);
+            assertTrue(
+                    ranOn[0].startsWith("descent-cpu-") || ranOn[1].startsWith("descent-cpu-"),
+                    ranOn[0] + ", " + ranOn[1]);
+        }
     }
 
     @Test
