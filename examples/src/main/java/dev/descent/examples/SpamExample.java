@@ -334,7 +334,7 @@ public final class SpamExample implements Callable<Integer> {
     }
 
     /** {@code ../shared/data/spamassassin/spamassassin.jsonl.gz} from here or a parent folder. */
-    static Path defaultCorpus() {
+    public static Path defaultCorpus() {
         Path rel = Path.of("shared", "data", "spamassassin", "spamassassin.jsonl.gz");
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             if (Files.exists(d.resolve(rel))) return d.resolve(rel);
