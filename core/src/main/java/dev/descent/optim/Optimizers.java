@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,30 +67,46 @@ public final class Optimizers {
     /**
      * The names {@link #fromSpec} knows, as PyTorch spells them (LARS, LAMB and Lion are not in
      * PyTorch): those of every {@link OptimizerSpec} on the class path, the built-ins first in their
-     * services file's order, then others (a user's) in the order found.
+     * services file's order, then others (a user's) in the order found. Read-only; the class path is
+     * searched on first use of this list or of {@link #fromSpec}, not by the factories above (on a
+     * class path of many jars the search takes a few hundred milliseconds).
      */
-    public static final List<String> NAMES;
+    public static final List<String> NAMES = new AbstractList<>() {
+        @Override
+        public String get(int index) {
+            return Registry.NAMES.get(index);
+        }
 
-    private static final Map<String, OptimizerSpec> SPECS = new LinkedHashMap<>();
+        @Override
+        public int size() {
+            return Registry.NAMES.size();
+        }
+    };
 
-    static {
-        List<String> names = new ArrayList<>();
-        List<OptimizerSpec> builtInFirst = new ArrayList<>(), others = new ArrayList<>();
-        for (OptimizerSpec spec : ServiceLoader.load(OptimizerSpec.class, Optimizers.class.getClassLoader()))
-            (spec.getClass().getPackageName().equals(Optimizers.class.getPackageName()) ? builtInFirst : others)
-                    .add(spec);
-        builtInFirst.addAll(others);
-        for (OptimizerSpec spec : builtInFirst)
-            for (String name : spec.names()) {
-                OptimizerSpec other = SPECS.putIfAbsent(name.toLowerCase(Locale.ROOT), spec);
-                if (other != null)
-                    throw new IllegalStateException("optimizer name '" + name + "' is claimed by both "
-                            + other.getClass().getName() + " and "
-                            + spec.getClass().getName()
-                            + " (META-INF/services/" + OptimizerSpec.class.getName() + ")");
-                names.add(name);
-            }
-        NAMES = List.copyOf(names);
+    /** Every {@link OptimizerSpec} on the class path by lower-case name, found when first needed. */
+    private static final class Registry {
+        static final Map<String, OptimizerSpec> SPECS = new LinkedHashMap<>();
+        static final List<String> NAMES;
+
+        static {
+            List<String> names = new ArrayList<>();
+            List<OptimizerSpec> builtInFirst = new ArrayList<>(), others = new ArrayList<>();
+            for (OptimizerSpec spec : ServiceLoader.load(OptimizerSpec.class, Optimizers.class.getClassLoader()))
+                (spec.getClass().getPackageName().equals(Optimizers.class.getPackageName()) ? builtInFirst : others)
+                        .add(spec);
+            builtInFirst.addAll(others);
+            for (OptimizerSpec spec : builtInFirst)
+                for (String name : spec.names()) {
+                    OptimizerSpec other = SPECS.putIfAbsent(name.toLowerCase(Locale.ROOT), spec);
+                    if (other != null)
+                        throw new IllegalStateException("optimizer name '" + name + "' is claimed by both "
+                                + other.getClass().getName() + " and "
+                                + spec.getClass().getName()
+                                + " (META-INF/services/" + OptimizerSpec.class.getName() + ")");
+                    names.add(name);
+                }
+            NAMES = List.copyOf(names);
+        }
     }
 
     /**
@@ -103,7 +120,7 @@ public final class Optimizers {
      *     hyper-parameter, or an invalid value (the message names it)
      */
     public static Optimizer fromSpec(String name, Map<String, ?> hyper) {
-        OptimizerSpec spec = SPECS.get(name.toLowerCase(Locale.ROOT));
+        OptimizerSpec spec = Registry.SPECS.get(name.toLowerCase(Locale.ROOT));
         if (spec == null)
             throw new IllegalArgumentException("unknown optimizer '" + name + "' (expected one of " + NAMES + ")");
         return spec.fromSpec(name, new OptimizerSpec.Hyper(name, hyper));
