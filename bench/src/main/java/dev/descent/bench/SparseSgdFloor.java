@@ -132,10 +132,12 @@ public final class SparseSgdFloor {
     /** The share of {@code data}'s rows whose logit under {@code w} has the sign of its label. */
     static double accuracy(SparseDataset data, float[] w) {
         int right = 0;
+        int[] cols = data.columns();
+        float[] vals = data.values();
         for (int r = 0; r < data.rows(); r++) {
             float z = w[DIMENSION];
-            for (long k = data.rowStart(r); k < data.rowStart(r) + data.rowLength(r); k++)
-                z += w[data.columns()[(int) k]] * data.values()[(int) k];
+            for (int k = Math.toIntExact(data.rowStart(r)), end = k + data.rowLength(r); k < end; k++)
+                z += w[cols[k]] * vals[k];
             if ((z > 0) == (data.y()[r] > 0.5f)) right++;
         }
         return right / (double) data.rows();
