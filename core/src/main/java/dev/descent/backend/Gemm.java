@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * i·rsA + p·csA} and B(p, j) at {@code bOff + p·rsB + j·csB}. B row-major ({@code csB = 1}) is read
  * by the micro-kernel in place when that is cheaper than packing it. When A is small (a batch of
  * rows, {@link #SHARED_A_MAX}) it is packed once and C's columns are split into small tasks that
- * share it ({@link #panels}). A dense layer's bias and activation can run as the product's epilogue
+ * share it ({@link #panels}); A·Bᵀ with such an A (a dense layer's forward X·Wᵀ) is computed as its
+ * transpose, reading B's rows in place ({@link #transposed}). A dense layer's bias and activation can run as the product's epilogue
  * ({@link Product#epilogue}). A call is {@code product().operands(...).run(threads)}; it allocates
  * nothing.
  *
@@ -51,6 +52,7 @@ final class Gemm {
 
         float[] bp = new float[KC * NR];
         float[] aAll = new float[0];
+        float[] cT = new float[0];
 
         float[] bp(int size) {
             if (bp.length < size) bp = new float[size];
@@ -60,6 +62,11 @@ final class Gemm {
         float[] aAll(int size) {
             if (aAll.length < size) aAll = new float[size];
             return aAll;
+        }
+
+        float[] cT(int size) {
+            if (cT.length < size) cT = new float[size];
+            return cT;
         }
     }
 
@@ -90,10 +97,11 @@ final class Gemm {
 
     private static final ThreadLocal<Product> PRODUCTS = ThreadLocal.withInitial(Product::new);
 
-    /** How a product is computed: {@link #dotNT}, {@link #panels} or {@link #block}. */
+    /** How a product is computed: {@link #dotNT}, {@link #panels}, {@link #transposed} or {@link #block}. */
     private enum Path {
         DOT,
         PANELS,
+        TRANSPOSED,
         BLOCK
     }
 
@@ -116,9 +124,11 @@ final class Gemm {
 
         boolean byCols;
         int unit, units, tasks;
-        /** All of A, packed once for {@link Path#PANELS}. */
+        /** All of A, packed once for {@link Path#PANELS} and {@link Path#TRANSPOSED}. */
         float[] aAll;
-        /** Tasks that pack a share of A's rows before the column tasks ({@link Path#PANELS}, threaded). */
+        /** Cᵀ, n×m, for {@link Path#TRANSPOSED}. */
+        float[] cT;
+        /** Tasks that pack a share of A's rows before the column tasks (shared A, threaded). */
         int packTasks;
 
         final AtomicInteger packed = new AtomicInteger();
@@ -172,11 +182,22 @@ final class Gemm {
          * Gemm#packA}'s layout (mPad = m rounded up to MR), those rows at {@code i0·kc} in it.
          */
         private void packRowsOfA(int i0, int i1) {
-            int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
+            int mPad = roundUp(m, packUnit()), kStep = kStep(k);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
-                packA(a, aOff, rsA, csA, i0, i1 - i0, pc, kc, aAll, pc * mPad + i0 * kc);
+                if (path == Path.TRANSPOSED)
+                    for (int i = i0; i < i1; i += NR)
+                        packB(a, aOff, csA, rsA, pc, kc, i, Math.min(NR, i1 - i), aAll, pc * mPad + i * kc);
+                else packA(a, aOff, rsA, csA, i0, i1 - i0, pc, kc, aAll, pc * mPad + i0 * kc);
             }
+        }
+
+        /**
+         * The rows of A in one packed sliver of {@link #aAll}: MR (A as {@link #packA}'s left
+         * operand) or NR (Aᵀ as {@link #packB}'s right operand, {@link Path#TRANSPOSED}).
+         */
+        private int packUnit() {
+            return path == Path.TRANSPOSED ? NR : MR;
         }
 
         /**
@@ -221,8 +242,7 @@ final class Gemm {
             int nUnits = (n + NR - 1) / NR, mUnits = (m + MR - 1) / MR;
             // Split C along its longer side (columns on a tie): each task packs its share of the
             // operand along the split and all of the other, so the packing done twice is the smaller
-            // operand's. For the forward X·Wᵀ (64×128) this packs half of Wᵀ per task instead of all
-            // of it twice.
+            // operand's.
             byCols = (n >= m && nUnits >= 2) || mUnits < 2;
             int most = (long) m * n * k < PARALLEL_MIN ? 1 : threads;
             int mPad = mUnits * MR;
@@ -232,22 +252,19 @@ final class Gemm {
                 // (Measured on AVX2: about 2× faster at 64×10×128; for wider C the packed kernel wins.)
                 path = Path.DOT;
                 unit = byCols ? DOT_NB : DOT_MB;
+            } else if (!transA && transB && (long) roundUp(m, NR) * k <= SHARED_A_MAX) {
+                // A·Bᵀ with a small A (a dense layer's forward X·Wᵀ): computed as Cᵀ = B·Aᵀ, with the
+                // rows of B (the weights) read in place and only A packed, once; packing Wᵀ cost
+                // as much as the product's FMAs (64×128×784: 60 µs of 140 µs on AVX-512)
+                most = shareA(Path.TRANSPOSED, threads, most, NR, roundUp(m, NR) * k);
+                cT = SCRATCH.get().cT(n * m);
+                byCols = true;
+                unit = MR;
             } else if (byCols && (long) mPad * k <= SHARED_A_MAX) {
                 // A small enough to pack once: C's columns go to small tasks that share it, so a
                 // second thread costs no duplicated packing and a late one costs nothing.
-                path = Path.PANELS;
+                most = shareA(Path.PANELS, threads, most, MR, mPad * k);
                 unit = NR;
-                aAll = SCRATCH.get().aAll(mPad * k);
-                if (most > 1) {
-                    // the packing too is split: the first tasks pack shares of A's rows, and the
-                    // column tasks, claimed after them, wait until all of A is packed
-                    most *= TASKS_PER_THREAD;
-                    packTasks = Math.min(threads, mUnits);
-                    packed.set(0);
-                    packFailed = false;
-                } else {
-                    packRowsOfA(0, m);
-                }
             } else {
                 path = Path.BLOCK;
                 unit = byCols ? NR : MR;
@@ -257,17 +274,36 @@ final class Gemm {
         }
 
         /**
+         * Sets up a path on which all of A is packed once into {@link #aAll} (size floats, slivers of
+         * packUnit rows) and shared by the column tasks: packed now on one thread, or else by
+         * {@link #packTasks} tasks claimed before the column tasks, which wait until all of A is
+         * packed. Returns the most column tasks: {@link #TASKS_PER_THREAD} per thread when threaded.
+         */
+        private int shareA(Path path, int threads, int most, int packUnit, int size) {
+            this.path = path;
+            aAll = SCRATCH.get().aAll(size);
+            if (most == 1) {
+                packRowsOfA(0, m);
+                return 1;
+            }
+            packTasks = Math.min(threads, (m + packUnit - 1) / packUnit);
+            packed.set(0);
+            packFailed = false;
+            return most * TASKS_PER_THREAD;
+        }
+
+        /**
          * Task t of the split: first the {@link #packTasks} shares of A's packing, then the shares of
          * C's columns (or rows).
          */
         @Override
         public void accept(int t) {
             if (t < packTasks) {
-                int mUnits = (m + MR - 1) / MR;
+                int pu = packUnit(), mUnits = (m + pu - 1) / pu;
                 try {
                     packRowsOfA(
-                            (int) ((long) mUnits * t / packTasks) * MR,
-                            Math.min(m, (int) ((long) mUnits * (t + 1) / packTasks) * MR));
+                            (int) ((long) mUnits * t / packTasks) * pu,
+                            Math.min(m, (int) ((long) mUnits * (t + 1) / packTasks) * pu));
                 } catch (RuntimeException | Error e) {
                     packFailed = true;
                     throw e;
@@ -286,6 +322,7 @@ final class Gemm {
             switch (path) {
                 case DOT -> dotNT(this, i0, i1, j0, j1);
                 case PANELS -> panels(this, j0, j1);
+                case TRANSPOSED -> transposed(this, j0, j1);
                 case BLOCK -> block(this, i0, i1, j0, j1);
             }
         }
@@ -498,6 +535,7 @@ final class Gemm {
                                     kc,
                                     ap,
                                     ir * kc,
+                                    kc,
                                     bs,
                                     bi,
                                     bStride,
@@ -514,6 +552,52 @@ final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * {@code C[:, j0..j1) (+)= A·B[j0..j1, :]ᵀ} (B n×k row-major) computed as its transpose: for each
+     * k-block, each NR-row sliver of A (packed by {@link Product#packRowsOfA} as {@link #packB}'s
+     * operand) against groups of MR rows of B read in place, into rows {@code [j0, j1)} of {@link
+     * Product#cT}; then those rows transposed into C and the epilogue. Every element is summed as in
+     * {@link #block}. Reads the packed A and b; overwrites (or adds into) those columns of c and
+     * those rows of cT.
+     */
+    private static void transposed(Product pr, int j0, int j1) {
+        float[] aAll = pr.aAll, b = pr.b, c = pr.c, cT = pr.cT;
+        int m = pr.m, n = pr.n, k = pr.k, bOff = pr.bOff, cOff = pr.cOff;
+        Scratch s = SCRATCH.get();
+        int mPad = roundUp(m, NR), kStep = kStep(k);
+        if (pr.accumulate)
+            for (int j = j0; j < j1; j++) for (int i = 0; i < m; i++) cT[j * m + i] = c[cOff + i * n + j];
+        for (int pc = 0; pc < k; pc += kStep) {
+            int kc = Math.min(kStep, k - pc);
+            boolean add = pr.accumulate || pc > 0;
+            for (int i = 0; i < m; i += NR) {
+                int nr = Math.min(NR, m - i);
+                for (int j = j0; j < j1; j += MR) {
+                    int mr = Math.min(MR, j1 - j);
+                    float[] as = b;
+                    int ai = bOff + j * k + pc, aRow = k;
+                    if (mr < MR) {
+                        // the kernel reads MR rows: a ragged group is copied, zero-padded
+                        packA(b, bOff, k, 1, j, mr, pc, kc, s.ap, 0);
+                        as = s.ap;
+                        ai = 0;
+                        aRow = kc;
+                    }
+                    kernel(kc, as, ai, aRow, aAll, pc * mPad + i * kc, NR, cT, j * m + i, m, mr, nr, add, s.tile);
+                }
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * n;
+            for (int j = j0; j < j1; j++) c[ci + j] = cT[j * m + i];
+        }
+        finish(pr, 0, m, j0, j1);
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
     }
 
     /** The k-blocks of a product of depth k: equal depths of at most {@link #KC}. */
@@ -558,6 +642,7 @@ final class Gemm {
                             kc,
                             aAll,
                             pc * mPad + ir * kc,
+                            kc,
                             bs,
                             bi,
                             bStride,
@@ -575,9 +660,9 @@ final class Gemm {
     }
 
     /**
-     * Packs A[i0..i0+mc, p0..p0+kc) into slivers of MR rows: element (i0 + q·MR + r, p0 + p) goes to
-     * {@code ap[apOff + q·MR·kc + p·MR + r]}; rows past mc are zero. Reads a; overwrites that part of
-     * ap.
+     * Packs A[i0..i0+mc, p0..p0+kc) into slivers of MR rows, each row's kc values side by side:
+     * element (i0 + q·MR + r, p0 + p) goes to {@code ap[apOff + q·MR·kc + r·kc + p]}; rows past mc are
+     * zero. Reads a; overwrites that part of ap.
      */
     private static void packA(
             float[] a, int aOff, int rsA, int csA, int i0, int mc, int p0, int kc, float[] ap, int apOff) {
@@ -585,19 +670,16 @@ final class Gemm {
             int mr = Math.min(MR, mc - ir);
             int src = aOff + (i0 + ir) * rsA + p0 * csA;
             if (csA == 1) {
-                // A row-major: MR rows read side by side
-                for (int r = 0; r < mr; r++) {
-                    int sr = src + r * rsA;
-                    for (int p = 0; p < kc; p++) ap[d + p * MR + r] = a[sr + p];
-                }
+                // A row-major: a copy per row
+                for (int r = 0; r < mr; r++) System.arraycopy(a, src + r * rsA, ap, d + r * kc, kc);
             } else {
                 // A stored transposed: each p holds MR consecutive values
                 for (int p = 0; p < kc; p++) {
                     int sp = src + p * csA;
-                    for (int r = 0; r < mr; r++) ap[d + p * MR + r] = a[sp + r * rsA];
+                    for (int r = 0; r < mr; r++) ap[d + r * kc + p] = a[sp + r * rsA];
                 }
             }
-            if (mr < MR) for (int p = 0; p < kc; p++) for (int r = mr; r < MR; r++) ap[d + p * MR + r] = 0f;
+            if (mr < MR) Arrays.fill(ap, d + mr * kc, d + MR * kc, 0f);
         }
     }
 
@@ -636,13 +718,15 @@ final class Gemm {
     /**
      * The micro-kernel: an MR×NR tile {@code acc = Σ_p Ap[:, p]·Bs[p, :]} over kc steps, held in 12
      * vector registers, then {@code C = acc} or {@code C += acc} for the top-left {@code mr×nr} part.
-     * Ap is a packed A sliver at ai; Bs holds NR floats per p at {@code bi + p·bStride}. tile is a
+     * Ap(r, p) is at {@code ai + r·aRow + p}: a packed A sliver ({@link #packA}, aRow = kc) or rows
+     * of A read in place (aRow their length); all MR rows are read, those past mr are dropped. Bs holds NR floats per p at {@code bi + p·bStride}. tile is a
      * scratch MR×NR array for ragged tiles.
      */
     private static void kernel(
             int kc,
             float[] ap,
             int ai,
+            int aRow,
             float[] bs,
             int bi,
             int bStride,
@@ -681,27 +765,28 @@ final class Gemm {
             c50 = FloatVector.fromArray(S, src, si + 5 * ld);
             c51 = FloatVector.fromArray(S, src, si + 5 * ld + L);
         }
+        int a1 = aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow;
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * bStride;
             FloatVector b0 = FloatVector.fromArray(S, bs, bp);
             FloatVector b1 = FloatVector.fromArray(S, bs, bp + L);
-            int a = ai + p * MR;
+            int a = ai + p;
             FloatVector x = FloatVector.broadcast(S, ap[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[a + 1]);
+            x = FloatVector.broadcast(S, ap[a + a1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[a + 2]);
+            x = FloatVector.broadcast(S, ap[a + a2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[a + 3]);
+            x = FloatVector.broadcast(S, ap[a + a3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a + 4]);
+            x = FloatVector.broadcast(S, ap[a + a4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a + 5]);
+            x = FloatVector.broadcast(S, ap[a + a5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }

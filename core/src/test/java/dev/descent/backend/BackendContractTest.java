@@ -199,7 +199,7 @@ public abstract class BackendContractTest {
         return c;
     }
 
-    private static float[] nans(int off, int n) {
+    static float[] nans(int off, int n) {
         float[] x = guarded(off, n);
         fill(x, off, n, Float.NaN);
         return x;

@@ -48,6 +48,42 @@ class SimdBackendContractTest extends BackendContractTest {
         }
     }
 
+    /**
+     * Every path but the dot-product one (C narrower than a register tile) sums each element of C
+     * as one FMA chain over k from C's old value (or from zero), whatever the path, blocking and
+     * thread count: so the forward X·Wᵀ computed as its transpose gives the same bits as before.
+     */
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void packedProductsSumEachElementAsOneFmaChain(Layout layout) {
+        int[][] shapes = {{64, 128, 784}, {37, 50, 300}, {1, 40, 33}, {130, 1025, 63}, {97, 33, 513}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2], ao = 3, bo = 7, co = 11;
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] a = randoms(m, ao, m * k), b = randoms(n, bo, k * n);
+                float[] c0 = accumulate ? randoms(k, co, m * n) : nans(co, m * n);
+                float[] expected = c0.clone();
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) {
+                        float sum = accumulate ? c0[co + i * n + j] : 0f;
+                        for (int p = 0; p < k; p++) {
+                            float x = layout == Layout.TN ? a[ao + p * m + i] : a[ao + i * k + p];
+                            float y = layout == Layout.NT ? b[bo + j * k + p] : b[bo + p * n + j];
+                            sum = Math.fma(x, y, sum);
+                        }
+                        expected[co + i * n + j] = sum;
+                    }
+                for (int threads : new int[] {1, 2, 3}) {
+                    float[] c = c0.clone();
+                    layout.run(new SimdBackend(threads), a, ao, b, bo, c, co, m, n, k, accumulate);
+                    String what =
+                            layout + " " + m + "×" + n + "×" + k + (accumulate ? " +=" : "") + " threads " + threads;
+                    assertBitEqual(what, expected, c);
+                }
+            }
+        }
+    }
+
     @Test
     void fusedDenseDoesNotDependOnThreadCount() {
         for (int[] s : PARALLEL_SHAPES) {
