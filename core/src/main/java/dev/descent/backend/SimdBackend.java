@@ -26,6 +26,23 @@ public class SimdBackend extends ScalarBackend {
     /** System property with the default thread count for matrix products ({@code -Ddescent.threads=1}). */
     public static final String THREADS_PROPERTY = "descent.threads";
 
+    /**
+     * System property with the default {@link #splitIntensity()} ({@code -Ddescent.splitIntensity=16}):
+     * {@value #DEFAULT_SPLIT_INTENSITY} when unset.
+     */
+    public static final String SPLIT_INTENSITY_PROPERTY = "descent.splitIntensity";
+
+    /**
+     * Multiply-adds per float of A, B and C below which a product stays on the calling thread. A
+     * thread that takes a share of a product reads operands the caller wrote, and the caller then
+     * reads what it wrote, at the speed of the link between the cores: on the 2-vCPU AMD EPYC guest
+     * of the README's figures about 5 GB/s (the SGD update read a weight gradient half written by the
+     * other core in 62 µs instead of 20), while a core does about 85 G multiply-adds a second, so a
+     * float moved costs some 70 of them. The MNIST MLP's products (64×128×784 and 128×784×64, 41 per
+     * float) made the step slower on two threads than on one; 1024² has 341.
+     */
+    public static final int DEFAULT_SPLIT_INTENSITY = 64;
+
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     private static final int L = S.length();
@@ -33,6 +50,7 @@ public class SimdBackend extends ScalarBackend {
     private static final int CHUNK = 128 * L;
 
     private volatile int threads;
+    private volatile int splitIntensity = defaultSplitIntensity();
 
     /** A backend using {@code -Ddescent.threads} threads, or all available processors when unset. */
     public SimdBackend() {
@@ -55,6 +73,43 @@ public class SimdBackend extends ScalarBackend {
             // fall through to the error below
         }
         throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be a positive integer, got '" + v + "'");
+    }
+
+    /** The value of {@code -Ddescent.splitIntensity}, or {@link #DEFAULT_SPLIT_INTENSITY} when unset. */
+    static int defaultSplitIntensity() {
+        String v = System.getProperty(SPLIT_INTENSITY_PROPERTY);
+        if (v == null || v.isBlank()) return DEFAULT_SPLIT_INTENSITY;
+        try {
+            int t = Integer.parseInt(v.trim());
+            if (t >= 0) return t;
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException(
+                "-D" + SPLIT_INTENSITY_PROPERTY + " must be a non-negative integer, got '" + v + "'");
+    }
+
+    /**
+     * The fewest multiply-adds per float of A, B and C for which a matrix product of more than 2²⁰
+     * multiply-adds is split over the threads ({@link #DEFAULT_SPLIT_INTENSITY}); 0 splits every
+     * such product. The result does not depend on it.
+     */
+    public int splitIntensity() {
+        return splitIntensity;
+    }
+
+    /** Sets {@link #splitIntensity()}: lower it where moving data between cores is cheap. */
+    public SimdBackend setSplitIntensity(int multiplyAddsPerFloat) {
+        if (multiplyAddsPerFloat < 0)
+            throw new IllegalArgumentException("split intensity must be at least 0, got " + multiplyAddsPerFloat);
+        this.splitIntensity = multiplyAddsPerFloat;
+        return this;
+    }
+
+    /** The threads a product {@code m×n×k} is split over: {@link #threads()}, or 1 below {@link #splitIntensity()}. */
+    int productThreads(int m, int n, int k) {
+        long floats = (long) m * k + (long) k * n + (long) m * n;
+        return (long) m * n * k >= splitIntensity * floats ? threads : 1;
     }
 
     /** The most threads a matrix product is split over (the caller's thread counts as one). */
@@ -86,7 +141,7 @@ public class SimdBackend extends ScalarBackend {
             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
         Gemm.product()
                 .operands(false, false, a, aOff, b, bOff, c, cOff, m, n, k, accumulate)
-                .run(threads);
+                .run(productThreads(m, n, k));
     }
 
     @Override
@@ -94,7 +149,7 @@ public class SimdBackend extends ScalarBackend {
             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
         Gemm.product()
                 .operands(true, false, a, aOff, b, bOff, c, cOff, m, n, k, accumulate)
-                .run(threads);
+                .run(productThreads(m, n, k));
     }
 
     @Override
@@ -102,7 +157,7 @@ public class SimdBackend extends ScalarBackend {
             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k, boolean accumulate) {
         Gemm.product()
                 .operands(false, true, a, aOff, b, bOff, c, cOff, m, n, k, accumulate)
-                .run(threads);
+                .run(productThreads(m, n, k));
     }
 
     // ---- sparse (CSR) input: split over threads when large ------------------------------------
@@ -255,7 +310,7 @@ public class SimdBackend extends ScalarBackend {
         Gemm.product()
                 .operands(false, true, x, xOff, w, wOff, z, zOff, rows, outputs, inputs, false)
                 .epilogue(f, bias, biasOff, out, outOff)
-                .run(threads);
+                .run(productThreads(rows, outputs, inputs));
     }
 
     // ---- layer operations ----------------------------------------------------------------------

@@ -143,7 +143,7 @@ class ConvKernelsTest {
                 float[][] y = new float[3][off + yn],
                         g = new float[3][off + out * k + out],
                         dx = new float[3][off + in];
-                Backend[] backends = {SCALAR, new SimdBackend(1), new SimdBackend(2)};
+                Backend[] backends = {SCALAR, new SimdBackend(1), new SimdBackend(2).setSplitIntensity(0)};
                 for (int b = 0; b < 3; b++) {
                     float[] s = new float[scratch + 3];
                     backends[b].convolution(v, out, x, off, rows, p, off, p, off + out * k, y[b], off, s, 3);

@@ -33,6 +33,11 @@ class SimdBackendContractTest extends BackendContractTest {
         {130, 1025, 63}, {1023, 17, 129}, {300, 257, 520}, {2001, 15, 301}, {64, 10, 2000}, {64, 128, 784}
     };
 
+    /** A backend on which every product of more than 2²⁰ multiply-adds is split over the threads. */
+    private static SimdBackend split(int threads) {
+        return new SimdBackend(threads).setSplitIntensity(0);
+    }
+
     @ParameterizedTest
     @EnumSource(Layout.class)
     void resultDoesNotDependOnThreadCount(Layout layout) {
@@ -41,7 +46,7 @@ class SimdBackendContractTest extends BackendContractTest {
             for (boolean accumulate : new boolean[] {false, true}) {
                 float[] one = checkProduct(new SimdBackend(1), layout, s[0], s[1], s[2], accumulate);
                 for (int threads : new int[] {2, 3}) {
-                    float[] many = runProduct(new SimdBackend(threads), layout, s[0], s[1], s[2], accumulate);
+                    float[] many = runProduct(split(threads), layout, s[0], s[1], s[2], accumulate);
                     assertBitEqual(layout + " " + s[0] + "×" + s[1] + "×" + s[2] + " threads " + threads, one, many);
                 }
             }
@@ -75,7 +80,7 @@ class SimdBackendContractTest extends BackendContractTest {
                     }
                 for (int threads : new int[] {1, 2, 3}) {
                     float[] c = c0.clone();
-                    layout.run(new SimdBackend(threads), a, ao, b, bo, c, co, m, n, k, accumulate);
+                    layout.run(split(threads), a, ao, b, bo, c, co, m, n, k, accumulate);
                     String what =
                             layout + " " + m + "×" + n + "×" + k + (accumulate ? " +=" : "") + " threads " + threads;
                     assertBitEqual(what, expected, c);
@@ -95,8 +100,7 @@ class SimdBackendContractTest extends BackendContractTest {
             new SimdBackend(1).dense(Activation.RELU, x, 0, w, 0, bias, 0, z1, 0, out1, 0, rows, outputs, inputs);
             for (int threads : new int[] {2, 3}) {
                 float[] z = new float[n], out = new float[n];
-                new SimdBackend(threads)
-                        .dense(Activation.RELU, x, 0, w, 0, bias, 0, z, 0, out, 0, rows, outputs, inputs);
+                split(threads).dense(Activation.RELU, x, 0, w, 0, bias, 0, z, 0, out, 0, rows, outputs, inputs);
                 String what = "dense " + rows + "×" + outputs + "×" + inputs + " threads " + threads;
                 assertBitEqual(what + " z", z1, z);
                 assertBitEqual(what + " out", out1, out);
@@ -106,12 +110,13 @@ class SimdBackendContractTest extends BackendContractTest {
 
     @Test
     void concurrentCallersGetCorrectResults() throws Exception {
+        SimdBackend shared = split(Runtime.getRuntime().availableProcessors());
         ExecutorService callers = Executors.newFixedThreadPool(3);
         try {
             List<Future<float[]>> results = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 Layout layout = Layout.values()[i % 3];
-                Callable<float[]> job = () -> checkProduct(SIMD, layout, 200, 300, 100, false);
+                Callable<float[]> job = () -> checkProduct(shared, layout, 200, 300, 100, false);
                 results.add(callers.submit(job));
             }
             for (int i = 3; i < 6; i++)
@@ -126,7 +131,7 @@ class SimdBackendContractTest extends BackendContractTest {
 
     @Test
     void failureInsideSplitProductReachesCaller() {
-        SimdBackend two = new SimdBackend(2);
+        SimdBackend two = split(2);
         float[] a = new float[512 * 512], b = new float[512 * 512], c = new float[512 * 512 - 1];
         assertThrows(IndexOutOfBoundsException.class, () -> two.matmul(a, 0, b, 0, c, 0, 512, 512, 512, false));
         // the pool still works afterwards
@@ -136,7 +141,7 @@ class SimdBackendContractTest extends BackendContractTest {
         // a failure while the first tasks pack a shared A (the MLP's forward shape) ends the call
         // too: the column tasks waiting for the packing are released
         float[] x = new float[64 * 784 - 1], w = new float[128 * 784], z = new float[64 * 128];
-        for (SimdBackend many : new SimdBackend[] {two, new SimdBackend(3), new SimdBackend(8)})
+        for (SimdBackend many : new SimdBackend[] {two, split(3), split(8)})
             for (int repeat = 0; repeat < 20; repeat++)
                 assertThrows(
                         IndexOutOfBoundsException.class, () -> many.matmulNT(x, 0, w, 0, z, 0, 64, 128, 784, false));
@@ -162,5 +167,30 @@ class SimdBackendContractTest extends BackendContractTest {
         assertEquals(1, b.setThreads(1).threads());
         assertTrue(b.device().contains("1 thread"));
         assertThrows(IllegalArgumentException.class, () -> b.setThreads(0));
+    }
+
+    @Test
+    void productsBelowTheSplitIntensityStayOnTheCaller() {
+        SimdBackend two = new SimdBackend(2);
+        assertEquals(SimdBackend.DEFAULT_SPLIT_INTENSITY, two.splitIntensity());
+        assertEquals(1, two.productThreads(64, 128, 784), "the MLP's forward: 41 multiply-adds per float");
+        assertEquals(1, two.productThreads(128, 784, 64), "the MLP's weight gradient");
+        assertEquals(2, two.productThreads(1024, 1024, 1024), "1024²: 341 per float");
+        assertEquals(2, two.setSplitIntensity(0).productThreads(64, 128, 784));
+        assertEquals(1, new SimdBackend(1).setSplitIntensity(0).productThreads(1024, 1024, 1024));
+        assertThrows(IllegalArgumentException.class, () -> two.setSplitIntensity(-1));
+
+        String old = System.getProperty(SimdBackend.SPLIT_INTENSITY_PROPERTY);
+        try {
+            System.setProperty(SimdBackend.SPLIT_INTENSITY_PROPERTY, "16");
+            assertEquals(16, new SimdBackend(2).splitIntensity());
+            System.setProperty(SimdBackend.SPLIT_INTENSITY_PROPERTY, "-3");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SimdBackend(2));
+            assertTrue(e.getMessage().contains(SimdBackend.SPLIT_INTENSITY_PROPERTY)
+                    && e.getMessage().contains("-3"));
+        } finally {
+            if (old == null) System.clearProperty(SimdBackend.SPLIT_INTENSITY_PROPERTY);
+            else System.setProperty(SimdBackend.SPLIT_INTENSITY_PROPERTY, old);
+        }
     }
 }

@@ -39,7 +39,8 @@ class StepAllocationTest {
         return Stream.of(
                 Arguments.of("simd, 1 thread", new SimdBackend(1)),
                 Arguments.of("simd, 2 threads", new SimdBackend(2)),
-                Arguments.of("simd, 3 threads", new SimdBackend(3)));
+                Arguments.of("simd, 2 threads, every product split", new SimdBackend(2).setSplitIntensity(0)),
+                Arguments.of("simd, 3 threads, every product split", new SimdBackend(3).setSplitIntensity(0)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -51,7 +52,8 @@ class StepAllocationTest {
     /** The step one-cycle takes when it cycles the momentum too. */
     @Test
     void stepWithCycledMomentumAllocatesNothing() {
-        assertNoAllocation("simd, 2 threads, momentum cycled", new SimdBackend(2), s -> s.step(0.01, 0.85));
+        assertNoAllocation(
+                "simd, 2 threads, momentum cycled", new SimdBackend(2).setSplitIntensity(0), s -> s.step(0.01, 0.85));
     }
 
     static Stream<Arguments> genericRules() {
@@ -77,7 +79,8 @@ class StepAllocationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("genericRules")
     void genericRuleStepAllocatesNothing(String name, Optimizer optimizer) {
-        assertNoAllocation("simd, 2 threads, " + name, new SimdBackend(2), optimizer, s -> s.step(0.01));
+        assertNoAllocation(
+                "simd, 2 threads, " + name, new SimdBackend(2).setSplitIntensity(0), optimizer, s -> s.step(0.01));
     }
 
     /** The other CPU layers (a separate activation, GELU, layer norm, dropout) allocate nothing either. */
