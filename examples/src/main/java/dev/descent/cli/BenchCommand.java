@@ -111,7 +111,8 @@ final class BenchCommand implements Callable<Integer> {
             names = "--gemm",
             description = "Instead of training, time the backend's matrix products C = op(A)·op(B) in the three"
                     + " layouts of a dense layer (NN, TN, NT) at the MLP step's shapes and at 1024² and 2048²:"
-                    + " one line per case (median of 15 timed repetitions after 3 untimed), then one JSON object"
+                    + " one line per case (median of 15 timed repetitions after at least 3 untimed ones and"
+                    + " 0.5 s, so that the JIT has compiled the kernels), then one JSON object"
                     + " {backend, threads, gemm: [{layout, m, n, k, ms, gflops}]}. The peer figures come from"
                     + " bench/baseline/compare.py.")
     boolean gemm;
@@ -281,6 +282,9 @@ final class BenchCommand implements Callable<Integer> {
         return b instanceof ScalarBackend ? 1 : threads != null ? threads : cpus;
     }
 
+    /** The least untimed time {@code --gemm} spends on each case before timing it. */
+    private static final long GEMM_WARMUP_NANOS = 500_000_000L;
+
     /** {@code --gemm}: GFLOP/s of the backend's three matrix-product layouts at {@link #gemmCases}. */
     private int gemm(PrintStream out) throws IOException {
         Backend b = Backends.byName(backend);
@@ -293,7 +297,11 @@ final class BenchCommand implements Callable<Integer> {
             double flops = 2.0 * m * n * k;
             int reps = flops > 1e9 ? 1 : (int) (2e8 / flops) + 1, samples = 15;
             double[] t = new double[samples];
+            // untimed until the JIT has compiled the kernels: 3 repetitions of a small product take
+            // a few ms, while C2 compiles for tens (the forward 64×128×784 timed at 145 µs so, 104)
+            long warm = System.nanoTime() + GEMM_WARMUP_NANOS;
             for (int s = -3; s < samples; s++) {
+                if (s == -1 && System.nanoTime() < warm) s = -2;
                 long t0 = System.nanoTime();
                 for (int r = 0; r < reps; r++)
                     switch (layout) {
