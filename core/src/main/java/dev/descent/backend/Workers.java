@@ -161,6 +161,9 @@ final class Workers {
         Worker(int index) {
             super("descent-cpu-" + index);
             setDaemon(true);
+            // not the first caller's: a task-scoped loader (a Spark task's, an application
+            // server's) would stay reachable from this thread for the life of the JVM
+            setContextClassLoader(Workers.class.getClassLoader());
         }
 
         /** Asks this worker to help {@code j}'s call, unless it is busy with another one (then the caller works alone). */

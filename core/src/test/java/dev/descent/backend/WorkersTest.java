@@ -100,4 +100,26 @@ class WorkersTest {
                 }));
         assertSame(boom, thrown);
     }
+
+    /** Workers never hold a caller's context class loader (the first caller's would be pinned). */
+    @Test
+    void workersKeepTheLibrarysClassLoaderNotTheCallers() throws Exception {
+        Thread caller = Thread.currentThread();
+        ClassLoader old = caller.getContextClassLoader();
+        try (java.net.URLClassLoader callers = new java.net.URLClassLoader(new java.net.URL[0], old)) {
+            caller.setContextClassLoader(callers);
+            AtomicReference<ClassLoader> seen = new AtomicReference<>();
+            for (int attempt = 0; attempt < 1000 && seen.get() == null; attempt++)
+                Workers.forEach(64, t -> {
+                    if (Workers.inPool()) seen.set(Thread.currentThread().getContextClassLoader());
+                    else Thread.onSpinWait();
+                });
+            if (Runtime.getRuntime().availableProcessors() > 1) {
+                assertTrue(seen.get() != null, "no task ran on a worker");
+                assertSame(Workers.class.getClassLoader(), seen.get());
+            }
+        } finally {
+            caller.setContextClassLoader(old);
+        }
+    }
 }
