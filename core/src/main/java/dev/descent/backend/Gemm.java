@@ -17,9 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * by the micro-kernel in place when that is cheaper than packing it. When A is small (a batch of
  * rows, {@link #SHARED_A_MAX}) it is packed once and C's columns are split into small tasks that
  * share it ({@link #panels}); A·Bᵀ with such an A (a dense layer's forward X·Wᵀ) is computed as its
- * transpose, reading B's rows in place ({@link #transposed}). A dense layer's bias and activation can run as the product's epilogue
- * ({@link Product#epilogue}). A call is {@code product().operands(...).run(threads)}; it allocates
- * nothing.
+ * transpose, reading B's rows in place ({@link #transposed}). A dense layer's bias and activation
+ * can run as the product's epilogue ({@link Product#epilogue}). A call is {@code
+ * product().operands(...).run(threads)}; it allocates nothing.
  *
  * <p>Every element of C is accumulated in the same order whatever the partitioning (k-blocks of
  * {@link #KC}, FMA chain inside a block, then added to C), so the result does not depend on the
@@ -177,9 +177,11 @@ final class Gemm {
         }
 
         /**
-         * Packs rows {@code [i0, i1)} of A (i0 a multiple of MR) into {@link #aAll}, k-block by
-         * k-block ({@link #kStep}): the block starting at depth pc at {@code aAll[pc·mPad]} in {@link
-         * Gemm#packA}'s layout (mPad = m rounded up to MR), those rows at {@code i0·kc} in it.
+         * Packs rows {@code [i0, i1)} of A (i0 a multiple of {@link #packUnit}) into {@link #aAll},
+         * k-block by k-block ({@link #kStep}): the block starting at depth pc at {@code
+         * aAll[pc·mPad]} (mPad = m rounded up to the unit), those rows at {@code i0·kc} in it, in
+         * {@link Gemm#packA}'s layout, or for {@link Path#TRANSPOSED} as {@link Gemm#packB}'s
+         * slivers of Aᵀ.
          */
         private void packRowsOfA(int i0, int i1) {
             int mPad = roundUp(m, packUnit()), kStep = kStep(k);
@@ -719,8 +721,9 @@ final class Gemm {
      * The micro-kernel: an MR×NR tile {@code acc = Σ_p Ap[:, p]·Bs[p, :]} over kc steps, held in 12
      * vector registers, then {@code C = acc} or {@code C += acc} for the top-left {@code mr×nr} part.
      * Ap(r, p) is at {@code ai + r·aRow + p}: a packed A sliver ({@link #packA}, aRow = kc) or rows
-     * of A read in place (aRow their length); all MR rows are read, those past mr are dropped. Bs holds NR floats per p at {@code bi + p·bStride}. tile is a
-     * scratch MR×NR array for ragged tiles.
+     * of A read in place (aRow their length); all MR rows are read, those past mr are dropped. Bs
+     * holds NR floats per p at {@code bi + p·bStride}. tile is a scratch MR×NR array for ragged
+     * tiles.
      */
     private static void kernel(
             int kc,

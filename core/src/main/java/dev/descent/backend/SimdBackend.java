@@ -106,7 +106,7 @@ public class SimdBackend extends ScalarBackend {
         return this;
     }
 
-    /** The threads a product {@code m×n×k} is split over: {@link #threads()}, or 1 below {@link #splitIntensity()}. */
+    /** The threads a product {@code m×n×k} is split over: {@link #threads()}, or 1 below the split intensity. */
     int productThreads(int m, int n, int k) {
         long floats = (long) m * k + (long) k * n + (long) m * n;
         return (long) m * n * k >= splitIntensity * floats ? threads : 1;
