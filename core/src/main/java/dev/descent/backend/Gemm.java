@@ -124,7 +124,10 @@ final class Gemm {
 
         boolean byCols;
         int unit, units, tasks;
-        /** All of A, packed once for {@link Path#PANELS} and {@link Path#TRANSPOSED}. */
+        /**
+         * All of A, packed once for {@link Path#PANELS} and for {@link Path#TRANSPOSED} on one thread
+         * (null when its tasks pack their own).
+         */
         float[] aAll;
         /** Cᵀ, n×m, for {@link Path#TRANSPOSED}. */
         float[] cT;
@@ -177,20 +180,20 @@ final class Gemm {
         }
 
         /**
-         * Packs rows {@code [i0, i1)} of A (i0 a multiple of {@link #packUnit}) into {@link #aAll},
+         * Packs rows {@code [i0, i1)} of A (i0 a multiple of {@link #packUnit}) into dst ({@link #aAll}),
          * k-block by k-block ({@link #kStep}): the block starting at depth pc at {@code
          * aAll[pc·mPad]} (mPad = m rounded up to the unit), those rows at {@code i0·kc} in it, in
          * {@link Gemm#packA}'s layout, or for {@link Path#TRANSPOSED} as {@link Gemm#packB}'s
          * slivers of Aᵀ.
          */
-        private void packRowsOfA(int i0, int i1) {
+        private void packRowsOfA(int i0, int i1, float[] dst) {
             int mPad = roundUp(m, packUnit()), kStep = kStep(k);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 if (path == Path.TRANSPOSED)
                     for (int i = i0; i < i1; i += NR)
-                        packB(a, aOff, csA, rsA, pc, kc, i, Math.min(NR, i1 - i), aAll, pc * mPad + i * kc);
-                else packA(a, aOff, rsA, csA, i0, i1 - i0, pc, kc, aAll, pc * mPad + i0 * kc);
+                        packB(a, aOff, csA, rsA, pc, kc, i, Math.min(NR, i1 - i), dst, pc * mPad + i * kc);
+                else packA(a, aOff, rsA, csA, i0, i1 - i0, pc, kc, dst, pc * mPad + i0 * kc);
             }
         }
 
@@ -257,15 +260,20 @@ final class Gemm {
             } else if (!transA && transB && (long) roundUp(m, NR) * k <= SHARED_A_MAX) {
                 // A·Bᵀ with a small A (a dense layer's forward X·Wᵀ): computed as Cᵀ = B·Aᵀ, with the
                 // rows of B (the weights) read in place and only A packed, once; packing Wᵀ cost
-                // as much as the product's FMAs (64×128×784: 60 µs of 140 µs on AVX-512)
-                most = shareA(Path.TRANSPOSED, threads, most, NR, roundUp(m, NR) * k);
+                // as much as the product's FMAs (64×128×784: 60 µs of 140 µs on AVX-512). Threaded,
+                // one column task per thread, each packing all of A into its own scratch: a shared
+                // packed A, written by one core and read by both, and smaller tasks, which stream it
+                // through L1 once more each, made the split call slower (92 µs against 80)
+                path = Path.TRANSPOSED;
+                aAll = null;
+                if (most == 1) packRowsOfA(0, m, aAll = SCRATCH.get().aAll(roundUp(m, NR) * k));
                 cT = SCRATCH.get().cT(n * m);
                 byCols = true;
                 unit = MR;
             } else if (byCols && (long) mPad * k <= SHARED_A_MAX) {
                 // A small enough to pack once: C's columns go to small tasks that share it, so a
                 // second thread costs no duplicated packing and a late one costs nothing.
-                most = shareA(Path.PANELS, threads, most, MR, mPad * k);
+                most = shareA(Path.PANELS, threads, most, MR, mPad * k, TASKS_PER_THREAD);
                 unit = NR;
             } else {
                 path = Path.BLOCK;
@@ -279,19 +287,19 @@ final class Gemm {
          * Sets up a path on which all of A is packed once into {@link #aAll} (size floats, slivers of
          * packUnit rows) and shared by the column tasks: packed now on one thread, or else by
          * {@link #packTasks} tasks claimed before the column tasks, which wait until all of A is
-         * packed. Returns the most column tasks: {@link #TASKS_PER_THREAD} per thread when threaded.
+         * packed. Returns the most column tasks: tasksPerThread per thread when threaded.
          */
-        private int shareA(Path path, int threads, int most, int packUnit, int size) {
+        private int shareA(Path path, int threads, int most, int packUnit, int size, int tasksPerThread) {
             this.path = path;
             aAll = SCRATCH.get().aAll(size);
             if (most == 1) {
-                packRowsOfA(0, m);
+                packRowsOfA(0, m, aAll);
                 return 1;
             }
             packTasks = Math.min(threads, (m + packUnit - 1) / packUnit);
             packed.set(0);
             packFailed = false;
-            return most * TASKS_PER_THREAD;
+            return most * tasksPerThread;
         }
 
         /**
@@ -305,7 +313,8 @@ final class Gemm {
                 try {
                     packRowsOfA(
                             (int) ((long) mUnits * t / packTasks) * pu,
-                            Math.min(m, (int) ((long) mUnits * (t + 1) / packTasks) * pu));
+                            Math.min(m, (int) ((long) mUnits * (t + 1) / packTasks) * pu),
+                            aAll);
                 } catch (RuntimeException | Error e) {
                     packFailed = true;
                     throw e;
@@ -559,16 +568,17 @@ final class Gemm {
     /**
      * {@code C[:, j0..j1) (+)= A·B[j0..j1, :]ᵀ} (B n×k row-major) computed as its transpose: for each
      * k-block, each NR-row sliver of A (packed by {@link Product#packRowsOfA} as {@link #packB}'s
-     * operand) against groups of MR rows of B read in place, into rows {@code [j0, j1)} of {@link
-     * Product#cT}; then those rows transposed into C and the epilogue. Every element is summed as in
-     * {@link #block}. Reads the packed A and b; overwrites (or adds into) those columns of c and
-     * those rows of cT.
+     * operand, by the caller or by this task into its thread's scratch) against groups of MR rows of
+     * B read in place, into rows {@code [j0, j1)} of {@link Product#cT}; then those rows transposed
+     * into C and the epilogue. Every element is summed as in {@link #block}. Reads the packed A and
+     * b; overwrites (or adds into) those columns of c and those rows of cT.
      */
     private static void transposed(Product pr, int j0, int j1) {
         float[] aAll = pr.aAll, b = pr.b, c = pr.c, cT = pr.cT;
         int m = pr.m, n = pr.n, k = pr.k, bOff = pr.bOff, cOff = pr.cOff;
         Scratch s = SCRATCH.get();
         int mPad = roundUp(m, NR), kStep = kStep(k);
+        if (aAll == null) pr.packRowsOfA(0, m, aAll = s.aAll(mPad * k));
         if (pr.accumulate)
             for (int j = j0; j < j1; j++) for (int i = 0; i < m; i++) cT[j * m + i] = c[cOff + i * n + j];
         for (int pc = 0; pc < k; pc += kStep) {

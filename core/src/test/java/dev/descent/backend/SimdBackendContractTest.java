@@ -138,13 +138,19 @@ class SimdBackendContractTest extends BackendContractTest {
         float[] ok = new float[512 * 512];
         two.matmul(a, 0, b, 0, ok, 0, 512, 512, 512, false);
 
-        // a failure while the first tasks pack a shared A (the MLP's forward shape) ends the call
-        // too: the column tasks waiting for the packing are released
-        float[] x = new float[64 * 784 - 1], w = new float[128 * 784], z = new float[64 * 128];
+        // a failure while the first tasks pack a shared A (the MLP's weight-gradient shape) ends the
+        // call too: the column tasks waiting for the packing are released; and one while the column
+        // tasks of the forward X·Wᵀ pack their own copy of X
+        float[] dz = new float[64 * 128 - 1], x = new float[64 * 784], dw = new float[128 * 784];
+        float[] xShort = new float[64 * 784 - 1], w = new float[128 * 784], z = new float[64 * 128];
         for (SimdBackend many : new SimdBackend[] {two, split(3), split(8)})
-            for (int repeat = 0; repeat < 20; repeat++)
+            for (int repeat = 0; repeat < 20; repeat++) {
                 assertThrows(
-                        IndexOutOfBoundsException.class, () -> many.matmulNT(x, 0, w, 0, z, 0, 64, 128, 784, false));
+                        IndexOutOfBoundsException.class, () -> many.matmulTN(dz, 0, x, 0, dw, 0, 128, 784, 64, false));
+                assertThrows(
+                        IndexOutOfBoundsException.class,
+                        () -> many.matmulNT(xShort, 0, w, 0, z, 0, 64, 128, 784, false));
+            }
     }
 
     @Test

@@ -112,7 +112,8 @@ class WorkersTest {
             for (int attempt = 0; attempt < 1000 && seen.get() == null; attempt++)
                 Workers.forEach(64, t -> {
                     if (Workers.inPool()) seen.set(Thread.currentThread().getContextClassLoader());
-                    else Thread.onSpinWait();
+                    // the caller's tasks last 20 µs, so a worker has time to claim some
+                    else for (long end = System.nanoTime() + 20_000; System.nanoTime() < end; ) Thread.onSpinWait();
                 });
             if (Runtime.getRuntime().availableProcessors() > 1) {
                 assertTrue(seen.get() != null, "no task ran on a worker");
