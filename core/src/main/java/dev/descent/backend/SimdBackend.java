@@ -34,12 +34,10 @@ public class SimdBackend extends ScalarBackend {
 
     /**
      * Multiply-adds per float of A, B and C below which a product stays on the calling thread. A
-     * thread that takes a share of a product reads operands the caller wrote, and the caller then
-     * reads what it wrote, at the speed of the link between the cores: on the 2-vCPU AMD EPYC guest
-     * of the README's figures about 5 GB/s (the SGD update read a weight gradient half written by the
-     * other core in 62 µs instead of 20), while a core does about 85 G multiply-adds a second, so a
-     * float moved costs some 70 of them. The MNIST MLP's products (64×128×784 and 128×784×64, 41 per
-     * float) made the step slower on two threads than on one; 1024² has 341.
+     * split product pays for its packing twice or shares packed panels between cores, and the phases
+     * after it read what the other core wrote; below this the split did not pay on the 2-vCPU AMD
+     * EPYC guest of the README's figures: the MNIST MLP's products (64×128×784 and 128×784×64, 41 per
+     * float) made the training step slower on two threads than on one. 1024² has 341.
      */
     public static final int DEFAULT_SPLIT_INTENSITY = 64;
 
