@@ -93,14 +93,16 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
         double norm = Weights.classNorm(reduction, target, targetOff, sampleWeights, weightOff, w, rows, cols);
         double total = 0;
         boolean plain = eps == 0 && w == null;
+        double[] e = exps(cols);
         for (int r = 0; r < rows; r++) {
             int o = predOff + r * cols, cls = (int) target[targetOff + r];
             double s = sampleWeights == null ? 1 : sampleWeights[weightOff + r];
             double wy = w == null ? 1 : w[cls];
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < cols; j++) max = Math.max(max, pred[o + j]);
+            // e[j] = exp(x_j - max), the difference exact in double; the gradient's softmax reuses it
             double expSum = 0;
-            for (int j = 0; j < cols; j++) expSum += Math.exp(pred[o + j] - max);
+            for (int j = 0; j < cols; j++) expSum += e[j] = Math.exp((double) pred[o + j] - max);
             double logSum = Math.log(expSum) + max;
             double row = (1 - eps) * wy * (logSum - pred[o + cls]);
             if (eps != 0) {
@@ -114,19 +116,28 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
                 double g = s * norm * gradScale;
                 if (plain) { // the general d below is exactly p - [j = cls] then: its other factors are 1, its term +0
                     for (int j = 0; j < cols; j++) {
-                        double p = Math.exp(pred[o + j] - logSum);
+                        double p = e[j] / expSum;
                         grad[go + j] = (float) ((j == cls ? p - 1 : p) * g);
                     }
                     continue;
                 }
                 for (int j = 0; j < cols; j++) {
-                    double p = Math.exp(pred[o + j] - logSum);
+                    double p = e[j] / expSum;
                     double d = (1 - eps) * wy * (j == cls ? p - 1 : p) + smooth * (wSum * p - (w == null ? 1 : w[j]));
                     grad[go + j] = (float) (d * g);
                 }
             }
         }
         return total * norm;
+    }
+
+    /** Per-thread room for one row's exponentials, grown on demand (a loss may be shared by threads). */
+    private static final ThreadLocal<double[]> EXPS = ThreadLocal.withInitial(() -> new double[16]);
+
+    private static double[] exps(int cols) {
+        double[] e = EXPS.get();
+        if (e.length < cols) EXPS.set(e = new double[Math.max(cols, 2 * e.length)]);
+        return e;
     }
 
     @Override
