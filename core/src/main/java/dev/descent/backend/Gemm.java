@@ -72,7 +72,10 @@ final class Gemm {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Products with fewer multiply-adds than this run on the calling thread alone. */
+    /**
+     * Products with fewer multiply-adds than this run on the calling thread alone: {@link
+     * SimdBackend#productThreads} passes 1 thread for them.
+     */
     static final long PARALLEL_MIN = 1L << 20;
 
     /**
@@ -249,7 +252,7 @@ final class Gemm {
             // operand along the split and all of the other, so the packing done twice is the smaller
             // operand's.
             byCols = (n >= m && nUnits >= 2) || mUnits < 2;
-            int most = (long) m * n * k < PARALLEL_MIN ? 1 : threads;
+            int most = threads;
             int mPad = mUnits * MR;
             if (!transA && transB && n < NR && k >= DOT_MIN_K) {
                 // A·Bᵀ narrower than one register tile (a classifier's logits): rows of A and B are

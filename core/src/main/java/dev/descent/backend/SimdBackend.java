@@ -104,10 +104,13 @@ public class SimdBackend extends ScalarBackend {
         return this;
     }
 
-    /** The threads a product {@code m×n×k} is split over: {@link #threads()}, or 1 below the split intensity. */
+    /**
+     * The threads a product {@code m×n×k} is split over: {@link #threads()}, or 1 below {@link
+     * Gemm#PARALLEL_MIN} multiply-adds or below the split intensity.
+     */
     int productThreads(int m, int n, int k) {
-        long floats = (long) m * k + (long) k * n + (long) m * n;
-        return (long) m * n * k >= splitIntensity * floats ? threads : 1;
+        long fmas = (long) m * n * k, floats = (long) m * k + (long) k * n + (long) m * n;
+        return fmas >= Gemm.PARALLEL_MIN && fmas >= splitIntensity * floats ? threads : 1;
     }
 
     /** The most threads a matrix product is split over (the caller's thread counts as one). */
