@@ -62,29 +62,28 @@ public class SimdBackend extends ScalarBackend {
 
     /** The value of {@code -Ddescent.threads}, or {@code availableProcessors()} when unset. */
     static int defaultThreads() {
-        String v = System.getProperty(THREADS_PROPERTY);
-        if (v == null || v.isBlank()) return Runtime.getRuntime().availableProcessors();
+        return intProperty(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors(), 1, "a positive integer");
+    }
+
+    /**
+     * The integer system property {@code name}, or {@code unset} when it is unset or blank; a value
+     * below {@code min} or not an integer is refused, naming the property and the value.
+     */
+    private static int intProperty(String name, int unset, int min, String mustBe) {
+        String v = System.getProperty(name);
+        if (v == null || v.isBlank()) return unset;
         try {
             int t = Integer.parseInt(v.trim());
-            if (t >= 1) return t;
+            if (t >= min) return t;
         } catch (NumberFormatException e) {
             // fall through to the error below
         }
-        throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be a positive integer, got '" + v + "'");
+        throw new IllegalArgumentException("-D" + name + " must be " + mustBe + ", got '" + v + "'");
     }
 
     /** The value of {@code -Ddescent.splitIntensity}, or {@link #DEFAULT_SPLIT_INTENSITY} when unset. */
     static int defaultSplitIntensity() {
-        String v = System.getProperty(SPLIT_INTENSITY_PROPERTY);
-        if (v == null || v.isBlank()) return DEFAULT_SPLIT_INTENSITY;
-        try {
-            int t = Integer.parseInt(v.trim());
-            if (t >= 0) return t;
-        } catch (NumberFormatException e) {
-            // fall through to the error below
-        }
-        throw new IllegalArgumentException(
-                "-D" + SPLIT_INTENSITY_PROPERTY + " must be a non-negative integer, got '" + v + "'");
+        return intProperty(SPLIT_INTENSITY_PROPERTY, DEFAULT_SPLIT_INTENSITY, 0, "a non-negative integer");
     }
 
     /**
@@ -96,7 +95,10 @@ public class SimdBackend extends ScalarBackend {
         return splitIntensity;
     }
 
-    /** Sets {@link #splitIntensity()}: lower it where moving data between cores is cheap. */
+    /**
+     * Sets {@link #splitIntensity()}: lower it where splitting smaller products pays (compare {@code
+     * ./descent bench --threads N} with {@code -Ddescent.splitIntensity=0} and without).
+     */
     public SimdBackend setSplitIntensity(int multiplyAddsPerFloat) {
         if (multiplyAddsPerFloat < 0)
             throw new IllegalArgumentException("split intensity must be at least 0, got " + multiplyAddsPerFloat);

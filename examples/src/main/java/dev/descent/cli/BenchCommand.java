@@ -298,7 +298,7 @@ final class BenchCommand implements Callable<Integer> {
             int reps = flops > 1e9 ? 1 : (int) (2e8 / flops) + 1, samples = 15;
             double[] t = new double[samples];
             // untimed until the JIT has compiled the kernels: 3 repetitions of a small product take
-            // a few ms, while C2 compiles for tens (the forward 64×128×784 timed at 145 µs so, 104)
+            // a few ms, while C2 compiles for tens
             long warm = System.nanoTime() + GEMM_WARMUP_NANOS;
             for (int s = -3; s < samples; s++) {
                 if (s == -1 && System.nanoTime() < warm) s = -2;
