@@ -6,8 +6,10 @@ neighbour slows all of them alike), and prints medians and ratios:
 
 - the `descent bench` workload (MLP 784-128-10, batch 64, SGD lr 0.1 momentum 0.9, 5 timed epochs
   on MNIST-10k) in Descent (`./descent bench`), in NumPy over OpenBLAS with its NATIVE kernel
-  (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in that command alone) and with the machine's
-  setting, and in PyTorch's CPU build;
+  (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in that command alone; when OpenBLAS does not
+  know the processor and falls back to a pre-AVX2 kernel such as Prescott, the strongest kernel
+  for the processor's flags is forced instead: see best_kernel) and with the machine's setting,
+  and in PyTorch's CPU build;
 - sgemm in the three layouts at the MLP step's shapes and at 1024² and 2048²: Descent's backend
   (`./descent bench --gemm`) against OpenBLAS (through NumPy) native and with the machine's setting.
 
@@ -52,6 +54,33 @@ def kernel(env):
     return f"{info.get('architecture', '?')} (OpenBLAS {info.get('version', '?')})"
 
 
+# OpenBLAS's kernels from the strongest down, with the cpuinfo flags each needs.
+KERNELS = [("Cooperlake", {"avx512f", "avx512_bf16"}), ("SkylakeX", {"avx512f"}), ("Haswell", {"avx2", "fma"})]
+# What OpenBLAS falls back to for a processor its CPU table does not list.
+FALLBACKS = {"Prescott", "Core2", "Nehalem", "Katmai", "Coppermine", "Northwood", "Banias", "Unknown"}
+
+
+def best_kernel():
+    """The native environment: OpenBLAS's own pick, unless that is a fallback below the processor.
+
+    OpenBLAS 0.3.21 picks Prescott (SSE3) on processors newer than its table (Emerald Rapids,
+    family 6 model 207, for one); NumPy then runs at a fraction of the machine's speed, which would
+    make a weak peer. Returns (env, description)."""
+    picked = kernel(NATIVE)
+    if picked.split()[0] not in FALLBACKS:
+        return NATIVE, picked
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = set(next(l for l in f if l.startswith("flags")).split(":", 1)[1].split())
+    except (OSError, StopIteration):
+        return NATIVE, picked
+    for name, needs in KERNELS:
+        if needs <= flags:
+            env = dict(NATIVE, OPENBLAS_CORETYPE=name)
+            return env, f"{kernel(env)}, forced: OpenBLAS's own pick was {picked}, a fallback for a processor it does not know"
+    return NATIVE, picked
+
+
 def workloads(t):
     """(table, name, command, env) for thread count t."""
     descent = [os.path.join(ROOT, "descent"), "bench", "--threads", str(t)]
@@ -73,7 +102,9 @@ def main():
     ap.add_argument("--json", help="also write every measurement here")
     a = ap.parse_args()
     subprocess.run([os.path.join(ROOT, "descent"), "--version"], cwd=ROOT, capture_output=True)  # build once
-    print(f"OpenBLAS kernel: native {kernel(NATIVE)}; machine setting {kernel(MACHINE)}"
+    global NATIVE
+    NATIVE, native = best_kernel()
+    print(f"OpenBLAS kernel: native {native}; machine setting {kernel(MACHINE)}"
           f" (OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')})")
     mlp = {}  # (name, t) -> [samples/s]
     gemm = {}  # (name, t, case) -> [gflops]
