@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Single-precision matrix product {@code C (+)= op(A)·op(B)} for the three layouts of a dense
  * layer, in the GotoBLAS/BLIS shape: cache blocks over n ({@link #NC}), k ({@link #KC}) and m
- * ({@link #MC}); panels of A and B packed into per-thread scratch; one register-blocked micro-kernel
- * computing an {@link #MR}×{@link #NR} tile of C with FMA accumulators.
+ * ({@link #MC}); panels of A and B packed into per-thread scratch; a register-blocked micro-kernel
+ * computing an {@link #MR}×{@link #NR} tile of C with FMA accumulators (8 or 6 rows, as the vector
+ * registers allow).
  *
  * <p>Layouts differ only in how the packing routines read A and B: A(i, p) lives at {@code aOff +
  * i·rsA + p·csA} and B(p, j) at {@code bOff + p·rsB + j·csB}. B row-major ({@code csB = 1}) is read
@@ -32,10 +33,11 @@ final class Gemm {
 
     /**
      * Rows of the register tile (broadcast A values): 8 where the vectors are 512 bits wide (x86's
-     * AVX-512, which has 32 vector registers), else 6 (AVX2 has 16). Measured in one JVM on AVX-512
-     * (2026-12-06, Xeon, same bits): 8 rows took 0.84–0.88× the time of 6 for every product of the
-     * MLP step and at 1024³; limited to AVX2's 16 registers ({@code -XX:UseAVX=2}) the JIT spills
-     * and 8 rows took 1.05–1.5× the time of 6.
+     * AVX-512, which has 32 vector registers), else 6 (AVX2 has 16). Round-robin in one JVM on
+     * AVX-512 (2026-12-06, Emerald Rapids, same bits), four runs: 8 rows ran the MLP step's products
+     * at 1.07–1.19× the speed of 6 in three (0.93× for two of them in a noisy one), 1024³ at
+     * 0.98–1.18×; limited to AVX2's 16 registers ({@code -XX:UseAVX=2}) the JIT spills, and 8 rows
+     * took 1.04–1.5× the time of 6.
      */
     static final int MR = S.vectorBitSize() >= 512 ? 8 : 6;
     /** Columns of the register tile: two vectors of B. */
