@@ -81,16 +81,16 @@ def best_kernel():
     return NATIVE, picked
 
 
-def workloads(t):
-    """(table, name, command, env) for thread count t."""
+def workloads(t, native):
+    """(table, name, command, env) for thread count t; native: the environment of best_kernel."""
     descent = [os.path.join(ROOT, "descent"), "bench", "--threads", str(t)]
     return [
         ("mlp", "descent", descent, MACHINE),
-        ("mlp", "numpy (native kernel)", [PY, os.path.join(HERE, "numpy_mlp.py")], with_threads(NATIVE, t)),
+        ("mlp", "numpy (native kernel)", [PY, os.path.join(HERE, "numpy_mlp.py")], with_threads(native, t)),
         ("mlp", "numpy (machine setting)", [PY, os.path.join(HERE, "numpy_mlp.py")], with_threads(MACHINE, t)),
         ("mlp", "pytorch cpu", [PY, os.path.join(HERE, "torch_mlp.py"), "--threads", str(t)], MACHINE),
         ("gemm", "descent", descent + ["--gemm"], MACHINE),
-        ("gemm", "openblas (native kernel)", [PY, os.path.join(HERE, "numpy_gemm.py")], with_threads(NATIVE, t)),
+        ("gemm", "openblas (native kernel)", [PY, os.path.join(HERE, "numpy_gemm.py")], with_threads(native, t)),
         ("gemm", "openblas (machine setting)", [PY, os.path.join(HERE, "numpy_gemm.py")], with_threads(MACHINE, t)),
     ]
 
@@ -102,15 +102,14 @@ def main():
     ap.add_argument("--json", help="also write every measurement here")
     a = ap.parse_args()
     subprocess.run([os.path.join(ROOT, "descent"), "--version"], cwd=ROOT, capture_output=True)  # build once
-    global NATIVE
-    NATIVE, native = best_kernel()
+    native_env, native = best_kernel()
     print(f"OpenBLAS kernel: native {native}; machine setting {kernel(MACHINE)}"
           f" (OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')})")
     mlp = {}  # (name, t) -> [samples/s]
     gemm = {}  # (name, t, case) -> [gflops]
     for r in range(a.rounds):
         for t in a.threads:
-            for table, name, cmd, env in workloads(t):
+            for table, name, cmd, env in workloads(t, native_env):
                 out = last_json(cmd, env)
                 if table == "mlp":
                     mlp.setdefault((name, t), []).append(out["samples_per_s"])
@@ -120,7 +119,7 @@ def main():
                         gemm.setdefault(key, []).append(c["gflops"])
         print(f"round {r + 1}/{a.rounds} done", flush=True)
     med = statistics.median
-    names = [w[1] for w in workloads(1) if w[0] == "mlp"]
+    names = [w[1] for w in workloads(1, native_env) if w[0] == "mlp"]
     print("\nMLP training, samples/s (median of rounds); last columns: descent ÷ peer")
     print(f"{'':26}" + "".join(f"{f'{t} thr':>12}" for t in a.threads) + "".join(f"{f'÷ {t} thr':>10}" for t in a.threads))
     for n in names:
