@@ -637,17 +637,16 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /**
-     * {@link ScalarBackend#sgdUpdate}'s update as {@link SgdLoop} computes it (the same bits without
-     * arithmetic on subnormal momentum), split into ranges over the threads when the buffer is
-     * large: each element is computed alone, so the bits equal the scalar backend's for any thread
-     * count.
+     * {@link ScalarBackend#sgdUpdate}'s loop (which the JIT vectorises: a Vector API form measured
+     * no faster), split into ranges over the threads when the buffer is large: each element is
+     * computed alone, so the bits equal the scalar backend's for any thread count.
      */
     @Override
     public void sgdUpdate(
             Sgd rule, Sgd.State s, float[] p, float[] g, int n, float lr, float momentum, boolean firstStep) {
         int tasks = elementwiseTasks(n);
         if (tasks == 1) {
-            SgdLoop.range(rule, s, p, g, 0, n, lr, momentum, firstStep);
+            super.sgdUpdate(rule, s, p, g, n, lr, momentum, firstStep);
             return;
         }
         SgdSplit split = SGD_SPLITS.get();
@@ -681,7 +680,7 @@ public class SimdBackend extends ScalarBackend {
         @Override
         public void accept(int task) {
             int from = task * chunk;
-            SgdLoop.range(rule, state, p, g, from, Math.min(n, from + chunk), lr, momentum, firstStep);
+            ScalarBackend.sgdRange(rule, state, p, g, from, Math.min(n, from + chunk), lr, momentum, firstStep);
         }
     }
 
