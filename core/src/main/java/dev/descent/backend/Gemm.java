@@ -15,12 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Layouts differ only in how the packing routines read A and B: A(i, p) lives at {@code aOff +
  * i·rsA + p·csA} and B(p, j) at {@code bOff + p·rsB + j·csB}. B row-major ({@code csB = 1}) is read
- * by the micro-kernel in place when that is cheaper than packing it. When A is small (a batch of
- * rows, {@link #SHARED_A_MAX}) it is packed once and C's columns are split into small tasks that
- * share it ({@link #panels}); A·Bᵀ with such an A (a dense layer's forward X·Wᵀ) is computed as its
- * transpose, reading B's rows in place ({@link #transposed}). A dense layer's bias and activation
- * can run as the product's epilogue ({@link Product#epilogue}). A call is {@code
- * product().operands(...).run(threads)}; it allocates nothing.
+ * by the 6-row micro-kernel in place when that is cheaper than packing it (the 8-row one reads
+ * packed B only). When A is small (a batch of rows, {@link #SHARED_A_MAX}) it is packed once and
+ * C's columns are split into small tasks that share it ({@link #panels}); A·Bᵀ with such an A (a
+ * dense layer's forward X·Wᵀ) is computed as its transpose, reading B's rows in place ({@link
+ * #transposed}). A dense layer's bias and activation can run as the product's epilogue ({@link
+ * Product#epilogue}). A call is {@code product().operands(...).run(threads)}; it allocates nothing.
  *
  * <p>Every element of C is accumulated in the same order whatever the partitioning (k-blocks of
  * {@link #KC}, FMA chain inside a block, then added to C), so the result does not depend on the
@@ -498,9 +498,10 @@ final class Gemm {
         boolean accumulate = pr.accumulate;
         Scratch s = SCRATCH.get();
         float[] ap = s.ap;
-        // B is packed when it is not row-major, or when it is reused over many A blocks (then the
-        // contiguous panel is worth more than the copy).
-        boolean packB = csB != 1 || i1 - i0 > MC;
+        // B is packed when it is not row-major, when it is reused over many A blocks (then the
+        // contiguous panel is worth more than the copy), or for the 8-row kernel, which reads packed B
+        // only (kernel8).
+        boolean packB = MR == 8 || csB != 1 || i1 - i0 > MC;
         // k-blocks of equal depth (784 = 4 × 196, not 3 × 256 + 16): no short block whose C loads and
         // stores outweigh its FMAs. The kernel continues the FMA chain from C, so blocking does not
         // change the result.
@@ -631,10 +632,10 @@ final class Gemm {
 
     /**
      * {@code C[:, j0..j1) (+)= A·B[:, j0..j1)} with A packed by {@link Product#packRowsOfA}: for each k-block,
-     * each NR-column sliver of B (read in place when row-major, full and used by few row tiles, else
-     * packed to per-thread scratch) against all of A; then the epilogue on each finished tile. Reads
-     * the packed A and b; overwrites (or adds into) those columns of c. Same summation order as
-     * {@link #block}.
+     * each NR-column sliver of B (read in place by the 6-row kernel when row-major, full and used by
+     * few row tiles, else packed to per-thread scratch) against all of A; then the epilogue on each
+     * finished tile. Reads the packed A and b; overwrites (or adds into) those columns of c. Same
+     * summation order as {@link #block}.
      */
     private static void panels(Product pr, int j0, int j1) {
         float[] aAll = pr.aAll, b = pr.b, c = pr.c;
@@ -643,8 +644,8 @@ final class Gemm {
         Scratch s = SCRATCH.get();
         int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
         // as in block: a row-major sliver is copied when many row tiles reuse it (measured ~8 % faster
-        // for the weight gradient 128×784×64 than reading it in place)
-        boolean packB = csB != 1 || m > MC;
+        // for the weight gradient 128×784×64 than reading it in place), and always for kernel8
+        boolean packB = MR == 8 || csB != 1 || m > MC;
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
             boolean add = accumulate || pc > 0;
@@ -762,11 +763,20 @@ final class Gemm {
             int nr,
             boolean add,
             float[] tile) {
-        if (MR == 8) kernel8(kc, ap, ai, aRow, bs, bi, bStride, c, ci, ldc, mr, nr, add, tile);
-        else kernel6(kc, ap, ai, aRow, bs, bi, bStride, c, ci, ldc, mr, nr, add, tile);
+        if (MR == 8) {
+            assert bStride == NR : "the 8-row kernel reads packed B only, got stride " + bStride;
+            kernel8(kc, ap, ai, aRow, bs, bi, c, ci, ldc, mr, nr, add, tile);
+        } else kernel6(kc, ap, ai, aRow, bs, bi, bStride, c, ci, ldc, mr, nr, add, tile);
     }
 
-    /** {@link #kernel} with 8 rows: 16 accumulators, 2 vectors of B and a broadcast in registers. */
+    /**
+     * {@link #kernel} with 8 rows: 16 accumulators, 2 vectors of B and a broadcast in registers. B is
+     * a packed sliver, its stride the constant NR (C2's range-check elimination wants a constant
+     * scale): with the stride a parameter, as in {@link #kernel6}, the products ran 5–20 % slower
+     * here (2026-12-06, Emerald Rapids, round-robin in one JVM), so for this kernel B is always
+     * packed. The 6-row kernel keeps the parameter: with NR in its place it ran 18–25 % slower on
+     * the 1024³ and 2048³ products ({@code -XX:UseAVX=2} on the same machine).
+     */
     private static void kernel8(
             int kc,
             float[] ap,
@@ -774,7 +784,6 @@ final class Gemm {
             int aRow,
             float[] bs,
             int bi,
-            int bStride,
             float[] c,
             int ci,
             int ldc,
@@ -811,7 +820,7 @@ final class Gemm {
         }
         int a1 = aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow, a6 = 6 * aRow, a7 = 7 * aRow;
         for (int p = 0; p < kc; p++) {
-            int bp = bi + p * bStride;
+            int bp = bi + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bs, bp);
             FloatVector b1 = FloatVector.fromArray(S, bs, bp + L);
             int a = ai + p;
