@@ -40,6 +40,11 @@ final class Gemm {
      * took 1.04–1.5× the time of 6.
      */
     static final int MR = S.vectorBitSize() >= 512 ? 8 : 6;
+    /**
+     * Whether the micro-kernel reads B only as packed slivers ({@link #kernel8}, at the constant stride
+     * NR); the 6-row kernel also reads row-major B in place.
+     */
+    private static final boolean PACKED_B_ONLY = MR == 8;
     /** Columns of the register tile: two vectors of B. */
     static final int NR = 2 * L;
     /** Depth of a k-block: an A sliver ({@code MR×KC}) plus a B sliver ({@code KC×NR}) fit in L1. */
@@ -498,10 +503,9 @@ final class Gemm {
         boolean accumulate = pr.accumulate;
         Scratch s = SCRATCH.get();
         float[] ap = s.ap;
-        // B is packed when it is not row-major, when it is reused over many A blocks (then the
-        // contiguous panel is worth more than the copy), or for the 8-row kernel, which reads packed B
-        // only (kernel8).
-        boolean packB = MR == 8 || csB != 1 || i1 - i0 > MC;
+        // B is packed when the kernel reads packed B only, when it is not row-major, or when it is
+        // reused over many A blocks (then the contiguous panel is worth more than the copy).
+        boolean packB = PACKED_B_ONLY || csB != 1 || i1 - i0 > MC;
         // k-blocks of equal depth (784 = 4 × 196, not 3 × 256 + 16): no short block whose C loads and
         // stores outweigh its FMAs. The kernel continues the FMA chain from C, so blocking does not
         // change the result.
@@ -645,7 +649,7 @@ final class Gemm {
         int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
         // as in block: a row-major sliver is copied when many row tiles reuse it (measured ~8 % faster
         // for the weight gradient 128×784×64 than reading it in place), and always for kernel8
-        boolean packB = MR == 8 || csB != 1 || m > MC;
+        boolean packB = PACKED_B_ONLY || csB != 1 || m > MC;
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
             boolean add = accumulate || pc > 0;
