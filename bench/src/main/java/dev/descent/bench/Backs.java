@@ -12,13 +12,20 @@ final class Backs {
 
     /**
      * The backend a benchmark parameter names: {@code scalar}, {@code simd} (all available
-     * processors) or {@code simd-N} (N threads).
+     * processors), {@code simd-N} (N threads) or {@code simd-N:I} (N threads, products split from I
+     * multiply-adds per float: {@link SimdBackend#setSplitIntensity(int)}).
      */
     static Backend create(String name) {
         if (name.equals("scalar")) return new ScalarBackend();
         if (name.equals("simd")) return new SimdBackend();
-        if (name.startsWith("simd-")) return new SimdBackend(Integer.parseInt(name.substring(5)));
-        throw new IllegalArgumentException("unknown backend '" + name + "' (expected scalar, simd or simd-N)");
+        if (name.startsWith("simd-")) {
+            String[] parts = name.substring(5).split(":", 2);
+            SimdBackend b = new SimdBackend(Integer.parseInt(parts[0]));
+            if (parts.length == 2) b.setSplitIntensity(Integer.parseInt(parts[1]));
+            return b;
+        }
+        throw new IllegalArgumentException(
+                "unknown backend '" + name + "' (expected scalar, simd, simd-N or simd-N:I)");
     }
 
     /** n uniform floats in [-1, 1). */
