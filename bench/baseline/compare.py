@@ -2,10 +2,14 @@
 """Descent against its peers, in one run on this machine: the issue-16 table.
 
 Measures, with 1 and 2 threads, in alternating rounds (every workload once per round, so a noisy
-neighbour slows all of them alike), and prints medians and ratios:
+neighbour slows all of them alike), and prints medians and ratios: the ratio of the medians (the
+issue's measure) and, beside it, the median and range of the ratios within each round (Descent
+against the peer measured just before or after it), which a slow drift of the machine's speed
+between rounds does not move:
 
 - the `descent bench` workload (MLP 784-128-10, batch 64, SGD lr 0.1 momentum 0.9, 5 timed epochs
   on MNIST-10k) in Descent (`./descent bench`), in NumPy over OpenBLAS with its NATIVE kernel
+  (these two side by side with --paced, taking turns epoch by epoch: see paced_pair)
   (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in that command alone; when OpenBLAS does not
   know the processor and falls back to a pre-AVX2 kernel such as Prescott, the strongest kernel
   for the processor's flags is forced instead: see best_kernel) and with the machine's setting,
@@ -24,6 +28,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -38,6 +43,65 @@ def last_json(cmd, env, cwd=ROOT):
     if p.returncode != 0:
         sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+PACED_PROMPT = "paced: waiting for a line on stdin"  # what `descent bench --paced` and numpy_mlp.py print
+
+
+def paced_pair(runs):
+    """Runs the commands of runs, [(cmd, env)], at once, each with --paced, and lets them take turns
+    epoch by epoch: both finish their warm-up, then each timed epoch of the first runs right next to the
+    same epoch of the second (who goes first alternates), and never while the other is computing. A
+    drift of the machine's speed over seconds then falls on both epochs of a pair alike. Returns each
+    command's JSON report and its epoch times in seconds."""
+    procs = []
+    for cmd, env in runs:
+        err = tempfile.TemporaryFile(mode="w+")
+        procs.append((subprocess.Popen(cmd + ["--paced"], env=env, cwd=ROOT, stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=err, text=True), err, cmd))
+
+    def fail(i, why):
+        p, err, cmd = procs[i]
+        p.kill()
+        err.seek(0)
+        sys.exit(f"{why}: {' '.join(cmd)}\n{err.read()[-2000:]}")
+
+    def until(i, *starts):
+        while True:
+            line = procs[i][0].stdout.readline()
+            if not line:
+                fail(i, f"output ended before a line starting with {starts}")
+            if line.startswith(starts):
+                return line
+
+    def go(i):
+        procs[i][0].stdin.write("go\n")
+        procs[i][0].stdin.flush()
+
+    seconds = [[] for _ in procs]
+    tails = [None] * len(procs)  # from the line after the last epoch on: the report
+    for i in range(len(procs)):
+        until(i, PACED_PROMPT)
+    e = 0
+    while None in tails:
+        for i in (range(len(procs)) if e % 2 == 0 else reversed(range(len(procs)))):
+            if tails[i] is not None:
+                continue
+            go(i)
+            line = until(i, "epoch ", "test accuracy", "{")
+            if line.startswith("epoch "):
+                seconds[i].append(float(line.split()[2]))
+                until(i, PACED_PROMPT)
+            else:  # that go was the test pass's: the report follows
+                procs[i][0].stdin.close()
+                tails[i] = line + procs[i][0].stdout.read()
+        e += 1
+    reports = []
+    for i, (p, err, cmd) in enumerate(procs):
+        if p.wait() != 0:
+            fail(i, f"failed ({p.returncode})")
+        reports.append(json.loads(tails[i].strip().splitlines()[-1]))
+    return reports, seconds
 
 
 def with_threads(env, t):
@@ -82,17 +146,24 @@ def best_kernel():
 
 
 def workloads(t, native):
-    """(table, name, command, env) for thread count t; native: the environment of best_kernel."""
+    """(table, name, command, env) for thread count t; native: the environment of best_kernel. The
+    "paced" ones run together, epoch by epoch (paced_pair), and go to the MLP table."""
     descent = [os.path.join(ROOT, "descent"), "bench", "--threads", str(t)]
     return [
-        ("mlp", "descent", descent, MACHINE),
-        ("mlp", "numpy (native kernel)", [PY, os.path.join(HERE, "numpy_mlp.py")], with_threads(native, t)),
+        ("paced", "descent", descent, MACHINE),
+        ("paced", "numpy (native kernel)", [PY, os.path.join(HERE, "numpy_mlp.py")], with_threads(native, t)),
         ("mlp", "numpy (machine setting)", [PY, os.path.join(HERE, "numpy_mlp.py")], with_threads(MACHINE, t)),
         ("mlp", "pytorch cpu", [PY, os.path.join(HERE, "torch_mlp.py"), "--threads", str(t)], MACHINE),
         ("gemm", "descent", descent + ["--gemm"], MACHINE),
         ("gemm", "openblas (native kernel)", [PY, os.path.join(HERE, "numpy_gemm.py")], with_threads(native, t)),
         ("gemm", "openblas (machine setting)", [PY, os.path.join(HERE, "numpy_gemm.py")], with_threads(MACHINE, t)),
     ]
+
+
+def paired(ours, peer):
+    """The ratios ours[r] / peer[r] of the rounds, as "median [lowest–highest]"."""
+    q = sorted(x / y for x, y in zip(ours, peer))
+    return f"{statistics.median(q):.2f} [{q[0]:.2f}–{q[-1]:.2f}]"
 
 
 def main():
@@ -107,9 +178,17 @@ def main():
           f" (OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')})")
     mlp = {}  # (name, t) -> [samples/s]
     gemm = {}  # (name, t, case) -> [gflops]
+    epochs = {}  # t -> [numpy-native epoch seconds ÷ descent's, for each pair of epochs]
     for r in range(a.rounds):
         for t in a.threads:
+            paced = [(name, cmd, env) for table, name, cmd, env in workloads(t, native_env) if table == "paced"]
+            reports, seconds = paced_pair([(cmd, env) for _, cmd, env in paced])
+            for (name, _, _), out in zip(paced, reports):
+                mlp.setdefault((name, t), []).append(out["samples_per_s"])
+            epochs.setdefault(t, []).extend(n / d for d, n in zip(*seconds))
             for table, name, cmd, env in workloads(t, native_env):
+                if table == "paced":
+                    continue
                 out = last_json(cmd, env)
                 if table == "mlp":
                     mlp.setdefault((name, t), []).append(out["samples_per_s"])
@@ -119,35 +198,49 @@ def main():
                         gemm.setdefault(key, []).append(c["gflops"])
         print(f"round {r + 1}/{a.rounds} done", flush=True)
     med = statistics.median
-    names = [w[1] for w in workloads(1, native_env) if w[0] == "mlp"]
-    print("\nMLP training, samples/s (median of rounds); last columns: descent ÷ peer")
+    names = [w[1] for w in workloads(1, native_env) if w[0] in ("paced", "mlp")]
+    print("\nMLP training, samples/s (median of rounds); last columns: descent ÷ peer (ratio of the medians)")
     print(f"{'':26}" + "".join(f"{f'{t} thr':>12}" for t in a.threads) + "".join(f"{f'÷ {t} thr':>10}" for t in a.threads))
     for n in names:
         row = f"{n:26}" + "".join(f"{med(mlp[(n, t)]):12.0f}" for t in a.threads)
         row += "".join(f"{med(mlp[('descent', t)]) / med(mlp[(n, t)]):10.2f}" for t in a.threads)
         print(row)
+    print("descent ÷ peer within each round: median [lowest–highest] of the rounds")
+    for n in names[1:]:
+        print(f"{n:26}" + "".join(f"  {t} thr {paired(mlp[('descent', t)], mlp[(n, t)])}" for t in a.threads))
+    print("descent ÷ numpy (native kernel), epoch by epoch (each pair of epochs back to back): median [range]")
+    for t in a.threads:
+        q = sorted(epochs[t])
+        print(f"{'':26}  {t} thr {statistics.median(q):.2f} [{q[0]:.2f}–{q[-1]:.2f}] of {len(q)} pairs")
     cases = sorted({k[2] for k in gemm}, key=lambda c: [k[2] for k in gemm].index(c))
-    print("\nsgemm GFLOP/s (median of rounds); ratio = descent ÷ openblas native")
+    print("\nsgemm GFLOP/s (median of rounds); ratio = descent ÷ openblas native; within rounds: median [range]")
     for t in a.threads:
-        print(f"{t} thread(s): {'case':18}{'descent':>10}{'native':>10}{'machine':>10}{'ratio':>8}")
+        print(f"{t} thread(s): {'case':18}{'descent':>10}{'native':>10}{'machine':>10}{'ratio':>8}  within rounds")
         for c in cases:
-            d, nat, mach = (med(gemm[(n, t, c)]) for n in
+            d, nat, mach = (gemm[(n, t, c)] for n in
                             ("descent", "openblas (native kernel)", "openblas (machine setting)"))
-            print(f"{'':13}{c:18}{d:10.1f}{nat:10.1f}{mach:10.1f}{d / nat:8.2f}")
-    print("\nissue 16 targets:")
+            print(f"{'':13}{c:18}{med(d):10.1f}{med(nat):10.1f}{med(mach):10.1f}{med(d) / med(nat):8.2f}"
+                  f"  {paired(d, nat)}")
+    print("\nissue 16 targets (ratio of the medians; within rounds: median [range] of the rounds' ratios):")
     for t in a.threads:
-        r = med(mlp[("descent", t)]) / med(mlp[("numpy (native kernel)", t)])
-        print(f"  bench ≥ 1.3× numpy native, {t} thr: {r:.2f}× {'met' if r >= 1.3 else 'MISSED'}")
+        d, nat = mlp[("descent", t)], mlp[("numpy (native kernel)", t)]
+        r = med(d) / med(nat)
+        q = statistics.median(epochs[t])
+        print(f"  bench ≥ 1.3× numpy native, {t} thr: {r:.3f}× {'met' if r >= 1.3 else 'MISSED'}"
+              f"; within rounds {paired(d, nat)}; epoch by epoch {q:.3f}×")
         worst = min(med(gemm[("descent", t, c)]) / med(gemm[("openblas (native kernel)", t, c)])
                     for c in cases if "1024" in c or "2048" in c)
         print(f"  sgemm 1024²/2048² ≥ 90 % of native, {t} thr: worst {worst:.0%} {'met' if worst >= 0.9 else 'MISSED'}")
         c = "NT 64×128×784"
-        f = med(gemm[("descent", t, c)]) / med(gemm[("openblas (native kernel)", t, c)])
-        print(f"  forward X·Wᵀ 64×128×784 ≥ 85 %, {t} thr: {f:.0%} {'met' if f >= 0.85 else 'MISSED'}")
+        d, nat = gemm[("descent", t, c)], gemm[("openblas (native kernel)", t, c)]
+        f = med(d) / med(nat)
+        print(f"  forward X·Wᵀ 64×128×784 ≥ 85 %, {t} thr: {f:.0%} {'met' if f >= 0.85 else 'MISSED'}"
+              f"; within rounds {paired(d, nat)}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"mlp": {f"{k[0]}|{k[1]}": v for k, v in mlp.items()},
-                       "gemm": {f"{k[0]}|{k[1]}|{k[2]}": v for k, v in gemm.items()}}, f, indent=1)
+                       "gemm": {f"{k[0]}|{k[1]}|{k[2]}": v for k, v in gemm.items()},
+                       "mlp_epoch_pairs": {str(t): v for t, v in epochs.items()}}, f, indent=1)
 
 
 if __name__ == "__main__":

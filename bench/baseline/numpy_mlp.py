@@ -7,13 +7,15 @@ MLP 784-128(ReLU)-10, softmax cross-entropy, batch 64 (last batch smaller), SGD 
 rows / median epoch time. Each step does what a descent step does: gather the batch, forward, loss,
 backward into every parameter gradient, update. Prints one JSON line like `descent bench`.
 
-Usage: OPENBLAS_NUM_THREADS=1 python3 numpy_mlp.py [--data DIR] [--epochs 5] [--warmup 3]
-(compare.py runs it with 1 and 2 threads, with the native OpenBLAS kernel and with the machine setting).
+Usage: OPENBLAS_NUM_THREADS=1 python3 numpy_mlp.py [--data DIR] [--epochs 5] [--warmup 3] [--paced]
+(compare.py runs it with 1 and 2 threads, with the native OpenBLAS kernel and with the machine setting;
+--paced as `descent bench --paced`: wait for a line on stdin before each timed epoch and the test pass).
 """
 import argparse
 import json
 import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -89,6 +91,16 @@ def epoch(model, x, y, order, batch, lr):
     return total / len(order)
 
 
+PACED_PROMPT = "paced: waiting for a line on stdin"  # as `descent bench --paced`
+
+
+def await_go(what):
+    """--paced: prints PACED_PROMPT and blocks until a line arrives on stdin."""
+    print(PACED_PROMPT, flush=True)
+    if not sys.stdin.readline():
+        sys.exit(f"--paced: standard input ended before {what}")
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -97,6 +109,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--paced", action="store_true", help="wait for a line on stdin before each timed epoch and the test pass")
     a = ap.parse_args()
     (x, y), (xt, yt) = load(a.data)
     rng = np.random.default_rng(a.seed)
@@ -106,11 +119,15 @@ def main():
     model = Mlp(a.seed)
     seconds, loss = [], float("nan")
     for e in range(a.epochs):
+        if a.paced:
+            await_go(f"epoch {e + 1}")
         order = rng.permutation(len(x))
         t0 = time.perf_counter()
         loss = epoch(model, x, y, order, a.batch_size, 0.1)
         seconds.append(time.perf_counter() - t0)
-        print(f"epoch {e + 1}/{a.epochs}  {seconds[-1]:.4f} s  {len(x) / seconds[-1]:.0f} samples/s  train loss {loss:.4f}")
+        print(f"epoch {e + 1}/{a.epochs}  {seconds[-1]:.4f} s  {len(x) / seconds[-1]:.0f} samples/s  train loss {loss:.4f}", flush=True)
+    if a.paced:
+        await_go("the test pass")
     median = statistics.median(seconds)
     report = {
         "backend": "numpy",

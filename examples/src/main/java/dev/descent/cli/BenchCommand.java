@@ -17,12 +17,15 @@ import dev.descent.model.Models;
 import dev.descent.model.Sequential;
 import dev.descent.optim.Optimizers;
 import dev.descent.train.TrainingSession;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,6 +109,17 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "42",
             description = "Seed of initialisation and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    /** What {@code --paced} prints, on a line of its own, before it waits for a line on standard input. */
+    static final String PACED_PROMPT = "paced: waiting for a line on stdin";
+
+    @Option(
+            names = "--paced",
+            description = "Before each timed epoch and before the test pass, print \"" + PACED_PROMPT + "\" and"
+                    + " wait for a line on standard input. bench/baseline/compare.py alternates the epochs of"
+                    + " Descent and of its peer this way, so that each pair of epochs runs seconds apart on a"
+                    + " shared machine, and neither runs while the other does.")
+    boolean paced;
 
     @Option(
             names = "--gemm",
@@ -193,9 +207,11 @@ final class BenchCommand implements Callable<Integer> {
                     (System.nanoTime() - t0) / 1e9,
                     warmup);
         }
+        BufferedReader go = paced ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
         try (TrainingSession session =
                 TrainingSession.open(b, model, loss, Optimizers.sgd(lr).momentum(0.9), model.initialParameters(seed))) {
             for (int e = 0; e < epochs; e++) {
+                if (go != null) awaitGo(out, go, "epoch " + (e + 1));
                 batches.startEpoch(e);
                 double lossSum = 0;
                 long cpu0 = processCpuNanos(), t0 = System.nanoTime();
@@ -216,6 +232,7 @@ final class BenchCommand implements Callable<Integer> {
                         lastLoss,
                         cpu);
             }
+            if (go != null) awaitGo(out, go, "the test pass");
             accuracy = accuracy(session, test);
         }
         double median = median(seconds);
@@ -231,6 +248,16 @@ final class BenchCommand implements Callable<Integer> {
                 .put("jdk", System.getProperty("java.vendor") + " " + Runtime.version());
         out.println(JSON.writeValueAsString(report));
         return 0;
+    }
+
+    /**
+     * {@code --paced}: prints {@link #PACED_PROMPT} and blocks until a line arrives on go. Fails,
+     * naming what was next, when the input ends first.
+     */
+    private static void awaitGo(PrintStream out, BufferedReader go, String next) throws IOException {
+        out.println(PACED_PROMPT);
+        out.flush();
+        if (go.readLine() == null) throw new IllegalStateException("--paced: standard input ended before " + next);
     }
 
     /** The most warm-up epochs while the JIT keeps compiling: this many times {@code --warmup} (50 at most). */

@@ -64,6 +64,51 @@ class BenchCommandTest {
         }
     }
 
+    /**
+     * {@code --paced}: one prompt before each timed epoch and one before the test pass, each waiting
+     * for its line; input that ends early fails the run with a message naming what was next.
+     */
+    @Test
+    void pacedWaitsForALineBeforeEachEpochAndTheTestPass() throws Exception {
+        String[] args = {
+            "bench",
+            "--threads",
+            "1",
+            "--epochs",
+            "2",
+            "--warmup",
+            "0",
+            "--limit",
+            "640",
+            "--paced",
+            "--data",
+            Shared.data().resolve("mnist10k").toString()
+        };
+        var saved = System.in;
+        PrintStream savedErr = System.err;
+        var err = new ByteArrayOutputStream();
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("go\ngo\ngo\n".getBytes(StandardCharsets.UTF_8)));
+            String[] lines = run(args).strip().split("\\R");
+            List<String> kinds = new java.util.ArrayList<>();
+            for (String l : lines)
+                if (l.equals(BenchCommand.PACED_PROMPT)) kinds.add("wait");
+                else if (l.startsWith("epoch ")) kinds.add("epoch");
+                else if (l.startsWith("test accuracy")) kinds.add("test");
+            assertEquals(List.of("wait", "epoch", "wait", "epoch", "wait", "test"), kinds, String.join("\n", lines));
+
+            System.setIn(new java.io.ByteArrayInputStream("go\n".getBytes(StandardCharsets.UTF_8)));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertTrue(Main.run(args) != 0);
+        } finally {
+            System.setIn(saved);
+            System.setErr(savedErr);
+        }
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("--paced: standard input ended before epoch 2"),
+                err.toString(StandardCharsets.UTF_8));
+    }
+
     /** {@code --gemm}: one line per case, then JSON with every case's shape and a consistent rate. */
     @Test
     void gemmReportsEveryLayoutAndShape() throws Exception {
