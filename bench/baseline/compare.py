@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -45,6 +46,7 @@ def last_json(cmd, env, cwd=ROOT):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+IDLE_PAUSE_S = 0.3  # before each turn of paced_pair
 PACED_PROMPT = "paced: waiting for a line on stdin"  # what `descent bench --paced` and numpy_mlp.py print
 
 
@@ -75,6 +77,9 @@ def paced_pair(runs):
                 return line
 
     def go(i):
+        # an idle pause first: OpenBLAS's threads spin for up to 2^28 cycles (~0.1 s) after a call
+        # before they sleep, and would take a core from the other side's epoch
+        time.sleep(IDLE_PAUSE_S)
         procs[i][0].stdin.write("go\n")
         procs[i][0].stdin.flush()
 
