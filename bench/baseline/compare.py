@@ -15,7 +15,8 @@ between rounds does not move:
   for the processor's flags is forced instead: see best_kernel) and with the machine's setting,
   and in PyTorch's CPU build;
 - sgemm in the three layouts at the MLP step's shapes and at 1024² and 2048²: Descent's backend
-  (`./descent bench --gemm`) against OpenBLAS (through NumPy) native and with the machine's setting.
+  (`./descent bench --gemm`) against OpenBLAS (through NumPy) native (these two side by side with
+  --paced, taking turns case by case) and with the machine's setting.
 
 It prints which OpenBLAS kernel each setting ran (threadpoolctl) and where the targets of issue 16
 land. Needs /usr/bin/python3 with python3-numpy, python3-threadpoolctl and python3-torch (apt).
@@ -50,12 +51,13 @@ IDLE_PAUSE_S = 0.3  # before each turn of paced_pair
 PACED_PROMPT = "paced: waiting for a line on stdin"  # what `descent bench --paced` and numpy_mlp.py print
 
 
-def paced_pair(runs):
-    """Runs the commands of runs, [(cmd, env)], at once, each with --paced, and lets them take turns
-    epoch by epoch: both finish their warm-up, then each timed epoch of the first runs right next to the
-    same epoch of the second (who goes first alternates), and never while the other is computing. A
-    drift of the machine's speed over seconds then falls on both epochs of a pair alike. Returns each
-    command's JSON report and its epoch times in seconds."""
+def paced_pair(runs, results=("epoch ",)):
+    """Runs the commands of runs, [(cmd, env)], at once, each with --paced, and lets them take turns:
+    both finish their warm-up, then each timed part (an epoch, or a --gemm case) of the first runs
+    right next to the same part of the second (who goes first alternates), and never while the other
+    is computing. A drift of the machine's speed over seconds then falls on both parts of a pair
+    alike. results: how the line reporting a timed part starts. Returns each command's JSON report
+    and its result lines."""
     procs = []
     for cmd, env in runs:
         err = tempfile.TemporaryFile(mode="w+")
@@ -83,7 +85,7 @@ def paced_pair(runs):
         procs[i][0].stdin.write("go\n")
         procs[i][0].stdin.flush()
 
-    seconds = [[] for _ in procs]
+    lines = [[] for _ in procs]
     tails = [None] * len(procs)  # from the line after the last epoch on: the report
     for i in range(len(procs)):
         until(i, PACED_PROMPT)
@@ -93,9 +95,9 @@ def paced_pair(runs):
             if tails[i] is not None:
                 continue
             go(i)
-            line = until(i, "epoch ", "test accuracy", "{")
-            if line.startswith("epoch "):
-                seconds[i].append(float(line.split()[2]))
+            line = until(i, *results, "test accuracy", "{")
+            if line.startswith(results):
+                lines[i].append(line)
                 until(i, PACED_PROMPT)
             else:  # that go was the test pass's: the report follows
                 procs[i][0].stdin.close()
@@ -106,7 +108,7 @@ def paced_pair(runs):
         if p.wait() != 0:
             fail(i, f"failed ({p.returncode})")
         reports.append(json.loads(tails[i].strip().splitlines()[-1]))
-    return reports, seconds
+    return reports, lines
 
 
 def with_threads(env, t):
@@ -152,17 +154,25 @@ def best_kernel():
 
 def workloads(t, native):
     """(table, name, command, env) for thread count t; native: the environment of best_kernel. The
-    "paced" ones run together, epoch by epoch (paced_pair), and go to the MLP table."""
+    "paced" pair runs together, epoch by epoch (paced_pair), and goes to the MLP table; the "paced
+    gemm" pair runs together case by case, and goes to the sgemm table."""
     descent = [os.path.join(ROOT, "descent"), "bench", "--threads", str(t)]
     return [
         ("paced", "descent", descent, MACHINE),
         ("paced", "numpy (native kernel)", [PY, os.path.join(HERE, "numpy_mlp.py")], with_threads(native, t)),
         ("mlp", "numpy (machine setting)", [PY, os.path.join(HERE, "numpy_mlp.py")], with_threads(MACHINE, t)),
         ("mlp", "pytorch cpu", [PY, os.path.join(HERE, "torch_mlp.py"), "--threads", str(t)], MACHINE),
-        ("gemm", "descent", descent + ["--gemm"], MACHINE),
-        ("gemm", "openblas (native kernel)", [PY, os.path.join(HERE, "numpy_gemm.py")], with_threads(native, t)),
+        ("paced gemm", "descent", descent + ["--gemm"], MACHINE),
+        ("paced gemm", "openblas (native kernel)", [PY, os.path.join(HERE, "numpy_gemm.py")],
+         with_threads(native, t)),
         ("gemm", "openblas (machine setting)", [PY, os.path.join(HERE, "numpy_gemm.py")], with_threads(MACHINE, t)),
     ]
+
+
+def add_gemm(gemm, name, t, report):
+    """Appends each case's GFLOP/s of a --gemm report to gemm[(name, t, case)]."""
+    for c in report["gemm"]:
+        gemm.setdefault((name, t, f"{c['layout']} {c['m']}×{c['n']}×{c['k']}"), []).append(c["gflops"])
 
 
 def paired(ours, peer):
@@ -187,20 +197,23 @@ def main():
     for r in range(a.rounds):
         for t in a.threads:
             paced = [(name, cmd, env) for table, name, cmd, env in workloads(t, native_env) if table == "paced"]
-            reports, seconds = paced_pair([(cmd, env) for _, cmd, env in paced])
+            reports, lines = paced_pair([(cmd, env) for _, cmd, env in paced])
             for (name, _, _), out in zip(paced, reports):
                 mlp.setdefault((name, t), []).append(out["samples_per_s"])
+            seconds = [[float(l.split()[2]) for l in ls] for ls in lines]  # "epoch 1/5  0.0871 s ..."
             epochs.setdefault(t, []).extend(n / d for d, n in zip(*seconds))
+            paced = [(name, cmd, env) for table, name, cmd, env in workloads(t, native_env) if table == "paced gemm"]
+            reports, _ = paced_pair([(cmd, env) for _, cmd, env in paced], results=("gemm ", "sgemm "))
+            for (name, _, _), out in zip(paced, reports):
+                add_gemm(gemm, name, t, out)
             for table, name, cmd, env in workloads(t, native_env):
-                if table == "paced":
+                if table.startswith("paced"):
                     continue
                 out = last_json(cmd, env)
                 if table == "mlp":
                     mlp.setdefault((name, t), []).append(out["samples_per_s"])
                 else:
-                    for c in out["gemm"]:
-                        key = (name, t, f"{c['layout']} {c['m']}×{c['n']}×{c['k']}")
-                        gemm.setdefault(key, []).append(c["gflops"])
+                    add_gemm(gemm, name, t, out)
         print(f"round {r + 1}/{a.rounds} done", flush=True)
     med = statistics.median
     names = [w[1] for w in workloads(1, native_env) if w[0] in ("paced", "mlp")]

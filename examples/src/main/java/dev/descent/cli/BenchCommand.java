@@ -115,10 +115,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--paced",
-            description = "Before each timed epoch and before the test pass, print \"" + PACED_PROMPT + "\" and"
-                    + " wait for a line on standard input. bench/baseline/compare.py alternates the epochs of"
-                    + " Descent and of its peer this way, so that each pair of epochs runs seconds apart on a"
-                    + " shared machine, and neither runs while the other does.")
+            description = "Before each timed epoch and before the test pass (with --gemm: before each case and"
+                    + " before the report), print \"" + PACED_PROMPT + "\" and wait for a line on standard"
+                    + " input. bench/baseline/compare.py alternates the epochs (cases) of Descent and of its"
+                    + " peer this way, so that each pair runs seconds apart on a shared machine, and neither"
+                    + " runs while the other does.")
     boolean paced;
 
     @Option(
@@ -318,8 +319,10 @@ final class BenchCommand implements Callable<Integer> {
         int usedThreads = applyThreads(b);
         var rows = JSON.createArrayNode();
         java.util.Random random = new java.util.Random(seed);
+        BufferedReader go = paced ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
         for (int[] c : gemmCases()) {
             int layout = c[0], m = c[1], n = c[2], k = c[3];
+            if (go != null) awaitGo(out, go, "the case " + LAYOUTS[layout] + " " + m + "×" + n + "×" + k);
             float[] a = randoms(random, m * k), bb = randoms(random, k * n), cc = new float[m * n];
             double flops = 2.0 * m * n * k;
             int reps = flops > 1e9 ? 1 : (int) (2e8 / flops) + 1, samples = 15;
@@ -357,6 +360,7 @@ final class BenchCommand implements Callable<Integer> {
                     .put("ms", rounded(ms, 6))
                     .put("gflops", rounded(gflops, 2));
         }
+        if (go != null) awaitGo(out, go, "the report");
         ObjectNode report = JSON.createObjectNode().put("backend", b.name()).put("threads", usedThreads);
         report.set("gemm", rows);
         out.println(JSON.writeValueAsString(report));

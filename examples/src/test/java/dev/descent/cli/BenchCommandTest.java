@@ -109,6 +109,24 @@ class BenchCommandTest {
                 err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@code --gemm --paced}: a prompt before each case and one before the report. */
+    @Test
+    void pacedGemmWaitsBeforeEachCaseAndTheReport() throws Exception {
+        var saved = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("\n".repeat(10).getBytes(StandardCharsets.UTF_8)));
+            String[] lines = run("bench", "--gemm", "--gemm-sizes", "33", "--threads", "1", "--paced")
+                    .strip()
+                    .split("\\R");
+            StringBuilder kinds = new StringBuilder();
+            for (String l : lines)
+                kinds.append(l.equals(BenchCommand.PACED_PROMPT) ? 'w' : l.startsWith("gemm ") ? 'g' : l.charAt(0));
+            assertEquals("wgwgwgwgwgwgw{", kinds.toString(), String.join("\n", lines));
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
     /** {@code --gemm}: one line per case, then JSON with every case's shape and a consistent rate. */
     @Test
     void gemmReportsEveryLayoutAndShape() throws Exception {
