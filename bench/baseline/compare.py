@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 
+from paced import PROMPT
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 PY = "/usr/bin/python3"
@@ -48,7 +50,6 @@ def last_json(cmd, env, cwd=ROOT):
 
 
 IDLE_PAUSE_S = 0.3  # before each turn of paced_pair
-PACED_PROMPT = "paced: waiting for a line on stdin"  # what `descent bench --paced` and numpy_mlp.py print
 
 
 def paced_pair(runs, results=("epoch ",)):
@@ -88,7 +89,7 @@ def paced_pair(runs, results=("epoch ",)):
     lines = [[] for _ in procs]
     tails = [None] * len(procs)  # from the line after the last epoch on: the report
     for i in range(len(procs)):
-        until(i, PACED_PROMPT)
+        until(i, PROMPT)
     e = 0
     while None in tails:
         for i in (range(len(procs)) if e % 2 == 0 else reversed(range(len(procs)))):
@@ -98,7 +99,7 @@ def paced_pair(runs, results=("epoch ",)):
             line = until(i, *results, "test accuracy", "{")
             if line.startswith(results):
                 lines[i].append(line)
-                until(i, PACED_PROMPT)
+                until(i, PROMPT)
             else:  # that go was the test pass's: the report follows
                 procs[i][0].stdin.close()
                 tails[i] = line + procs[i][0].stdout.read()

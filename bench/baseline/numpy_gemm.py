@@ -11,11 +11,12 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 
 import numpy as np
 import threadpoolctl
+
+from paced import await_go
 
 CASES = [("NT", 64, 128, 784), ("TN", 128, 784, 64), ("NN", 64, 784, 128)] + [
     (layout, s, s, s) for s in (1024, 2048) for layout in ("NN", "TN", "NT")
@@ -25,16 +26,6 @@ CASES = [("NT", 64, 128, 784), ("TN", 128, 784, 64), ("NN", 64, 784, 128)] + [
 def openblas():
     info = [i for i in threadpoolctl.threadpool_info() if i.get("internal_api") == "openblas"]
     return info[0] if info else {}
-
-
-PACED_PROMPT = "paced: waiting for a line on stdin"  # as `descent bench --paced`
-
-
-def await_go(what):
-    """--paced: prints PACED_PROMPT and blocks until a line arrives on stdin."""
-    print(PACED_PROMPT, flush=True)
-    if not sys.stdin.readline():
-        sys.exit(f"--paced: standard input ended before {what}")
 
 
 def main():

@@ -15,10 +15,11 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 
 import numpy as np
+
+from paced import await_go
 
 
 def idx(path):
@@ -89,16 +90,6 @@ def epoch(model, x, y, order, batch, lr):
         idx_ = order[s : s + batch]
         total += model.step(x[idx_], y[idx_], np.float32(lr), np.float32(0.9)) * len(idx_)
     return total / len(order)
-
-
-PACED_PROMPT = "paced: waiting for a line on stdin"  # as `descent bench --paced`
-
-
-def await_go(what):
-    """--paced: prints PACED_PROMPT and blocks until a line arrives on stdin."""
-    print(PACED_PROMPT, flush=True)
-    if not sys.stdin.readline():
-        sys.exit(f"--paced: standard input ended before {what}")
 
 
 def main():

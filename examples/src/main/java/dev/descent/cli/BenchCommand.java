@@ -208,7 +208,7 @@ final class BenchCommand implements Callable<Integer> {
                     (System.nanoTime() - t0) / 1e9,
                     warmup);
         }
-        BufferedReader go = paced ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
+        BufferedReader go = pacer();
         try (TrainingSession session =
                 TrainingSession.open(b, model, loss, Optimizers.sgd(lr).momentum(0.9), model.initialParameters(seed))) {
             for (int e = 0; e < epochs; e++) {
@@ -249,6 +249,11 @@ final class BenchCommand implements Callable<Integer> {
                 .put("jdk", System.getProperty("java.vendor") + " " + Runtime.version());
         out.println(JSON.writeValueAsString(report));
         return 0;
+    }
+
+    /** {@code --paced}: standard input, read line by line by {@link #awaitGo}; null without it. */
+    private BufferedReader pacer() {
+        return paced ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
     }
 
     /**
@@ -319,7 +324,7 @@ final class BenchCommand implements Callable<Integer> {
         int usedThreads = applyThreads(b);
         var rows = JSON.createArrayNode();
         java.util.Random random = new java.util.Random(seed);
-        BufferedReader go = paced ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
+        BufferedReader go = pacer();
         for (int[] c : gemmCases()) {
             int layout = c[0], m = c[1], n = c[2], k = c[3];
             if (go != null) awaitGo(out, go, "the case " + LAYOUTS[layout] + " " + m + "×" + n + "×" + k);
