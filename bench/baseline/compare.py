@@ -9,11 +9,11 @@ between rounds does not move:
 
 - the `descent bench` workload (MLP 784-128-10, batch 64, SGD lr 0.1 momentum 0.9, 5 timed epochs
   on MNIST-10k) in Descent (`./descent bench`), in NumPy over OpenBLAS with its NATIVE kernel
-  (these two side by side with --paced, taking turns epoch by epoch: see paced_pair)
   (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in that command alone; when OpenBLAS does not
   know the processor and falls back to a pre-AVX2 kernel such as Prescott, the strongest kernel
   for the processor's flags is forced instead: see best_kernel) and with the machine's setting,
-  and in PyTorch's CPU build;
+  and in PyTorch's CPU build; Descent and NumPy-native run side by side with --paced, taking turns
+  epoch by epoch (see paced_pair), which gives a third ratio, epoch by epoch;
 - sgemm in the three layouts at the MLP step's shapes and at 1024² and 2048²: Descent's backend
   (`./descent bench --gemm`) against OpenBLAS (through NumPy) native (these two side by side with
   --paced, taking turns case by case) and with the machine's setting.
@@ -87,7 +87,7 @@ def paced_pair(runs, results=("epoch ",)):
         procs[i][0].stdin.flush()
 
     lines = [[] for _ in procs]
-    tails = [None] * len(procs)  # from the line after the last epoch on: the report
+    tails = [None] * len(procs)  # from the line after the last timed part on: the report
     for i in range(len(procs)):
         until(i, PROMPT)
     e = 0
@@ -176,10 +176,15 @@ def add_gemm(gemm, name, t, report):
         gemm.setdefault((name, t, f"{c['layout']} {c['m']}×{c['n']}×{c['k']}"), []).append(c["gflops"])
 
 
-def paired(ours, peer):
-    """The ratios ours[r] / peer[r] of the rounds, as "median [lowest–highest]"."""
-    q = sorted(x / y for x, y in zip(ours, peer))
+def spread(values):
+    """values as "median [lowest–highest]"."""
+    q = sorted(values)
     return f"{statistics.median(q):.2f} [{q[0]:.2f}–{q[-1]:.2f}]"
+
+
+def paired(ours, peer):
+    """The ratios ours[r] / peer[r] of the rounds, as spread gives them."""
+    return spread(x / y for x, y in zip(ours, peer))
 
 
 def main():
@@ -197,17 +202,18 @@ def main():
     epochs = {}  # t -> [numpy-native epoch seconds ÷ descent's, for each pair of epochs]
     for r in range(a.rounds):
         for t in a.threads:
-            paced = [(name, cmd, env) for table, name, cmd, env in workloads(t, native_env) if table == "paced"]
-            reports, lines = paced_pair([(cmd, env) for _, cmd, env in paced])
-            for (name, _, _), out in zip(paced, reports):
+            work = workloads(t, native_env)
+            names, runs = zip(*[(name, (cmd, env)) for table, name, cmd, env in work if table == "paced"])
+            reports, lines = paced_pair(list(runs))
+            for name, out in zip(names, reports):
                 mlp.setdefault((name, t), []).append(out["samples_per_s"])
             seconds = [[float(l.split()[2]) for l in ls] for ls in lines]  # "epoch 1/5  0.0871 s ..."
             epochs.setdefault(t, []).extend(n / d for d, n in zip(*seconds))
-            paced = [(name, cmd, env) for table, name, cmd, env in workloads(t, native_env) if table == "paced gemm"]
-            reports, _ = paced_pair([(cmd, env) for _, cmd, env in paced], results=("gemm ", "sgemm "))
-            for (name, _, _), out in zip(paced, reports):
+            names, runs = zip(*[(name, (cmd, env)) for table, name, cmd, env in work if table == "paced gemm"])
+            reports, _ = paced_pair(list(runs), results=("gemm ", "sgemm "))
+            for name, out in zip(names, reports):
                 add_gemm(gemm, name, t, out)
-            for table, name, cmd, env in workloads(t, native_env):
+            for table, name, cmd, env in work:
                 if table.startswith("paced"):
                     continue
                 out = last_json(cmd, env)
@@ -229,8 +235,7 @@ def main():
         print(f"{n:26}" + "".join(f"  {t} thr {paired(mlp[('descent', t)], mlp[(n, t)])}" for t in a.threads))
     print("descent ÷ numpy (native kernel), epoch by epoch (each pair of epochs back to back): median [range]")
     for t in a.threads:
-        q = sorted(epochs[t])
-        print(f"{'':26}  {t} thr {statistics.median(q):.2f} [{q[0]:.2f}–{q[-1]:.2f}] of {len(q)} pairs")
+        print(f"{'':26}  {t} thr {spread(epochs[t])} of {len(epochs[t])} pairs")
     cases = sorted({k[2] for k in gemm}, key=lambda c: [k[2] for k in gemm].index(c))
     print("\nsgemm GFLOP/s (median of rounds); ratio = descent ÷ openblas native; within rounds: median [range]")
     for t in a.threads:
