@@ -45,6 +45,9 @@ final class Gemm {
      * NR); the 6-row kernel also reads row-major B in place.
      */
     private static final boolean PACKED_B_ONLY = MR == 8;
+    /** The kernel's aRow for a packed A sliver ({@link #packA}) rather than rows read in place. */
+    private static final int PACKED = 0;
+
     /** Columns of the register tile: two vectors of B. */
     static final int NR = 2 * L;
     /** Depth of a k-block: an A sliver ({@code MR×KC}) plus a B sliver ({@code KC×NR}) fit in L1. */
@@ -562,7 +565,7 @@ final class Gemm {
                                     kc,
                                     ap,
                                     ir * kc,
-                                    kc,
+                                    PACKED,
                                     bs,
                                     bi,
                                     bStride,
@@ -607,11 +610,11 @@ final class Gemm {
                     float[] as = b;
                     int ai = bOff + j * k + pc, aRow = k;
                     if (mr < MR) {
-                        // the kernel reads MR rows: a ragged group is copied, zero-padded
+                        // the kernel reads MR rows: a ragged group is packed, zero-padded
                         packA(b, bOff, k, 1, j, mr, pc, kc, s.ap, 0);
                         as = s.ap;
                         ai = 0;
-                        aRow = kc;
+                        aRow = PACKED;
                     }
                     kernel(kc, as, ai, aRow, aAll, pc * mPad + i * kc, NR, cT, j * m + i, m, mr, nr, add, s.tile);
                 }
@@ -670,7 +673,7 @@ final class Gemm {
                             kc,
                             aAll,
                             pc * mPad + ir * kc,
-                            kc,
+                            PACKED,
                             bs,
                             bi,
                             bStride,
@@ -688,9 +691,10 @@ final class Gemm {
     }
 
     /**
-     * Packs A[i0..i0+mc, p0..p0+kc) into slivers of MR rows, each row's kc values side by side:
-     * element (i0 + q·MR + r, p0 + p) goes to {@code ap[apOff + q·MR·kc + r·kc + p]}; rows past mc are
-     * zero. Reads a; overwrites that part of ap.
+     * Packs A[i0..i0+mc, p0..p0+kc) into slivers of MR rows, the MR values of each step p side by side:
+     * element (i0 + q·MR + r, p0 + p) goes to {@code ap[apOff + q·MR·kc + p·MR + r]}; rows past mc
+     * are zero. The kernel then reads step p's column of the sliver at one index with constant
+     * displacements ({@link #kernel}). Reads a; overwrites that part of ap.
      */
     private static void packA(
             float[] a, int aOff, int rsA, int csA, int i0, int mc, int p0, int kc, float[] ap, int apOff) {
@@ -698,16 +702,20 @@ final class Gemm {
             int mr = Math.min(MR, mc - ir);
             int src = aOff + (i0 + ir) * rsA + p0 * csA;
             if (csA == 1) {
-                // A row-major: a copy per row
-                for (int r = 0; r < mr; r++) System.arraycopy(a, src + r * rsA, ap, d + r * kc, kc);
+                // A row-major: each row's values go MR apart
+                for (int r = 0; r < MR; r++) {
+                    int sr = src + r * rsA;
+                    if (r < mr) for (int p = 0; p < kc; p++) ap[d + p * MR + r] = a[sr + p];
+                    else for (int p = 0; p < kc; p++) ap[d + p * MR + r] = 0f;
+                }
             } else {
-                // A stored transposed: each p holds MR consecutive values
+                // A stored transposed: each p holds the sliver's values side by side, as packed
                 for (int p = 0; p < kc; p++) {
-                    int sp = src + p * csA;
-                    for (int r = 0; r < mr; r++) ap[d + r * kc + p] = a[sp + r * rsA];
+                    int sp = src + p * csA, dp = d + p * MR;
+                    for (int r = 0; r < mr; r++) ap[dp + r] = a[sp + r * rsA];
+                    for (int r = mr; r < MR; r++) ap[dp + r] = 0f;
                 }
             }
-            if (mr < MR) Arrays.fill(ap, d + mr * kc, d + MR * kc, 0f);
         }
     }
 
@@ -746,11 +754,13 @@ final class Gemm {
     /**
      * The micro-kernel: an MR×NR tile {@code acc = Σ_p Ap[:, p]·Bs[p, :]} over kc steps, held in
      * 2·MR vector registers, then {@code C = acc} or {@code C += acc} for the top-left {@code mr×nr}
-     * part. Ap(r, p) is at {@code ai + r·aRow + p}: a packed A sliver ({@link #packA}, aRow = kc) or
-     * rows of A read in place (aRow their length); all MR rows are read, those past mr are dropped.
+     * part. A is a packed sliver when aRow is {@link #PACKED}: Ap(r, p) at {@code ai + p·MR + r} ({@link
+     * #packA}); else MR rows read in place, aRow apart: Ap(r, p) at {@code ai + r·aRow + p}. All MR
+     * rows are read, those past mr are dropped.
      * Bs holds NR floats per p at {@code bi + p·bStride}. tile is a scratch MR×NR array for ragged
      * tiles. Each element of the tile is one FMA chain over p, continued from C when adding, in
-     * both kernels: {@link #kernel8} for 32 vector registers, {@link #kernel6} for 16.
+     * every kernel: {@link #kernel8} for 32 vector registers, {@link #kernel6} for 16, each with a
+     * twin for rows read in place.
      */
     private static void kernel(
             int kc,
@@ -769,23 +779,29 @@ final class Gemm {
             float[] tile) {
         if (MR == 8) {
             assert bStride == NR : "the 8-row kernel reads packed B only, got stride " + bStride;
-            kernel8(kc, ap, ai, aRow, bs, bi, c, ci, ldc, mr, nr, add, tile);
-        } else kernel6(kc, ap, ai, aRow, bs, bi, bStride, c, ci, ldc, mr, nr, add, tile);
+            if (aRow == PACKED) kernel8(kc, ap, ai, bs, bi, c, ci, ldc, mr, nr, add, tile);
+            else kernel8Rows(kc, ap, ai, aRow, bs, bi, c, ci, ldc, mr, nr, add, tile);
+        } else if (aRow == PACKED) kernel6(kc, ap, ai, bs, bi, bStride, c, ci, ldc, mr, nr, add, tile);
+        else kernel6Rows(kc, ap, ai, aRow, bs, bi, bStride, c, ci, ldc, mr, nr, add, tile);
     }
 
     /**
-     * {@link #kernel} with 8 rows: 16 accumulators, 2 vectors of B and a broadcast in registers. B is
-     * a packed sliver, its stride the constant NR (C2's range-check elimination wants a constant
-     * scale): with the stride a parameter, as in {@link #kernel6}, the products ran 5–20 % slower
-     * here (2026-12-06, Emerald Rapids, round-robin in one JVM), so for this kernel B is always
-     * packed. The 6-row kernel keeps the parameter: with NR in its place it ran 18–25 % slower on
-     * the 1024³ and 2048³ products ({@code -XX:UseAVX=2} on the same machine).
+     * {@link #kernel} with 8 rows of packed A: 16 accumulators, 2 vectors of B and a broadcast in
+     * registers. Step p's 8 values of A sit side by side, so the loop keeps one index into A and
+     * broadcasts at constant displacements from it. With the rows kc apart instead (8 indices, which
+     * C2 spilled: a load from the stack and moves from vector registers, on the FMA ports, every
+     * step) the kernel alone on L1 operands ran 117–136 GFLOP/s against 167–176 for this one and a
+     * 174 peak; the products ran 1.04–1.15× faster (1024³ to 2048³, 1 and 2 threads, round-robin in
+     * one JVM, 2026-12-06, Emerald Rapids). B is a packed sliver, its stride the constant NR (C2's
+     * range-check elimination wants a constant scale): with the stride a parameter, as in {@link
+     * #kernel6}, the products ran 5–20 % slower here, so for this kernel B is always packed. The 6-row
+     * kernel keeps the parameter: with NR in its place it ran 18–25 % slower on the 1024³ and 2048³
+     * products ({@code -XX:UseAVX=2} on the same machine).
      */
     private static void kernel8(
             int kc,
             float[] ap,
             int ai,
-            int aRow,
             float[] bs,
             int bi,
             float[] c,
@@ -822,34 +838,33 @@ final class Gemm {
             c70 = FloatVector.fromArray(S, src, si + 7 * ld);
             c71 = FloatVector.fromArray(S, src, si + 7 * ld + L);
         }
-        int a1 = aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow, a6 = 6 * aRow, a7 = 7 * aRow;
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bs, bp);
             FloatVector b1 = FloatVector.fromArray(S, bs, bp + L);
-            int a = ai + p;
+            int a = ai + p * 8;
             FloatVector x = FloatVector.broadcast(S, ap[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[a + a1]);
+            x = FloatVector.broadcast(S, ap[a + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[a + a2]);
+            x = FloatVector.broadcast(S, ap[a + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[a + a3]);
+            x = FloatVector.broadcast(S, ap[a + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a + a4]);
+            x = FloatVector.broadcast(S, ap[a + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a + a5]);
+            x = FloatVector.broadcast(S, ap[a + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, ap[a + a6]);
+            x = FloatVector.broadcast(S, ap[a + 6]);
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, ap[a + a7]);
+            x = FloatVector.broadcast(S, ap[a + 7]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
@@ -891,8 +906,225 @@ final class Gemm {
         tileOut(tile, c, ci, ldc, mr, nr);
     }
 
-    /** {@link #kernel} with 6 rows: 12 accumulators, for 16 vector registers. */
+    /**
+     * {@link #kernel8} with MR rows of A read in place, aRow apart (a dense layer's weights, {@link
+     * #transposed}). Its own method: with both loops in one, C2 compiled the packed one 5–25 %
+     * slower. The loop walks one index down the rows, which kept the addresses out of the stack
+     * (160 GFLOP/s on L1 operands against 130 with an index per row).
+     */
+    private static void kernel8Rows(
+            int kc,
+            float[] ap,
+            int ai,
+            int aRow,
+            float[] bs,
+            int bi,
+            float[] c,
+            int ci,
+            int ldc,
+            int mr,
+            int nr,
+            boolean add,
+            float[] tile) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (!add) {
+            c00 = c01 = c10 =
+                    c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(S);
+        } else {
+            // continue the FMA chain from C: the result is the same however k is blocked
+            boolean ragged = mr < 8 || nr < NR;
+            if (ragged) tileIn(c, ci, ldc, mr, nr, tile);
+            float[] src = ragged ? tile : c;
+            int si = ragged ? 0 : ci, ld = ragged ? NR : ldc;
+            c00 = FloatVector.fromArray(S, src, si);
+            c01 = FloatVector.fromArray(S, src, si + L);
+            c10 = FloatVector.fromArray(S, src, si + ld);
+            c11 = FloatVector.fromArray(S, src, si + ld + L);
+            c20 = FloatVector.fromArray(S, src, si + 2 * ld);
+            c21 = FloatVector.fromArray(S, src, si + 2 * ld + L);
+            c30 = FloatVector.fromArray(S, src, si + 3 * ld);
+            c31 = FloatVector.fromArray(S, src, si + 3 * ld + L);
+            c40 = FloatVector.fromArray(S, src, si + 4 * ld);
+            c41 = FloatVector.fromArray(S, src, si + 4 * ld + L);
+            c50 = FloatVector.fromArray(S, src, si + 5 * ld);
+            c51 = FloatVector.fromArray(S, src, si + 5 * ld + L);
+            c60 = FloatVector.fromArray(S, src, si + 6 * ld);
+            c61 = FloatVector.fromArray(S, src, si + 6 * ld + L);
+            c70 = FloatVector.fromArray(S, src, si + 7 * ld);
+            c71 = FloatVector.fromArray(S, src, si + 7 * ld + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bs, bp);
+            FloatVector b1 = FloatVector.fromArray(S, bs, bp + L);
+            int q = ai + p;
+            FloatVector x = FloatVector.broadcast(S, ap[q]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (mr == 8 && nr == NR) {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + L);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + L);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + L);
+            c40.intoArray(c, ci + 4 * ldc);
+            c41.intoArray(c, ci + 4 * ldc + L);
+            c50.intoArray(c, ci + 5 * ldc);
+            c51.intoArray(c, ci + 5 * ldc + L);
+            c60.intoArray(c, ci + 6 * ldc);
+            c61.intoArray(c, ci + 6 * ldc + L);
+            c70.intoArray(c, ci + 7 * ldc);
+            c71.intoArray(c, ci + 7 * ldc + L);
+            return;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+        tileOut(tile, c, ci, ldc, mr, nr);
+    }
+
+    /**
+     * {@link #kernel} with 6 rows of packed A: 12 accumulators, for 16 vector registers. The same
+     * layout of A as {@link #kernel8} (with {@code -XX:UseAVX=2} on AVX-512 hardware: the products as
+     * fast as with rows kc apart, within the spread of an identical copy).
+     */
     private static void kernel6(
+            int kc,
+            float[] ap,
+            int ai,
+            float[] bs,
+            int bi,
+            int bStride,
+            float[] c,
+            int ci,
+            int ldc,
+            int mr,
+            int nr,
+            boolean add,
+            float[] tile) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (!add) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+        } else {
+            // continue the FMA chain from C: the result is the same however k is blocked
+            boolean ragged = mr < 6 || nr < NR;
+            if (ragged) tileIn(c, ci, ldc, mr, nr, tile);
+            float[] src = ragged ? tile : c;
+            int si = ragged ? 0 : ci, ld = ragged ? NR : ldc;
+            c00 = FloatVector.fromArray(S, src, si);
+            c01 = FloatVector.fromArray(S, src, si + L);
+            c10 = FloatVector.fromArray(S, src, si + ld);
+            c11 = FloatVector.fromArray(S, src, si + ld + L);
+            c20 = FloatVector.fromArray(S, src, si + 2 * ld);
+            c21 = FloatVector.fromArray(S, src, si + 2 * ld + L);
+            c30 = FloatVector.fromArray(S, src, si + 3 * ld);
+            c31 = FloatVector.fromArray(S, src, si + 3 * ld + L);
+            c40 = FloatVector.fromArray(S, src, si + 4 * ld);
+            c41 = FloatVector.fromArray(S, src, si + 4 * ld + L);
+            c50 = FloatVector.fromArray(S, src, si + 5 * ld);
+            c51 = FloatVector.fromArray(S, src, si + 5 * ld + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * bStride;
+            FloatVector b0 = FloatVector.fromArray(S, bs, bp);
+            FloatVector b1 = FloatVector.fromArray(S, bs, bp + L);
+            int a = ai + p * 6;
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        if (mr == 6 && nr == NR) {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + L);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + L);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + L);
+            c40.intoArray(c, ci + 4 * ldc);
+            c41.intoArray(c, ci + 4 * ldc + L);
+            c50.intoArray(c, ci + 5 * ldc);
+            c51.intoArray(c, ci + 5 * ldc + L);
+            return;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        tileOut(tile, c, ci, ldc, mr, nr);
+    }
+
+    /** {@link #kernel6} with MR rows of A read in place, aRow apart: as {@link #kernel8Rows}. */
+    private static void kernel6Rows(
             int kc,
             float[] ap,
             int ai,
@@ -929,28 +1161,32 @@ final class Gemm {
             c50 = FloatVector.fromArray(S, src, si + 5 * ld);
             c51 = FloatVector.fromArray(S, src, si + 5 * ld + L);
         }
-        int a1 = aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow;
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * bStride;
             FloatVector b0 = FloatVector.fromArray(S, bs, bp);
             FloatVector b1 = FloatVector.fromArray(S, bs, bp + L);
-            int a = ai + p;
-            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            int q = ai + p;
+            FloatVector x = FloatVector.broadcast(S, ap[q]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[a + a1]);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[a + a2]);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[a + a3]);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a + a4]);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a + a5]);
+            q += aRow;
+            x = FloatVector.broadcast(S, ap[q]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
