@@ -65,6 +65,8 @@ final class Gemm {
         final float[] tile = new float[MR * NR];
         /** The lanes of a dot-product tile's accumulators ({@link #dotTile}). */
         final float[] lanes = new float[DOT_MB * DOT_NB * L];
+        /** Offsets of L rows of a transposed B, for {@link #packB}'s gathers. */
+        final int[] apart = new int[L];
 
         float[] bp = new float[KC * NR];
         float[] aAll = new float[0];
@@ -737,6 +739,19 @@ final class Gemm {
             for (int p = 0; p < kc; p++) {
                 int sp = src + p * rsB, dp = d + p * NR;
                 for (int col = 0; col < nr; col++) bp[dp + col] = b[sp + col];
+            }
+        } else if (nr == NR && rsB == 1 && src >= 0 && src + (NR - 1) * csB + kc <= b.length) {
+            // B stored transposed (n×k), a full sliver: each step's NR values gathered down B's rows,
+            // L at a time (half the time of the per-column copy below: 13 µs against 26 for a
+            // 64×784 batch, 17 against 28 on AVX2). Only in bounds: a gather that once threw makes C2
+            // keep its index vector on the heap, 96 bytes per gather from then on (the copy below
+            // throws instead)
+            int[] apart = SCRATCH.get().apart;
+            for (int r = 0; r < L; r++) apart[r] = r * csB;
+            int src1 = src + L * csB;
+            for (int p = 0; p < kc; p++) {
+                FloatVector.fromArray(S, b, src + p, apart, 0).intoArray(bp, d + p * NR);
+                FloatVector.fromArray(S, b, src1 + p, apart, 0).intoArray(bp, d + p * NR + L);
             }
         } else {
             // B stored transposed (n×k): each column of B is a contiguous row in memory, read in order

@@ -1,6 +1,7 @@
 package dev.descent.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.backend.Activation;
@@ -47,6 +48,22 @@ class StepAllocationTest {
     @MethodSource("backends")
     void warmStepAllocatesNothing(String name, Backend backend) {
         assertNoAllocation(name, backend, s -> s.step(0.01));
+    }
+
+    /**
+     * Still nothing after products that failed on short arrays: the forward's packing gathers X only
+     * where it is in bounds, since a gather that once threw leaves its index vector on the heap in the
+     * JIT's code from then on (96 bytes a gather, 301 KB a step).
+     */
+    @Test
+    void stepAfterFailedProductsAllocatesNothing() {
+        SimdBackend backend = new SimdBackend(1);
+        float[] xShort = new float[64 * 784 - 1], w = new float[128 * 784], z = new float[64 * 128];
+        for (int repeat = 0; repeat < 50; repeat++)
+            assertThrows(
+                    IndexOutOfBoundsException.class,
+                    () -> backend.matmulNT(xShort, 0, w, 0, z, 0, 64, 128, 784, false));
+        assertNoAllocation("simd, 1 thread, after failed products", backend, s -> s.step(0.01));
     }
 
     /** The step one-cycle takes when it cycles the momentum too. */
