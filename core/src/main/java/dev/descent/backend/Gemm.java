@@ -65,7 +65,7 @@ final class Gemm {
         final float[] tile = new float[MR * NR];
         /** The lanes of a dot-product tile's accumulators ({@link #dotTile}). */
         final float[] lanes = new float[DOT_MB * DOT_NB * L];
-        /** Offsets of L rows of a transposed B, for {@link #packB}'s gathers. */
+        /** Offsets of L rows, for the gathers of {@link #packB} and {@link #transposed}. */
         final int[] apart = new int[L];
 
         float[] bp = new float[KC * NR];
@@ -622,9 +622,14 @@ final class Gemm {
                 }
             }
         }
+        // Cᵀ's columns into C's rows, L at a time by gathers down Cᵀ (in bounds: Cᵀ is n×m)
+        int[] apart = s.apart;
+        for (int r = 0; r < L; r++) apart[r] = r * m;
         for (int i = 0; i < m; i++) {
-            int ci = cOff + i * n;
-            for (int j = j0; j < j1; j++) c[ci + j] = cT[j * m + i];
+            int ci = cOff + i * n, j = j0;
+            for (; j + L <= j1; j += L)
+                FloatVector.fromArray(S, cT, j * m + i, apart, 0).intoArray(c, ci + j);
+            for (; j < j1; j++) c[ci + j] = cT[j * m + i];
         }
         finish(pr, 0, m, j0, j1);
     }
