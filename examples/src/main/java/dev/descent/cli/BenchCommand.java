@@ -127,7 +127,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Instead of training, time the backend's matrix products C = op(A)·op(B) in the three"
                     + " layouts of a dense layer (NN, TN, NT) at the MLP step's shapes and at 1024² and 2048²:"
                     + " one line per case (median of 15 timed repetitions after at least 3 untimed ones and"
-                    + " 0.5 s, so that the JIT has compiled the kernels), then one JSON object"
+                    + " 0.5 s, and once the JIT has compiled nothing for 0.3 s (10 s at most), so that the"
+                    + " kernels run compiled), then one JSON object"
                     + " {backend, threads, gemm: [{layout, m, n, k, ms, gflops}]}. The peer figures come from"
                     + " bench/baseline/compare.py.")
     boolean gemm;
@@ -282,10 +283,8 @@ final class BenchCommand implements Callable<Integer> {
      * do not depend on it.
      */
     private int warmUp(Backend b, Sequential model, Loss loss, float lr, Batches batches, Batch batch, Dataset test) {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         int most = Math.max(warmup, Math.min(WARMUP_MAX_FACTOR * warmup, 50));
-        long compiled = timed ? jit.getTotalCompilationTime() : 0;
+        long compiled = jitMillis();
         int e = 0;
         while (e < most) {
             try (TrainingSession session = TrainingSession.open(
@@ -298,11 +297,17 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             e++;
-            long now = timed ? jit.getTotalCompilationTime() : 0;
+            long now = jitMillis();
             if (e >= warmup && now == compiled) break;
             compiled = now;
         }
         return e;
+    }
+
+    /** The JIT compilers' total time so far in ms, or 0 where the JVM does not report it. */
+    private static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** Splits a SIMD backend's work over {@code --threads} (capped at the processors); the threads used. */
@@ -317,6 +322,16 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The least untimed time {@code --gemm} spends on each case before timing it. */
     private static final long GEMM_WARMUP_NANOS = 500_000_000L;
+
+    /**
+     * How long the JIT must have compiled nothing before {@code --gemm} times a case. The first case
+     * (the forward X·Wᵀ) once got its kernel's C2 code only after 1.6 s on a busy 2-core machine and
+     * was timed at a fifth of its speed, still in C1's code.
+     */
+    private static final long GEMM_QUIET_NANOS = 300_000_000L;
+
+    /** The most untimed time {@code --gemm} spends on a case while the JIT keeps compiling. */
+    private static final long GEMM_WARMUP_MAX_NANOS = 10_000_000_000L;
 
     /** {@code --gemm}: GFLOP/s of the backend's three matrix-product layouts at {@link #gemmCases}. */
     private int gemm(PrintStream out) throws IOException {
@@ -333,10 +348,18 @@ final class BenchCommand implements Callable<Integer> {
             int reps = flops > 1e9 ? 1 : (int) (2e8 / flops) + 1, samples = 15;
             double[] t = new double[samples];
             // untimed until the JIT has compiled the kernels: 3 repetitions of a small product take
-            // a few ms, while C2 compiles for tens
-            long warm = System.nanoTime() + GEMM_WARMUP_NANOS;
+            // a few ms, while C2 compiles for tens, and later than that when the cores are busy
+            long start = System.nanoTime(), quietSince = start, compiled = jitMillis();
             for (int s = -3; s < samples; s++) {
-                if (s == -1 && System.nanoTime() < warm) s = -2;
+                if (s == -1) {
+                    long now = System.nanoTime(), jit = jitMillis();
+                    if (jit != compiled) {
+                        compiled = jit;
+                        quietSince = now;
+                    }
+                    boolean warm = now - start >= GEMM_WARMUP_NANOS && now - quietSince >= GEMM_QUIET_NANOS;
+                    if (!warm && now - start < GEMM_WARMUP_MAX_NANOS) s = -2;
+                }
                 long t0 = System.nanoTime();
                 for (int r = 0; r < reps; r++)
                     switch (layout) {
