@@ -930,7 +930,9 @@ final class Gemm {
      * {@link #kernel8} with MR rows of A read in place, aRow apart (a dense layer's weights, {@link
      * #transposed}). Its own method: with both loops in one, C2 compiled the packed one 5–25 %
      * slower. The loop walks one index down the rows, which kept the addresses out of the stack
-     * (160 GFLOP/s on L1 operands against 130 with an index per row).
+     * (160 GFLOP/s on L1 operands against 130 with an index per row). Its loading and storing of the
+     * tile repeat {@link #kernel8}'s on purpose: a helper taking the 16 accumulators would box them
+     * wherever C2 declined to inline it.
      */
     private static void kernel8Rows(
             int kc,
