@@ -97,9 +97,8 @@ public class StepPartsBench {
     private float[] params, grads, x, y, z1, a1, logits, dLogits, dA1, dZ1;
     /**
      * The parameters {@link #update} changes: its own copy. Updating {@link #params} itself, which
-     * the other parts read, drifted the weights until the logits saturated and every gradient after
-     * them went subnormal: in a run of {@link StepPartsReport}, the update then took 636 µs and the
-     * products slowed with it, against 20 µs for the update alone.
+     * the other parts read, let them drift over a run: in one run of {@link StepPartsReport} the
+     * update took 636 µs, against 20 µs for the update alone.
      */
     private float[] updated;
 
