@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rev="${1:-HEAD}" threads="${2:-1}" rounds="${3:-7}"
 src=core/src/main/java/dev/descent/backend/Gemm.java
-(cd "$root" && mvn -q -B -o -Dspotless.check.skip=true -pl core compile)
+(cd "$root" && mvn -q -B -Dspotless.check.skip=true -pl core compile)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/src" "$work/classes"
