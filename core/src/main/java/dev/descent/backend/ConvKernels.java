@@ -235,15 +235,16 @@ final class ConvKernels {
                         var max = t0.rearrange(EVEN).blend(t1.rearrange(EVEN), HIGH);
                         var off = FloatVector.zero(S);
                         var c = t0.rearrange(ODD).blend(t1.rearrange(ODD), HIGH);
-                        VectorMask<Float> t = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
+                        // c ≠ c: NaN lanes (test(IS_NAN) reinterprets lanes, which C2 boxed on JDK 17 here)
+                        VectorMask<Float> t = c.compare(VectorOperators.GT, max).or(c.compare(VectorOperators.NE, c));
                         max = max.blend(c, t);
                         off = off.blend(right, t);
                         c = u0.rearrange(EVEN).blend(u1.rearrange(EVEN), HIGH);
-                        t = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
+                        t = c.compare(VectorOperators.GT, max).or(c.compare(VectorOperators.NE, c));
                         max = max.blend(c, t);
                         off = off.blend(below, t);
                         c = u0.rearrange(ODD).blend(u1.rearrange(ODD), HIGH);
-                        t = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
+                        t = c.compare(VectorOperators.GT, max).or(c.compare(VectorOperators.NE, c));
                         max = max.blend(c, t);
                         off = off.blend(diagonal, t);
                         max.intoArray(y, yOff + o + b);
