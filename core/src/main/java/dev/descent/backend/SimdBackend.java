@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API backend. Matrix products run through {@link Gemm} (packed panels, register-blocked
  * micro-kernel, split over {@link #threads()} threads when large); reductions and column sums use
- * explicit SIMD, as do the (leaky) ReLU backward and the sign; element-wise operations and
+ * explicit SIMD, as do the (leaky) ReLU forward and backward and the sign; element-wise operations and
  * optimizer updates are inherited from {@link ScalarBackend}, whose plain loops the JIT already
  * auto-vectorises, and the SGD update is split over the threads when the buffer is large.
  *
@@ -544,6 +544,40 @@ public class SimdBackend extends ScalarBackend {
                     .intoArray(out, i);
         }
         for (; i < end; i++) out[i] = Math.signum(s * x[i] + c);
+    }
+
+    /**
+     * ReLU and leaky ReLU on the Vector API: the JIT compiles the scalar loop's {@code Math.max}
+     * with a branch per element, which real pre-activations (half negative) mispredict (the CNN's
+     * first ReLU: ~0.9 ms a batch). The same bits as {@link Activation#apply}: a NaN stays NaN, −0
+     * gives 0 under ReLU ({@code Math.max(−0, 0)}) and −0 under leaky ReLU ({@code slope·−0}). The
+     * other activations are inherited.
+     */
+    @Override
+    public void activate(Activation f, float[] z, int zOff, float[] out, int outOff, int n) {
+        Activation.Kind kind = f.kind();
+        if (kind != Activation.Kind.RELU && kind != Activation.Kind.LEAKY_RELU) {
+            super.activate(f, z, zOff, out, outOff, n);
+            return;
+        }
+        // one loop each: a mask chosen by a condition inside the loop is boxed by C2 (32 B a vector)
+        int i = 0, bound = S.loopBound(n);
+        if (kind == Activation.Kind.RELU) {
+            var zero = FloatVector.zero(S);
+            for (; i < bound; i += L) {
+                var v = FloatVector.fromArray(S, z, zOff + i);
+                // v where v > 0 or v is NaN, else +0
+                zero.blend(v, v.compare(VectorOperators.GT, 0f).or(v.compare(VectorOperators.NE, v)))
+                        .intoArray(out, outOff + i);
+            }
+        } else {
+            float slope = f.slope();
+            for (; i < bound; i += L) {
+                var v = FloatVector.fromArray(S, z, zOff + i);
+                v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
+            }
+        }
+        if (i < n) super.activate(f, z, zOff + i, out, outOff + i, n - i);
     }
 
     /**

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The SIMD backend's element-wise passes (the SGD update split over threads, the ReLU backward)
+ * The SIMD backend's element-wise passes (the SGD update split over threads, the ReLU forward and backward)
  * give exactly the scalar backend's bits, on 1, 2 and 3 threads, at awkward sizes and at the MNIST
  * MLP's 101,770 parameters.
  */
@@ -72,6 +72,29 @@ class ElementwiseSplitTest {
         new ScalarBackend().activationGrad(Activation.RELU, z, 0, null, 0, want, 0, want, 0, n);
         new SimdBackend(1).activationGrad(Activation.RELU, z, 0, null, 0, got, 0, got, 0, n);
         assertArrayEquals(want, got, "in place, n = " + n);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 15, 16, 17, 63, 8192, 4099})
+    void reluForwardEqualsScalarBitForBit(int n) {
+        float[] z = randoms(5, n);
+        float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -Float.MIN_VALUE};
+        for (int i = 0; i < n; i += 5) z[i] = special[(i / 5) % special.length];
+        for (Activation f : new Activation[] {Activation.RELU, Activation.LEAKY_RELU, Activation.leakyRelu(0.2f)}) {
+            float[] want = new float[n + 3], got = new float[n + 3];
+            new ScalarBackend().activate(f, z, 0, want, 3, n);
+            new SimdBackend(1).activate(f, z, 0, got, 3, n);
+            for (int i = 0; i < n + 3; i++)
+                assertEquals(
+                        Float.floatToRawIntBits(want[i]),
+                        Float.floatToRawIntBits(got[i]),
+                        f + " at " + i + (i >= 3 ? " (z " + z[i - 3] + ")" : ""));
+            float[] inPlace = z.clone(); // out may be z itself
+            new SimdBackend(1).activate(f, inPlace, 0, inPlace, 0, n);
+            for (int i = 0; i < n; i++)
+                assertEquals(
+                        Float.floatToRawIntBits(want[3 + i]), Float.floatToRawIntBits(inPlace[i]), f + " in place");
+        }
     }
 
     /** n floats uniform in [-1, 1). */
