@@ -370,9 +370,32 @@ public interface Backend {
         rowsToChannelMajor(dy, dyOff, rows, outChannels, plane, scratch, at);
         sumEachRow(scratch, at, outChannels, gp, grad, dbOff, true); // db += Σ dY
         convolutionWeightGradient(window, outChannels, x, xOff, rows, scratch, at, grad, dwOff, scratch, scratchOff);
-        if (dx == null) return;
-        matmulTN(w, wOff, scratch, at, scratch, scratchOff, k, gp, outChannels, false); // col = Wᵀ·dY
-        col2im(window, scratch, scratchOff, rows, dx, dxOff);
+        if (dx != null)
+            convolutionInputGradient(window, outChannels, w, wOff, scratch, at, rows, dx, dxOff, scratch, scratchOff);
+    }
+
+    /**
+     * A convolution block's input gradient (see {@link #convolutionBackward}): sets dx's {@code rows}
+     * rows (from dxOff) to {@code Wᵀ·dY} folded by {@link #col2im}, with {@code dY [out, rows·P]}
+     * channel-major at dyOff. Reads w and dy; overwrites those rows of dx and {@code col[colOff,
+     * colOff + patch·rows·P)}.
+     */
+    @Composed
+    default void convolutionInputGradient(
+            ImageWindow window,
+            int outChannels,
+            float[] w,
+            int wOff,
+            float[] dy,
+            int dyOff,
+            int rows,
+            float[] dx,
+            int dxOff,
+            float[] col,
+            int colOff) {
+        int k = window.patch(), gp = rows * window.plane();
+        matmulTN(w, wOff, dy, dyOff, col, colOff, k, gp, outChannels, false); // col = Wᵀ·dY
+        col2im(window, col, colOff, rows, dx, dxOff);
     }
 
     /**

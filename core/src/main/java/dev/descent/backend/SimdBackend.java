@@ -332,6 +332,78 @@ public class SimdBackend extends ScalarBackend {
         else super.col2im(window, col, colOff, rows, dx, dxOff);
     }
 
+    /** A window {@link DirectConv#applies} to runs the direct convolution: the same bits as the composition. */
+    @Override
+    public void convolution(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] w,
+            int wOff,
+            float[] bias,
+            int biasOff,
+            float[] y,
+            int yOff,
+            float[] scratch,
+            int scratchOff) {
+        if (DirectConv.applies(window))
+            DirectConv.forward(window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, threads);
+        else
+            super.convolution(window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, scratch, scratchOff);
+    }
+
+    /**
+     * A window {@link DirectConv#applies} to sums its weight and bias gradients directly from x and
+     * dy (no unfolding), then, unless dx is null, takes the composition's input gradient; anything
+     * else runs the composition.
+     */
+    @Override
+    public void convolutionBackward(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            float[] w,
+            int wOff,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            int dbOff,
+            float[] dx,
+            int dxOff,
+            float[] scratch,
+            int scratchOff) {
+        if (!DirectConv.applies(window)) {
+            super.convolutionBackward(
+                    window,
+                    outChannels,
+                    x,
+                    xOff,
+                    rows,
+                    w,
+                    wOff,
+                    dy,
+                    dyOff,
+                    grad,
+                    dwOff,
+                    dbOff,
+                    dx,
+                    dxOff,
+                    scratch,
+                    scratchOff);
+            return;
+        }
+        DirectConv.weightGradient(window, outChannels, x, xOff, rows, dy, dyOff, grad, dwOff, dbOff, threads);
+        if (dx == null) return;
+        int plane = window.plane(), at = scratchOff + window.patch() * rows * plane;
+        rowsToChannelMajor(dy, dyOff, rows, outChannels, plane, scratch, at);
+        convolutionInputGradient(window, outChannels, w, wOff, scratch, at, rows, dx, dxOff, scratch, scratchOff);
+    }
+
     /**
      * An {@link ConvKernels#unpadded} window with a patch of at least four vectors computes {@code dW
      * += dY·colT} from the transposed unfolding ({@link ConvKernels#im2row}) into col's room, a

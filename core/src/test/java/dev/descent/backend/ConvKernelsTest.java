@@ -2,6 +2,8 @@ package dev.descent.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -193,6 +195,74 @@ class ConvKernelsTest {
                 for (int i = 0; i < dx[0].length; i++)
                     assertEquals(dx[0][i], dx[1][i], 1e-5 * Math.max(1, Math.abs(dx[0][i])), "dx " + i + " " + what);
             }
+    }
+
+    /**
+     * Windows {@link DirectConv} computes (a small patch, output rows at least a vector wide): the
+     * MNIST CNN's first layer, rows a whole number of vectors and not, several input channels.
+     */
+    static final ImageWindow[] DIRECT_WINDOWS = {
+        new ImageWindow(1, 28, 28, 5, 5, 1, 1, 0, 0),
+        new ImageWindow(2, 4, 40, 3, 5, 1, 1, 0, 0),
+        new ImageWindow(3, 9, 2 * SimdBackend.S.length() + 2, 3, 3, 1, 1, 0, 0),
+        new ImageWindow(1, 6, SimdBackend.S.length(), 2, 1, 1, 1, 0, 0),
+        new ImageWindow(7, 5, 21, 3, 3, 1, 1, 0, 0),
+    };
+
+    /**
+     * The direct forward gives the composition's bits (im2col, the product, the scatter with the
+     * bias) on any thread count, for even and odd channel counts and batches that fill the tiles or
+     * not; the direct weight and bias gradients (a first layer: no dx) match the scalar backend's
+     * within float rounding and give the same bits on 1 and 2 threads.
+     */
+    @Test
+    void directConvolutionMatchesTheComposition() {
+        for (ImageWindow v : DIRECT_WINDOWS)
+            for (int out : new int[] {1, 5, 16}) {
+                assertTrue(DirectConv.applies(v), v.toString());
+                int rows = 3, off = 2, k = v.patch(), plane = v.plane(), in = rows * v.inputSize();
+                int yn = rows * out * plane, gp = rows * plane;
+                float[] x = activations(out * 11L + v.width(), off + in, false);
+                float[] p = activations(out + 9L, off + out * k + out, false);
+                float[] dy = activations(out * 5L + v.height(), off + yn, false);
+                SimdBackend one = new SimdBackend(1);
+                float[] col = new float[gp * (k + out)], composed = new float[off + yn];
+                one.im2col(v, x, off, rows, col, 0);
+                one.matmul(p, off, col, 0, col, k * gp, out, gp, k, false);
+                one.channelMajorToRows(col, k * gp, rows, out, plane, p, off + out * k, composed, off);
+                Backend[] backends = {SCALAR, one, new SimdBackend(2)};
+                float[][] y = new float[3][off + yn], g = new float[3][off + out * k + out];
+                for (int b = 0; b < 3; b++) {
+                    float[] s = new float[gp * (k + out)];
+                    backends[b].convolution(v, out, x, off, rows, p, off, p, off + out * k, y[b], off, s, 0);
+                    java.util.Arrays.fill(g[b], 0.25f); // the gradients are added
+                    backends[b].convolutionBackward(
+                            v, out, x, off, rows, p, off, dy, off, g[b], off, off + out * k, null, 0, s, 0);
+                }
+                String what = v + " out " + out;
+                assertArrayEquals(bits(composed), bits(y[1]), "y, the composition's bits, " + what);
+                assertArrayEquals(bits(y[1]), bits(y[2]), "y, 2 threads " + what);
+                assertArrayEquals(bits(g[1]), bits(g[2]), "grads, 2 threads " + what);
+                for (int i = 0; i < g[0].length; i++)
+                    assertEquals(
+                            g[0][i],
+                            g[1][i],
+                            1e-5 * Math.max(1, Math.abs(g[0][i])) * Math.sqrt(rows * plane),
+                            "grad " + i + " " + what);
+                assertEquals(0.25f, g[1][0], "before the gradients: untouched");
+            }
+    }
+
+    /** Stride, padding, a patch of 64 or more, or rows narrower than a vector keep the composition. */
+    @Test
+    void directConvolutionAppliesOnlyToItsWindows() {
+        int l = SimdBackend.S.length();
+        assertFalse(DirectConv.applies(new ImageWindow(1, 28, 28, 5, 5, 2, 1, 0, 0)));
+        assertFalse(DirectConv.applies(new ImageWindow(1, 28, 28, 5, 5, 1, 2, 0, 0)));
+        assertFalse(DirectConv.applies(new ImageWindow(1, 28, 28, 5, 5, 1, 1, 1, 0)));
+        assertFalse(DirectConv.applies(new ImageWindow(16, 12, 28, 5, 5, 1, 1, 0, 0)));
+        assertFalse(DirectConv.applies(new ImageWindow(1, 28, l + 1, 3, 3, 1, 1, 0, 0)));
+        assertTrue(DirectConv.applies(new ImageWindow(1, 28, l + 2, 3, 3, 1, 1, 0, 0)));
     }
 
     static int[] bits(float[] a) {
