@@ -19,7 +19,7 @@ final class ConvKernels {
     private static final int L = S.length();
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
 
-    /** True when {@link #im2col}, {@link #col2im} and {@link #im2row} take this window: stride 1 across, no padding. */
+    /** True when {@link #im2col} and {@link #col2im} take this window: stride 1 across, no padding. */
     static boolean unpadded(ImageWindow v) {
         return v.strideWidth() == 1 && v.paddingHeight() == 0 && v.paddingWidth() == 0;
     }
@@ -61,25 +61,43 @@ final class ConvKernels {
                     }
     }
 
+    /** True when {@link #unfolding} describes the window's im2col matrix: no padding (any stride). */
+    static boolean gathers(ImageWindow v) {
+        return v.paddingHeight() == 0 && v.paddingWidth() == 0;
+    }
+
     /**
-     * The transposed unfolding for an {@link #unpadded} window: {@code colT [rows·P, patch]}, row q =
-     * (e, a, b) holding the patch of output position q in im2col's row order, {@code colT[q·patch +
-     * (ch·kh + i)·kw + j] = x[e][ch][a·sh + i][b + j]} (so {@code dW = dY·colT} is a product with B
-     * row-major). Each kernel row is one vector copy, in increasing address order. Reads x;
-     * overwrites {@code colT[off, off + rows·P·patch)}.
+     * im2col's matrix of a block as offsets into x, for a product that gathers it ({@link
+     * Gemm.Product#gathered}): {@code col[r][q] = x[xOff + taps[r] + positions[q]]} for the patch's
+     * taps r = (ch·kh + i)·kw + j ({@code taps[r] = ch·H·W + i·W + j}) and the block's output
+     * positions q = (e·OH + a)·OW + b ({@code positions[q] = e·C·H·W + a·sh·W + b·sw}). The arrays
+     * are the calling thread's, valid until its next call, and may be longer than the patch and
+     * {@code rows·P}.
      */
-    static void im2row(ImageWindow v, float[] x, int xOff, int rows, float[] colT, int off) {
-        int w = v.width(), oh = v.outHeight(), ow = v.outWidth(), kh = v.kernelHeight(), kw = v.kernelWidth();
-        int sh = v.strideHeight(), hw = v.height() * w, inWidth = v.inputSize(), ch = v.channels();
-        int end = off + v.patch() * rows * oh * ow, d = off;
+    record Unfolding(int[] taps, int[] positions) {}
+
+    private static final ThreadLocal<Unfolding> UNFOLDINGS =
+            ThreadLocal.withInitial(() -> new Unfolding(new int[0], new int[0]));
+
+    /** The calling thread's {@link Unfolding} of {@code rows} images through window v (with {@link #gathers}). */
+    static Unfolding unfolding(ImageWindow v, int rows) {
+        Unfolding u = UNFOLDINGS.get();
+        int patch = v.patch(), oh = v.outHeight(), ow = v.outWidth(), w = v.width(), hw = v.height() * w;
+        if (u.taps().length < patch || u.positions().length < rows * oh * ow)
+            UNFOLDINGS.set(
+                    u = new Unfolding(
+                            new int[Math.max(patch, u.taps().length)],
+                            new int[Math.max(rows * oh * ow, u.positions().length)]));
+        int[] taps = u.taps(), positions = u.positions();
+        int t = 0, q = 0;
+        for (int ch = 0; ch < v.channels(); ch++)
+            for (int i = 0; i < v.kernelHeight(); i++)
+                for (int j = 0; j < v.kernelWidth(); j++) taps[t++] = ch * hw + i * w + j;
         for (int e = 0; e < rows; e++)
             for (int a = 0; a < oh; a++)
-                for (int b = 0; b < ow; b++) {
-                    int base = xOff + e * inWidth + a * sh * w + b;
-                    for (int c = 0; c < ch; c++)
-                        for (int i = 0, src = base + c * hw; i < kh; i++, d += kw, src += w)
-                            copySegment(x, src, colT, d, kw, end);
-                }
+                for (int b = 0; b < ow; b++)
+                    positions[q++] = e * v.inputSize() + a * v.strideHeight() * w + b * v.strideWidth();
+        return u;
     }
 
     /** Per-thread tables of {@link #col2im}: lane masks, then each dx row's taps. */

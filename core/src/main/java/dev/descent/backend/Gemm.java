@@ -138,6 +138,12 @@ final class Gemm {
         /** The epilogue ({@link #epilogue}), applied after the last k-block: none when f is null. */
         Activation f;
 
+        /**
+         * A gathered B ({@link #gathered}): {@code B(r, c) = b[bOff + bRowAt[r] + bColAt[c]]}; null for
+         * a B in an array of its own.
+         */
+        int[] bRowAt, bColAt;
+
         float[] bias, out;
         int biasOff, outOff;
         /** The split: C's columns (byCols) or rows in {@code units} of {@code unit}, over {@code tasks}. */
@@ -197,6 +203,21 @@ final class Gemm {
             this.k = k;
             this.accumulate = accumulate;
             this.f = null;
+            this.bRowAt = this.bColAt = null;
+            return this;
+        }
+
+        /**
+         * Makes B, set by {@link #operands} as row-major {@code k×n} at bOff, a gathered matrix
+         * instead: {@code B(r, c) = b[bOff + rowAt[r] + colAt[c]]} for {@code r < k}, {@code c < n}
+         * (a convolution's unfolded input, im2col or its transpose, read straight from the images
+         * into the packed slivers). Every such index must lie in b. {@link #run} reads rowAt and
+         * colAt.
+         */
+        Product gathered(int[] rowAt, int[] colAt) {
+            if (transB) throw new IllegalStateException("a gathered B is k×n: set it up with transB false");
+            this.bRowAt = rowAt;
+            this.bColAt = colAt;
             return this;
         }
 
@@ -260,6 +281,7 @@ final class Gemm {
             } finally {
                 a = b = c = bias = out = null;
                 f = null;
+                bRowAt = bColAt = null;
             }
         }
 
@@ -510,7 +532,7 @@ final class Gemm {
         float[] ap = s.ap;
         // B is packed when the kernel reads packed B only, when it is not row-major, or when it is
         // reused over many A blocks (then the contiguous panel is worth more than the copy).
-        boolean packB = PACKED_B_ONLY || csB != 1 || i1 - i0 > MC;
+        boolean packB = PACKED_B_ONLY || csB != 1 || i1 - i0 > MC || pr.bRowAt != null;
         // k-blocks of equal depth (784 = 4 × 196, not 3 × 256 + 16): no short block whose C loads and
         // stores outweigh its FMAs. The kernel continues the FMA chain from C, so blocking does not
         // change the result.
@@ -524,21 +546,11 @@ final class Gemm {
                 float[] bp = s.bp(kc * slivers * NR);
                 if (packB) {
                     for (int q = 0; q < slivers; q++)
-                        packB(
-                                b,
-                                bOff,
-                                rsB,
-                                csB,
-                                pc,
-                                kc,
-                                jc + q * NR,
-                                Math.min(NR, jc + nc - (jc + q * NR)),
-                                bp,
-                                q * kc * NR);
+                        packB(pr, pc, kc, jc + q * NR, Math.min(NR, jc + nc - (jc + q * NR)), bp, q * kc * NR);
                 } else if (nc % NR != 0) {
                     // only the ragged last sliver is copied (zero-padded); full ones are read in place
                     int q = slivers - 1;
-                    packB(b, bOff, rsB, csB, pc, kc, jc + q * NR, nc - q * NR, bp, 0);
+                    packB(pr, pc, kc, jc + q * NR, nc - q * NR, bp, 0);
                 }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
@@ -659,7 +671,7 @@ final class Gemm {
         int mPad = (m + MR - 1) / MR * MR, kStep = kStep(k);
         // as in block: a row-major sliver is copied when many row tiles reuse it (measured ~8 % faster
         // for the weight gradient 128×784×64 than reading it in place), and always for kernel8
-        boolean packB = PACKED_B_ONLY || csB != 1 || m > MC;
+        boolean packB = PACKED_B_ONLY || csB != 1 || m > MC || pr.bRowAt != null;
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
             boolean add = accumulate || pc > 0;
@@ -669,7 +681,7 @@ final class Gemm {
                 float[] bs = b;
                 int bi = bOff + pc * rsB + j, bStride = rsB;
                 if (packB || nr < NR) {
-                    packB(b, bOff, rsB, csB, pc, kc, j, nr, bp, 0);
+                    packB(pr, pc, kc, j, nr, bp, 0);
                     bs = bp;
                     bi = 0;
                     bStride = NR;
@@ -723,6 +735,34 @@ final class Gemm {
                     for (int r = mr; r < MR; r++) ap[dp + r] = 0f;
                 }
             }
+        }
+    }
+
+    /** {@link #packB} of the product's B, gathered ({@link Product#gathered}) or in an array of its own. */
+    private static void packB(Product pr, int p0, int kc, int j, int nr, float[] bp, int d) {
+        if (pr.bRowAt != null) packGathered(pr.b, pr.bOff, pr.bRowAt, pr.bColAt, p0, kc, j, nr, bp, d);
+        else packB(pr.b, pr.bOff, pr.rsB, pr.csB, p0, kc, j, nr, bp, d);
+    }
+
+    /**
+     * {@link #packB} for a gathered B, {@code B(r, c) = b[bOff + rowAt[r] + colAt[c]]}: each step's NR
+     * values of a full sliver by two vector gathers through colAt (indices in b by contract, so no
+     * gather throws: see {@link #packB}). Reads b, rowAt and colAt; overwrites that sliver of bp.
+     */
+    private static void packGathered(
+            float[] b, int bOff, int[] rowAt, int[] colAt, int p0, int kc, int j, int nr, float[] bp, int d) {
+        if (nr == NR) {
+            for (int p = 0; p < kc; p++) {
+                int r = bOff + rowAt[p0 + p], dp = d + p * NR;
+                FloatVector.fromArray(S, b, r, colAt, j).intoArray(bp, dp);
+                FloatVector.fromArray(S, b, r, colAt, j + L).intoArray(bp, dp + L);
+            }
+            return;
+        }
+        for (int p = 0; p < kc; p++) {
+            int r = bOff + rowAt[p0 + p], dp = d + p * NR;
+            for (int col = 0; col < nr; col++) bp[dp + col] = b[r + colAt[j + col]];
+            Arrays.fill(bp, dp + nr, dp + NR, 0f);
         }
     }
 

@@ -332,7 +332,11 @@ public class SimdBackend extends ScalarBackend {
         else super.col2im(window, col, colOff, rows, dx, dxOff);
     }
 
-    /** A window {@link DirectConv#applies} to runs the direct convolution: the same bits as the composition. */
+    /**
+     * A window {@link DirectConv#applies} to runs the direct convolution; another unpadded one
+     * multiplies with im2col's matrix gathered from x as the product packs it ({@link
+     * ConvKernels#unfolding}). Both give the composition's bits.
+     */
     @Override
     public void convolution(
             ImageWindow window,
@@ -348,10 +352,22 @@ public class SimdBackend extends ScalarBackend {
             int yOff,
             float[] scratch,
             int scratchOff) {
-        if (DirectConv.applies(window))
+        if (DirectConv.applies(window)) {
             DirectConv.forward(window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, threads);
-        else
+            return;
+        }
+        if (!ConvKernels.gathers(window)) {
             super.convolution(window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, scratch, scratchOff);
+            return;
+        }
+        // Y = W·col with col's slivers gathered from x as they are packed: col itself is never written
+        int k = window.patch(), plane = window.plane(), gp = rows * plane, at = scratchOff + k * gp;
+        ConvKernels.Unfolding u = ConvKernels.unfolding(window, rows);
+        Gemm.product()
+                .operands(false, false, w, wOff, x, xOff, scratch, at, outChannels, gp, k, false)
+                .gathered(u.taps(), u.positions())
+                .run(productThreads(outChannels, gp, k));
+        channelMajorToRows(scratch, at, rows, outChannels, plane, bias, biasOff, y, yOff);
     }
 
     /**
@@ -405,10 +421,11 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /**
-     * An {@link ConvKernels#unpadded} window with a patch of at least four vectors computes {@code dW
-     * += dY·colT} from the transposed unfolding ({@link ConvKernels#im2row}) into col's room, a
-     * product whose B is read row-major in place, instead of {@code dY·colᵀ}, which packs a
-     * transposed B; the same sums, each in k order, so dW differs from the default's only in rounding.
+     * An unpadded window with a patch of at least four vectors computes {@code dW += dY·colT} with
+     * colT, the transposed unfolding, gathered from x as the product packs it ({@link
+     * ConvKernels#unfolding}): never written, and read as a B of patch columns, where {@code dY·colᵀ}
+     * packs a transposed B. The same sums, each in k order, so dW differs from the default's only in
+     * rounding. Reads x and dy; col is not used.
      */
     @Override
     public void convolutionWeightGradient(
@@ -423,12 +440,16 @@ public class SimdBackend extends ScalarBackend {
             int dwOff,
             float[] col,
             int colOff) {
-        if (!ConvKernels.unpadded(window) || window.patch() < 4 * L) { // a narrow colT is a slow B
+        int k = window.patch(), gp = rows * window.plane();
+        if (!ConvKernels.gathers(window) || k < 4 * L) { // a narrow colT is a slow B
             super.convolutionWeightGradient(window, outChannels, x, xOff, rows, dy, dyOff, grad, dwOff, col, colOff);
             return;
         }
-        ConvKernels.im2row(window, x, xOff, rows, col, colOff);
-        matmul(dy, dyOff, col, colOff, grad, dwOff, outChannels, window.patch(), rows * window.plane(), true);
+        ConvKernels.Unfolding u = ConvKernels.unfolding(window, rows);
+        Gemm.product()
+                .operands(false, false, dy, dyOff, x, xOff, grad, dwOff, outChannels, k, gp, true)
+                .gathered(u.positions(), u.taps())
+                .run(productThreads(outChannels, k, gp));
     }
 
     /** A 2×2 window with stride 2 runs a vectorised kernel: the same y and argmax as the scalar loop. */

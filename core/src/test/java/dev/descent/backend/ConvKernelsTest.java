@@ -131,25 +131,50 @@ class ConvKernelsTest {
                 }
     }
 
+    /**
+     * The products that gather im2col's matrix (or its transpose) from x as they pack it give the
+     * bits of the same products on the matrix written out: the forward (composition: im2col, W·col,
+     * the scatter) on windows the direct convolution does not take (the first is never direct),
+     * with stride and without, on
+     * 1 and 2 threads, and the weight gradient {@code dY·colT} on patches of four vectors or more.
+     */
     @Test
-    void im2rowIsTheTransposeOfIm2col() {
-        for (ImageWindow v : CONV_WINDOWS)
-            for (int rows : new int[] {1, 3}) {
-                int off = 5, positions = rows * v.plane(), k = v.patch();
-                float[] x = activations(v.width() * 17L + rows, off + rows * v.inputSize(), true);
-                float[] col = new float[positions * k], colT = new float[off + positions * k + 2];
-                colT[off + positions * k] = colT[off + positions * k + 1] = 42f;
-                SCALAR.im2col(v, x, off, rows, col, 0);
-                ConvKernels.im2row(v, x, off, rows, colT, off);
-                for (int r = 0; r < k; r++)
-                    for (int q = 0; q < positions; q++)
-                        assertEquals(
-                                Float.floatToRawIntBits(col[r * positions + q]),
-                                Float.floatToRawIntBits(colT[off + q * k + r]),
-                                v + " row " + r + " position " + q);
-                assertEquals(42f, colT[off + positions * k]);
-                assertEquals(42f, colT[off + positions * k + 1]);
-            }
+    void gatheredProductsGiveTheWrittenOutProductsBits() {
+        ImageWindow[] windows = {
+            new ImageWindow(16, 12, 12, 5, 5, 1, 1, 0, 0),
+            new ImageWindow(3, 7, 9, 3, 2, 1, 1, 0, 0),
+            new ImageWindow(2, 9, 11, 3, 3, 2, 1, 0, 0),
+            new ImageWindow(8, 7, 8, 3, 3, 1, 2, 0, 0),
+            new ImageWindow(1, 3, 33, 3, 33, 1, 1, 0, 0),
+        };
+        for (ImageWindow v : windows)
+            for (int out : new int[] {1, 7, 32})
+                for (int threads : new int[] {1, 2}) {
+                    if (DirectConv.applies(v)) continue; // rows a vector wide or more on AVX2
+                    int rows = 3, off = 4, k = v.patch(), plane = v.plane(), gp = rows * plane;
+                    float[] x = activations(out * 13L + v.width(), off + rows * v.inputSize(), false);
+                    float[] w = activations(out + 3L, off + out * k + out, false);
+                    float[] dy = activations(out * 3L + v.height(), off + out * gp, false);
+                    SimdBackend simd = new SimdBackend(threads).setSplitIntensity(0);
+                    float[] col = new float[k * gp], colT = new float[gp * k];
+                    SCALAR.im2col(v, x, off, rows, col, 0);
+                    for (int r = 0; r < k; r++) for (int q = 0; q < gp; q++) colT[q * k + r] = col[r * gp + q];
+                    float[] ycm = new float[out * gp], want = new float[off + rows * out * plane];
+                    simd.matmul(w, off, col, 0, ycm, 0, out, gp, k, false);
+                    simd.channelMajorToRows(ycm, 0, rows, out, plane, w, off + out * k, want, off);
+                    float[] got = new float[want.length], scratch = new float[gp * (k + out)];
+                    simd.convolution(v, out, x, off, rows, w, off, w, off + out * k, got, off, scratch, 0);
+                    String what = v + " out " + out + ", " + threads + " thread(s)";
+                    assertArrayEquals(bits(want), bits(got), "y " + what);
+                    float[] dwWant = activations(5, out * k, false), dwGot = dwWant.clone();
+                    simd.matmul(dy, off, colT, 0, dwWant, 0, out, k, gp, true);
+                    simd.convolutionWeightGradient(v, out, x, off, rows, dy, off, dwGot, 0, scratch, 0);
+                    if (k >= 4 * SimdBackend.S.length()) assertArrayEquals(bits(dwWant), bits(dwGot), "dW " + what);
+                    else
+                        for (int i = 0; i < dwWant.length; i++)
+                            assertEquals(
+                                    dwWant[i], dwGot[i], 1e-5 * Math.max(1, Math.abs(dwWant[i])) * gp, "dW " + what);
+                }
     }
 
     /**

@@ -35,7 +35,7 @@ class ConvLayersTest {
             new Case(new Conv2D(2, 3, 3, 2, 0), new int[] {2, 6, 5}),
             new Case(new Conv2D(2, 3, 2, 3, 1, 2, 1, 0), new int[] {2, 5, 7}),
             new Case(new Conv2D(3, 4, 1), new int[] {3, 4, 4}),
-            new Case(new Conv2D(8, 3, 3), new int[] {8, 5, 6}), // patch 72: the SIMD weight gradient via im2row
+            new Case(new Conv2D(8, 3, 3), new int[] {8, 5, 6}), // patch 72: the SIMD weight gradient gathers colT
             new Case(new MaxPool2D(2), new int[] {2, 6, 5}),
             new Case(new MaxPool2D(3, 2), new int[] {2, 7, 6}),
             new Case(new AvgPool2D(2), new int[] {2, 6, 5}),
