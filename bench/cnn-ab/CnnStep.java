@@ -1,0 +1,59 @@
+import dev.descent.backend.Activation;
+import dev.descent.backend.SimdBackend;
+import dev.descent.loss.Loss;
+import dev.descent.model.Models;
+import dev.descent.model.Sequential;
+import dev.descent.optim.Optimizers;
+import dev.descent.train.TrainingSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The training step of {@code ./descent cnn}'s network (batch 64, SGD momentum, the first 64 digits
+ * of MNIST-10k), loaded once per build by {@link CnnRoundRobin} through a class loader of its own,
+ * so each build's classes are compiled by the JIT on their own.
+ */
+public final class CnnStep {
+    private static TrainingSession session;
+    private static float[] x, labels;
+    private static final int BATCH = 64;
+
+    private CnnStep() {}
+
+    /** Opens the session on {@code threads} threads with the digits in the IDX files under data. */
+    public static void open(int threads, String data) throws IOException {
+        Sequential cnn = Models.image(1, 28, 28)
+                .conv2d(16, 5)
+                .activation(Activation.RELU)
+                .maxPool2d(2)
+                .conv2d(32, 5)
+                .activation(Activation.RELU)
+                .maxPool2d(2)
+                .flatten()
+                .dense(10)
+                .build();
+        session = TrainingSession.open(
+                new SimdBackend(threads),
+                cnn,
+                Loss.softmaxCrossEntropy(),
+                Optimizers.sgd(0.05).momentum(0.9),
+                cnn.initialParameters(42));
+        byte[] images = Files.readAllBytes(Path.of(data, "train-images.idx3-ubyte"));
+        byte[] digits = Files.readAllBytes(Path.of(data, "train-labels.idx1-ubyte"));
+        x = new float[BATCH * 784];
+        labels = new float[BATCH];
+        for (int i = 0; i < x.length; i++) x[i] = (images[16 + i] & 0xff) / 255f;
+        for (int i = 0; i < BATCH; i++) labels[i] = digits[8 + i];
+    }
+
+    /** Runs {@code steps} training steps; returns the mean microseconds per step. */
+    public static double steps(int steps) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            session.accumulate(x, labels, BATCH, 1f);
+            session.step(0.01);
+        }
+        return (System.nanoTime() - t0) / 1e3 / steps;
+    }
+}
