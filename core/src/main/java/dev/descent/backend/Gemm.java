@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,6 +31,14 @@ final class Gemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** The upper half of a vector's lanes, for {@link #packGathered}'s runs of L/2. */
+    private static final VectorMask<Float> UPPER_HALF;
+
+    static {
+        boolean[] upper = new boolean[L];
+        for (int i = L / 2; i < L; i++) upper[i] = true;
+        UPPER_HALF = VectorMask.fromArray(S, upper, 0);
+    }
 
     /**
      * Rows of the register tile (broadcast A values): 8 where the vectors are 512 bits wide (x86's
@@ -745,25 +754,55 @@ final class Gemm {
     }
 
     /**
-     * {@link #packB} for a gathered B, {@code B(r, c) = b[bOff + rowAt[r] + colAt[c]]}: each step's NR
-     * values of a full sliver by two vector gathers through colAt (indices in b by contract, so no
-     * gather throws: see {@link #packB}). Reads b, rowAt and colAt; overwrites that sliver of bp.
+     * {@link #packB} for a gathered B, {@code B(r, c) = b[bOff + rowAt[r] + colAt[c]]}. A full
+     * sliver's L columns at a time: when they are one run of consecutive offsets, one vector load a
+     * step; when two runs of L/2 (a convolution's 8-wide output rows on 16 lanes), two loads and a
+     * blend; else a vector gather (indices in b by contract, so no gather throws: see {@link
+     * #packB}). Reads b, rowAt and colAt; overwrites that sliver of bp.
      */
     private static void packGathered(
             float[] b, int bOff, int[] rowAt, int[] colAt, int p0, int kc, int j, int nr, float[] bp, int d) {
-        if (nr == NR) {
+        if (nr < NR) {
             for (int p = 0; p < kc; p++) {
                 int r = bOff + rowAt[p0 + p], dp = d + p * NR;
-                FloatVector.fromArray(S, b, r, colAt, j).intoArray(bp, dp);
-                FloatVector.fromArray(S, b, r, colAt, j + L).intoArray(bp, dp + L);
+                for (int col = 0; col < nr; col++) bp[dp + col] = b[r + colAt[j + col]];
+                Arrays.fill(bp, dp + nr, dp + NR, 0f);
             }
             return;
         }
+        int lo = Integer.MAX_VALUE, hi = Integer.MIN_VALUE; // the rows' offsets, to bound whole-vector loads
         for (int p = 0; p < kc; p++) {
-            int r = bOff + rowAt[p0 + p], dp = d + p * NR;
-            for (int col = 0; col < nr; col++) bp[dp + col] = b[r + colAt[j + col]];
-            Arrays.fill(bp, dp + nr, dp + NR, 0f);
+            lo = Math.min(lo, rowAt[p0 + p]);
+            hi = Math.max(hi, rowAt[p0 + p]);
         }
+        for (int half = 0; half < NR; half += L) {
+            int c = j + half, first = colAt[c], second = colAt[c + L / 2];
+            boolean one = runs(colAt, c, L), two = !one && runs(colAt, c, L / 2) && runs(colAt, c + L / 2, L / 2);
+            // a whole vector from each run's start must lie in b for every row
+            int from = two ? Math.min(first, second - L / 2) : first,
+                    to = two ? Math.max(first, second - L / 2) : first;
+            boolean inside = bOff + lo + from >= 0 && (long) bOff + hi + to + L <= b.length;
+            // one loop per case: a vector merged from two branches is boxed by C2
+            if (one && inside)
+                for (int p = 0, dp = d + half; p < kc; p++, dp += NR)
+                    FloatVector.fromArray(S, b, bOff + rowAt[p0 + p] + first).intoArray(bp, dp);
+            else if (two && inside)
+                for (int p = 0, dp = d + half; p < kc; p++, dp += NR) {
+                    int r = bOff + rowAt[p0 + p];
+                    FloatVector.fromArray(S, b, r + first)
+                            .blend(FloatVector.fromArray(S, b, r + second - L / 2), UPPER_HALF)
+                            .intoArray(bp, dp);
+                }
+            else
+                for (int p = 0, dp = d + half; p < kc; p++, dp += NR)
+                    FloatVector.fromArray(S, b, bOff + rowAt[p0 + p], colAt, c).intoArray(bp, dp);
+        }
+    }
+
+    /** True when {@code at[c + 1 .. c + n)} each follow the one before by 1. */
+    private static boolean runs(int[] at, int c, int n) {
+        for (int i = 1; i < n; i++) if (at[c + i] != at[c] + i) return false;
+        return true;
     }
 
     /**
