@@ -403,7 +403,7 @@ final class Gemm {
         for (int i = i0; i < i1; i++) {
             int ci = p.cOff + i * p.n + j0;
             for (int col = 0; col < j1 - j0; col++) c[ci + col] += bias[bj + col];
-            p.f.apply(c, ci, p.out, p.outOff + i * p.n + j0, j1 - j0);
+            SimdBackend.apply(p.f, c, ci, p.out, p.outOff + i * p.n + j0, j1 - j0);
         }
     }
 

@@ -648,11 +648,15 @@ public class SimdBackend extends ScalarBackend {
      */
     @Override
     public void activate(Activation f, float[] z, int zOff, float[] out, int outOff, int n) {
+        apply(f, z, zOff, out, outOff, n);
+    }
+
+    /**
+     * {@link Activation#apply} with (leaky) ReLU on the Vector API, for {@link #activate} and the
+     * products' epilogue ({@link Gemm}). Reads z; overwrites out (which may be z).
+     */
+    static void apply(Activation f, float[] z, int zOff, float[] out, int outOff, int n) {
         Activation.Kind kind = f.kind();
-        if (kind != Activation.Kind.RELU && kind != Activation.Kind.LEAKY_RELU) {
-            super.activate(f, z, zOff, out, outOff, n);
-            return;
-        }
         // one loop each: a mask chosen by a condition inside the loop is boxed by C2 (32 B a vector)
         int i = 0, bound = S.loopBound(n);
         if (kind == Activation.Kind.RELU) {
@@ -663,14 +667,14 @@ public class SimdBackend extends ScalarBackend {
                 zero.blend(v, v.compare(VectorOperators.GT, 0f).or(v.compare(VectorOperators.NE, v)))
                         .intoArray(out, outOff + i);
             }
-        } else {
+        } else if (kind == Activation.Kind.LEAKY_RELU) {
             float slope = f.slope();
             for (; i < bound; i += L) {
                 var v = FloatVector.fromArray(S, z, zOff + i);
                 v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
             }
         }
-        if (i < n) super.activate(f, z, zOff + i, out, outOff + i, n - i);
+        if (i < n) f.apply(z, zOff + i, out, outOff + i, n - i);
     }
 
     /**
