@@ -16,22 +16,24 @@ import jdk.incubator.vector.VectorSpecies;
  * j) of a vector at output (a, b) is one vector load of x at {@code (a·W + b) + (ch·H·W + i·W + j)}.
  *
  * <ul>
- *   <li>{@link #forward}: two channels × four position vectors per register tile, summed over the
+ *   <li>{@link #forward}: four channels × four position vectors per register tile, summed over the
  *       taps in order with FMA from zero, then the bias added, stored into y's NCHW rows: the same
  *       operations as the im2col product's (k in order) and its scatter, so the same bits.
- *   <li>{@link #weightGradient}: two channels × six taps per register tile, accumulated over each
+ *   <li>{@link #weightGradient}: four channels × six taps per register tile, accumulated over each
  *       image's position vectors while its x and dy planes sit in L1 (the lanes an overlapping
  *       vector repeats multiplied by 0), then the bias sums. Each sum's lanes are added in lane
  *       order at the end of the call ({@link SimdBackend#lanesSum}), so dW differs from the
  *       product's only in rounding.
  * </ul>
  *
- * <p>Both split over the threads (forward by images, the weight gradient by channel pairs), each
- * element computed as on one thread: the same bits on any thread count.
+ * <p>Both split over the threads (forward by images, the weight gradient by groups of four
+ * channels), each element computed as on one thread: the same bits on any thread count. Four
+ * channels a tile beat two even with AVX2's 16 registers (forward 1.17×, dW 1.11× there; 1.29× and
+ * 1.34× with AVX-512's 32), as each x load then serves four FMAs.
  *
  * <p>Against the composition in one JVM (MNIST's first layer, batch 64, medians of 21 alternating
- * rounds): forward 1,459 → 838 µs on 1 thread and 1,280 → 502 on 2; weight and bias gradients 1,741
- * → 1,400 and 1,535 → 975. On the 16→32 second layer (k = 400) a direct form lost to the product
+ * rounds, 1 thread): forward 813 → 363 µs, weight and bias gradients 1,113 → 594. On the 16→32
+ * second layer (k = 400) a direct form lost to the product
  * (forward 0.83×, weight gradient 0.48×), hence {@link #MAX_PATCH}.
  */
 final class DirectConv {
@@ -49,8 +51,8 @@ final class DirectConv {
     /** Taps per register tile of {@link #weightGradient}. */
     private static final int TAPS = 6;
 
-    /** Floats of {@link Call#sums} per channel pair and tap tile: twelve vectors. */
-    private static final int TILE_SUMS = 2 * TAPS * L;
+    /** Floats of {@link Call#sums} per group of four channels and tap tile: 24 vectors. */
+    private static final int TILE_SUMS = 4 * TAPS * L;
 
     /** Multiply-adds below which a call stays on the calling thread. */
     private static final long SPLIT_MIN = 1 << 20;
@@ -82,7 +84,7 @@ final class DirectConv {
         int[] table = new int[0];
         /** L ones, then L lanes that are 0 where a row's last vector repeats the one before it. */
         final float[] masks = new float[2 * L];
-        /** Per channel pair: each tap tile's twelve sums, then the two bias sums, L lanes each. */
+        /** Per group of four channels: each tap tile's 24 sums, then the four bias sums, L lanes each. */
         float[] sums = new float[0];
 
         ImageWindow v;
@@ -122,7 +124,7 @@ final class DirectConv {
                 masks[L + l] = l < repeated ? 0f : 1f;
             }
             long work = (long) rows * out * v.plane() * taps;
-            tasks = work < SPLIT_MIN ? 1 : Math.max(1, Math.min(threads, gradient ? (out + 1) / 2 : rows));
+            tasks = work < SPLIT_MIN ? 1 : Math.max(1, Math.min(threads, gradient ? (out + 3) / 4 : rows));
         }
 
         void run() {
@@ -137,12 +139,12 @@ final class DirectConv {
         @Override
         public void accept(int t) {
             if (gradient) {
-                int pairs = (out + 1) / 2;
-                int p0 = (int) ((long) pairs * t / tasks), p1 = (int) ((long) pairs * (t + 1) / tasks);
-                for (int e = 0; e < rows; e++) for (int p = p0; p < p1; p++) gradientPair(this, e, 2 * p);
+                int groups = (out + 3) / 4;
+                int g0 = (int) ((long) groups * t / tasks), g1 = (int) ((long) groups * (t + 1) / tasks);
+                for (int e = 0; e < rows; e++) for (int g = g0; g < g1; g++) gradientQuad(this, e, 4 * g);
             } else {
                 int e0 = (int) ((long) rows * t / tasks), e1 = (int) ((long) rows * (t + 1) / tasks);
-                for (int e = e0; e < e1; e++) for (int o = 0; o < out; o += 2) forwardPair(this, e, o);
+                for (int e = e0; e < e1; e++) for (int o = 0; o < out; o += 4) forwardQuad(this, e, o);
             }
         }
     }
@@ -203,13 +205,13 @@ final class DirectConv {
         c.xOff = xOff;
         c.y = dy;
         c.yOff = dyOff;
-        int pairs = (out + 1) / 2, perPair = c.tiles * TILE_SUMS + 2 * L, taps = c.taps;
-        if (c.sums.length < pairs * perPair) c.sums = new float[pairs * perPair];
+        int groups = (out + 3) / 4, perGroup = c.tiles * TILE_SUMS + 4 * L, taps = c.taps;
+        if (c.sums.length < groups * perGroup) c.sums = new float[groups * perGroup];
         float[] sums = c.sums;
-        Arrays.fill(sums, 0, pairs * perPair, 0f);
+        Arrays.fill(sums, 0, groups * perGroup, 0f);
         c.run();
         for (int o = 0; o < out; o++) {
-            int base = o / 2 * perPair, r = o % 2;
+            int base = o / 4 * perGroup, r = o % 4;
             for (int t = 0; t < taps; t++)
                 grad[dwOff + o * taps + t] +=
                         SimdBackend.lanesSum(sums, base + t / TAPS * TILE_SUMS + (r * TAPS + t % TAPS) * L);
@@ -217,14 +219,19 @@ final class DirectConv {
         }
     }
 
-    /** Image e's output channels o and o + 1 (o again when it is the last): every position tile. */
-    private static void forwardPair(Call c, int e, int o) {
+    /** Image e's output channels o to o + 3 (the last one again past the end): every position tile. */
+    private static void forwardQuad(Call c, int e, int o) {
         int[] t = c.table;
         float[] x = c.x, w = c.w, y = c.y;
-        int taps = c.taps, plane = c.v.plane(), o1 = Math.min(o + 1, c.out - 1);
+        int taps = c.taps, plane = c.v.plane(), om = c.out - 1;
+        int o1 = Math.min(o + 1, om), o2 = Math.min(o + 2, om), o3 = Math.min(o + 3, om);
         int xb = c.xOff + e * c.v.inputSize(), yb = c.yOff + e * c.out * plane;
-        int w0 = c.wOff + o * taps, w1 = c.wOff + o1 * taps, y0 = yb + o * plane, y1 = yb + o1 * plane;
-        float b0 = c.bias[c.biasOff + o], b1 = c.bias[c.biasOff + o1];
+        int w0 = c.wOff + o * taps, w1 = c.wOff + o1 * taps, w2 = c.wOff + o2 * taps, w3 = c.wOff + o3 * taps;
+        int y0 = yb + o * plane, y1 = yb + o1 * plane, y2 = yb + o2 * plane, y3 = yb + o3 * plane;
+        float b0 = c.bias[c.biasOff + o],
+                b1 = c.bias[c.biasOff + o1],
+                b2 = c.bias[c.biasOff + o2],
+                b3 = c.bias[c.biasOff + o3];
         for (int q = taps, end = taps + 3 * c.listed; q < end; q += 3 * POSITIONS) {
             int p0 = xb + t[q], p1 = xb + t[q + 3], p2 = xb + t[q + 6], p3 = xb + t[q + 9];
             var a00 = FloatVector.zero(S);
@@ -235,48 +242,78 @@ final class DirectConv {
             var a11 = FloatVector.zero(S);
             var a12 = FloatVector.zero(S);
             var a13 = FloatVector.zero(S);
+            var a20 = FloatVector.zero(S);
+            var a21 = FloatVector.zero(S);
+            var a22 = FloatVector.zero(S);
+            var a23 = FloatVector.zero(S);
+            var a30 = FloatVector.zero(S);
+            var a31 = FloatVector.zero(S);
+            var a32 = FloatVector.zero(S);
+            var a33 = FloatVector.zero(S);
             for (int k = 0; k < taps; k++) {
                 int d = t[k];
                 var wa = FloatVector.broadcast(S, w[w0 + k]);
                 var wb = FloatVector.broadcast(S, w[w1 + k]);
-                var x0 = FloatVector.fromArray(S, x, p0 + d);
-                a00 = x0.fma(wa, a00);
-                a10 = x0.fma(wb, a10);
-                var x1 = FloatVector.fromArray(S, x, p1 + d);
-                a01 = x1.fma(wa, a01);
-                a11 = x1.fma(wb, a11);
-                var x2 = FloatVector.fromArray(S, x, p2 + d);
-                a02 = x2.fma(wa, a02);
-                a12 = x2.fma(wb, a12);
-                var x3 = FloatVector.fromArray(S, x, p3 + d);
-                a03 = x3.fma(wa, a03);
-                a13 = x3.fma(wb, a13);
+                var wc = FloatVector.broadcast(S, w[w2 + k]);
+                var wd = FloatVector.broadcast(S, w[w3 + k]);
+                var v = FloatVector.fromArray(S, x, p0 + d);
+                a00 = v.fma(wa, a00);
+                a10 = v.fma(wb, a10);
+                a20 = v.fma(wc, a20);
+                a30 = v.fma(wd, a30);
+                v = FloatVector.fromArray(S, x, p1 + d);
+                a01 = v.fma(wa, a01);
+                a11 = v.fma(wb, a11);
+                a21 = v.fma(wc, a21);
+                a31 = v.fma(wd, a31);
+                v = FloatVector.fromArray(S, x, p2 + d);
+                a02 = v.fma(wa, a02);
+                a12 = v.fma(wb, a12);
+                a22 = v.fma(wc, a22);
+                a32 = v.fma(wd, a32);
+                v = FloatVector.fromArray(S, x, p3 + d);
+                a03 = v.fma(wa, a03);
+                a13 = v.fma(wb, a13);
+                a23 = v.fma(wc, a23);
+                a33 = v.fma(wd, a33);
             }
-            // a row's overlapping vectors, and the padding's repeats, store the same values again
-            a00.add(b0).intoArray(y, y0 + t[q + 1]);
-            a01.add(b0).intoArray(y, y0 + t[q + 4]);
-            a02.add(b0).intoArray(y, y0 + t[q + 7]);
-            a03.add(b0).intoArray(y, y0 + t[q + 10]);
-            a10.add(b1).intoArray(y, y1 + t[q + 1]);
-            a11.add(b1).intoArray(y, y1 + t[q + 4]);
-            a12.add(b1).intoArray(y, y1 + t[q + 7]);
-            a13.add(b1).intoArray(y, y1 + t[q + 10]);
+            int q0 = t[q + 1], q1 = t[q + 4], q2 = t[q + 7], q3 = t[q + 10];
+            a00.add(b0).intoArray(y, y0 + q0);
+            a01.add(b0).intoArray(y, y0 + q1);
+            a02.add(b0).intoArray(y, y0 + q2);
+            a03.add(b0).intoArray(y, y0 + q3);
+            a10.add(b1).intoArray(y, y1 + q0);
+            a11.add(b1).intoArray(y, y1 + q1);
+            a12.add(b1).intoArray(y, y1 + q2);
+            a13.add(b1).intoArray(y, y1 + q3);
+            a20.add(b2).intoArray(y, y2 + q0);
+            a21.add(b2).intoArray(y, y2 + q1);
+            a22.add(b2).intoArray(y, y2 + q2);
+            a23.add(b2).intoArray(y, y2 + q3);
+            a30.add(b3).intoArray(y, y3 + q0);
+            a31.add(b3).intoArray(y, y3 + q1);
+            a32.add(b3).intoArray(y, y3 + q2);
+            a33.add(b3).intoArray(y, y3 + q3);
         }
     }
 
     /**
-     * Image e's share of the gradient sums of channels o and o + 1 (o again when it is the last, its
-     * sums then unused), added to {@link Call#sums}: for each tile of six taps (the last tile
+     * Image e's share of the gradient sums of channels o to o + 3 (the last one again past the end,
+     * its sums then unused), added to {@link Call#sums}: for each tile of six taps (the last tile
      * repeating the last tap) the sums of {@code dy·x} over the image's position vectors, then the
      * sums of dy.
      */
-    private static void gradientPair(Call c, int e, int o) {
+    private static void gradientQuad(Call c, int e, int o) {
         int[] t = c.table;
         float[] x = c.x, dy = c.y, masks = c.masks, sums = c.sums;
-        int taps = c.taps, plane = c.v.plane(), last = taps - 1, o1 = Math.min(o + 1, c.out - 1);
+        int taps = c.taps, plane = c.v.plane(), last = taps - 1, om = c.out - 1;
         int xb = c.xOff + e * c.v.inputSize(), yb = c.yOff + e * c.out * plane;
-        int y0 = yb + o * plane, y1 = yb + o1 * plane, qEnd = taps + 3 * c.vectors;
-        int s = o / 2 * (c.tiles * TILE_SUMS + 2 * L);
+        int y0 = yb + o * plane,
+                y1 = yb + Math.min(o + 1, om) * plane,
+                y2 = yb + Math.min(o + 2, om) * plane,
+                y3 = yb + Math.min(o + 3, om) * plane;
+        int qEnd = taps + 3 * c.vectors;
+        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L);
         for (int k = 0; k < taps; k += TAPS, s += TILE_SUMS) {
             int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
             int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)], d5 = t[Math.min(k + 5, last)];
@@ -292,29 +329,55 @@ final class DirectConv {
             var a13 = FloatVector.fromArray(S, sums, s + 9 * L);
             var a14 = FloatVector.fromArray(S, sums, s + 10 * L);
             var a15 = FloatVector.fromArray(S, sums, s + 11 * L);
+            var a20 = FloatVector.fromArray(S, sums, s + 12 * L);
+            var a21 = FloatVector.fromArray(S, sums, s + 13 * L);
+            var a22 = FloatVector.fromArray(S, sums, s + 14 * L);
+            var a23 = FloatVector.fromArray(S, sums, s + 15 * L);
+            var a24 = FloatVector.fromArray(S, sums, s + 16 * L);
+            var a25 = FloatVector.fromArray(S, sums, s + 17 * L);
+            var a30 = FloatVector.fromArray(S, sums, s + 18 * L);
+            var a31 = FloatVector.fromArray(S, sums, s + 19 * L);
+            var a32 = FloatVector.fromArray(S, sums, s + 20 * L);
+            var a33 = FloatVector.fromArray(S, sums, s + 21 * L);
+            var a34 = FloatVector.fromArray(S, sums, s + 22 * L);
+            var a35 = FloatVector.fromArray(S, sums, s + 23 * L);
             for (int q = taps; q < qEnd; q += 3) {
-                int p = xb + t[q];
+                int p = xb + t[q], yq = t[q + 1];
                 var m = FloatVector.fromArray(S, masks, t[q + 2]);
-                var u = FloatVector.fromArray(S, dy, y0 + t[q + 1]).mul(m);
-                var z = FloatVector.fromArray(S, dy, y1 + t[q + 1]).mul(m);
-                var x0 = FloatVector.fromArray(S, x, p + d0);
-                a00 = x0.fma(u, a00);
-                a10 = x0.fma(z, a10);
-                var x1 = FloatVector.fromArray(S, x, p + d1);
-                a01 = x1.fma(u, a01);
-                a11 = x1.fma(z, a11);
-                var x2 = FloatVector.fromArray(S, x, p + d2);
-                a02 = x2.fma(u, a02);
-                a12 = x2.fma(z, a12);
-                var x3 = FloatVector.fromArray(S, x, p + d3);
-                a03 = x3.fma(u, a03);
-                a13 = x3.fma(z, a13);
-                var x4 = FloatVector.fromArray(S, x, p + d4);
-                a04 = x4.fma(u, a04);
-                a14 = x4.fma(z, a14);
-                var x5 = FloatVector.fromArray(S, x, p + d5);
-                a05 = x5.fma(u, a05);
-                a15 = x5.fma(z, a15);
+                var u0 = FloatVector.fromArray(S, dy, y0 + yq).mul(m);
+                var u1 = FloatVector.fromArray(S, dy, y1 + yq).mul(m);
+                var u2 = FloatVector.fromArray(S, dy, y2 + yq).mul(m);
+                var u3 = FloatVector.fromArray(S, dy, y3 + yq).mul(m);
+                var v = FloatVector.fromArray(S, x, p + d0);
+                a00 = v.fma(u0, a00);
+                a10 = v.fma(u1, a10);
+                a20 = v.fma(u2, a20);
+                a30 = v.fma(u3, a30);
+                v = FloatVector.fromArray(S, x, p + d1);
+                a01 = v.fma(u0, a01);
+                a11 = v.fma(u1, a11);
+                a21 = v.fma(u2, a21);
+                a31 = v.fma(u3, a31);
+                v = FloatVector.fromArray(S, x, p + d2);
+                a02 = v.fma(u0, a02);
+                a12 = v.fma(u1, a12);
+                a22 = v.fma(u2, a22);
+                a32 = v.fma(u3, a32);
+                v = FloatVector.fromArray(S, x, p + d3);
+                a03 = v.fma(u0, a03);
+                a13 = v.fma(u1, a13);
+                a23 = v.fma(u2, a23);
+                a33 = v.fma(u3, a33);
+                v = FloatVector.fromArray(S, x, p + d4);
+                a04 = v.fma(u0, a04);
+                a14 = v.fma(u1, a14);
+                a24 = v.fma(u2, a24);
+                a34 = v.fma(u3, a34);
+                v = FloatVector.fromArray(S, x, p + d5);
+                a05 = v.fma(u0, a05);
+                a15 = v.fma(u1, a15);
+                a25 = v.fma(u2, a25);
+                a35 = v.fma(u3, a35);
             }
             a00.intoArray(sums, s);
             a01.intoArray(sums, s + L);
@@ -328,15 +391,34 @@ final class DirectConv {
             a13.intoArray(sums, s + 9 * L);
             a14.intoArray(sums, s + 10 * L);
             a15.intoArray(sums, s + 11 * L);
+            a20.intoArray(sums, s + 12 * L);
+            a21.intoArray(sums, s + 13 * L);
+            a22.intoArray(sums, s + 14 * L);
+            a23.intoArray(sums, s + 15 * L);
+            a24.intoArray(sums, s + 16 * L);
+            a25.intoArray(sums, s + 17 * L);
+            a30.intoArray(sums, s + 18 * L);
+            a31.intoArray(sums, s + 19 * L);
+            a32.intoArray(sums, s + 20 * L);
+            a33.intoArray(sums, s + 21 * L);
+            a34.intoArray(sums, s + 22 * L);
+            a35.intoArray(sums, s + 23 * L);
         }
         var g0 = FloatVector.fromArray(S, sums, s);
         var g1 = FloatVector.fromArray(S, sums, s + L);
+        var g2 = FloatVector.fromArray(S, sums, s + 2 * L);
+        var g3 = FloatVector.fromArray(S, sums, s + 3 * L);
         for (int q = taps; q < qEnd; q += 3) {
             var m = FloatVector.fromArray(S, masks, t[q + 2]);
-            g0 = g0.add(FloatVector.fromArray(S, dy, y0 + t[q + 1]).mul(m));
-            g1 = g1.add(FloatVector.fromArray(S, dy, y1 + t[q + 1]).mul(m));
+            int yq = t[q + 1];
+            g0 = g0.add(FloatVector.fromArray(S, dy, y0 + yq).mul(m));
+            g1 = g1.add(FloatVector.fromArray(S, dy, y1 + yq).mul(m));
+            g2 = g2.add(FloatVector.fromArray(S, dy, y2 + yq).mul(m));
+            g3 = g3.add(FloatVector.fromArray(S, dy, y3 + yq).mul(m));
         }
         g0.intoArray(sums, s);
         g1.intoArray(sums, s + L);
+        g2.intoArray(sums, s + 2 * L);
+        g3.intoArray(sums, s + 3 * L);
     }
 }
