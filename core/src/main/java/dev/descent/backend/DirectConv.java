@@ -29,7 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Both split over the threads (forward by images, the weight gradient by groups of four
  * channels), each element computed as on one thread: the same bits on any thread count. Four
  * channels a tile beat two even with AVX2's 16 registers (forward 1.17×, dW 1.11× there; 1.29× and
- * 1.34× with AVX-512's 32), as each x load then serves four FMAs.
+ * 1.34× with AVX-512's 32), as each x load then serves four FMAs. The two kernels' tiles have the
+ * same shape (a load, then four FMAs into named accumulators) on purpose: a helper taking the
+ * vectors would box them where C2 does not inline it.
  *
  * <p>Against the composition in one JVM (MNIST's first layer, batch 64, medians of 21 alternating
  * rounds, 1 thread): forward 813 → 363 µs, weight and bias gradients 1,113 → 594. On the 16→32

@@ -170,10 +170,7 @@ class ConvKernelsTest {
                     simd.matmul(dy, off, colT, 0, dwWant, 0, out, k, gp, true);
                     simd.convolutionWeightGradient(v, out, x, off, rows, dy, off, dwGot, 0, scratch, 0);
                     if (k >= 4 * SimdBackend.S.length()) assertArrayEquals(bits(dwWant), bits(dwGot), "dW " + what);
-                    else
-                        for (int i = 0; i < dwWant.length; i++)
-                            assertEquals(
-                                    dwWant[i], dwGot[i], 1e-5 * Math.max(1, Math.abs(dwWant[i])) * gp, "dW " + what);
+                    else assertClose(dwWant, dwGot, gp, "dW " + what);
                 }
     }
 
@@ -202,23 +199,12 @@ class ConvKernelsTest {
                             v, out, x, off, rows, p, off, dy, off, g[b], off, off + out * k, dx[b], off, s, 3);
                 }
                 String what = v + " out " + out;
-                for (int i = 0; i < y[0].length; i++)
-                    assertEquals(
-                            y[0][i],
-                            y[1][i],
-                            1e-5 * Math.max(1, Math.abs(y[0][i])) * Math.sqrt(k),
-                            "y " + i + " " + what);
+                assertClose(y[0], y[1], Math.sqrt(k), "y " + what);
                 assertArrayEquals(bits(y[1]), bits(y[2]), "y, 2 threads " + what);
                 assertArrayEquals(bits(g[1]), bits(g[2]), "grads, 2 threads " + what);
                 assertArrayEquals(bits(dx[1]), bits(dx[2]), "dx, 2 threads " + what);
-                for (int i = 0; i < g[0].length; i++)
-                    assertEquals(
-                            g[0][i],
-                            g[1][i],
-                            1e-5 * Math.max(1, Math.abs(g[0][i])) * Math.sqrt(rows * plane),
-                            "grad " + i + " " + what);
-                for (int i = 0; i < dx[0].length; i++)
-                    assertEquals(dx[0][i], dx[1][i], 1e-5 * Math.max(1, Math.abs(dx[0][i])), "dx " + i + " " + what);
+                assertClose(g[0], g[1], Math.sqrt(rows * plane), "grad " + what);
+                assertClose(dx[0], dx[1], 1, "dx " + what);
             }
     }
 
@@ -268,12 +254,7 @@ class ConvKernelsTest {
                 assertArrayEquals(bits(composed), bits(y[1]), "y, the composition's bits, " + what);
                 assertArrayEquals(bits(y[1]), bits(y[2]), "y, 2 threads " + what);
                 assertArrayEquals(bits(g[1]), bits(g[2]), "grads, 2 threads " + what);
-                for (int i = 0; i < g[0].length; i++)
-                    assertEquals(
-                            g[0][i],
-                            g[1][i],
-                            1e-5 * Math.max(1, Math.abs(g[0][i])) * Math.sqrt(rows * plane),
-                            "grad " + i + " " + what);
+                assertClose(g[0], g[1], Math.sqrt(rows * plane), "grad " + what);
                 assertEquals(0.25f, g[1][0], "before the gradients: untouched");
             }
     }
@@ -288,6 +269,12 @@ class ConvKernelsTest {
         assertFalse(DirectConv.applies(new ImageWindow(16, 12, 28, 5, 5, 1, 1, 0, 0)));
         assertFalse(DirectConv.applies(new ImageWindow(1, 28, l + 1, 3, 3, 1, 1, 0, 0)));
         assertTrue(DirectConv.applies(new ImageWindow(1, 28, l + 2, 3, 3, 1, 1, 0, 0)));
+    }
+
+    /** Each element of got within {@code 1e-5·max(1, |want|)·scale} of want's. */
+    static void assertClose(float[] want, float[] got, double scale, String what) {
+        for (int i = 0; i < want.length; i++)
+            assertEquals(want[i], got[i], 1e-5 * Math.max(1, Math.abs(want[i])) * scale, what + " at " + i);
     }
 
     static int[] bits(float[] a) {
