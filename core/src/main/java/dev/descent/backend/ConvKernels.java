@@ -141,10 +141,22 @@ final class ConvKernels {
             }
         }
         t[starts + h] = n;
+        int cs = kh * kw * gp; // col's rows of one channel
         for (int e = 0; e < rows; e++)
             for (int ch = 0; ch < v.channels(); ch++) {
-                int first = colOff + ch * kh * kw * gp + e * plane; // tap (0, 0), output (0, 0)
-                for (int y = 0, row = dxOff + e * inWidth + ch * hw; y < h; y++, row += w)
+                int first = colOff + ch * cs + e * plane; // tap (0, 0), output (0, 0)
+                int plane0 = dxOff + e * inWidth + ch * hw;
+                // four channels at once, whole vectors only (each from the table as below)
+                // (rows of L/2 or more, so that a row's spill stays within the next row)
+                if (ch + 4 <= v.channels()
+                        && 2 * w >= L
+                        && plane0 + 4 * hw + L <= end
+                        && first + 3 * cs + maxTap + w + L <= col.length) {
+                    col2imFour(t, starts, h, w, hw, col, first, cs, dx, plane0);
+                    ch += 3;
+                    continue;
+                }
+                for (int y = 0, row = plane0; y < h; y++, row += w)
                     for (int w0 = 0; w0 < w; w0 += L) {
                         int x0 = Math.min(w0, Math.max(0, w - L)); // the last vector may overlap the one before
                         if (row + x0 + L > end || first + x0 + maxTap + L > col.length) {
@@ -161,6 +173,60 @@ final class ConvKernels {
                         acc.intoArray(dx, row + x0);
                     }
             }
+    }
+
+    /** Per-thread room for the first rows that {@link #col2imFour} stores again: 3 rows of L. */
+    private static final ThreadLocal<float[]> FIRST_ROWS = ThreadLocal.withInitial(() -> new float[3 * L]);
+
+    /**
+     * {@link #col2im}'s vectors for four channels' planes at once (from dx[plane0], hw apart; their
+     * taps from col[first], cs apart): four independent chains of additions instead of one, each
+     * element's in the same order. A row narrower than a vector (but at least half one) spills into
+     * the next row, which is stored after it, except that a plane's last row spills into the next
+     * plane's first, stored before: those first rows are kept aside and written back (w floats each)
+     * at the end. The caller checks that every whole-vector load and store lies in col and dx.
+     */
+    private static void col2imFour(
+            int[] t, int starts, int h, int w, int hw, float[] col, int first, int cs, float[] dx, int plane0) {
+        float[] firstRows = FIRST_ROWS.get();
+        for (int y = 0, row = plane0; y < h; y++, row += w)
+            for (int w0 = 0; w0 < w; w0 += L) {
+                int x0 = Math.min(w0, Math.max(0, w - L)); // the last vector may overlap the one before
+                var acc0 = FloatVector.zero(S);
+                var acc1 = FloatVector.zero(S);
+                var acc2 = FloatVector.zero(S);
+                var acc3 = FloatVector.zero(S);
+                for (int q = t[starts + y], last = t[starts + y + 1], at = first + x0; q < last; q += 2) {
+                    var m = IntVector.fromArray(I, t, t[q + 1] + x0);
+                    int c = at + t[q];
+                    acc0 = acc0.add(FloatVector.fromArray(S, col, c)
+                            .reinterpretAsInts()
+                            .and(m)
+                            .reinterpretAsFloats());
+                    acc1 = acc1.add(FloatVector.fromArray(S, col, c + cs)
+                            .reinterpretAsInts()
+                            .and(m)
+                            .reinterpretAsFloats());
+                    acc2 = acc2.add(FloatVector.fromArray(S, col, c + 2 * cs)
+                            .reinterpretAsInts()
+                            .and(m)
+                            .reinterpretAsFloats());
+                    acc3 = acc3.add(FloatVector.fromArray(S, col, c + 3 * cs)
+                            .reinterpretAsInts()
+                            .and(m)
+                            .reinterpretAsFloats());
+                }
+                acc0.intoArray(dx, row + x0);
+                acc1.intoArray(dx, row + hw + x0);
+                acc2.intoArray(dx, row + 2 * hw + x0);
+                acc3.intoArray(dx, row + 3 * hw + x0);
+                if (y == 0 && w < L) {
+                    acc1.intoArray(firstRows, 0);
+                    acc2.intoArray(firstRows, L);
+                    acc3.intoArray(firstRows, 2 * L);
+                }
+            }
+        if (w < L) for (int k = 1; k < 4; k++) System.arraycopy(firstRows, (k - 1) * L, dx, plane0 + k * hw, w);
     }
 
     /** dx[row + x] for x in [from, to): {@link LayerLoops#col2im}'s additions for those elements, in its order. */

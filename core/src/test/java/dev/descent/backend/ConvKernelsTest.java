@@ -105,6 +105,9 @@ class ConvKernelsTest {
         new ImageWindow(1, 3, 33, 3, 33, 1, 1, 0, 0),
         new ImageWindow(2, 9, 11, 3, 3, 2, 1, 0, 0),
         new ImageWindow(1, 1, 1, 1, 1, 1, 1, 0, 0),
+        // col2im four channels at once (and a fifth alone): rows of half a vector or more, and wider
+        new ImageWindow(6, 5, 9, 3, 3, 1, 1, 0, 0),
+        new ImageWindow(5, 4, 20, 2, 3, 1, 1, 0, 0),
     };
 
     @Test
