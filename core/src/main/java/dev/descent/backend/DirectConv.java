@@ -143,10 +143,16 @@ final class DirectConv {
             if (gradient) {
                 int groups = (out + 3) / 4;
                 int g0 = (int) ((long) groups * t / tasks), g1 = (int) ((long) groups * (t + 1) / tasks);
-                for (int e = 0; e < rows; e++) for (int g = g0; g < g1; g++) gradientQuad(this, e, 4 * g);
+                for (int e = 0; e < rows; e++)
+                    for (int g = g0; g < g1; g++) {
+                        for (int k = 0; k < taps; k += TAPS) gradientTile(this, e, 4 * g, k);
+                        biasSums(this, e, 4 * g);
+                    }
             } else {
                 int e0 = (int) ((long) rows * t / tasks), e1 = (int) ((long) rows * (t + 1) / tasks);
-                for (int e = e0; e < e1; e++) for (int o = 0; o < out; o += 4) forwardQuad(this, e, o);
+                for (int e = e0; e < e1; e++)
+                    for (int o = 0; o < out; o += 4)
+                        for (int q = 0; q < listed; q += POSITIONS) forwardTile(this, e, o, taps + 3 * q);
             }
         }
     }
@@ -221,8 +227,15 @@ final class DirectConv {
         }
     }
 
-    /** Image e's output channels o to o + 3 (the last one again past the end): every position tile. */
-    private static void forwardQuad(Call c, int e, int o) {
+    /**
+     * One register tile: image e's output channels o to o + 3 (the last one again past the end) at
+     * the four position vectors from {@code table[q]}. One tile a call, as {@link Gemm}'s kernel, so
+     * no loop around tiles holds vectors where the JIT may compile it on-stack-replaced: such OSR
+     * compiles of the earlier per-image kernels were 5–8 times the size of the standard ones (53 and
+     * 78 KB against 10), and one CI run, not reproduced, saw a CNN step allocate 2 MB, which vectors
+     * boxed there would explain.
+     */
+    private static void forwardTile(Call c, int e, int o, int q) {
         int[] t = c.table;
         float[] x = c.x, w = c.w, y = c.y;
         int taps = c.taps, plane = c.v.plane(), om = c.out - 1;
@@ -234,78 +247,76 @@ final class DirectConv {
                 b1 = c.bias[c.biasOff + o1],
                 b2 = c.bias[c.biasOff + o2],
                 b3 = c.bias[c.biasOff + o3];
-        for (int q = taps, end = taps + 3 * c.listed; q < end; q += 3 * POSITIONS) {
-            int p0 = xb + t[q], p1 = xb + t[q + 3], p2 = xb + t[q + 6], p3 = xb + t[q + 9];
-            var a00 = FloatVector.zero(S);
-            var a01 = FloatVector.zero(S);
-            var a02 = FloatVector.zero(S);
-            var a03 = FloatVector.zero(S);
-            var a10 = FloatVector.zero(S);
-            var a11 = FloatVector.zero(S);
-            var a12 = FloatVector.zero(S);
-            var a13 = FloatVector.zero(S);
-            var a20 = FloatVector.zero(S);
-            var a21 = FloatVector.zero(S);
-            var a22 = FloatVector.zero(S);
-            var a23 = FloatVector.zero(S);
-            var a30 = FloatVector.zero(S);
-            var a31 = FloatVector.zero(S);
-            var a32 = FloatVector.zero(S);
-            var a33 = FloatVector.zero(S);
-            for (int k = 0; k < taps; k++) {
-                int d = t[k];
-                var wa = FloatVector.broadcast(S, w[w0 + k]);
-                var wb = FloatVector.broadcast(S, w[w1 + k]);
-                var wc = FloatVector.broadcast(S, w[w2 + k]);
-                var wd = FloatVector.broadcast(S, w[w3 + k]);
-                var v = FloatVector.fromArray(S, x, p0 + d);
-                a00 = v.fma(wa, a00);
-                a10 = v.fma(wb, a10);
-                a20 = v.fma(wc, a20);
-                a30 = v.fma(wd, a30);
-                v = FloatVector.fromArray(S, x, p1 + d);
-                a01 = v.fma(wa, a01);
-                a11 = v.fma(wb, a11);
-                a21 = v.fma(wc, a21);
-                a31 = v.fma(wd, a31);
-                v = FloatVector.fromArray(S, x, p2 + d);
-                a02 = v.fma(wa, a02);
-                a12 = v.fma(wb, a12);
-                a22 = v.fma(wc, a22);
-                a32 = v.fma(wd, a32);
-                v = FloatVector.fromArray(S, x, p3 + d);
-                a03 = v.fma(wa, a03);
-                a13 = v.fma(wb, a13);
-                a23 = v.fma(wc, a23);
-                a33 = v.fma(wd, a33);
-            }
-            int q0 = t[q + 1], q1 = t[q + 4], q2 = t[q + 7], q3 = t[q + 10];
-            a00.add(b0).intoArray(y, y0 + q0);
-            a01.add(b0).intoArray(y, y0 + q1);
-            a02.add(b0).intoArray(y, y0 + q2);
-            a03.add(b0).intoArray(y, y0 + q3);
-            a10.add(b1).intoArray(y, y1 + q0);
-            a11.add(b1).intoArray(y, y1 + q1);
-            a12.add(b1).intoArray(y, y1 + q2);
-            a13.add(b1).intoArray(y, y1 + q3);
-            a20.add(b2).intoArray(y, y2 + q0);
-            a21.add(b2).intoArray(y, y2 + q1);
-            a22.add(b2).intoArray(y, y2 + q2);
-            a23.add(b2).intoArray(y, y2 + q3);
-            a30.add(b3).intoArray(y, y3 + q0);
-            a31.add(b3).intoArray(y, y3 + q1);
-            a32.add(b3).intoArray(y, y3 + q2);
-            a33.add(b3).intoArray(y, y3 + q3);
+        int p0 = xb + t[q], p1 = xb + t[q + 3], p2 = xb + t[q + 6], p3 = xb + t[q + 9];
+        var a00 = FloatVector.zero(S);
+        var a01 = FloatVector.zero(S);
+        var a02 = FloatVector.zero(S);
+        var a03 = FloatVector.zero(S);
+        var a10 = FloatVector.zero(S);
+        var a11 = FloatVector.zero(S);
+        var a12 = FloatVector.zero(S);
+        var a13 = FloatVector.zero(S);
+        var a20 = FloatVector.zero(S);
+        var a21 = FloatVector.zero(S);
+        var a22 = FloatVector.zero(S);
+        var a23 = FloatVector.zero(S);
+        var a30 = FloatVector.zero(S);
+        var a31 = FloatVector.zero(S);
+        var a32 = FloatVector.zero(S);
+        var a33 = FloatVector.zero(S);
+        for (int k = 0; k < taps; k++) {
+            int d = t[k];
+            var wa = FloatVector.broadcast(S, w[w0 + k]);
+            var wb = FloatVector.broadcast(S, w[w1 + k]);
+            var wc = FloatVector.broadcast(S, w[w2 + k]);
+            var wd = FloatVector.broadcast(S, w[w3 + k]);
+            var v = FloatVector.fromArray(S, x, p0 + d);
+            a00 = v.fma(wa, a00);
+            a10 = v.fma(wb, a10);
+            a20 = v.fma(wc, a20);
+            a30 = v.fma(wd, a30);
+            v = FloatVector.fromArray(S, x, p1 + d);
+            a01 = v.fma(wa, a01);
+            a11 = v.fma(wb, a11);
+            a21 = v.fma(wc, a21);
+            a31 = v.fma(wd, a31);
+            v = FloatVector.fromArray(S, x, p2 + d);
+            a02 = v.fma(wa, a02);
+            a12 = v.fma(wb, a12);
+            a22 = v.fma(wc, a22);
+            a32 = v.fma(wd, a32);
+            v = FloatVector.fromArray(S, x, p3 + d);
+            a03 = v.fma(wa, a03);
+            a13 = v.fma(wb, a13);
+            a23 = v.fma(wc, a23);
+            a33 = v.fma(wd, a33);
         }
+        int q0 = t[q + 1], q1 = t[q + 4], q2 = t[q + 7], q3 = t[q + 10];
+        a00.add(b0).intoArray(y, y0 + q0);
+        a01.add(b0).intoArray(y, y0 + q1);
+        a02.add(b0).intoArray(y, y0 + q2);
+        a03.add(b0).intoArray(y, y0 + q3);
+        a10.add(b1).intoArray(y, y1 + q0);
+        a11.add(b1).intoArray(y, y1 + q1);
+        a12.add(b1).intoArray(y, y1 + q2);
+        a13.add(b1).intoArray(y, y1 + q3);
+        a20.add(b2).intoArray(y, y2 + q0);
+        a21.add(b2).intoArray(y, y2 + q1);
+        a22.add(b2).intoArray(y, y2 + q2);
+        a23.add(b2).intoArray(y, y2 + q3);
+        a30.add(b3).intoArray(y, y3 + q0);
+        a31.add(b3).intoArray(y, y3 + q1);
+        a32.add(b3).intoArray(y, y3 + q2);
+        a33.add(b3).intoArray(y, y3 + q3);
     }
 
     /**
-     * Image e's share of the gradient sums of channels o to o + 3 (the last one again past the end,
-     * its sums then unused), added to {@link Call#sums}: for each tile of six taps (the last tile
-     * repeating the last tap) the sums of {@code dy·x} over the image's position vectors, then the
-     * sums of dy.
+     * One register tile of the gradient sums: image e's share for channels o to o + 3 (the last one
+     * again past the end, its sums then unused) and the six taps from k (the last tile repeating the
+     * last tap), the sums of {@code dy·x} over the image's position vectors added to {@link
+     * Call#sums}. One tile a call (see {@link #forwardTile}).
      */
-    private static void gradientQuad(Call c, int e, int o) {
+    private static void gradientTile(Call c, int e, int o, int k) {
         int[] t = c.table;
         float[] x = c.x, dy = c.y, masks = c.masks, sums = c.sums;
         int taps = c.taps, plane = c.v.plane(), last = taps - 1, om = c.out - 1;
@@ -315,97 +326,109 @@ final class DirectConv {
                 y2 = yb + Math.min(o + 2, om) * plane,
                 y3 = yb + Math.min(o + 3, om) * plane;
         int qEnd = taps + 3 * c.vectors;
-        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L);
-        for (int k = 0; k < taps; k += TAPS, s += TILE_SUMS) {
-            int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
-            int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)], d5 = t[Math.min(k + 5, last)];
-            var a00 = FloatVector.fromArray(S, sums, s);
-            var a01 = FloatVector.fromArray(S, sums, s + L);
-            var a02 = FloatVector.fromArray(S, sums, s + 2 * L);
-            var a03 = FloatVector.fromArray(S, sums, s + 3 * L);
-            var a04 = FloatVector.fromArray(S, sums, s + 4 * L);
-            var a05 = FloatVector.fromArray(S, sums, s + 5 * L);
-            var a10 = FloatVector.fromArray(S, sums, s + 6 * L);
-            var a11 = FloatVector.fromArray(S, sums, s + 7 * L);
-            var a12 = FloatVector.fromArray(S, sums, s + 8 * L);
-            var a13 = FloatVector.fromArray(S, sums, s + 9 * L);
-            var a14 = FloatVector.fromArray(S, sums, s + 10 * L);
-            var a15 = FloatVector.fromArray(S, sums, s + 11 * L);
-            var a20 = FloatVector.fromArray(S, sums, s + 12 * L);
-            var a21 = FloatVector.fromArray(S, sums, s + 13 * L);
-            var a22 = FloatVector.fromArray(S, sums, s + 14 * L);
-            var a23 = FloatVector.fromArray(S, sums, s + 15 * L);
-            var a24 = FloatVector.fromArray(S, sums, s + 16 * L);
-            var a25 = FloatVector.fromArray(S, sums, s + 17 * L);
-            var a30 = FloatVector.fromArray(S, sums, s + 18 * L);
-            var a31 = FloatVector.fromArray(S, sums, s + 19 * L);
-            var a32 = FloatVector.fromArray(S, sums, s + 20 * L);
-            var a33 = FloatVector.fromArray(S, sums, s + 21 * L);
-            var a34 = FloatVector.fromArray(S, sums, s + 22 * L);
-            var a35 = FloatVector.fromArray(S, sums, s + 23 * L);
-            for (int q = taps; q < qEnd; q += 3) {
-                int p = xb + t[q], yq = t[q + 1];
-                var m = FloatVector.fromArray(S, masks, t[q + 2]);
-                var u0 = FloatVector.fromArray(S, dy, y0 + yq).mul(m);
-                var u1 = FloatVector.fromArray(S, dy, y1 + yq).mul(m);
-                var u2 = FloatVector.fromArray(S, dy, y2 + yq).mul(m);
-                var u3 = FloatVector.fromArray(S, dy, y3 + yq).mul(m);
-                var v = FloatVector.fromArray(S, x, p + d0);
-                a00 = v.fma(u0, a00);
-                a10 = v.fma(u1, a10);
-                a20 = v.fma(u2, a20);
-                a30 = v.fma(u3, a30);
-                v = FloatVector.fromArray(S, x, p + d1);
-                a01 = v.fma(u0, a01);
-                a11 = v.fma(u1, a11);
-                a21 = v.fma(u2, a21);
-                a31 = v.fma(u3, a31);
-                v = FloatVector.fromArray(S, x, p + d2);
-                a02 = v.fma(u0, a02);
-                a12 = v.fma(u1, a12);
-                a22 = v.fma(u2, a22);
-                a32 = v.fma(u3, a32);
-                v = FloatVector.fromArray(S, x, p + d3);
-                a03 = v.fma(u0, a03);
-                a13 = v.fma(u1, a13);
-                a23 = v.fma(u2, a23);
-                a33 = v.fma(u3, a33);
-                v = FloatVector.fromArray(S, x, p + d4);
-                a04 = v.fma(u0, a04);
-                a14 = v.fma(u1, a14);
-                a24 = v.fma(u2, a24);
-                a34 = v.fma(u3, a34);
-                v = FloatVector.fromArray(S, x, p + d5);
-                a05 = v.fma(u0, a05);
-                a15 = v.fma(u1, a15);
-                a25 = v.fma(u2, a25);
-                a35 = v.fma(u3, a35);
-            }
-            a00.intoArray(sums, s);
-            a01.intoArray(sums, s + L);
-            a02.intoArray(sums, s + 2 * L);
-            a03.intoArray(sums, s + 3 * L);
-            a04.intoArray(sums, s + 4 * L);
-            a05.intoArray(sums, s + 5 * L);
-            a10.intoArray(sums, s + 6 * L);
-            a11.intoArray(sums, s + 7 * L);
-            a12.intoArray(sums, s + 8 * L);
-            a13.intoArray(sums, s + 9 * L);
-            a14.intoArray(sums, s + 10 * L);
-            a15.intoArray(sums, s + 11 * L);
-            a20.intoArray(sums, s + 12 * L);
-            a21.intoArray(sums, s + 13 * L);
-            a22.intoArray(sums, s + 14 * L);
-            a23.intoArray(sums, s + 15 * L);
-            a24.intoArray(sums, s + 16 * L);
-            a25.intoArray(sums, s + 17 * L);
-            a30.intoArray(sums, s + 18 * L);
-            a31.intoArray(sums, s + 19 * L);
-            a32.intoArray(sums, s + 20 * L);
-            a33.intoArray(sums, s + 21 * L);
-            a34.intoArray(sums, s + 22 * L);
-            a35.intoArray(sums, s + 23 * L);
+        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + k / TAPS * TILE_SUMS;
+        int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
+        int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)], d5 = t[Math.min(k + 5, last)];
+        var a00 = FloatVector.fromArray(S, sums, s);
+        var a01 = FloatVector.fromArray(S, sums, s + L);
+        var a02 = FloatVector.fromArray(S, sums, s + 2 * L);
+        var a03 = FloatVector.fromArray(S, sums, s + 3 * L);
+        var a04 = FloatVector.fromArray(S, sums, s + 4 * L);
+        var a05 = FloatVector.fromArray(S, sums, s + 5 * L);
+        var a10 = FloatVector.fromArray(S, sums, s + 6 * L);
+        var a11 = FloatVector.fromArray(S, sums, s + 7 * L);
+        var a12 = FloatVector.fromArray(S, sums, s + 8 * L);
+        var a13 = FloatVector.fromArray(S, sums, s + 9 * L);
+        var a14 = FloatVector.fromArray(S, sums, s + 10 * L);
+        var a15 = FloatVector.fromArray(S, sums, s + 11 * L);
+        var a20 = FloatVector.fromArray(S, sums, s + 12 * L);
+        var a21 = FloatVector.fromArray(S, sums, s + 13 * L);
+        var a22 = FloatVector.fromArray(S, sums, s + 14 * L);
+        var a23 = FloatVector.fromArray(S, sums, s + 15 * L);
+        var a24 = FloatVector.fromArray(S, sums, s + 16 * L);
+        var a25 = FloatVector.fromArray(S, sums, s + 17 * L);
+        var a30 = FloatVector.fromArray(S, sums, s + 18 * L);
+        var a31 = FloatVector.fromArray(S, sums, s + 19 * L);
+        var a32 = FloatVector.fromArray(S, sums, s + 20 * L);
+        var a33 = FloatVector.fromArray(S, sums, s + 21 * L);
+        var a34 = FloatVector.fromArray(S, sums, s + 22 * L);
+        var a35 = FloatVector.fromArray(S, sums, s + 23 * L);
+        for (int q = taps; q < qEnd; q += 3) {
+            int p = xb + t[q], yq = t[q + 1];
+            var m = FloatVector.fromArray(S, masks, t[q + 2]);
+            var u0 = FloatVector.fromArray(S, dy, y0 + yq).mul(m);
+            var u1 = FloatVector.fromArray(S, dy, y1 + yq).mul(m);
+            var u2 = FloatVector.fromArray(S, dy, y2 + yq).mul(m);
+            var u3 = FloatVector.fromArray(S, dy, y3 + yq).mul(m);
+            var v = FloatVector.fromArray(S, x, p + d0);
+            a00 = v.fma(u0, a00);
+            a10 = v.fma(u1, a10);
+            a20 = v.fma(u2, a20);
+            a30 = v.fma(u3, a30);
+            v = FloatVector.fromArray(S, x, p + d1);
+            a01 = v.fma(u0, a01);
+            a11 = v.fma(u1, a11);
+            a21 = v.fma(u2, a21);
+            a31 = v.fma(u3, a31);
+            v = FloatVector.fromArray(S, x, p + d2);
+            a02 = v.fma(u0, a02);
+            a12 = v.fma(u1, a12);
+            a22 = v.fma(u2, a22);
+            a32 = v.fma(u3, a32);
+            v = FloatVector.fromArray(S, x, p + d3);
+            a03 = v.fma(u0, a03);
+            a13 = v.fma(u1, a13);
+            a23 = v.fma(u2, a23);
+            a33 = v.fma(u3, a33);
+            v = FloatVector.fromArray(S, x, p + d4);
+            a04 = v.fma(u0, a04);
+            a14 = v.fma(u1, a14);
+            a24 = v.fma(u2, a24);
+            a34 = v.fma(u3, a34);
+            v = FloatVector.fromArray(S, x, p + d5);
+            a05 = v.fma(u0, a05);
+            a15 = v.fma(u1, a15);
+            a25 = v.fma(u2, a25);
+            a35 = v.fma(u3, a35);
         }
+        a00.intoArray(sums, s);
+        a01.intoArray(sums, s + L);
+        a02.intoArray(sums, s + 2 * L);
+        a03.intoArray(sums, s + 3 * L);
+        a04.intoArray(sums, s + 4 * L);
+        a05.intoArray(sums, s + 5 * L);
+        a10.intoArray(sums, s + 6 * L);
+        a11.intoArray(sums, s + 7 * L);
+        a12.intoArray(sums, s + 8 * L);
+        a13.intoArray(sums, s + 9 * L);
+        a14.intoArray(sums, s + 10 * L);
+        a15.intoArray(sums, s + 11 * L);
+        a20.intoArray(sums, s + 12 * L);
+        a21.intoArray(sums, s + 13 * L);
+        a22.intoArray(sums, s + 14 * L);
+        a23.intoArray(sums, s + 15 * L);
+        a24.intoArray(sums, s + 16 * L);
+        a25.intoArray(sums, s + 17 * L);
+        a30.intoArray(sums, s + 18 * L);
+        a31.intoArray(sums, s + 19 * L);
+        a32.intoArray(sums, s + 20 * L);
+        a33.intoArray(sums, s + 21 * L);
+        a34.intoArray(sums, s + 22 * L);
+        a35.intoArray(sums, s + 23 * L);
+    }
+
+    /** Image e's share of the sums of dy of channels o to o + 3, added to {@link Call#sums}. */
+    private static void biasSums(Call c, int e, int o) {
+        int[] t = c.table;
+        float[] dy = c.y, masks = c.masks, sums = c.sums;
+        int taps = c.taps, plane = c.v.plane(), om = c.out - 1;
+        int yb = c.yOff + e * c.out * plane;
+        int y0 = yb + o * plane,
+                y1 = yb + Math.min(o + 1, om) * plane,
+                y2 = yb + Math.min(o + 2, om) * plane,
+                y3 = yb + Math.min(o + 3, om) * plane;
+        int qEnd = taps + 3 * c.vectors;
+        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + c.tiles * TILE_SUMS;
         var g0 = FloatVector.fromArray(S, sums, s);
         var g1 = FloatVector.fromArray(S, sums, s + L);
         var g2 = FloatVector.fromArray(S, sums, s + 2 * L);
