@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #forward}: four channels × four position vectors per register tile, summed over the
  *       taps in order with FMA from zero, then the bias added, stored into y's NCHW rows: the same
  *       operations as the im2col product's (k in order) and its scatter, so the same bits.
- *   <li>{@link #weightGradient}: four channels × six taps per register tile, accumulated over each
+ *   <li>{@link #weightGradient}: two channels × six taps per register tile, accumulated over each
  *       image's position vectors while its x and dy planes sit in L1 (the lanes an overlapping
  *       vector repeats multiplied by 0), then the bias sums. Each sum's lanes are added in lane
  *       order at the end of the call ({@link SimdBackend#lanesSum}), so dW differs from the
@@ -28,8 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Both split over the threads (forward by images, the weight gradient by groups of four
  * channels), each element computed as on one thread: the same bits on any thread count. Four
- * channels a tile beat two even with AVX2's 16 registers (forward 1.17×, dW 1.11× there; 1.29× and
- * 1.34× with AVX-512's 32), as each x load then serves four FMAs. The two kernels' tiles have the
+ * channels a forward tile beat two even with AVX2's 16 registers (1.17× there, 1.29× with
+ * AVX-512's 32), as each x load then serves four FMAs; the weight gradient's four-channel tile
+ * (1.34×) is not kept (see {@link #gradientTile}). The two kernels' tiles have the
  * same shape (a load, then four FMAs into named accumulators) on purpose: a helper taking the
  * vectors would box them where C2 does not inline it.
  *
@@ -145,7 +146,10 @@ final class DirectConv {
                 int g0 = (int) ((long) groups * t / tasks), g1 = (int) ((long) groups * (t + 1) / tasks);
                 for (int e = 0; e < rows; e++)
                     for (int g = g0; g < g1; g++) {
-                        for (int k = 0; k < taps; k += TAPS) gradientTile(this, e, 4 * g, k);
+                        for (int k = 0; k < taps; k += TAPS) {
+                            gradientTile(this, e, 4 * g, k);
+                            gradientTile(this, e, 4 * g + 2, k);
+                        }
                         biasSums(this, e, 4 * g);
                     }
             } else {
@@ -311,22 +315,21 @@ final class DirectConv {
     }
 
     /**
-     * One register tile of the gradient sums: image e's share for channels o to o + 3 (the last one
-     * again past the end, its sums then unused) and the six taps from k (the last tile repeating the
-     * last tap), the sums of {@code dy·x} over the image's position vectors added to {@link
-     * Call#sums}. One tile a call (see {@link #forwardTile}).
+     * One register tile of the gradient sums: image e's share for channels o and o + 1 (clamped to
+     * the last channel, whose repeated sums go unused) and the six taps from k (the last tile
+     * repeating the last tap), the sums of {@code dy·x} over the image's position vectors added to
+     * {@link Call#sums} in the rows of o's group of four. One tile a call (see {@link #forwardTile}),
+     * and two channels, not four: with 24 accumulators the JIT compiled this loop with boxed vectors
+     * in one full test run in six (a CNN step allocating 0.4–25 MB).
      */
     private static void gradientTile(Call c, int e, int o, int k) {
         int[] t = c.table;
         float[] x = c.x, dy = c.y, masks = c.masks, sums = c.sums;
         int taps = c.taps, plane = c.v.plane(), last = taps - 1, om = c.out - 1;
         int xb = c.xOff + e * c.v.inputSize(), yb = c.yOff + e * c.out * plane;
-        int y0 = yb + o * plane,
-                y1 = yb + Math.min(o + 1, om) * plane,
-                y2 = yb + Math.min(o + 2, om) * plane,
-                y3 = yb + Math.min(o + 3, om) * plane;
+        int y0 = yb + Math.min(o, om) * plane, y1 = yb + Math.min(o + 1, om) * plane;
         int qEnd = taps + 3 * c.vectors;
-        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + k / TAPS * TILE_SUMS;
+        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + k / TAPS * TILE_SUMS + o % 4 * TAPS * L;
         int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
         int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)], d5 = t[Math.min(k + 5, last)];
         var a00 = FloatVector.fromArray(S, sums, s);
@@ -341,55 +344,29 @@ final class DirectConv {
         var a13 = FloatVector.fromArray(S, sums, s + 9 * L);
         var a14 = FloatVector.fromArray(S, sums, s + 10 * L);
         var a15 = FloatVector.fromArray(S, sums, s + 11 * L);
-        var a20 = FloatVector.fromArray(S, sums, s + 12 * L);
-        var a21 = FloatVector.fromArray(S, sums, s + 13 * L);
-        var a22 = FloatVector.fromArray(S, sums, s + 14 * L);
-        var a23 = FloatVector.fromArray(S, sums, s + 15 * L);
-        var a24 = FloatVector.fromArray(S, sums, s + 16 * L);
-        var a25 = FloatVector.fromArray(S, sums, s + 17 * L);
-        var a30 = FloatVector.fromArray(S, sums, s + 18 * L);
-        var a31 = FloatVector.fromArray(S, sums, s + 19 * L);
-        var a32 = FloatVector.fromArray(S, sums, s + 20 * L);
-        var a33 = FloatVector.fromArray(S, sums, s + 21 * L);
-        var a34 = FloatVector.fromArray(S, sums, s + 22 * L);
-        var a35 = FloatVector.fromArray(S, sums, s + 23 * L);
         for (int q = taps; q < qEnd; q += 3) {
             int p = xb + t[q], yq = t[q + 1];
             var m = FloatVector.fromArray(S, masks, t[q + 2]);
-            var u0 = FloatVector.fromArray(S, dy, y0 + yq).mul(m);
-            var u1 = FloatVector.fromArray(S, dy, y1 + yq).mul(m);
-            var u2 = FloatVector.fromArray(S, dy, y2 + yq).mul(m);
-            var u3 = FloatVector.fromArray(S, dy, y3 + yq).mul(m);
+            var u = FloatVector.fromArray(S, dy, y0 + yq).mul(m);
+            var z = FloatVector.fromArray(S, dy, y1 + yq).mul(m);
             var v = FloatVector.fromArray(S, x, p + d0);
-            a00 = v.fma(u0, a00);
-            a10 = v.fma(u1, a10);
-            a20 = v.fma(u2, a20);
-            a30 = v.fma(u3, a30);
+            a00 = v.fma(u, a00);
+            a10 = v.fma(z, a10);
             v = FloatVector.fromArray(S, x, p + d1);
-            a01 = v.fma(u0, a01);
-            a11 = v.fma(u1, a11);
-            a21 = v.fma(u2, a21);
-            a31 = v.fma(u3, a31);
+            a01 = v.fma(u, a01);
+            a11 = v.fma(z, a11);
             v = FloatVector.fromArray(S, x, p + d2);
-            a02 = v.fma(u0, a02);
-            a12 = v.fma(u1, a12);
-            a22 = v.fma(u2, a22);
-            a32 = v.fma(u3, a32);
+            a02 = v.fma(u, a02);
+            a12 = v.fma(z, a12);
             v = FloatVector.fromArray(S, x, p + d3);
-            a03 = v.fma(u0, a03);
-            a13 = v.fma(u1, a13);
-            a23 = v.fma(u2, a23);
-            a33 = v.fma(u3, a33);
+            a03 = v.fma(u, a03);
+            a13 = v.fma(z, a13);
             v = FloatVector.fromArray(S, x, p + d4);
-            a04 = v.fma(u0, a04);
-            a14 = v.fma(u1, a14);
-            a24 = v.fma(u2, a24);
-            a34 = v.fma(u3, a34);
+            a04 = v.fma(u, a04);
+            a14 = v.fma(z, a14);
             v = FloatVector.fromArray(S, x, p + d5);
-            a05 = v.fma(u0, a05);
-            a15 = v.fma(u1, a15);
-            a25 = v.fma(u2, a25);
-            a35 = v.fma(u3, a35);
+            a05 = v.fma(u, a05);
+            a15 = v.fma(z, a15);
         }
         a00.intoArray(sums, s);
         a01.intoArray(sums, s + L);
@@ -403,18 +380,6 @@ final class DirectConv {
         a13.intoArray(sums, s + 9 * L);
         a14.intoArray(sums, s + 10 * L);
         a15.intoArray(sums, s + 11 * L);
-        a20.intoArray(sums, s + 12 * L);
-        a21.intoArray(sums, s + 13 * L);
-        a22.intoArray(sums, s + 14 * L);
-        a23.intoArray(sums, s + 15 * L);
-        a24.intoArray(sums, s + 16 * L);
-        a25.intoArray(sums, s + 17 * L);
-        a30.intoArray(sums, s + 18 * L);
-        a31.intoArray(sums, s + 19 * L);
-        a32.intoArray(sums, s + 20 * L);
-        a33.intoArray(sums, s + 21 * L);
-        a34.intoArray(sums, s + 22 * L);
-        a35.intoArray(sums, s + 23 * L);
     }
 
     /** Image e's share of the sums of dy of channels o to o + 3, added to {@link Call#sums}. */
