@@ -30,14 +30,15 @@ import jdk.incubator.vector.VectorSpecies;
  * channels), each element computed as on one thread: the same bits on any thread count. Four
  * channels a forward tile beat two even with AVX2's 16 registers (1.17× there, 1.29× with
  * AVX-512's 32), as each x load then serves four FMAs; the weight gradient's four-channel tile
- * (1.34×) is not kept (see {@link #gradientTile}). The two kernels' tiles have the
- * same shape (a load, then four FMAs into named accumulators) on purpose: a helper taking the
- * vectors would box them where C2 does not inline it.
+ * (1.34×) is not kept (see {@link #gradientTile}). The two kernels' tiles have the same shape (a
+ * load, then FMAs into named accumulators) on purpose: a helper taking the vectors would box them
+ * where C2 does not inline it.
  *
  * <p>Against the composition in one JVM (MNIST's first layer, batch 64, medians of 21 alternating
- * rounds, 1 thread): forward 813 → 363 µs, weight and bias gradients 1,113 → 594. On the 16→32
- * second layer (k = 400) a direct form lost to the product
- * (forward 0.83×, weight gradient 0.48×), hence {@link #MAX_PATCH}.
+ * rounds, 1 thread): forward 941 → 512 µs, weight and bias gradients 1,128 → 959 (813 → 363 and
+ * 1,113 → 594 in a quieter hour with four channels in both tiles). On the 16→32 second layer (k =
+ * 400) a direct form lost to the product (forward 0.83×, weight gradient 0.48×), hence {@link
+ * #MAX_PATCH}.
  */
 final class DirectConv {
     private DirectConv() {}
