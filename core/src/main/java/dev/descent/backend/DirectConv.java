@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <ul>
  *   <li>{@link #forward}: four channels × four position vectors per register tile, summed over the
- *       taps in order with FMA from zero, then the bias added, stored into y's NCHW rows: the same
- *       operations as the im2col product's (k in order) and its scatter, so the same bits.
+ *       taps in order with FMA from zero and stored into y's NCHW rows, then the bias added by a
+ *       plain loop: the same operations as the im2col product's (k in order) and its scatter, so
+ *       the same bits.
  *   <li>{@link #weightGradient}: two channels × six taps per register tile, accumulated over each
  *       image's position vectors while its x and dy planes sit in L1 (the lanes an overlapping
  *       vector repeats multiplied by 0), then the bias sums. Each sum's lanes are added in lane
@@ -156,8 +157,10 @@ final class DirectConv {
             } else {
                 int e0 = (int) ((long) rows * t / tasks), e1 = (int) ((long) rows * (t + 1) / tasks);
                 for (int e = e0; e < e1; e++)
-                    for (int o = 0; o < out; o += 4)
+                    for (int o = 0; o < out; o += 4) {
                         for (int q = 0; q < listed; q += POSITIONS) forwardTile(this, e, o, taps + 3 * q);
+                        addBias(this, e, o);
+                    }
             }
         }
     }
@@ -234,11 +237,19 @@ final class DirectConv {
 
     /**
      * One register tile: image e's output channels o to o + 3 (the last one again past the end) at
-     * the four position vectors from {@code table[q]}. One tile a call, as {@link Gemm}'s kernel, so
-     * no loop around tiles holds vectors where the JIT may compile it on-stack-replaced: such OSR
-     * compiles of the earlier per-image kernels were 5–8 times the size of the standard ones (53 and
-     * 78 KB against 10), and one CI run, not reproduced, saw a CNN step allocate 2 MB, which vectors
-     * boxed there would explain.
+     * the four position vectors from {@code table[q]}, their sums of products stored into y ({@link
+     * #addBias} adds the bias once the group's tiles are done).
+     *
+     * <p>One tile a call, as {@link Gemm}'s kernel, so no loop around tiles holds vectors where the
+     * JIT may compile it on-stack-replaced (such compiles of the earlier per-image kernels were 5–8
+     * times the size of the standard ones). And no vector operation but the 16 FMAs: C2 adds up the
+     * class-check trap counts of every method it inlines into one compile, and each vector
+     * operation inlines the JVM-wide {@code VectorOperators.ImplCache.find} and a {@code
+     * lanewiseTemplate}, whose profiles gather traps from all the code that ran before. Past {@code
+     * -XX:PerMethodTrapLimit} (100) the later operations' type checks compile as calls and their
+     * vectors are boxed. With the bias added here (16 more additions, 4 + 2 traps each) the count
+     * reached 128 in one full test run in four, and the tile boxed five vectors a call (0.37 MB a
+     * CNN step); the FMAs alone count 16 × find's traps (0–2 seen).
      */
     private static void forwardTile(Call c, int e, int o, int q) {
         int[] t = c.table;
@@ -248,10 +259,6 @@ final class DirectConv {
         int xb = c.xOff + e * c.v.inputSize(), yb = c.yOff + e * c.out * plane;
         int w0 = c.wOff + o * taps, w1 = c.wOff + o1 * taps, w2 = c.wOff + o2 * taps, w3 = c.wOff + o3 * taps;
         int y0 = yb + o * plane, y1 = yb + o1 * plane, y2 = yb + o2 * plane, y3 = yb + o3 * plane;
-        float b0 = c.bias[c.biasOff + o],
-                b1 = c.bias[c.biasOff + o1],
-                b2 = c.bias[c.biasOff + o2],
-                b3 = c.bias[c.biasOff + o3];
         int p0 = xb + t[q], p1 = xb + t[q + 3], p2 = xb + t[q + 6], p3 = xb + t[q + 9];
         var a00 = FloatVector.zero(S);
         var a01 = FloatVector.zero(S);
@@ -297,22 +304,22 @@ final class DirectConv {
             a33 = v.fma(wd, a33);
         }
         int q0 = t[q + 1], q1 = t[q + 4], q2 = t[q + 7], q3 = t[q + 10];
-        a00.add(b0).intoArray(y, y0 + q0);
-        a01.add(b0).intoArray(y, y0 + q1);
-        a02.add(b0).intoArray(y, y0 + q2);
-        a03.add(b0).intoArray(y, y0 + q3);
-        a10.add(b1).intoArray(y, y1 + q0);
-        a11.add(b1).intoArray(y, y1 + q1);
-        a12.add(b1).intoArray(y, y1 + q2);
-        a13.add(b1).intoArray(y, y1 + q3);
-        a20.add(b2).intoArray(y, y2 + q0);
-        a21.add(b2).intoArray(y, y2 + q1);
-        a22.add(b2).intoArray(y, y2 + q2);
-        a23.add(b2).intoArray(y, y2 + q3);
-        a30.add(b3).intoArray(y, y3 + q0);
-        a31.add(b3).intoArray(y, y3 + q1);
-        a32.add(b3).intoArray(y, y3 + q2);
-        a33.add(b3).intoArray(y, y3 + q3);
+        a00.intoArray(y, y0 + q0);
+        a01.intoArray(y, y0 + q1);
+        a02.intoArray(y, y0 + q2);
+        a03.intoArray(y, y0 + q3);
+        a10.intoArray(y, y1 + q0);
+        a11.intoArray(y, y1 + q1);
+        a12.intoArray(y, y1 + q2);
+        a13.intoArray(y, y1 + q3);
+        a20.intoArray(y, y2 + q0);
+        a21.intoArray(y, y2 + q1);
+        a22.intoArray(y, y2 + q2);
+        a23.intoArray(y, y2 + q3);
+        a30.intoArray(y, y3 + q0);
+        a31.intoArray(y, y3 + q1);
+        a32.intoArray(y, y3 + q2);
+        a33.intoArray(y, y3 + q3);
     }
 
     /**
@@ -321,7 +328,8 @@ final class DirectConv {
      * repeating the last tap), the sums of {@code dy·x} over the image's position vectors added to
      * {@link Call#sums} in the rows of o's group of four. One tile a call (see {@link #forwardTile}),
      * and two channels, not four: with 24 accumulators the JIT compiled this loop with boxed vectors
-     * in one full test run in six (a CNN step allocating 0.4–25 MB).
+     * in one full test run in six (a CNN step allocating 0.4–25 MB), perhaps by the trap count
+     * {@link #forwardTile} describes (24 FMAs and four multiplications).
      */
     private static void gradientTile(Call c, int e, int o, int k) {
         int[] t = c.table;
@@ -381,6 +389,19 @@ final class DirectConv {
         a13.intoArray(sums, s + 9 * L);
         a14.intoArray(sums, s + 10 * L);
         a15.intoArray(sums, s + 11 * L);
+    }
+
+    /**
+     * Adds the bias of channels o to o + 3 (those below out) to image e's planes of y, once {@link
+     * #forwardTile} has stored their sums: the composition's one rounded addition per element.
+     */
+    private static void addBias(Call c, int e, int o) {
+        float[] y = c.y;
+        int plane = c.v.plane(), yb = c.yOff + e * c.out * plane;
+        for (int ch = o; ch < Math.min(o + 4, c.out); ch++) {
+            float b = c.bias[c.biasOff + ch];
+            for (int i = yb + ch * plane, end = i + plane; i < end; i++) y[i] += b;
+        }
     }
 
     /** Image e's share of the sums of dy of channels o to o + 3, added to {@link Call#sums}. */
