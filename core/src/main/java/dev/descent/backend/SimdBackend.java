@@ -459,9 +459,79 @@ public class SimdBackend extends ScalarBackend {
         if (window.kernelHeight() == 2
                 && window.kernelWidth() == 2
                 && window.strideHeight() == 2
-                && window.strideWidth() == 2) ConvKernels.maxPool2x2(window, x, xOff, rows, y, yOff, argmax, argmaxOff);
-        else super.maxPool(window, x, xOff, rows, y, yOff, argmax, argmaxOff);
+                && window.strideWidth() == 2) {
+            int tasks = imageTasks(rows * window.inputSize());
+            if (tasks == 1) ConvKernels.maxPool2x2(window, x, xOff, rows, y, yOff, argmax, argmaxOff);
+            else POOL_SPLITS.get().run(tasks, false, window, x, xOff, rows, y, yOff, argmax, argmaxOff);
+        } else super.maxPool(window, x, xOff, rows, y, yOff, argmax, argmaxOff);
     }
+
+    /**
+     * {@link Backend#maxPoolBackward}'s loop, split by images as {@link #maxPool} is (each image's
+     * dx is its own): the same bits on any thread count.
+     */
+    @Override
+    public void maxPoolBackward(
+            ImageWindow window, float[] dy, int dyOff, float[] argmax, int argmaxOff, int rows, float[] dx, int dxOff) {
+        int tasks = imageTasks(rows * window.inputSize());
+        if (tasks == 1) LayerLoops.maxPoolBackward(window, dy, dyOff, argmax, argmaxOff, rows, dx, dxOff);
+        else POOL_SPLITS.get().run(tasks, true, window, dy, dyOff, rows, dx, dxOff, argmax, argmaxOff);
+    }
+
+    /**
+     * The 2×2 max-pool ({@code backward} false: x → y and argmax) or its backward (dy → dx through
+     * argmax) over contiguous ranges of images, one per task.
+     */
+    private static final class PoolSplit implements IntConsumer {
+        boolean backward;
+        ImageWindow v;
+        float[] in, out, argmax;
+        int inOff, rows, outOff, argmaxOff, tasks;
+
+        /** in is x (forward) or dy (backward); out is y or dx. */
+        void run(
+                int tasks,
+                boolean backward,
+                ImageWindow v,
+                float[] in,
+                int inOff,
+                int rows,
+                float[] out,
+                int outOff,
+                float[] argmax,
+                int argmaxOff) {
+            this.tasks = tasks;
+            this.backward = backward;
+            this.v = v;
+            this.in = in;
+            this.inOff = inOff;
+            this.rows = rows;
+            this.out = out;
+            this.outOff = outOff;
+            this.argmax = argmax;
+            this.argmaxOff = argmaxOff;
+            try {
+                Workers.forEach(tasks, this);
+            } finally {
+                this.v = null;
+                this.in = this.out = this.argmax = null;
+            }
+        }
+
+        @Override
+        public void accept(int t) {
+            int r0 = (int) ((long) rows * t / tasks), r1 = (int) ((long) rows * (t + 1) / tasks);
+            int image = v.inputSize(), pooled = v.channels() * v.plane();
+            if (backward)
+                LayerLoops.maxPoolBackward(
+                        v, in, inOff + r0 * pooled, argmax, argmaxOff + r0 * pooled, r1 - r0, out, outOff + r0 * image);
+            else
+                ConvKernels.maxPool2x2(
+                        v, in, inOff + r0 * image, r1 - r0, out, outOff + r0 * pooled, argmax, argmaxOff + r0 * pooled);
+        }
+    }
+
+    private static final ThreadLocal<PoolSplit> POOL_SPLITS = ThreadLocal.withInitial(PoolSplit::new);
 
     /**
      * {@code lanes[off] + lanes[off+1] + … + lanes[off+L-1]}, in that order: the sum of a vector's
@@ -648,8 +718,69 @@ public class SimdBackend extends ScalarBackend {
      */
     @Override
     public void activate(Activation f, float[] z, int zOff, float[] out, int outOff, int n) {
-        apply(f, z, zOff, out, outOff, n);
+        int tasks = imageTasks(n);
+        if (tasks == 1 || (f.kind() != Activation.Kind.RELU && f.kind() != Activation.Kind.LEAKY_RELU)) {
+            apply(f, z, zOff, out, outOff, n);
+            return;
+        }
+        ActivationSplit split = ACTIVATION_SPLITS.get();
+        split.run(tasks, f, false, z, zOff, out, outOff, null, 0, n);
     }
+
+    /**
+     * Ranges a pass over n floats of a layer's activations is cut into: one per thread, in order
+     * (the caller takes the first), so that each core reads the images it wrote in the layer before
+     * ({@link DirectConv} splits by images the same way); one below two {@link #ELEMENTWISE_TASK_MIN}.
+     */
+    int imageTasks(int n) {
+        return threads == 1 ? 1 : Math.max(1, Math.min(threads, n / ELEMENTWISE_TASK_MIN));
+    }
+
+    /** {@link #activate} and {@link #activationGrad} of (leaky) ReLU over contiguous ranges. */
+    private static final class ActivationSplit implements IntConsumer {
+        Activation f;
+        boolean grad;
+        float[] z, out, dOut;
+        int zOff, outOff, dOutOff, n, chunk;
+
+        void run(
+                int tasks,
+                Activation f,
+                boolean grad,
+                float[] z,
+                int zOff,
+                float[] out,
+                int outOff,
+                float[] dOut,
+                int dOutOff,
+                int n) {
+            this.f = f;
+            this.grad = grad;
+            this.z = z;
+            this.zOff = zOff;
+            this.out = out;
+            this.outOff = outOff;
+            this.dOut = dOut;
+            this.dOutOff = dOutOff;
+            this.n = n;
+            chunk = (n / tasks + L - 1) / L * L;
+            try {
+                Workers.forEach((n + chunk - 1) / chunk, this);
+            } finally {
+                this.f = null;
+                this.z = this.out = this.dOut = null;
+            }
+        }
+
+        @Override
+        public void accept(int t) {
+            int s = t * chunk, len = Math.min(chunk, n - s);
+            if (grad) reluGrad(f, z, zOff + s, dOut, dOutOff + s, out, outOff + s, len);
+            else apply(f, z, zOff + s, out, outOff + s, len);
+        }
+    }
+
+    private static final ThreadLocal<ActivationSplit> ACTIVATION_SPLITS = ThreadLocal.withInitial(ActivationSplit::new);
 
     /**
      * {@link Activation#apply} with (leaky) ReLU on the Vector API, for {@link #activate} and the
@@ -699,7 +830,15 @@ public class SimdBackend extends ScalarBackend {
             super.activationGrad(f, z, zOff, out, outOff, dOut, dOutOff, dz, dzOff, n);
             return;
         }
-        boolean relu = kind == Activation.Kind.RELU;
+        int tasks = imageTasks(n);
+        if (tasks == 1) reluGrad(f, z, zOff, dOut, dOutOff, dz, dzOff, n);
+        else ACTIVATION_SPLITS.get().run(tasks, f, true, z, zOff, dz, dzOff, dOut, dOutOff, n);
+    }
+
+    /** {@link #activationGrad} of (leaky) ReLU: reads z and dOut; overwrites dz. */
+    private static void reluGrad(
+            Activation f, float[] z, int zOff, float[] dOut, int dOutOff, float[] dz, int dzOff, int n) {
+        boolean relu = f.kind() == Activation.Kind.RELU;
         float slope = relu ? 0f : f.slope();
         var zero = FloatVector.zero(S);
         int i = 0;

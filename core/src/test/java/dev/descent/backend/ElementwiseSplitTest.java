@@ -9,8 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The SIMD backend's element-wise passes (the SGD update split over threads, the ReLU forward and backward)
- * give exactly the scalar backend's bits, on 1, 2 and 3 threads, at awkward sizes and at the MNIST
+ * The SIMD backend's element-wise passes (the SGD update and the ReLU forward and backward, split over
+ * threads) give exactly the scalar backend's bits, on 1, 2 and 3 threads, at awkward sizes and at the MNIST
  * MLP's 101,770 parameters.
  */
 class ElementwiseSplitTest {
@@ -48,8 +48,9 @@ class ElementwiseSplitTest {
         }
     }
 
+    /** On 1, 2 and 3 threads: from two {@link SimdBackend#ELEMENTWISE_TASK_MIN} a pass is split. */
     @ParameterizedTest
-    @ValueSource(ints = {1, 15, 16, 17, 63, 8192, 4099})
+    @ValueSource(ints = {1, 15, 16, 17, 63, 8192, 4099, 262_144, 600_001})
     void reluBackwardEqualsScalarBitForBit(int n) {
         float[] z = randoms(3, n), d = randoms(4, n);
         // the awkward inputs: zeros of both signs, NaN and infinities among z and dOut
@@ -59,23 +60,29 @@ class ElementwiseSplitTest {
         for (Activation f : new Activation[] {Activation.RELU, Activation.LEAKY_RELU, Activation.leakyRelu(0.2f)}) {
             float[] want = new float[n + 3], got = new float[n + 3];
             new ScalarBackend().activationGrad(f, z, 0, null, 0, d, 0, want, 3, n);
-            new SimdBackend(1).activationGrad(f, z, 0, null, 0, d, 0, got, 3, n);
-            assertArrayEquals(want, got, f + ", n = " + n);
-            for (int i = 0; i < n; i++)
-                assertEquals(
-                        Float.floatToRawIntBits(want[3 + i]),
-                        Float.floatToRawIntBits(got[3 + i]),
-                        f + " at " + i + " (z " + z[i] + ", d " + d[i] + ")");
+            for (int threads = 1; threads <= 3; threads++) {
+                java.util.Arrays.fill(got, 0f);
+                new SimdBackend(threads).activationGrad(f, z, 0, null, 0, d, 0, got, 3, n);
+                assertArrayEquals(want, got, f + ", n = " + n + ", " + threads + " threads");
+                for (int i = 0; i < n; i++)
+                    assertEquals(
+                            Float.floatToRawIntBits(want[3 + i]),
+                            Float.floatToRawIntBits(got[3 + i]),
+                            f + " at " + i + " (z " + z[i] + ", d " + d[i] + "), " + threads + " threads");
+            }
         }
         // in place: dz is dOut
-        float[] want = d.clone(), got = d.clone();
+        float[] want = d.clone();
         new ScalarBackend().activationGrad(Activation.RELU, z, 0, null, 0, want, 0, want, 0, n);
-        new SimdBackend(1).activationGrad(Activation.RELU, z, 0, null, 0, got, 0, got, 0, n);
-        assertArrayEquals(want, got, "in place, n = " + n);
+        for (int threads = 1; threads <= 3; threads++) {
+            float[] got = d.clone();
+            new SimdBackend(threads).activationGrad(Activation.RELU, z, 0, null, 0, got, 0, got, 0, n);
+            assertArrayEquals(want, got, "in place, n = " + n + ", " + threads + " threads");
+        }
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 15, 16, 17, 63, 8192, 4099})
+    @ValueSource(ints = {1, 15, 16, 17, 63, 8192, 4099, 262_144, 600_001})
     void reluForwardEqualsScalarBitForBit(int n) {
         float[] z = randoms(5, n);
         float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -Float.MIN_VALUE};
@@ -83,17 +90,22 @@ class ElementwiseSplitTest {
         for (Activation f : new Activation[] {Activation.RELU, Activation.LEAKY_RELU, Activation.leakyRelu(0.2f)}) {
             float[] want = new float[n + 3], got = new float[n + 3];
             new ScalarBackend().activate(f, z, 0, want, 3, n);
-            new SimdBackend(1).activate(f, z, 0, got, 3, n);
-            for (int i = 0; i < n + 3; i++)
-                assertEquals(
-                        Float.floatToRawIntBits(want[i]),
-                        Float.floatToRawIntBits(got[i]),
-                        f + " at " + i + (i >= 3 ? " (z " + z[i - 3] + ")" : ""));
-            float[] inPlace = z.clone(); // out may be z itself
-            new SimdBackend(1).activate(f, inPlace, 0, inPlace, 0, n);
-            for (int i = 0; i < n; i++)
-                assertEquals(
-                        Float.floatToRawIntBits(want[3 + i]), Float.floatToRawIntBits(inPlace[i]), f + " in place");
+            for (int threads = 1; threads <= 3; threads++) {
+                java.util.Arrays.fill(got, 0f);
+                new SimdBackend(threads).activate(f, z, 0, got, 3, n);
+                for (int i = 0; i < n + 3; i++)
+                    assertEquals(
+                            Float.floatToRawIntBits(want[i]),
+                            Float.floatToRawIntBits(got[i]),
+                            f + " at " + i + (i >= 3 ? " (z " + z[i - 3] + ")" : "") + ", " + threads + " threads");
+                float[] inPlace = z.clone(); // out may be z itself
+                new SimdBackend(threads).activate(f, inPlace, 0, inPlace, 0, n);
+                for (int i = 0; i < n; i++)
+                    assertEquals(
+                            Float.floatToRawIntBits(want[3 + i]),
+                            Float.floatToRawIntBits(inPlace[i]),
+                            f + " in place, " + threads + " threads");
+            }
         }
     }
 
