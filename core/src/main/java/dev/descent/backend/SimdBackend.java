@@ -462,7 +462,10 @@ public class SimdBackend extends ScalarBackend {
                 && window.strideWidth() == 2) {
             int tasks = imageTasks(rows * window.inputSize());
             if (tasks == 1) ConvKernels.maxPool2x2(window, x, xOff, rows, y, yOff, argmax, argmaxOff);
-            else POOL_SPLITS.get().run(tasks, false, window, x, xOff, rows, y, yOff, argmax, argmaxOff);
+            else
+                SPLIT_PASSES
+                        .get()
+                        .run(SplitPass.Kind.MAX_POOL, null, window, tasks, rows, x, xOff, y, yOff, argmax, argmaxOff);
         } else super.maxPool(window, x, xOff, rows, y, yOff, argmax, argmaxOff);
     }
 
@@ -475,63 +478,22 @@ public class SimdBackend extends ScalarBackend {
             ImageWindow window, float[] dy, int dyOff, float[] argmax, int argmaxOff, int rows, float[] dx, int dxOff) {
         int tasks = imageTasks(rows * window.inputSize());
         if (tasks == 1) LayerLoops.maxPoolBackward(window, dy, dyOff, argmax, argmaxOff, rows, dx, dxOff);
-        else POOL_SPLITS.get().run(tasks, true, window, dy, dyOff, rows, dx, dxOff, argmax, argmaxOff);
+        else
+            SPLIT_PASSES
+                    .get()
+                    .run(
+                            SplitPass.Kind.MAX_POOL_BACKWARD,
+                            null,
+                            window,
+                            tasks,
+                            rows,
+                            dy,
+                            dyOff,
+                            dx,
+                            dxOff,
+                            argmax,
+                            argmaxOff);
     }
-
-    /**
-     * The 2×2 max-pool ({@code backward} false: x → y and argmax) or its backward (dy → dx through
-     * argmax) over contiguous ranges of images, one per task.
-     */
-    private static final class PoolSplit implements IntConsumer {
-        boolean backward;
-        ImageWindow v;
-        float[] in, out, argmax;
-        int inOff, rows, outOff, argmaxOff, tasks;
-
-        /** in is x (forward) or dy (backward); out is y or dx. */
-        void run(
-                int tasks,
-                boolean backward,
-                ImageWindow v,
-                float[] in,
-                int inOff,
-                int rows,
-                float[] out,
-                int outOff,
-                float[] argmax,
-                int argmaxOff) {
-            this.tasks = tasks;
-            this.backward = backward;
-            this.v = v;
-            this.in = in;
-            this.inOff = inOff;
-            this.rows = rows;
-            this.out = out;
-            this.outOff = outOff;
-            this.argmax = argmax;
-            this.argmaxOff = argmaxOff;
-            try {
-                Workers.forEach(tasks, this);
-            } finally {
-                this.v = null;
-                this.in = this.out = this.argmax = null;
-            }
-        }
-
-        @Override
-        public void accept(int t) {
-            int r0 = (int) ((long) rows * t / tasks), r1 = (int) ((long) rows * (t + 1) / tasks);
-            int image = v.inputSize(), pooled = v.channels() * v.plane();
-            if (backward)
-                LayerLoops.maxPoolBackward(
-                        v, in, inOff + r0 * pooled, argmax, argmaxOff + r0 * pooled, r1 - r0, out, outOff + r0 * image);
-            else
-                ConvKernels.maxPool2x2(
-                        v, in, inOff + r0 * image, r1 - r0, out, outOff + r0 * pooled, argmax, argmaxOff + r0 * pooled);
-        }
-    }
-
-    private static final ThreadLocal<PoolSplit> POOL_SPLITS = ThreadLocal.withInitial(PoolSplit::new);
 
     /**
      * {@code lanes[off] + lanes[off+1] + … + lanes[off+L-1]}, in that order: the sum of a vector's
@@ -723,8 +685,7 @@ public class SimdBackend extends ScalarBackend {
             apply(f, z, zOff, out, outOff, n);
             return;
         }
-        ActivationSplit split = ACTIVATION_SPLITS.get();
-        split.run(tasks, f, false, z, zOff, out, outOff, null, 0, n);
+        SPLIT_PASSES.get().run(SplitPass.Kind.ACTIVATE, f, null, tasks, n, z, zOff, out, outOff, null, 0);
     }
 
     /**
@@ -736,51 +697,86 @@ public class SimdBackend extends ScalarBackend {
         return threads == 1 ? 1 : Math.max(1, Math.min(threads, n / ELEMENTWISE_TASK_MIN));
     }
 
-    /** {@link #activate} and {@link #activationGrad} of (leaky) ReLU over contiguous ranges. */
-    private static final class ActivationSplit implements IntConsumer {
-        Activation f;
-        boolean grad;
-        float[] z, out, dOut;
-        int zOff, outOff, dOutOff, n, chunk;
+    /**
+     * A layer's pass cut into {@link #imageTasks} contiguous ranges, one per task (the caller takes
+     * the first): the (leaky) ReLU and its gradient over floats (ranges of whole vectors), the 2×2
+     * max-pool and its backward over images. Each element or image is computed as on one thread.
+     */
+    private static final class SplitPass implements IntConsumer {
+        enum Kind {
+            /** a = z, b = out. */
+            ACTIVATE,
+            /** a = z, b = dz, c = dOut. */
+            ACTIVATION_GRAD,
+            /** a = x, b = y, c = argmax. */
+            MAX_POOL,
+            /** a = dy, b = dx, c = argmax. */
+            MAX_POOL_BACKWARD
+        }
 
+        Kind kind;
+        Activation f;
+        ImageWindow v;
+        float[] a, b, c;
+        int aOff, bOff, cOff, n, tasks;
+
+        /** Runs the pass over n floats (activations) or n images (pools) as tasks ranges. */
         void run(
-                int tasks,
+                Kind kind,
                 Activation f,
-                boolean grad,
-                float[] z,
-                int zOff,
-                float[] out,
-                int outOff,
-                float[] dOut,
-                int dOutOff,
-                int n) {
+                ImageWindow v,
+                int tasks,
+                int n,
+                float[] a,
+                int aOff,
+                float[] b,
+                int bOff,
+                float[] c,
+                int cOff) {
+            this.kind = kind;
             this.f = f;
-            this.grad = grad;
-            this.z = z;
-            this.zOff = zOff;
-            this.out = out;
-            this.outOff = outOff;
-            this.dOut = dOut;
-            this.dOutOff = dOutOff;
+            this.v = v;
+            this.tasks = tasks;
             this.n = n;
-            chunk = (n / tasks + L - 1) / L * L;
+            this.a = a;
+            this.aOff = aOff;
+            this.b = b;
+            this.bOff = bOff;
+            this.c = c;
+            this.cOff = cOff;
             try {
-                Workers.forEach((n + chunk - 1) / chunk, this);
+                Workers.forEach(tasks, this);
             } finally {
                 this.f = null;
-                this.z = this.out = this.dOut = null;
+                this.v = null;
+                this.a = this.b = this.c = null;
             }
         }
 
         @Override
         public void accept(int t) {
-            int s = t * chunk, len = Math.min(chunk, n - s);
-            if (grad) reluGrad(f, z, zOff + s, dOut, dOutOff + s, out, outOff + s, len);
-            else apply(f, z, zOff + s, out, outOff + s, len);
+            int r0 = (int) ((long) n * t / tasks), r1 = (int) ((long) n * (t + 1) / tasks);
+            switch (kind) {
+                case ACTIVATE, ACTIVATION_GRAD -> {
+                    int s = r0 / L * L, e = t == tasks - 1 ? n : r1 / L * L;
+                    if (kind == Kind.ACTIVATE) apply(f, a, aOff + s, b, bOff + s, e - s);
+                    else reluGrad(f, a, aOff + s, c, cOff + s, b, bOff + s, e - s);
+                }
+                case MAX_POOL -> {
+                    int image = v.inputSize(), pooled = v.channels() * v.plane();
+                    ConvKernels.maxPool2x2(
+                            v, a, aOff + r0 * image, r1 - r0, b, bOff + r0 * pooled, c, cOff + r0 * pooled);
+                }
+                case MAX_POOL_BACKWARD -> {
+                    int image = v.inputSize(), pooled = v.channels() * v.plane();
+                    LayerLoops.maxPoolBackward(
+                            v, a, aOff + r0 * pooled, c, cOff + r0 * pooled, r1 - r0, b, bOff + r0 * image);
+                }
+            }
         }
     }
 
-    private static final ThreadLocal<ActivationSplit> ACTIVATION_SPLITS = ThreadLocal.withInitial(ActivationSplit::new);
+    private static final ThreadLocal<SplitPass> SPLIT_PASSES = ThreadLocal.withInitial(SplitPass::new);
 
     /**
      * {@link Activation#apply} with (leaky) ReLU on the Vector API, for {@link #activate} and the
@@ -832,7 +828,10 @@ public class SimdBackend extends ScalarBackend {
         }
         int tasks = imageTasks(n);
         if (tasks == 1) reluGrad(f, z, zOff, dOut, dOutOff, dz, dzOff, n);
-        else ACTIVATION_SPLITS.get().run(tasks, f, true, z, zOff, dz, dzOff, dOut, dOutOff, n);
+        else
+            SPLIT_PASSES
+                    .get()
+                    .run(SplitPass.Kind.ACTIVATION_GRAD, f, null, tasks, n, z, zOff, dz, dzOff, dOut, dOutOff);
     }
 
     /** {@link #activationGrad} of (leaky) ReLU: reads z and dOut; overwrites dz. */
