@@ -248,8 +248,8 @@ final class DirectConv {
      * lanewiseTemplate}, whose profiles gather traps from all the code that ran before. Past {@code
      * -XX:PerMethodTrapLimit} (100) the later operations' type checks compile as calls and their
      * vectors are boxed. With the bias added here (16 more additions, 4 + 2 traps each) the count
-     * reached 128 in one full test run in ten (and in CI), and the tile boxed five vectors a call (0.37 MB a
-     * CNN step); the FMAs alone count 16 × find's traps (0–2 seen).
+     * reached 128 in one full test run in ten (and in CI), and the tile boxed five vectors a call
+     * (0.37 MB a CNN step); the FMAs alone count 16 × find's traps (0–2 seen).
      */
     private static void forwardTile(Call c, int e, int o, int q) {
         int[] t = c.table;

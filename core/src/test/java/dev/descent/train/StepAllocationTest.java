@@ -269,8 +269,9 @@ class StepAllocationTest {
      * and summed by the innermost frame in Descent's code, the largest five. Allocation that
      * shows only in some JVMs (a kernel the JIT compiled with a boxed vector) is then named by the
      * failure itself. JFR's first start in a JVM retransforms JDK classes, which sends the compiled
-     * code back to the interpreter (about 6,000 methods in one log), so a first recording is started and stopped and {@code rewarm} runs before the
-     * one that samples: otherwise the samples show the interpreter.
+     * code back to the interpreter (about 6,000 methods in one log), so a first recording is started
+     * and stopped and {@code rewarm} runs before the one that samples: otherwise the samples show
+     * the interpreter.
      */
     private static String allocationSites(Runnable rewarm, Runnable steps) {
         try (jdk.jfr.Recording first = new jdk.jfr.Recording()) {
