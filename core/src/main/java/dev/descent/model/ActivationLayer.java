@@ -9,7 +9,9 @@ import dev.descent.backend.Activation;
  * dev.descent.backend.Backend#activate}, {@link dev.descent.backend.Backend#activationGrad}).
  *
  * <p>Right after a {@link Dense} without activation, the model fuses the two: the activation rides
- * in the matrix product's epilogue, as in {@code dense(width, f)}.
+ * in the matrix product's epilogue, as in {@code dense(width, f)}. A ReLU right before a {@link
+ * MaxPool2D} runs after it instead, on the pooled values: the same bits, and a quarter of the work
+ * for a 2×2 window ({@link Sequential}).
  */
 public record ActivationLayer(Activation function) implements Layer {
 

@@ -56,6 +56,15 @@ public final class Sequential {
      * exactly what {@code .dense(128, RELU)} does.
      */
     private final Activation[] next;
+    /**
+     * {@code poolFirst[l]}: layer l is a ReLU and layer l+1 a {@link MaxPool2D}. The passes then pool
+     * first and apply the ReLU to the pooled values, a quarter of them for a 2×2 window: ReLU is
+     * monotone, so {@code relu(max(window)) = max(relu(window))}, and the gradient reaches the same
+     * input (the ReLU's gradient is 0 where the window's maximum is not positive, whichever element
+     * the pool picks then). The same bits as the two layers one after the other; the ReLU's own
+     * output buffer is left unwritten.
+     */
+    private final boolean[] poolFirst;
 
     private Sequential(int[] inputShape, List<Layer> layers, Init init) {
         if (layers.isEmpty())
@@ -117,6 +126,12 @@ public final class Sequential {
             if (layers.get(l) instanceof Dense d
                     && d.activation().kind() == Activation.Kind.IDENTITY
                     && layers.get(l + 1) instanceof ActivationLayer f) next[l] = f.function();
+        this.poolFirst = new boolean[layers.size()];
+        for (int l = 0; l + 1 < layers.size(); l++)
+            poolFirst[l] = layers.get(l) instanceof ActivationLayer f
+                    && f.function().kind() == Activation.Kind.RELU
+                    && layers.get(l + 1) instanceof MaxPool2D
+                    && (l == 0 || next[l - 1] == null);
     }
 
     /**
@@ -543,6 +558,12 @@ public final class Sequential {
             c.grads = grads;
             c.rows = rows;
             c.accumulate = accumulate;
+            if (poolFirst[l - 1]) { // a ReLU-then-pool pair (the first layer is dense: the ReLU is at 1 or later)
+                float[] in = ws.delta[l & 1];
+                poolFirstBackward(c, l--, ws, dy, in);
+                dy = in;
+                continue;
+            }
             float[] in = ws.delta[(l - 1) & 1];
             layers.get(l).backward(c, ws.a[l - 1], ws.a[l], dy, in);
             dy = in;
@@ -608,10 +629,30 @@ public final class Sequential {
                 in = ws.a[++l];
                 continue;
             }
+            if (poolFirst[l]) { // ReLU, then max-pool: pool first, then the ReLU on the pooled values
+                LayerContext pool = prepare(ws.contexts[l + 1], b, params, buffers, rows, ws);
+                layers.get(l + 1).forward(pool, in, ws.a[l + 1]);
+                b.activate(Activation.RELU, ws.a[l + 1], 0, ws.a[l + 1], 0, rows * pool.outputWidth());
+                in = ws.a[++l];
+                continue;
+            }
             layers.get(l).forward(c, in, ws.a[l]);
             in = ws.a[l];
         }
         return in;
+    }
+
+    /**
+     * The backward pass of the max-pool at layer l whose ReLU at l − 1 it ran before ({@link
+     * #poolFirst}): the ReLU's gradient at the pooled values, then the pool's, into {@code dx} (the
+     * ReLU's dx; it may be dy itself). Reads dy, the pooled output and the pool's argmax; overwrites
+     * the workspace's delta buffer {@code (l − 1) & 1} and dx.
+     */
+    private void poolFirstBackward(LayerContext c, int l, Workspace ws, float[] dy, float[] dx) {
+        float[] pooled = ws.a[l], dPooled = ws.delta[(l - 1) & 1];
+        c.backend()
+                .activationGrad(Activation.RELU, pooled, 0, pooled, 0, dy, 0, dPooled, 0, c.rows() * c.outputWidth());
+        layers.get(l).backward(c, null, pooled, dPooled, dx);
     }
 
     /**
@@ -654,6 +695,12 @@ public final class Sequential {
             c.grads = grads;
             c.rows = rows;
             c.accumulate = accumulate;
+            if (l >= 1 && poolFirst[l - 1]) { // the ReLU's dx goes where it would: delta (l − 2) & 1, dy's
+                float[] in = l > 1 ? ws.delta[l & 1] : dx;
+                poolFirstBackward(c, l--, ws, dy, in);
+                dy = in;
+                continue;
+            }
             float[] in = l > 0 ? ws.delta[(l - 1) & 1] : dx;
             layers.get(l).backward(c, l == 0 ? x : ws.a[l - 1], ws.a[l], dy, in);
             dy = in;

@@ -206,4 +206,67 @@ class ConvLayersTest {
         m.backward(new SimdBackend(), new float[0], x, 1, ws, new float[] {1, 10}, new float[0], false, dx);
         assertArrayEquals(new float[] {0, 1, 10, 0, 0, 0, 0, 0}, dx);
     }
+
+    /**
+     * A ReLU right before a max-pool runs pool first (then the ReLU on the pooled values): the same
+     * bits as the two layers apart (an identity between them) for the output, the parameter
+     * gradients and dx, with the pair first (inputs with ties, zeros of both signs, windows with no
+     * positive element, NaNs) and after convolutions, on the scalar and SIMD backends.
+     */
+    @Test
+    void aReluBeforeAMaxPoolGivesTheSameBitsPoolFirst() {
+        List<java.util.function.Function<Boolean, Sequential>> models = List.of(
+                apart -> relu(Models.image(2, 6, 7), apart)
+                        .maxPool2d(2)
+                        .flatten()
+                        .dense(3)
+                        .build(),
+                apart -> relu(
+                                relu(Models.image(1, 11, 12).conv2d(4, 3), apart)
+                                        .maxPool2d(2)
+                                        .conv2d(6, 2),
+                                apart)
+                        .maxPool2d(2)
+                        .flatten()
+                        .dense(5)
+                        .build());
+        Backend[] backends = {new ScalarBackend(), new SimdBackend(1), new SimdBackend(2)};
+        for (var model : models)
+            for (Backend b : backends) {
+                Sequential fused = model.apply(false), apart = model.apply(true);
+                int rows = 5, in = fused.inputs();
+                float[] p = fused.initialParameters(3);
+                assertArrayEquals(p, apart.initialParameters(3), "the identity adds no parameters");
+                SplittableRandom r = new SplittableRandom(in);
+                float[] x = new float[rows * in], dy = new float[rows * fused.outputs()];
+                for (int i = 0; i < x.length; i++) {
+                    int k = r.nextInt(12);
+                    x[i] = k == 0 ? 0f : k == 1 ? -0f : k == 2 && i % 7 == 0 ? Float.NaN : (r.nextInt(5) - 3) * 0.5f;
+                }
+                for (int i = 0; i < dy.length; i++) dy[i] = (float) r.nextGaussian();
+                float[][] y = new float[2][], g = new float[2][p.length], dx = new float[2][x.length];
+                Sequential[] pair = {fused, apart};
+                for (int m = 0; m < 2; m++) {
+                    var ws = pair[m].workspace(rows);
+                    y[m] = java.util.Arrays.copyOf(pair[m].forward(b, p, x, rows, ws), dy.length);
+                    pair[m].backward(b, p, x, rows, ws, dy, g[m], false, dx[m]);
+                }
+                String what = fused + " on " + b;
+                assertArrayEquals(bits(y[1]), bits(y[0]), "y, " + what);
+                assertArrayEquals(bits(g[1]), bits(g[0]), "parameter gradients, " + what);
+                assertArrayEquals(bits(dx[1]), bits(dx[0]), "dx, " + what);
+            }
+    }
+
+    /** A ReLU, and an identity after it when apart: the pair's ReLU not right before its pool. */
+    private static Sequential.Builder relu(Sequential.Builder m, boolean apart) {
+        m.activation(Activation.RELU);
+        return apart ? m.activation(Activation.IDENTITY) : m;
+    }
+
+    private static int[] bits(float[] a) {
+        int[] b = new int[a.length];
+        for (int i = 0; i < a.length; i++) b[i] = Float.floatToRawIntBits(a[i]);
+        return b;
+    }
 }
