@@ -23,6 +23,13 @@ public final class CnnStep {
 
     /** Opens the session on {@code threads} threads with the digits in the IDX files under data. */
     public static void open(int threads, String data) throws IOException {
+        session = session(threads);
+        x = images(data, BATCH);
+        labels = labels(data, BATCH);
+    }
+
+    /** A session of {@code ./descent cnn}'s network (SGD momentum, seed 42) on {@code threads} threads. */
+    static TrainingSession session(int threads) {
         Sequential cnn = Models.image(1, 28, 28)
                 .conv2d(16, 5)
                 .activation(Activation.RELU)
@@ -33,18 +40,28 @@ public final class CnnStep {
                 .flatten()
                 .dense(10)
                 .build();
-        session = TrainingSession.open(
+        return TrainingSession.open(
                 new SimdBackend(threads),
                 cnn,
                 Loss.softmaxCrossEntropy(),
                 Optimizers.sgd(0.05).momentum(0.9),
                 cnn.initialParameters(42));
+    }
+
+    /** The first {@code n} training images under data, pixels / 255. */
+    static float[] images(String data, int n) throws IOException {
         byte[] images = Files.readAllBytes(Path.of(data, "train-images.idx3-ubyte"));
-        byte[] digits = Files.readAllBytes(Path.of(data, "train-labels.idx1-ubyte"));
-        x = new float[BATCH * 784];
-        labels = new float[BATCH];
+        float[] x = new float[n * 784];
         for (int i = 0; i < x.length; i++) x[i] = (images[16 + i] & 0xff) / 255f;
-        for (int i = 0; i < BATCH; i++) labels[i] = digits[8 + i];
+        return x;
+    }
+
+    /** The first {@code n} training labels under data. */
+    static float[] labels(String data, int n) throws IOException {
+        byte[] digits = Files.readAllBytes(Path.of(data, "train-labels.idx1-ubyte"));
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) y[i] = digits[8 + i];
+        return y;
     }
 
     /** Runs {@code steps} training steps; returns the mean microseconds per step. */
