@@ -269,18 +269,35 @@ final class ConvKernels {
     /** 0, 2, 4, …: each output lane's offset, in input columns, from its row's first window. */
     private static final float[] TWICE = new float[L];
 
+    /**
+     * Lane shuffles of {@link #maxPool2x2PairedRows}: from {@code [a, b, c, d]} (quarters of a
+     * vector), {@code [a, c, ·, ·]} in the low half and {@code [·, ·, a, c]} in the high; {@code
+     * [b, d, ·, ·]} and {@code [·, ·, b, d]}.
+     */
+    private static final VectorShuffle<Float> FIRST_AND_THIRD, SECOND_AND_FOURTH;
+
+    /** Each output lane's window in {@link #maxPool2x2PairedRows}: input offset from its first row pair's. */
+    private static final float[] PAIRED_FIRSTS = new float[L];
+
     static {
-        int[] even = new int[L], odd = new int[L];
+        int[] even = new int[L], odd = new int[L], firstThird = new int[L], secondFourth = new int[L];
         boolean[] high = new boolean[L];
+        int q = L / 4;
         for (int i = 0; i < L; i++) {
             even[i] = 2 * i % L;
             odd[i] = (2 * i + 1) % L;
             high[i] = i >= L / 2;
             TWICE[i] = 2 * i;
+            int group = i % (L / 2) / q, lane = i % q; // the quarter of its half, the lane in it
+            firstThird[i] = 2 * group * q + lane;
+            secondFourth[i] = (2 * group + 1) * q + lane;
+            PAIRED_FIRSTS[i] = i / q * L + 2 * (i % q);
         }
         EVEN = VectorShuffle.fromArray(S, even, 0);
         ODD = VectorShuffle.fromArray(S, odd, 0);
         HIGH = VectorMask.fromArray(S, high, 0);
+        FIRST_AND_THIRD = VectorShuffle.fromArray(S, firstThird, 0);
+        SECOND_AND_FOURTH = VectorShuffle.fromArray(S, secondFourth, 0);
     }
 
     /**
@@ -294,6 +311,10 @@ final class ConvKernels {
      * row, stored after it; rows too close to an array's end for whole vectors go output by output.
      */
     static void maxPool2x2(ImageWindow v, float[] x, int xOff, int rows, float[] y, int yOff, float[] arg, int argOff) {
+        if (2 * v.width() == L && v.height() % 2 == 0 && v.channels() * v.outHeight() >= 4) {
+            maxPool2x2PairedRows(v, x, xOff, rows, y, yOff, arg, argOff);
+            return;
+        }
         int ch = v.channels(), w = v.width(), oh = v.outHeight(), ow = v.outWidth(), hw = v.height() * w;
         int inWidth = v.inputSize(), outWidth = ch * oh * ow, yEnd = yOff + rows * outWidth;
         int argEnd = argOff + rows * outWidth;
@@ -335,6 +356,52 @@ final class ConvKernels {
                         twice.add(first + 2 * b).add(off).intoArray(arg, argOff + o + b);
                     }
                 }
+    }
+
+    /**
+     * {@link #maxPool2x2} for images whose rows are half a vector (W = L/2) and of even height: each
+     * vector of x is then one row pair of windows (the top row, then the bottom one), an output row
+     * of L/4 windows, and a plane's row pairs follow the previous plane's. Four such vectors give L
+     * outputs at once instead of L/4 (the outputs of consecutive rows are side by side in y too):
+     * their windows' four corners are gathered by lane shuffles (even and odd lanes, then the first
+     * and third or second and fourth quarters), and compared and blended in the same order under the
+     * same rule as in {@link #maxPool2x2}, so the same y and argmax. An image's last group of four
+     * overlaps the one before it when its row pairs are not a multiple of four.
+     */
+    private static void maxPool2x2PairedRows(
+            ImageWindow v, float[] x, int xOff, int rows, float[] y, int yOff, float[] arg, int argOff) {
+        int pairs = v.channels() * v.outHeight(), q = L / 4, inWidth = v.inputSize(), outWidth = pairs * q;
+        float right = 1, below = L / 2, diagonal = L / 2 + 1;
+        var firsts = FloatVector.fromArray(S, PAIRED_FIRSTS, 0);
+        for (int n = 0; n < rows; n++)
+            for (int p0 = 0; p0 < pairs; p0 += 4) {
+                int p = Math.min(p0, pairs - 4), src = xOff + n * inWidth + p * L, out = n * outWidth + p * q;
+                var v0 = FloatVector.fromArray(S, x, src);
+                var v1 = FloatVector.fromArray(S, x, src + L);
+                var v2 = FloatVector.fromArray(S, x, src + 2 * L);
+                var v3 = FloatVector.fromArray(S, x, src + 3 * L);
+                // per row pair, quarters [top-left, bottom-left, top-left, bottom-left] of two pairs
+                var left01 = v0.rearrange(EVEN).blend(v1.rearrange(EVEN), HIGH);
+                var left23 = v2.rearrange(EVEN).blend(v3.rearrange(EVEN), HIGH);
+                var right01 = v0.rearrange(ODD).blend(v1.rearrange(ODD), HIGH);
+                var right23 = v2.rearrange(ODD).blend(v3.rearrange(ODD), HIGH);
+                var max = left01.rearrange(FIRST_AND_THIRD).blend(left23.rearrange(FIRST_AND_THIRD), HIGH);
+                var off = FloatVector.zero(S);
+                var c = right01.rearrange(FIRST_AND_THIRD).blend(right23.rearrange(FIRST_AND_THIRD), HIGH);
+                VectorMask<Float> t = c.compare(VectorOperators.GT, max).or(c.compare(VectorOperators.NE, c));
+                max = max.blend(c, t);
+                off = off.blend(right, t);
+                c = left01.rearrange(SECOND_AND_FOURTH).blend(left23.rearrange(SECOND_AND_FOURTH), HIGH);
+                t = c.compare(VectorOperators.GT, max).or(c.compare(VectorOperators.NE, c));
+                max = max.blend(c, t);
+                off = off.blend(below, t);
+                c = right01.rearrange(SECOND_AND_FOURTH).blend(right23.rearrange(SECOND_AND_FOURTH), HIGH);
+                t = c.compare(VectorOperators.GT, max).or(c.compare(VectorOperators.NE, c));
+                max = max.blend(c, t);
+                off = off.blend(diagonal, t);
+                max.intoArray(y, yOff + out);
+                firsts.add(p * L).add(off).intoArray(arg, argOff + out);
+            }
     }
 
     /** One output of {@link #maxPool2x2}, the window's top-left at x[s] (index {@code first} in its row). */

@@ -28,9 +28,23 @@ class ConvKernelsTest {
         return x;
     }
 
-    /** [channels, height, width] of pooled images: even and odd sizes (a trailing row/column dropped), tiny, wide, large. */
+    /**
+     * [channels, height, width] of pooled images: even and odd sizes (a trailing row/column dropped),
+     * tiny, wide, large.
+     */
     static final int[][] POOL_SHAPES = {
-        {16, 24, 24}, {32, 8, 8}, {1, 2, 2}, {3, 5, 7}, {2, 3, 2}, {1, 2, 130}, {5, 47, 33}, {1, 70, 70}
+        {16, 24, 24},
+        {32, 8, 8},
+        {1, 2, 2},
+        {3, 5, 7},
+        {2, 3, 2},
+        {1, 2, 130},
+        {5, 47, 33},
+        {1, 70, 70},
+        // rows of half a vector (each vector a row pair of windows), four pairs a step or a ragged count
+        {5, 6, SimdBackend.S.length() / 2},
+        {1, 8, SimdBackend.S.length() / 2},
+        {1, 7, SimdBackend.S.length() / 2}
     };
 
     /** The same bits as the scalar loop, forward and backward, on 1, 2 and 3 threads (split by images). */

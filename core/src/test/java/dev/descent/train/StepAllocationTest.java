@@ -133,8 +133,9 @@ class StepAllocationTest {
     /**
      * A small CNN (convolution, pooling, batch norm, flatten) allocates nothing per step either. Eight
      * channels make the first activations 295 K floats a batch, which the ReLU and the max-pool
-     * split over the threads; the second convolution (a patch of 72, 32 channels, rows three input
-     * rows apart) runs the products that gather im2col's matrix from x.
+     * split over the threads; the second convolution (a patch of 120, 32 channels, rows three input
+     * rows apart) runs the products that gather im2col's matrix from x, and its rows of 8 outputs
+     * are half a vector with AVX-512, so the max-pool after it takes four row pairs a step.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
@@ -144,7 +145,9 @@ class StepAllocationTest {
                 .activation(Activation.RELU)
                 .maxPool2d(2)
                 .add(dev.descent.model.BatchNorm.batchNorm2d(8))
-                .add(new dev.descent.model.Conv2D(8, 32, 3, 3, 3, 1, 0, 0))
+                .add(new dev.descent.model.Conv2D(8, 32, 3, 5, 3, 1, 0, 0))
+                .activation(Activation.RELU)
+                .maxPool2d(2)
                 .avgPool2d(2)
                 .flatten()
                 .dense(10)
