@@ -366,7 +366,9 @@ final class ConvKernels {
      * their windows' four corners are gathered by lane shuffles (even and odd lanes, then the first
      * and third or second and fourth quarters), and compared and blended in the same order under the
      * same rule as in {@link #maxPool2x2}, so the same y and argmax. An image's last group of four
-     * overlaps the one before it when its row pairs are not a multiple of four.
+     * overlaps the one before it when its row pairs are not a multiple of four. The compare-and-blend
+     * chain repeats {@link #maxPool2x2}'s on purpose: a helper taking the vectors would box them
+     * wherever C2 does not inline it.
      */
     private static void maxPool2x2PairedRows(
             ImageWindow v, float[] x, int xOff, int rows, float[] y, int yOff, float[] arg, int argOff) {
