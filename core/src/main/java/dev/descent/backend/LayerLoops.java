@@ -215,9 +215,16 @@ final class LayerLoops {
             ImageWindow v, float[] dy, int dyOff, float[] arg, int argOff, int rows, float[] dx, int dxOff) {
         int inWidth = v.inputSize(), outWidth = v.channels() * v.plane();
         Arrays.fill(dx, dxOff, dxOff + rows * inWidth, 0f);
-        for (int n = 0; n < rows; n++)
+        boolean apart = v.strideHeight() >= v.kernelHeight() && v.strideWidth() >= v.kernelWidth();
+        for (int n = 0; n < rows; n++) {
+            int row = dxOff + n * inWidth;
+            if (apart) // windows apart: each element gets one gradient at most, 0 + dy without reading it back
             for (int o = n * outWidth, end = o + outWidth; o < end; o++)
-                dx[dxOff + n * inWidth + (int) arg[argOff + o]] += dy[dyOff + o];
+                    dx[row + (int) arg[argOff + o]] = 0f + dy[dyOff + o];
+            else
+                for (int o = n * outWidth, end = o + outWidth; o < end; o++)
+                    dx[row + (int) arg[argOff + o]] += dy[dyOff + o];
+        }
     }
 
     static void avgPool(ImageWindow v, float[] x, int xOff, int rows, float[] y, int yOff) {

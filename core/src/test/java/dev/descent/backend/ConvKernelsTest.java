@@ -70,6 +70,11 @@ class ConvKernelsTest {
                     SCALAR.maxPoolBackward(v, dy, off, a0, off, rows, dx0, off);
                     new SimdBackend(threads).maxPoolBackward(v, dy, off, a1, off, rows, dx1, off);
                     assertArrayEquals(bits(dx0), bits(dx1), "dx " + what);
+                    float[] added = new float[off + rows * in]; // zeros, then each gradient added at its argmax
+                    for (int n = 0; n < rows; n++)
+                        for (int o = 0; o < out; o++)
+                            added[off + n * in + (int) a0[off + n * out + o]] += dy[off + n * out + o];
+                    assertArrayEquals(bits(added), bits(dx0), "dx against zeros plus each gradient, " + what);
                 }
     }
 
