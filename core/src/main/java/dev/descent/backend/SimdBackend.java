@@ -319,6 +319,34 @@ public class SimdBackend extends ScalarBackend {
     // ---- layer operations ----------------------------------------------------------------------
 
     /** An unpadded window with stride 1 across copies whole vectors; the same col as the scalar loop. */
+    /**
+     * The channel-major product to NCHW rows as whole vectors plus the broadcast bias (the plain
+     * loop's additions, so the same bits): C2 compiled the loop's 64-float planes with scalar pre-
+     * and post-loops around few vector steps, 53 µs against 23 a CNN step in one JVM.
+     */
+    @Override
+    public void channelMajorToRows(
+            float[] src,
+            int srcOff,
+            int rows,
+            int channels,
+            int plane,
+            float[] bias,
+            int biasOff,
+            float[] dst,
+            int dstOff) {
+        int gp = rows * plane, width = channels * plane, whole = S.loopBound(plane);
+        for (int o = 0; o < channels; o++) {
+            float b = bias[biasOff + o];
+            for (int e = 0; e < rows; e++) {
+                int s = srcOff + o * gp + e * plane, d = dstOff + e * width + o * plane, q = 0;
+                for (; q < whole; q += L)
+                    FloatVector.fromArray(S, src, s + q).add(b).intoArray(dst, d + q);
+                for (; q < plane; q++) dst[d + q] = src[s + q] + b;
+            }
+        }
+    }
+
     @Override
     public void im2col(ImageWindow window, float[] x, int xOff, int rows, float[] col, int colOff) {
         if (ConvKernels.unpadded(window)) ConvKernels.im2col(window, x, xOff, rows, col, colOff);

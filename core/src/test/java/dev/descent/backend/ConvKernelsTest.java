@@ -296,6 +296,25 @@ class ConvKernelsTest {
         assertTrue(DirectConv.applies(new ImageWindow(1, 28, l + 2, 3, 3, 1, 1, 0, 0)));
     }
 
+    /**
+     * The channel-major product to NCHW rows with the bias: the scalar loop's bits, for planes of
+     * whole vectors, of a vector and a bit, and shorter than one, at offsets.
+     */
+    @Test
+    void channelMajorToRowsEqualsTheScalarLoop() {
+        int l = SimdBackend.S.length();
+        for (int plane : new int[] {64, l + 3, l - 1, 1})
+            for (int channels : new int[] {1, 5, 32}) {
+                int rows = 3, off = 2, n = rows * channels * plane;
+                float[] src = activations(plane * 7L + channels, off + n, true);
+                float[] bias = activations(channels, off + channels, true);
+                float[] want = new float[off + n + 4], got = new float[off + n + 4];
+                SCALAR.channelMajorToRows(src, off, rows, channels, plane, bias, off, want, off);
+                new SimdBackend(1).channelMajorToRows(src, off, rows, channels, plane, bias, off, got, off);
+                assertArrayEquals(bits(want), bits(got), "plane " + plane + ", " + channels + " channels");
+            }
+    }
+
     /** Each element of got within {@code 1e-5·max(1, |want|)·scale} of want's. */
     static void assertClose(float[] want, float[] got, double scale, String what) {
         for (int i = 0; i < want.length; i++)
