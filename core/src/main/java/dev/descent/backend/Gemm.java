@@ -876,12 +876,19 @@ final class Gemm {
             int nr,
             boolean add,
             float[] tile) {
+        // a ragged tile goes through the scratch tile, so that the kernels load and store whole
+        // tiles only (see kernel8 on the registers the FMA loop needs)
+        boolean ragged = mr < MR || nr < NR;
+        if (ragged && add) tileIn(c, ci, ldc, mr, nr, tile);
+        float[] d = ragged ? tile : c;
+        int di = ragged ? 0 : ci, ld = ragged ? NR : ldc;
         if (MR == 8) {
             assert bStride == NR : "the 8-row kernel reads packed B only, got stride " + bStride;
-            if (aRow == PACKED) kernel8(kc, ap, ai, bs, bi, c, ci, ldc, mr, nr, add, tile);
-            else kernel8Rows(kc, ap, ai, aRow, bs, bi, c, ci, ldc, mr, nr, add, tile);
-        } else if (aRow == PACKED) kernel6(kc, ap, ai, bs, bi, bStride, c, ci, ldc, mr, nr, add, tile);
-        else kernel6Rows(kc, ap, ai, aRow, bs, bi, bStride, c, ci, ldc, mr, nr, add, tile);
+            if (aRow == PACKED) kernel8(kc, ap, ai, bs, bi, d, di, ld, add);
+            else kernel8Rows(kc, ap, ai, aRow, bs, bi, d, di, ld, add);
+        } else if (aRow == PACKED) kernel6(kc, ap, ai, bs, bi, bStride, d, di, ld, add);
+        else kernel6Rows(kc, ap, ai, aRow, bs, bi, bStride, d, di, ld, add);
+        if (ragged) tileOut(tile, c, ci, ldc, mr, nr);
     }
 
     /**
@@ -896,46 +903,39 @@ final class Gemm {
      * #kernel6}, the products ran 5–20 % slower here, so for this kernel B is always packed. The 6-row
      * kernel keeps the parameter: with NR in its place it ran 18–25 % slower on the 1024³ and 2048³
      * products ({@code -XX:UseAVX=2} on the same machine).
+     *
+     * <p>Every value live across the FMA loop takes a general register from it. The kernels store
+     * whole tiles only ({@link #kernel} sends ragged ones through a scratch tile), and walk the rows
+     * of C for the stores ({@code r += ldc}) rather than reuse the loads' {@code ci + k·ldc}, which
+     * C2 kept in registers across the loop. Before, two JVMs in three (AMD Zen 4, 2026-12-07)
+     * compiled this loop with A's and B's array bases moved in from vector registers and their
+     * offsets loaded from the stack every step: 73–82 GFLOP/s on 1024³ and 2048³ against 86–96.
+     * Since, nine JVMs in nine compiled it without them.
      */
     private static void kernel8(
-            int kc,
-            float[] ap,
-            int ai,
-            float[] bs,
-            int bi,
-            float[] c,
-            int ci,
-            int ldc,
-            int mr,
-            int nr,
-            boolean add,
-            float[] tile) {
+            int kc, float[] ap, int ai, float[] bs, int bi, float[] c, int ci, int ldc, boolean add) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (!add) {
             c00 = c01 = c10 =
                     c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(S);
         } else {
             // continue the FMA chain from C: the result is the same however k is blocked
-            boolean ragged = mr < 8 || nr < NR;
-            if (ragged) tileIn(c, ci, ldc, mr, nr, tile);
-            float[] src = ragged ? tile : c;
-            int si = ragged ? 0 : ci, ld = ragged ? NR : ldc;
-            c00 = FloatVector.fromArray(S, src, si);
-            c01 = FloatVector.fromArray(S, src, si + L);
-            c10 = FloatVector.fromArray(S, src, si + ld);
-            c11 = FloatVector.fromArray(S, src, si + ld + L);
-            c20 = FloatVector.fromArray(S, src, si + 2 * ld);
-            c21 = FloatVector.fromArray(S, src, si + 2 * ld + L);
-            c30 = FloatVector.fromArray(S, src, si + 3 * ld);
-            c31 = FloatVector.fromArray(S, src, si + 3 * ld + L);
-            c40 = FloatVector.fromArray(S, src, si + 4 * ld);
-            c41 = FloatVector.fromArray(S, src, si + 4 * ld + L);
-            c50 = FloatVector.fromArray(S, src, si + 5 * ld);
-            c51 = FloatVector.fromArray(S, src, si + 5 * ld + L);
-            c60 = FloatVector.fromArray(S, src, si + 6 * ld);
-            c61 = FloatVector.fromArray(S, src, si + 6 * ld + L);
-            c70 = FloatVector.fromArray(S, src, si + 7 * ld);
-            c71 = FloatVector.fromArray(S, src, si + 7 * ld + L);
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * NR;
@@ -967,42 +967,30 @@ final class Gemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        if (mr == 8 && nr == NR) {
-            c00.intoArray(c, ci);
-            c01.intoArray(c, ci + L);
-            c10.intoArray(c, ci + ldc);
-            c11.intoArray(c, ci + ldc + L);
-            c20.intoArray(c, ci + 2 * ldc);
-            c21.intoArray(c, ci + 2 * ldc + L);
-            c30.intoArray(c, ci + 3 * ldc);
-            c31.intoArray(c, ci + 3 * ldc + L);
-            c40.intoArray(c, ci + 4 * ldc);
-            c41.intoArray(c, ci + 4 * ldc + L);
-            c50.intoArray(c, ci + 5 * ldc);
-            c51.intoArray(c, ci + 5 * ldc + L);
-            c60.intoArray(c, ci + 6 * ldc);
-            c61.intoArray(c, ci + 6 * ldc + L);
-            c70.intoArray(c, ci + 7 * ldc);
-            c71.intoArray(c, ci + 7 * ldc + L);
-            return;
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
-        tileOut(tile, c, ci, ldc, mr, nr);
+        int r = ci;
+        c00.intoArray(c, r);
+        c01.intoArray(c, r + L);
+        r += ldc;
+        c10.intoArray(c, r);
+        c11.intoArray(c, r + L);
+        r += ldc;
+        c20.intoArray(c, r);
+        c21.intoArray(c, r + L);
+        r += ldc;
+        c30.intoArray(c, r);
+        c31.intoArray(c, r + L);
+        r += ldc;
+        c40.intoArray(c, r);
+        c41.intoArray(c, r + L);
+        r += ldc;
+        c50.intoArray(c, r);
+        c51.intoArray(c, r + L);
+        r += ldc;
+        c60.intoArray(c, r);
+        c61.intoArray(c, r + L);
+        r += ldc;
+        c70.intoArray(c, r);
+        c71.intoArray(c, r + L);
     }
 
     /**
@@ -1014,45 +1002,29 @@ final class Gemm {
      * wherever C2 declined to inline it.
      */
     private static void kernel8Rows(
-            int kc,
-            float[] ap,
-            int ai,
-            int aRow,
-            float[] bs,
-            int bi,
-            float[] c,
-            int ci,
-            int ldc,
-            int mr,
-            int nr,
-            boolean add,
-            float[] tile) {
+            int kc, float[] ap, int ai, int aRow, float[] bs, int bi, float[] c, int ci, int ldc, boolean add) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (!add) {
             c00 = c01 = c10 =
                     c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(S);
         } else {
             // continue the FMA chain from C: the result is the same however k is blocked
-            boolean ragged = mr < 8 || nr < NR;
-            if (ragged) tileIn(c, ci, ldc, mr, nr, tile);
-            float[] src = ragged ? tile : c;
-            int si = ragged ? 0 : ci, ld = ragged ? NR : ldc;
-            c00 = FloatVector.fromArray(S, src, si);
-            c01 = FloatVector.fromArray(S, src, si + L);
-            c10 = FloatVector.fromArray(S, src, si + ld);
-            c11 = FloatVector.fromArray(S, src, si + ld + L);
-            c20 = FloatVector.fromArray(S, src, si + 2 * ld);
-            c21 = FloatVector.fromArray(S, src, si + 2 * ld + L);
-            c30 = FloatVector.fromArray(S, src, si + 3 * ld);
-            c31 = FloatVector.fromArray(S, src, si + 3 * ld + L);
-            c40 = FloatVector.fromArray(S, src, si + 4 * ld);
-            c41 = FloatVector.fromArray(S, src, si + 4 * ld + L);
-            c50 = FloatVector.fromArray(S, src, si + 5 * ld);
-            c51 = FloatVector.fromArray(S, src, si + 5 * ld + L);
-            c60 = FloatVector.fromArray(S, src, si + 6 * ld);
-            c61 = FloatVector.fromArray(S, src, si + 6 * ld + L);
-            c70 = FloatVector.fromArray(S, src, si + 7 * ld);
-            c71 = FloatVector.fromArray(S, src, si + 7 * ld + L);
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * NR;
@@ -1091,42 +1063,30 @@ final class Gemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        if (mr == 8 && nr == NR) {
-            c00.intoArray(c, ci);
-            c01.intoArray(c, ci + L);
-            c10.intoArray(c, ci + ldc);
-            c11.intoArray(c, ci + ldc + L);
-            c20.intoArray(c, ci + 2 * ldc);
-            c21.intoArray(c, ci + 2 * ldc + L);
-            c30.intoArray(c, ci + 3 * ldc);
-            c31.intoArray(c, ci + 3 * ldc + L);
-            c40.intoArray(c, ci + 4 * ldc);
-            c41.intoArray(c, ci + 4 * ldc + L);
-            c50.intoArray(c, ci + 5 * ldc);
-            c51.intoArray(c, ci + 5 * ldc + L);
-            c60.intoArray(c, ci + 6 * ldc);
-            c61.intoArray(c, ci + 6 * ldc + L);
-            c70.intoArray(c, ci + 7 * ldc);
-            c71.intoArray(c, ci + 7 * ldc + L);
-            return;
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
-        tileOut(tile, c, ci, ldc, mr, nr);
+        int r = ci;
+        c00.intoArray(c, r);
+        c01.intoArray(c, r + L);
+        r += ldc;
+        c10.intoArray(c, r);
+        c11.intoArray(c, r + L);
+        r += ldc;
+        c20.intoArray(c, r);
+        c21.intoArray(c, r + L);
+        r += ldc;
+        c30.intoArray(c, r);
+        c31.intoArray(c, r + L);
+        r += ldc;
+        c40.intoArray(c, r);
+        c41.intoArray(c, r + L);
+        r += ldc;
+        c50.intoArray(c, r);
+        c51.intoArray(c, r + L);
+        r += ldc;
+        c60.intoArray(c, r);
+        c61.intoArray(c, r + L);
+        r += ldc;
+        c70.intoArray(c, r);
+        c71.intoArray(c, r + L);
     }
 
     /**
@@ -1135,40 +1095,24 @@ final class Gemm {
      * fast as with rows kc apart, within the spread of an identical copy).
      */
     private static void kernel6(
-            int kc,
-            float[] ap,
-            int ai,
-            float[] bs,
-            int bi,
-            int bStride,
-            float[] c,
-            int ci,
-            int ldc,
-            int mr,
-            int nr,
-            boolean add,
-            float[] tile) {
+            int kc, float[] ap, int ai, float[] bs, int bi, int bStride, float[] c, int ci, int ldc, boolean add) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (!add) {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         } else {
             // continue the FMA chain from C: the result is the same however k is blocked
-            boolean ragged = mr < 6 || nr < NR;
-            if (ragged) tileIn(c, ci, ldc, mr, nr, tile);
-            float[] src = ragged ? tile : c;
-            int si = ragged ? 0 : ci, ld = ragged ? NR : ldc;
-            c00 = FloatVector.fromArray(S, src, si);
-            c01 = FloatVector.fromArray(S, src, si + L);
-            c10 = FloatVector.fromArray(S, src, si + ld);
-            c11 = FloatVector.fromArray(S, src, si + ld + L);
-            c20 = FloatVector.fromArray(S, src, si + 2 * ld);
-            c21 = FloatVector.fromArray(S, src, si + 2 * ld + L);
-            c30 = FloatVector.fromArray(S, src, si + 3 * ld);
-            c31 = FloatVector.fromArray(S, src, si + 3 * ld + L);
-            c40 = FloatVector.fromArray(S, src, si + 4 * ld);
-            c41 = FloatVector.fromArray(S, src, si + 4 * ld + L);
-            c50 = FloatVector.fromArray(S, src, si + 5 * ld);
-            c51 = FloatVector.fromArray(S, src, si + 5 * ld + L);
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * bStride;
@@ -1194,34 +1138,24 @@ final class Gemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        if (mr == 6 && nr == NR) {
-            c00.intoArray(c, ci);
-            c01.intoArray(c, ci + L);
-            c10.intoArray(c, ci + ldc);
-            c11.intoArray(c, ci + ldc + L);
-            c20.intoArray(c, ci + 2 * ldc);
-            c21.intoArray(c, ci + 2 * ldc + L);
-            c30.intoArray(c, ci + 3 * ldc);
-            c31.intoArray(c, ci + 3 * ldc + L);
-            c40.intoArray(c, ci + 4 * ldc);
-            c41.intoArray(c, ci + 4 * ldc + L);
-            c50.intoArray(c, ci + 5 * ldc);
-            c51.intoArray(c, ci + 5 * ldc + L);
-            return;
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        tileOut(tile, c, ci, ldc, mr, nr);
+        int r = ci;
+        c00.intoArray(c, r);
+        c01.intoArray(c, r + L);
+        r += ldc;
+        c10.intoArray(c, r);
+        c11.intoArray(c, r + L);
+        r += ldc;
+        c20.intoArray(c, r);
+        c21.intoArray(c, r + L);
+        r += ldc;
+        c30.intoArray(c, r);
+        c31.intoArray(c, r + L);
+        r += ldc;
+        c40.intoArray(c, r);
+        c41.intoArray(c, r + L);
+        r += ldc;
+        c50.intoArray(c, r);
+        c51.intoArray(c, r + L);
     }
 
     /** {@link #kernel6} with MR rows of A read in place, aRow apart: as {@link #kernel8Rows}. */
@@ -1236,31 +1170,24 @@ final class Gemm {
             float[] c,
             int ci,
             int ldc,
-            int mr,
-            int nr,
-            boolean add,
-            float[] tile) {
+            boolean add) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (!add) {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         } else {
             // continue the FMA chain from C: the result is the same however k is blocked
-            boolean ragged = mr < 6 || nr < NR;
-            if (ragged) tileIn(c, ci, ldc, mr, nr, tile);
-            float[] src = ragged ? tile : c;
-            int si = ragged ? 0 : ci, ld = ragged ? NR : ldc;
-            c00 = FloatVector.fromArray(S, src, si);
-            c01 = FloatVector.fromArray(S, src, si + L);
-            c10 = FloatVector.fromArray(S, src, si + ld);
-            c11 = FloatVector.fromArray(S, src, si + ld + L);
-            c20 = FloatVector.fromArray(S, src, si + 2 * ld);
-            c21 = FloatVector.fromArray(S, src, si + 2 * ld + L);
-            c30 = FloatVector.fromArray(S, src, si + 3 * ld);
-            c31 = FloatVector.fromArray(S, src, si + 3 * ld + L);
-            c40 = FloatVector.fromArray(S, src, si + 4 * ld);
-            c41 = FloatVector.fromArray(S, src, si + 4 * ld + L);
-            c50 = FloatVector.fromArray(S, src, si + 5 * ld);
-            c51 = FloatVector.fromArray(S, src, si + 5 * ld + L);
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * bStride;
@@ -1291,34 +1218,24 @@ final class Gemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        if (mr == 6 && nr == NR) {
-            c00.intoArray(c, ci);
-            c01.intoArray(c, ci + L);
-            c10.intoArray(c, ci + ldc);
-            c11.intoArray(c, ci + ldc + L);
-            c20.intoArray(c, ci + 2 * ldc);
-            c21.intoArray(c, ci + 2 * ldc + L);
-            c30.intoArray(c, ci + 3 * ldc);
-            c31.intoArray(c, ci + 3 * ldc + L);
-            c40.intoArray(c, ci + 4 * ldc);
-            c41.intoArray(c, ci + 4 * ldc + L);
-            c50.intoArray(c, ci + 5 * ldc);
-            c51.intoArray(c, ci + 5 * ldc + L);
-            return;
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        tileOut(tile, c, ci, ldc, mr, nr);
+        int r = ci;
+        c00.intoArray(c, r);
+        c01.intoArray(c, r + L);
+        r += ldc;
+        c10.intoArray(c, r);
+        c11.intoArray(c, r + L);
+        r += ldc;
+        c20.intoArray(c, r);
+        c21.intoArray(c, r + L);
+        r += ldc;
+        c30.intoArray(c, r);
+        c31.intoArray(c, r + L);
+        r += ldc;
+        c40.intoArray(c, r);
+        c41.intoArray(c, r + L);
+        r += ldc;
+        c50.intoArray(c, r);
+        c51.intoArray(c, r + L);
     }
 
     /** Copies the mr×nr block of C at ci into tile (MR×NR), zero elsewhere. Overwrites tile. */
