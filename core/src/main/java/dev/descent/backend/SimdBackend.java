@@ -28,18 +28,29 @@ public class SimdBackend extends ScalarBackend {
 
     /**
      * System property with the default {@link #splitIntensity()} ({@code -Ddescent.splitIntensity=16}):
-     * {@value #DEFAULT_SPLIT_INTENSITY} when unset.
+     * {@link #DEFAULT_SPLIT_INTENSITY} when unset.
      */
     public static final String SPLIT_INTENSITY_PROPERTY = "descent.splitIntensity";
 
     /**
-     * Multiply-adds per float of A, B and C below which a product stays on the calling thread. A
-     * split product pays for its packing twice or shares packed panels between cores, and the phases
-     * after it read what the other core wrote; below this the split did not pay on the 2-vCPU AMD
-     * EPYC guest of the README's figures: the MNIST MLP's products (64×128×784 and 128×784×64, 41 per
-     * float) made the training step slower on two threads than on one. 1024² has 341.
+     * Whether the threads run on separate cores that share a last-level cache ({@link
+     * CpuTopology#separateCoresSharingCache}): there splitting small work over them pays, and the
+     * thresholds {@link #DEFAULT_SPLIT_INTENSITY} and {@link #ELEMENTWISE_TASK_MIN} are lower.
      */
-    public static final int DEFAULT_SPLIT_INTENSITY = 64;
+    static final boolean CLOSE_CORES = CpuTopology.separateCoresSharingCache();
+
+    /**
+     * Multiply-adds per float of A, B and C below which a product stays on the calling thread: 16 on
+     * {@link #CLOSE_CORES}, else 64. A split product pays for its packing twice or shares packed
+     * panels between cores, and the phases after it read what the other core wrote. On the 2-vCPU
+     * guests of earlier figures (Zen 5, and Emerald Rapids, whose two vCPUs were one core's
+     * hyperthreads), the MNIST MLP's products (64×128×784 and 128×784×64, 40.5 per float), split,
+     * made the training step slower than on one thread (whether the Zen 5 guest's vCPUs shared a core
+     * or a cache was not recorded). On a 2-core AMD EPYC (Zen 4) guest sharing
+     * its L3, split, the forward ran 1.33× and the weight gradient 1.57× as fast, and the step 1.32×
+     * (with the SGD update split too). 1024² has 341.
+     */
+    public static final int DEFAULT_SPLIT_INTENSITY = CLOSE_CORES ? 16 : 64;
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
@@ -918,10 +929,12 @@ public class SimdBackend extends ScalarBackend {
 
     /**
      * Floats of one element-wise task: a pass over fewer than two of these runs on the calling
-     * thread alone (handing work to another core costs a few microseconds; at 16 K the MNIST MLP's
-     * SGD update over 101,770 floats took 33 µs split on 2 threads against 11.5 µs on one, idle).
+     * thread alone. 128 K, or 16 K on {@link #CLOSE_CORES}. At 16 K on a Zen 5 guest, the MNIST MLP's
+     * SGD update over 101,770 floats took 33 µs split on 2 threads against 11.5 µs on one, idle. On a
+     * 2-core Zen 4 guest sharing its L3 the same update took 14.5 µs split against 22 on one thread,
+     * and in the step, after a weight gradient split over both cores, 29 µs against 45.
      */
-    static final int ELEMENTWISE_TASK_MIN = 128 * 1024;
+    static final int ELEMENTWISE_TASK_MIN = (CLOSE_CORES ? 16 : 128) * 1024;
 
     /**
      * How many ranges an element-wise pass over n floats is cut into: one on one thread, else up to
