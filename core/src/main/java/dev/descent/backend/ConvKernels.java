@@ -116,9 +116,18 @@ final class ConvKernels {
      * per addition).
      */
     static void col2im(ImageWindow v, float[] col, int colOff, int rows, float[] dx, int dxOff) {
+        col2im(v, col, colOff, rows, dx, dxOff, 0, rows);
+    }
+
+    /**
+     * {@link #col2im} for images {@code [e0, e1)} of the rows in col: overwrites only their dx, so
+     * ranges of images can run on different threads.
+     */
+    static void col2im(ImageWindow v, float[] col, int colOff, int rows, float[] dx, int dxOff, int e0, int e1) {
         int h = v.height(), w = v.width(), oh = v.outHeight(), ow = v.outWidth(), kh = v.kernelHeight();
         int kw = v.kernelWidth(), sh = v.strideHeight(), plane = oh * ow, gp = rows * plane, hw = h * w;
-        int inWidth = v.inputSize(), end = dxOff + rows * inWidth;
+        // a vector past a row spills into the next one, stored after it: never past the range's images
+        int inWidth = v.inputSize(), end = dxOff + e1 * inWidth;
         // masks [0, M): -1 for t in [kw, kw + ow), else 0; lane l of tap j's segment read from column
         // x0 − j is kept when masks[kw − j + x0 + l] is set. Then per dx row y, from starts[y] to
         // starts[y + 1]: pairs (col offset from the channel's tap (0, 0) at column x0, kw − j).
@@ -142,7 +151,7 @@ final class ConvKernels {
         }
         t[starts + h] = n;
         int cs = kh * kw * gp; // col's rows of one channel
-        for (int e = 0; e < rows; e++)
+        for (int e = e0; e < e1; e++)
             for (int ch = 0; ch < v.channels(); ch++) {
                 int first = colOff + ch * cs + e * plane; // tap (0, 0), output (0, 0)
                 int plane0 = dxOff + e * inWidth + ch * hw;

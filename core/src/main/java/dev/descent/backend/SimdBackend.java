@@ -364,11 +364,21 @@ public class SimdBackend extends ScalarBackend {
         else super.im2col(window, x, xOff, rows, col, colOff);
     }
 
-    /** An unpadded window with stride 1 across gathers whole vectors of dx; the same dx as the scalar loop. */
+    /**
+     * An unpadded window with stride 1 across gathers whole vectors of dx, split by images ({@link
+     * #imageTasks}); the same dx as the scalar loop.
+     */
     @Override
     public void col2im(ImageWindow window, float[] col, int colOff, int rows, float[] dx, int dxOff) {
-        if (ConvKernels.unpadded(window)) ConvKernels.col2im(window, col, colOff, rows, dx, dxOff);
-        else super.col2im(window, col, colOff, rows, dx, dxOff);
+        if (!ConvKernels.unpadded(window)) super.col2im(window, col, colOff, rows, dx, dxOff);
+        else {
+            int tasks = imageTasks(rows * window.inputSize());
+            if (tasks == 1) ConvKernels.col2im(window, col, colOff, rows, dx, dxOff);
+            else
+                SPLIT_PASSES
+                        .get()
+                        .run(SplitPass.Kind.COL2IM, null, window, tasks, rows, col, colOff, dx, dxOff, null, 0);
+        }
     }
 
     /**
@@ -750,7 +760,9 @@ public class SimdBackend extends ScalarBackend {
             /** a = x, b = y, c = argmax. */
             MAX_POOL,
             /** a = dy, b = dx, c = argmax. */
-            MAX_POOL_BACKWARD
+            MAX_POOL_BACKWARD,
+            /** a = col, b = dx. */
+            COL2IM
         }
 
         Kind kind;
@@ -759,7 +771,7 @@ public class SimdBackend extends ScalarBackend {
         float[] a, b, c;
         int aOff, bOff, cOff, n, tasks;
 
-        /** Runs the pass over n floats (activations) or n images (pools) as tasks ranges. */
+        /** Runs the pass over n floats (activations) or n images (pools, col2im) as tasks ranges. */
         void run(
                 Kind kind,
                 Activation f,
@@ -811,6 +823,7 @@ public class SimdBackend extends ScalarBackend {
                     LayerLoops.maxPoolBackward(
                             v, a, aOff + r0 * pooled, c, cOff + r0 * pooled, r1 - r0, b, bOff + r0 * image);
                 }
+                case COL2IM -> ConvKernels.col2im(v, a, aOff, n, b, bOff, r0, r1);
             }
         }
     }

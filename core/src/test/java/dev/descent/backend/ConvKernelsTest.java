@@ -157,6 +157,40 @@ class ConvKernelsTest {
     }
 
     /**
+     * col2im split by images: each range of images writes only its own dx (ranges run last to first
+     * here, so a vector spilling past its range's end would overwrite a finished image), and split
+     * over 2 and 3 threads it gives the scalar loop's bits.
+     */
+    @Test
+    void col2imSplitByImagesWritesEachImageOnce() {
+        for (ImageWindow v : CONV_WINDOWS) {
+            int rows = 5, off = 3, in = rows * v.inputSize(), cols = v.patch() * rows * v.plane();
+            float[] dcol = activations(v.width() * 11L + 1, off + cols, true);
+            float[] whole = new float[off + in + 3], ranges = new float[off + in + 3];
+            java.util.Arrays.fill(ranges, 42f);
+            java.util.Arrays.fill(ranges, 0, off, 0f);
+            whole[off + in] = whole[off + in + 1] = whole[off + in + 2] = 42f;
+            ConvKernels.col2im(v, dcol, off, rows, whole, off);
+            int[] cuts = {0, 1, 3, 5};
+            for (int r = cuts.length - 2; r >= 0; r--)
+                ConvKernels.col2im(v, dcol, off, rows, ranges, off, cuts[r], cuts[r + 1]);
+            assertArrayEquals(bits(whole), bits(ranges), "col2im by ranges " + v);
+        }
+        for (ImageWindow v : CONV_WINDOWS)
+            for (int threads : new int[] {2, 3}) {
+                // enough images that 2 and 3 threads split them (SimdBackend.imageTasks), a ragged count
+                int rows = 3 * SimdBackend.ELEMENTWISE_TASK_MIN / v.inputSize() + 1;
+                int in = rows * v.inputSize(), cols = v.patch() * rows * v.plane();
+                float[] dcol = activations(v.height() * 5L + threads, cols, true);
+                float[] d0 = new float[in], d1 = new float[in];
+                java.util.Arrays.fill(d1, 42f);
+                SCALAR.col2im(v, dcol, 0, rows, d0, 0);
+                new SimdBackend(threads).col2im(v, dcol, 0, rows, d1, 0);
+                assertArrayEquals(bits(d0), bits(d1), "col2im " + v + " on " + threads + " threads");
+            }
+    }
+
+    /**
      * The products that gather im2col's matrix (or its transpose) from x as they pack it give the
      * bits of the same products on the matrix written out: the forward (composition: im2col, W·col,
      * the scatter) on windows the direct convolution does not take (the first is never direct),
