@@ -19,7 +19,9 @@ between rounds does not move:
   --paced, taking turns case by case) and with the machine's setting.
 
 It prints which OpenBLAS kernel each setting ran (threadpoolctl) and where the targets of issue 16
-land. Needs /usr/bin/python3 with python3-numpy, python3-threadpoolctl and python3-torch (apt).
+land. Where the machine's setting already runs the native kernel, both peer rows are NumPy-native,
+one taking turns with Descent and one alone, and each target is judged against the faster of them
+(on a 2-core Zen 4 guest the paced peer ran its two threads ~20 % slower than itself alone). Needs /usr/bin/python3 with python3-numpy, python3-threadpoolctl and python3-torch (apt).
 
 Usage: /usr/bin/python3 bench/baseline/compare.py [--rounds 3] [--threads 1 2] [--json out.json]
 """
@@ -245,20 +247,36 @@ def main():
                             ("descent", "openblas (native kernel)", "openblas (machine setting)"))
             print(f"{'':13}{c:18}{med(d):10.1f}{med(nat):10.1f}{med(mach):10.1f}{med(d) / med(nat):8.2f}"
                   f"  {paired(d, nat)}")
-    print("\nissue 16 targets (ratio of the medians; within rounds: median [range] of the rounds' ratios):")
+    # Where the machine's setting already runs the native kernel, the "machine setting" rows are the
+    # same peer measured alone (not taking turns with Descent): each target is judged against the
+    # faster of the two, so a peer slowed by the pairing cannot make a target look met.
+    same = native_env == MACHINE
+    print("\nissue 16 targets (ratio of the medians; within rounds: median [range] of the rounds' ratios)"
+          + (":" if not same else "; the machine setting runs the native kernel, so each target is judged"
+             " against the faster of the paced peer and the same peer alone:"))
+
+    def strongest(table, key):
+        """The measurements of the stronger native peer in table for key(name), and how it ran."""
+        peers = [("paced", table[key("native kernel")])]
+        if same:
+            peers.append(("alone", table[key("machine setting")]))
+        return max(peers, key=lambda p: med(p[1]))
+
     for t in a.threads:
-        d, nat = mlp[("descent", t)], mlp[("numpy (native kernel)", t)]
+        d = mlp[("descent", t)]
+        how, nat = strongest(mlp, lambda s: (f"numpy ({s})", t))
         r = med(d) / med(nat)
         q = statistics.median(epochs[t])
-        print(f"  bench ≥ 1.3× numpy native, {t} thr: {r:.3f}× {'met' if r >= 1.3 else 'MISSED'}"
-              f"; within rounds {paired(d, nat)}; epoch by epoch {q:.3f}×")
-        worst = min(med(gemm[("descent", t, c)]) / med(gemm[("openblas (native kernel)", t, c)])
+        print(f"  bench ≥ 1.3× numpy native ({how}), {t} thr: {r:.3f}× {'met' if r >= 1.3 else 'MISSED'}"
+              f"; within rounds {paired(d, nat)}; epoch by epoch (paced) {q:.3f}×")
+        worst = min(med(gemm[("descent", t, c)]) / med(strongest(gemm, lambda s: (f"openblas ({s})", t, c))[1])
                     for c in cases if "1024" in c or "2048" in c)
         print(f"  sgemm 1024²/2048² ≥ 90 % of native, {t} thr: worst {worst:.0%} {'met' if worst >= 0.9 else 'MISSED'}")
         c = "NT 64×128×784"
-        d, nat = gemm[("descent", t, c)], gemm[("openblas (native kernel)", t, c)]
+        d = gemm[("descent", t, c)]
+        how, nat = strongest(gemm, lambda s: (f"openblas ({s})", t, c))
         f = med(d) / med(nat)
-        print(f"  forward X·Wᵀ 64×128×784 ≥ 85 %, {t} thr: {f:.0%} {'met' if f >= 0.85 else 'MISSED'}"
+        print(f"  forward X·Wᵀ 64×128×784 ≥ 85 % ({how}), {t} thr: {f:.0%} {'met' if f >= 0.85 else 'MISSED'}"
               f"; within rounds {paired(d, nat)}")
     if a.json:
         with open(a.json, "w") as f:
