@@ -726,23 +726,37 @@ final class Gemm {
      */
     private static void packA(
             float[] a, int aOff, int rsA, int csA, int i0, int mc, int p0, int kc, float[] ap, int apOff) {
+        if (csA != 1) {
+            packTransposedA(a, aOff + i0 * rsA + p0 * csA, csA, mc, kc, ap, apOff);
+            return;
+        }
         for (int ir = 0, d = apOff; ir < mc; ir += MR, d += MR * kc) {
             int mr = Math.min(MR, mc - ir);
-            int src = aOff + (i0 + ir) * rsA + p0 * csA;
-            if (csA == 1) {
-                // A row-major: each row's values go MR apart
-                for (int r = 0; r < MR; r++) {
-                    int sr = src + r * rsA;
-                    if (r < mr) for (int p = 0; p < kc; p++) ap[d + p * MR + r] = a[sr + p];
-                    else for (int p = 0; p < kc; p++) ap[d + p * MR + r] = 0f;
-                }
-            } else {
-                // A stored transposed: each p holds the sliver's values side by side, as packed
-                for (int p = 0; p < kc; p++) {
-                    int sp = src + p * csA, dp = d + p * MR;
-                    for (int r = 0; r < mr; r++) ap[dp + r] = a[sp + r * rsA];
-                    for (int r = mr; r < MR; r++) ap[dp + r] = 0f;
-                }
+            int src = aOff + (i0 + ir) * rsA + p0;
+            // A row-major: each row's values go MR apart
+            for (int r = 0; r < MR; r++) {
+                int sr = src + r * rsA;
+                if (r < mr) for (int p = 0; p < kc; p++) ap[d + p * MR + r] = a[sr + p];
+                else for (int p = 0; p < kc; p++) ap[d + p * MR + r] = 0f;
+            }
+        }
+    }
+
+    /**
+     * {@link #packA} of an A stored transposed (Aᵀ row-major, row p of it at {@code src + p·ldA}):
+     * each stored row's mc values are read once, in order, and dealt out MR at a time to the slivers
+     * (a sliver at a time, the 2·kc half-lines of one sliver all fall in one L1 set when ldA is a
+     * multiple of 1024, and each line was read twice from L2). Reads a; overwrites mc rounded up to
+     * MR, times kc, floats of ap from apOff.
+     */
+    private static void packTransposedA(float[] a, int src, int ldA, int mc, int kc, float[] ap, int apOff) {
+        int full = mc / MR * MR, rest = mc - full;
+        for (int p = 0; p < kc; p++) {
+            int sp = src + p * ldA, dp = apOff + p * MR;
+            for (int ir = 0; ir < full; ir += MR, dp += MR * kc) System.arraycopy(a, sp + ir, ap, dp, MR);
+            if (rest > 0) {
+                System.arraycopy(a, sp + full, ap, dp, rest);
+                Arrays.fill(ap, dp + rest, dp + MR, 0f);
             }
         }
     }
