@@ -59,8 +59,15 @@ final class Gemm {
 
     /** Columns of the register tile: two vectors of B. */
     static final int NR = 2 * L;
-    /** Depth of a k-block: an A sliver ({@code MR×KC}) plus a B sliver ({@code KC×NR}) fit in L1. */
-    static final int KC = 256;
+    /**
+     * Most depth of a k-block. Each k-block loads and stores every tile of C once more, and C's tiles
+     * come from L3 (Java has no prefetch), so deep blocks win although an A sliver and a B sliver
+     * then stream from L2 and L3 rather than sit in L1: round-robin in one JVM (2026-12-07, Zen 4,
+     * same bits), KC 1024 ran 1024³ and 2048³ at 1.03–1.20× the speed of KC 256 on one thread and
+     * 1.05–1.26× on two (A/A 0.95–1.07×); 2048 gained 0–8 % more on 2048³ only, for twice the
+     * scratch; 384–512 gained less, 128–192 lost 7–13 %.
+     */
+    static final int KC = 1024;
     /** Rows of an A block ({@code MC×KC}, kept in L2); a multiple of MR. */
     static final int MC = 96;
     /** Columns of a B panel ({@code KC×NC}); a multiple of NR. */
@@ -70,16 +77,21 @@ final class Gemm {
 
     /** Per-thread packing buffers, grown on demand and then reused. */
     private static final class Scratch {
-        final float[] ap = new float[MC * KC];
         final float[] tile = new float[MR * NR];
         /** The lanes of a dot-product tile's accumulators ({@link #dotTile}). */
         final float[] lanes = new float[DOT_MB * DOT_NB * L];
         /** Offsets of L rows, for the gathers of {@link #packB} and {@link #transposed}. */
         final int[] apart = new int[L];
 
-        float[] bp = new float[KC * NR];
+        float[] ap = new float[0];
+        float[] bp = new float[0];
         float[] aAll = new float[0];
         float[] cT = new float[0];
+
+        float[] ap(int size) {
+            if (ap.length < size) ap = new float[size];
+            return ap;
+        }
 
         float[] bp(int size) {
             if (bp.length < size) bp = new float[size];
@@ -538,14 +550,14 @@ final class Gemm {
         int cOff = pr.cOff, ldc = pr.n, k = pr.k;
         boolean accumulate = pr.accumulate;
         Scratch s = SCRATCH.get();
-        float[] ap = s.ap;
         // B is packed when the kernel reads packed B only, when it is not row-major, or when it is
         // reused over many A blocks (then the contiguous panel is worth more than the copy).
         boolean packB = PACKED_B_ONLY || csB != 1 || i1 - i0 > MC || pr.bRowAt != null;
-        // k-blocks of equal depth (784 = 4 × 196, not 3 × 256 + 16): no short block whose C loads and
+        // k-blocks of equal depth (1536 = 2 × 768, not 1024 + 512): no short block whose C loads and
         // stores outweigh its FMAs. The kernel continues the FMA chain from C, so blocking does not
         // change the result.
         int kStep = kStep(k);
+        float[] ap = s.ap(MC * kStep);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             int slivers = (nc + NR - 1) / NR;
@@ -634,8 +646,7 @@ final class Gemm {
                     int ai = bOff + j * k + pc, aRow = k;
                     if (mr < MR) {
                         // the kernel reads MR rows: a ragged group is packed, zero-padded
-                        packA(b, bOff, k, 1, j, mr, pc, kc, s.ap, 0);
-                        as = s.ap;
+                        packA(b, bOff, k, 1, j, mr, pc, kc, as = s.ap(MR * kStep), 0);
                         ai = 0;
                         aRow = PACKED;
                     }
