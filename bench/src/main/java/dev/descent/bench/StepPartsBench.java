@@ -171,9 +171,9 @@ public class StepPartsBench {
     /** The next batch of the shuffled epoch into {@link #batch}, starting the next epoch at the end. */
     @Benchmark
     public Batch gather() {
-        if (!batches.next(batch)) {
+        if (!batches.next(batch, be)) {
             batches.startEpoch(++epoch);
-            batches.next(batch);
+            batches.next(batch, be);
         }
         return batch;
     }

@@ -103,10 +103,10 @@ public final class StepPartsTimeline {
     }
 
     private Batch next(Batches bs, Batch b, boolean session) {
-        if (!bs.next(b)) {
+        if (!bs.next(b, be)) {
             if (session) bs.startEpoch(++sessionEpoch);
             else bs.startEpoch(++epoch);
-            bs.next(b);
+            bs.next(b, be);
         }
         return b;
     }

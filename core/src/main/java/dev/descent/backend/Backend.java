@@ -245,6 +245,17 @@ public interface Backend {
         System.arraycopy(src, srcOff, dst, dstOff, n);
     }
 
+    /**
+     * Row i of dst (the width floats from {@code dstOff + i·width}) becomes row {@code rows[rowsOff +
+     * i]} of the row-major src, for {@code i < count}: a minibatch's features gathered from its data
+     * set ({@link dev.descent.data.Batches#next(dev.descent.data.Batch, Backend)}). Reads src and
+     * rows; overwrites those rows of dst.
+     */
+    default void gatherRows(float[] src, int width, int[] rows, int rowsOff, int count, float[] dst, int dstOff) {
+        for (int i = 0; i < count; i++)
+            System.arraycopy(src, rows[rowsOff + i] * width, dst, dstOff + i * width, width);
+    }
+
     /** {@code a[off + i] = value} for {@code i < n}. Overwrites a. */
     default void fill(float[] a, int off, int n, float value) {
         java.util.Arrays.fill(a, off, off + n, value);

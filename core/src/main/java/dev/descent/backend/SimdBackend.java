@@ -994,6 +994,51 @@ public class SimdBackend extends ScalarBackend {
         }
     }
 
+    /**
+     * {@link Backend#gatherRows}, its rows split over the threads like an element-wise pass ({@link
+     * #elementwiseTasks} of count·width floats): a batch's rows come from memory at about 8 GB/s a
+     * core, and two cores copied 64 MNIST rows in 12–15 µs against 24 on one (2-core Zen 4). A copy,
+     * so the same bits on any thread count.
+     */
+    @Override
+    public void gatherRows(float[] src, int width, int[] rows, int rowsOff, int count, float[] dst, int dstOff) {
+        int tasks = elementwiseTasks(count * width);
+        if (tasks == 1) {
+            super.gatherRows(src, width, rows, rowsOff, count, dst, dstOff);
+            return;
+        }
+        GatherSplit split = gatherSplits.get();
+        split.src = src;
+        split.dst = dst;
+        split.rows = rows;
+        split.width = width;
+        split.rowsOff = rowsOff;
+        split.count = count;
+        split.dstOff = dstOff;
+        split.chunk = (count + tasks - 1) / tasks;
+        try {
+            Workers.forEach(tasks, split);
+        } finally {
+            split.src = split.dst = null;
+            split.rows = null;
+        }
+    }
+
+    /** One calling thread's row gather split, reused for every call: the call's operands. */
+    private final class GatherSplit implements IntConsumer {
+        float[] src, dst;
+        int[] rows;
+        int width, rowsOff, count, dstOff, chunk;
+
+        @Override
+        public void accept(int task) {
+            int from = task * chunk, n = Math.min(count, from + chunk) - from;
+            if (n > 0) SimdBackend.super.gatherRows(src, width, rows, rowsOff + from, n, dst, dstOff + from * width);
+        }
+    }
+
+    private final ThreadLocal<GatherSplit> gatherSplits = ThreadLocal.withInitial(GatherSplit::new);
+
     /** One calling thread's SGD split, reused for every call (no allocation): the call's operands. */
     private static final class SgdSplit implements IntConsumer {
         Sgd rule;

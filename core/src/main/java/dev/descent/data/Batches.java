@@ -1,5 +1,6 @@
 package dev.descent.data;
 
+import dev.descent.backend.Backend;
 import java.util.SplittableRandom;
 
 /**
@@ -16,7 +17,7 @@ import java.util.SplittableRandom;
  * Batch b = batches.newBatch();
  * for (long epoch = 0; epoch &lt; epochs; epoch++) {
  *     batches.startEpoch(epoch);
- *     while (batches.next(b)) step(b.x(), b.y(), b.rows());
+ *     while (batches.next(b, backend)) step(b.x(), b.y(), b.rows());
  * }
  * </pre>
  *
@@ -108,14 +109,25 @@ public final class Batches {
     }
 
     /**
+     * Copies the epoch's next batch into {@code batch} on the calling thread: {@link #next(Batch,
+     * Backend)} without a backend.
+     */
+    public boolean next(Batch batch) {
+        return next(batch, null);
+    }
+
+    /**
      * Copies the epoch's next batch into {@code batch}: overwrites its first {@code rows} rows of
      * {@code x} and {@code y} (and of its sample weights, when the data set has them), its rows,
-     * epoch and index. Allocates nothing.
+     * epoch and index. Allocates nothing. The features' rows are gathered by {@code
+     * backend.gatherRows} when a backend is given (the SIMD backend splits them over its threads),
+     * else on the calling thread; the batch is the same.
      *
+     * @param backend the training's backend, or null
      * @return false, leaving {@code batch} untouched, when the epoch has no batch left
      * @throws IllegalArgumentException if {@code batch} is too small or has other widths
      */
-    public boolean next(Batch batch) {
+    public boolean next(Batch batch, Backend backend) {
         requireData();
         int f = data.features(), t = data.targetWidth();
         if (batch.capacity() < batchSize || batch.features() != f || batch.targetWidth() != t)
@@ -129,9 +141,10 @@ public final class Batches {
         if (nextBatch == batchesPerEpoch) return false;
         int start = nextBatch * batchSize, rows = Math.min(batchSize, order.length - start);
         float[] x = data.x(), y = data.y(), bx = batch.x(), by = batch.y();
+        if (backend != null) backend.gatherRows(x, f, order, start, rows, bx, 0);
         for (int i = 0; i < rows; i++) {
             int r = order[start + i];
-            System.arraycopy(x, r * f, bx, i * f, f);
+            if (backend == null) System.arraycopy(x, r * f, bx, i * f, f);
             if (t == 1) by[i] = y[r];
             else System.arraycopy(y, r * t, by, i * t, t);
             if (w != null) bw[i] = w[r];

@@ -660,7 +660,7 @@ public final class Trainer {
         private double accumulateNext(int b, float weight) {
             if (source != null) return source.accumulate(session, b * batches.batchSize(), rowsOf(b), weight);
             if (batches != null) {
-                batches.next(batch);
+                batches.next(batch, session.backend());
                 return session.accumulate(batch.x(), batch.y(), batch.sampleWeights(), batch.rows(), weight);
             }
             sparseBatches.next(sparseBatch);

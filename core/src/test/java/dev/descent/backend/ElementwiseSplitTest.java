@@ -109,6 +109,30 @@ class ElementwiseSplitTest {
         }
     }
 
+    /**
+     * A batch's rows gathered from a data set, split over 1, 2 and 3 threads: every row where the
+     * plain copy puts it, and nothing else of dst written (MNIST's 64 × 784, and row counts that do
+     * not divide evenly, below and above the split size).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 37, 64, 65, 333})
+    void gatherRowsPutsEachRowWhereThePlainCopyDoes(int count) {
+        int width = 784, rows = 1000, dstOff = 5;
+        float[] src = randoms(7, rows * width);
+        int[] order = new int[count + 3];
+        SplittableRandom r = new SplittableRandom(count);
+        for (int i = 0; i < order.length; i++) order[i] = r.nextInt(rows);
+        float[] want = new float[dstOff + count * width + 4];
+        java.util.Arrays.fill(want, 42f);
+        for (int i = 0; i < count; i++) System.arraycopy(src, order[3 + i] * width, want, dstOff + i * width, width);
+        for (int threads = 1; threads <= 3; threads++) {
+            float[] dst = new float[want.length];
+            java.util.Arrays.fill(dst, 42f);
+            new SimdBackend(threads).gatherRows(src, width, order, 3, count, dst, dstOff);
+            assertArrayEquals(want, dst, count + " rows on " + threads + " threads");
+        }
+    }
+
     /** n floats uniform in [-1, 1). */
     static float[] randoms(long seed, int n) {
         SplittableRandom r = new SplittableRandom(seed);

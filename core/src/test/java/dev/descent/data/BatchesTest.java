@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.backend.Backend;
+import dev.descent.backend.SimdBackend;
 import dev.descent.data.Batches.Sampling;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -49,6 +51,36 @@ class BatchesTest {
         assertEquals(batches.batchesPerEpoch(), k);
         assertFalse(batches.next(b));
         return rows;
+    }
+
+    /**
+     * Gathered by a backend, each batch is the one the caller copies: 333 rows of 800 features, so
+     * the SIMD backend splits them over its 2 threads on any machine.
+     */
+    @Test
+    void aBackendGathersTheSameBatches() {
+        int rows = 1000, features = 800;
+        float[] x = new float[rows * features], y = new float[rows];
+        for (int i = 0; i < x.length; i++) x[i] = i * 0.5f;
+        for (int r = 0; r < rows; r++) y[r] = r;
+        Dataset data = Dataset.regression("wide", x, features, y, 1);
+        Batches plain = new Batches(data, 333, 11), split = new Batches(data, 333, 11);
+        Batch a = plain.newBatch(), b = split.newBatch();
+        Backend backend = new SimdBackend(2);
+        for (long epoch = 0; epoch < 2; epoch++) {
+            plain.startEpoch(epoch);
+            split.startEpoch(epoch);
+            int batches = 0;
+            while (plain.next(a)) {
+                assertTrue(split.next(b, backend));
+                assertEquals(a.rows(), b.rows());
+                assertArrayEquals(a.x(), b.x(), "epoch " + epoch + ", batch " + batches);
+                assertArrayEquals(a.y(), b.y());
+                batches++;
+            }
+            assertFalse(split.next(b, backend));
+            assertEquals(4, batches);
+        }
     }
 
     static int[] identity(int n) {

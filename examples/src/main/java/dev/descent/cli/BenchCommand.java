@@ -217,7 +217,7 @@ final class BenchCommand implements Callable<Integer> {
                 batches.startEpoch(e);
                 double lossSum = 0;
                 long cpu0 = processCpuNanos(), t0 = System.nanoTime();
-                while (batches.next(batch)) {
+                while (batches.next(batch, b)) {
                     lossSum += session.accumulate(batch.x(), batch.y(), batch.rows(), 1f) * batch.rows();
                     session.step(lr);
                 }
@@ -291,7 +291,7 @@ final class BenchCommand implements Callable<Integer> {
                     b, model, loss, Optimizers.sgd(lr).momentum(0.9), model.initialParameters(seed + 1))) {
                 if (e == 0) accuracy(session, test);
                 batches.startEpoch(-1 - e);
-                while (batches.next(batch)) {
+                while (batches.next(batch, b)) {
                     session.accumulate(batch.x(), batch.y(), batch.rows(), 1f);
                     session.step(lr);
                 }

@@ -441,6 +441,12 @@ final class ArenaBackend implements Backend {
         engine.copy(ref(src, srcOff, n), ref(dst, dstOff, n), n);
     }
 
+    /** Refused: batches are gathered on the host, into arrays this backend does not hold. */
+    @Override
+    public void gatherRows(float[] src, int width, int[] rows, int rowsOff, int count, float[] dst, int dstOff) {
+        throw new UnsupportedOnDevice("it gathers a batch's rows, which the host does before staging them");
+    }
+
     // ---- layer operations: the engine's kernels on arena slices ------------------------------
 
     @Override

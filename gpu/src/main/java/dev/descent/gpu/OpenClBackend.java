@@ -574,6 +574,12 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
         Backend.super.copy(src, srcOff, dst, dstOff, n);
     }
 
+    /** On the host: a batch is gathered into host arrays before its step stages them. */
+    @Override
+    public void gatherRows(float[] src, int width, int[] rows, int rowsOff, int count, float[] dst, int dstOff) {
+        Backend.super.gatherRows(src, width, rows, rowsOff, count, dst, dstOff);
+    }
+
     @Override
     public void fill(float[] a, int off, int n, float value) {
         staged(d -> d.fill(a, off, n, value), a);
