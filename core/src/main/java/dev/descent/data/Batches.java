@@ -142,9 +142,9 @@ public final class Batches {
         int start = nextBatch * batchSize, rows = Math.min(batchSize, order.length - start);
         float[] x = data.x(), y = data.y(), bx = batch.x(), by = batch.y();
         if (backend != null) backend.gatherRows(x, f, order, start, rows, bx, 0);
+        else for (int i = 0; i < rows; i++) System.arraycopy(x, order[start + i] * f, bx, i * f, f);
         for (int i = 0; i < rows; i++) {
             int r = order[start + i];
-            if (backend == null) System.arraycopy(x, r * f, bx, i * f, f);
             if (t == 1) by[i] = y[r];
             else System.arraycopy(y, r * t, by, i * t, t);
             if (w != null) bw[i] = w[r];
