@@ -44,7 +44,11 @@ public final class GemmRoundRobin {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         System.out.printf("median GFLOP/s of %d rounds, %d thread(s); ratio to base in brackets%n", rounds, threads);
-        for (int[] shape : SHAPES) {
+        // -Dshapes=0,1 times only those rows of SHAPES
+        String only = System.getProperty("shapes");
+        for (int si = 0; si < SHAPES.length; si++) {
+            if (only != null && !("," + only + ",").contains("," + si + ",")) continue;
+            int[] shape = SHAPES[si];
             int m = shape[0], n = shape[1], k = shape[2];
             float[] a = new float[m * k], b = new float[k * n], c = new float[m * n], ref = new float[m * n];
             Random random = new Random(n);
