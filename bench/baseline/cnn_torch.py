@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from torch_bench import cnn
+
 
 def idx(path):
     with open(path, "rb") as f:
@@ -52,10 +54,7 @@ def main():
     for threads in [int(t) for t in a.threads.split(",")]:
         torch.set_num_threads(threads)
         torch.manual_seed(42)
-        model = nn.Sequential(
-            nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(512, 10))
+        model = cnn()
         opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum)
         loss_fn = nn.CrossEntropyLoss()
         g = torch.Generator().manual_seed(42)

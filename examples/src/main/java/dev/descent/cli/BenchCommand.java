@@ -12,6 +12,7 @@ import dev.descent.data.Batches;
 import dev.descent.data.Dataset;
 import dev.descent.data.Idx;
 import dev.descent.data.Split;
+import dev.descent.examples.CnnExample;
 import dev.descent.loss.Loss;
 import dev.descent.model.Models;
 import dev.descent.model.Sequential;
@@ -38,22 +39,25 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code descent bench}: the end-to-end benchmark. Trains the MLP 784-128(ReLU)-10 on MNIST with
- * softmax cross-entropy, batch 64, SGD lr 0.1 momentum 0.9, timing each epoch (training only), then
- * measures test accuracy. Prints one human line per epoch and, as its last line, one JSON object
- * ({@code backend, device, threads, epoch_s_median, samples_per_s, train_loss, test_accuracy, jdk}).
+ * softmax cross-entropy, batch 64, SGD lr 0.1 momentum 0.9 (or, with {@code --model cnn}, {@code
+ * descent cnn}'s network at lr 0.05), timing each epoch (training only), then measures test
+ * accuracy. Prints one human line per epoch and, as its last line, one JSON object ({@code model,
+ * backend, device, threads, epoch_s_median, samples_per_s, train_loss, test_accuracy, jdk}).
  */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
             "Trains the MLP 784-128-10 (ReLU, softmax cross-entropy; batch 64, SGD lr 0.1, momentum 0.9) on"
-                    + " MNIST and reports training throughput.",
-            "Prints one line per epoch, then as the LAST line one JSON object with backend, device, threads,"
+                    + " MNIST and reports training throughput; with --model cnn, the network of `descent cnn`"
+                    + " (conv 5×5×16 → ReLU → max-pool 2 → conv 5×5×32 → ReLU → max-pool 2 → dense 10; SGD lr"
+                    + " 0.05, momentum 0.9, a constant rate) instead.",
+            "Prints one line per epoch, then as the LAST line one JSON object with model, backend, device, threads,"
                     + " epoch_s_median, samples_per_s (training rows / median epoch time), train_loss (mean"
                     + " batch loss of the last epoch), test_accuracy and jdk.",
             "With --gemm it times the backend's matrix products instead (see --gemm).",
             "Example: ./descent bench --threads 1; ./descent bench --backend scalar --epochs 2;"
-                    + " ./descent bench --gemm --threads 2"
+                    + " ./descent bench --model cnn; ./descent bench --gemm --threads 2"
         })
 final class BenchCommand implements Callable<Integer> {
 
@@ -66,6 +70,40 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "simd",
             description = "scalar, simd, gpu or auto (default: ${DEFAULT-VALUE}).")
     String backend;
+
+    /** The networks {@code --model} names. */
+    enum Network {
+        /** The MLP 784-128(ReLU)-10 at lr 0.1. */
+        MLP,
+        /** {@code descent cnn}'s network ({@link CnnExample#model}) at lr 0.05. */
+        CNN;
+
+        Sequential model() {
+            return this == MLP
+                    ? Models.mlp(784).dense(128, Activation.RELU).dense(10).build()
+                    : CnnExample.model();
+        }
+
+        float lr() {
+            return this == MLP ? 0.1f : 0.05f;
+        }
+
+        /** The network {@code --model} names, in lower case. */
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Network of(String label) {
+            for (Network n : values()) if (n.label().equals(label)) return n;
+            throw new IllegalArgumentException("--model must be mlp or cnn, got '" + label + "'");
+        }
+    }
+
+    @Option(
+            names = "--model",
+            defaultValue = "mlp",
+            description = "The network: mlp or cnn (default: ${DEFAULT-VALUE}; see above).")
+    String modelName;
 
     @Option(
             names = "--threads",
@@ -165,6 +203,10 @@ final class BenchCommand implements Callable<Integer> {
         if (threads != null && threads < 1)
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         PrintStream out = System.out;
+        Network network = Network.of(modelName);
+        if (gemm && network != Network.MLP)
+            throw new IllegalArgumentException("--gemm times the matrix products alone; --model " + network.label()
+                    + " names a network to train: give one or the other");
         if (gemm) return gemm(out);
 
         Path dir = data != null ? data : defaultData();
@@ -179,9 +221,9 @@ final class BenchCommand implements Callable<Integer> {
         Backend b = Backends.byName(backend);
         int usedThreads = applyThreads(b);
 
-        Sequential model = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
+        Sequential model = network.model();
         Loss loss = Loss.softmaxCrossEntropy();
-        float lr = 0.1f;
+        float lr = network.lr();
         Batches batches = new Batches(train, batchSize, seed);
         Batch batch = batches.newBatch();
         double[] seconds = new double[epochs];
@@ -240,6 +282,7 @@ final class BenchCommand implements Callable<Integer> {
         double median = median(seconds);
         out.printf(Locale.ROOT, "test accuracy %.4f; median epoch %.4f s%n", accuracy, median);
         ObjectNode report = JSON.createObjectNode()
+                .put("model", network.label())
                 .put("backend", b.name())
                 .put("device", device(b))
                 .put("threads", usedThreads)

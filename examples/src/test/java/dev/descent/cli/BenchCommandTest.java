@@ -6,9 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descent.Shared;
+import dev.descent.backend.Backends;
+import dev.descent.data.Batch;
+import dev.descent.data.Batches;
+import dev.descent.data.Dataset;
+import dev.descent.data.Idx;
+import dev.descent.examples.CnnExample;
+import dev.descent.loss.Loss;
+import dev.descent.model.Sequential;
+import dev.descent.optim.Optimizers;
+import dev.descent.train.TrainingSession;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +31,15 @@ import org.junit.jupiter.api.Test;
 class BenchCommandTest {
 
     static final List<String> KEYS = List.of(
-            "backend", "device", "threads", "epoch_s_median", "samples_per_s", "train_loss", "test_accuracy", "jdk");
+            "model",
+            "backend",
+            "device",
+            "threads",
+            "epoch_s_median",
+            "samples_per_s",
+            "train_loss",
+            "test_accuracy",
+            "jdk");
 
     @Test
     void lastLineIsJsonWithEveryKeyAndSaneValues() throws Exception {
@@ -45,6 +65,7 @@ class BenchCommandTest {
             for (String key : KEYS) assertTrue(json.has(key), key + " missing in " + json);
             assertEquals(KEYS.size(), json.size(), json.toString());
             assertEquals("simd", json.get("backend").asText());
+            assertEquals("mlp", json.get("model").asText());
             assertEquals(Integer.parseInt(threads), json.get("threads").asInt(), json.toString());
             assertTrue(!json.get("device").asText().isBlank(), json.toString());
             assertTrue(json.get("epoch_s_median").asDouble() > 0, json.toString());
@@ -62,6 +83,57 @@ class BenchCommandTest {
                             .contains(String.valueOf(Runtime.version().feature())),
                     json.toString());
         }
+    }
+
+    /**
+     * {@code --model cnn} trains {@code descent cnn}'s network at lr 0.05 with momentum 0.9: its
+     * reported loss is the mean batch loss of the same epoch trained here through a session of
+     * {@link CnnExample#model} (same seed, batches and rule), and a pass over 1,280 digits lifts the
+     * test accuracy well above chance.
+     */
+    @Test
+    void cnnModelTrainsTheCnnExamplesNetwork() throws Exception {
+        Path mnist = Shared.data().resolve("mnist10k");
+        String out = run(
+                "bench",
+                "--model",
+                "cnn",
+                "--threads",
+                "1",
+                "--epochs",
+                "1",
+                "--warmup",
+                "0",
+                "--limit",
+                "1280",
+                "--data",
+                mnist.toString());
+        String[] lines = out.strip().split("\\R");
+        assertTrue(lines[0].contains("conv2d"), out);
+        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals("cnn", json.get("model").asText(), json.toString());
+
+        Dataset train = Idx.mnist(mnist).train();
+        int[] first = new int[1280];
+        Arrays.setAll(first, i -> i);
+        train = train.select(first, "first 1280");
+        Sequential cnn = CnnExample.model();
+        Batches batches = new Batches(train, 64, 42);
+        Batch batch = batches.newBatch();
+        double sum = 0;
+        try (TrainingSession session = TrainingSession.open(
+                Backends.byName("simd"),
+                cnn,
+                Loss.softmaxCrossEntropy(),
+                Optimizers.sgd(0.05f).momentum(0.9),
+                cnn.initialParameters(42))) {
+            while (batches.next(batch)) {
+                sum += session.accumulate(batch.x(), batch.y(), batch.rows(), 1f) * batch.rows();
+                session.step(0.05f);
+            }
+        }
+        assertEquals(sum / train.rows(), json.get("train_loss").asDouble(), 1e-6, json.toString());
+        assertTrue(json.get("test_accuracy").asDouble() > 0.5, json.toString());
     }
 
     /**
@@ -158,10 +230,14 @@ class BenchCommandTest {
         try {
             assertTrue(Main.run("bench", "--epochs", "0") != 0);
             assertTrue(Main.run("bench", "--threads", "0") != 0);
+            assertTrue(Main.run("bench", "--gemm", "--model", "cnn") != 0);
         } finally {
             System.setErr(saved);
         }
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--epochs must be at least 1, got 0"), err.toString());
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("--gemm times the matrix products alone; --model cnn"),
+                err.toString());
     }
 
     private static String run(String... args) {

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""The `descent bench` workload in PyTorch's CPU build, as a peer measured in the same run.
+"""The `descent bench` workloads in PyTorch's CPU build, as a peer measured in the same run.
 
-MLP 784-128(ReLU)-10 (nn.Linear, PyTorch's default init), softmax cross-entropy (mean), batch 64
-(last batch smaller), torch.optim.SGD lr 0.1 momentum 0.9, shuffled every epoch, on MNIST-10k
-(8,000 train / 2,000 test rows, pixels / 255). Untimed warm-up epochs first (separate model), then
-timed epochs; samples/s = training rows / median epoch time. Prints one JSON line like `descent bench`.
+--model mlp (default): MLP 784-128(ReLU)-10 (nn.Linear, PyTorch's default init), torch.optim.SGD
+lr 0.1 momentum 0.9. --model cnn: `descent cnn`'s network (conv 5x5x16 -> ReLU -> max-pool 2 ->
+conv 5x5x32 -> ReLU -> max-pool 2 -> flatten -> linear 10) at lr 0.05 momentum 0.9, as `descent
+bench --model cnn`. Both: softmax cross-entropy (mean), batch 64 (last batch smaller), shuffled
+every epoch, on MNIST-10k (8,000 train / 2,000 test rows, pixels / 255). Untimed warm-up epochs
+first (separate model), then timed epochs; samples/s = training rows / median epoch time. Prints
+one JSON line like `descent bench`.
 
-Usage: /usr/bin/python3 torch_mlp.py [--threads 1] [--data DIR] [--epochs 5] [--warmup 3]
+Usage: /usr/bin/python3 torch_bench.py [--model mlp|cnn] [--threads 1] [--data DIR] [--epochs 5] [--warmup 3]
 (Debian: apt-get install -y python3-torch).
 """
 import argparse
@@ -37,10 +40,24 @@ def mlp():
     return torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
 
 
+def cnn():
+    """`descent cnn`'s network, over 1x28x28 images."""
+    nn = torch.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(512, 10))
+
+
+# --model: (the network, its learning rate, the shape of one input row)
+MODELS = {"mlp": (mlp, 0.1, (784,)), "cnn": (cnn, 0.05, (1, 28, 28))}
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=os.path.join(here, "..", "..", "..", "shared", "data", "mnist10k"))
+    ap.add_argument("--model", choices=sorted(MODELS), default="mlp")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=3)
@@ -48,17 +65,19 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    network, lr, row = MODELS[a.model]
     (x, y), (xt, yt) = load(a.data)
     x, y, xt, yt = (torch.from_numpy(v) for v in (x, y, xt, yt))
+    x, xt = x.reshape(-1, *row), xt.reshape(-1, *row)
     g = torch.Generator().manual_seed(a.seed)
     torch.manual_seed(a.seed + 1)
-    warm = mlp()
-    warm_opt = torch.optim.SGD(warm.parameters(), lr=0.1, momentum=0.9)
+    warm = network()
+    warm_opt = torch.optim.SGD(warm.parameters(), lr=lr, momentum=0.9)
     for _ in range(a.warmup):
         epoch(warm, warm_opt, x, y, torch.randperm(len(x), generator=g), a.batch_size)
     torch.manual_seed(a.seed)
-    model = mlp()
-    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model = network()
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     seconds, loss = [], float("nan")
     for e in range(a.epochs):
         order = torch.randperm(len(x), generator=g)
@@ -72,6 +91,7 @@ def main():
     print(
         json.dumps(
             {
+                "model": a.model,
                 "backend": "torch",
                 "device": "PyTorch " + torch.__version__ + " CPU",
                 "threads": torch.get_num_threads(),
