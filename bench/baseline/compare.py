@@ -269,7 +269,7 @@ def main():
             print(f"{n:30}" + "".join(f"  {t} thr {paired(mlp[(ours(n), t)], mlp[(n, t)])}" for t in a.threads))
     print("descent ÷ numpy (native kernel), epoch by epoch (each pair of epochs back to back): median [range]")
     for t in a.threads:
-        print(f"{'':26}  {t} thr {spread(epochs[t])} of {len(epochs[t])} pairs")
+        print(f"{'':30}  {t} thr {spread(epochs[t])} of {len(epochs[t])} pairs")
     cases = sorted({k[2] for k in gemm}, key=lambda c: [k[2] for k in gemm].index(c))
     print("\nsgemm GFLOP/s (median of rounds); ratio = descent ÷ openblas native; within rounds: median [range]")
     for t in a.threads:
