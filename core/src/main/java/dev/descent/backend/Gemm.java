@@ -811,23 +811,23 @@ final class Gemm {
         for (int half = 0; half < NR; half += L) {
             int c = j + half, first = colAt[c], second = colAt[c + L / 2];
             boolean one = runs(colAt, c, L), two = !one && runs(colAt, c, L / 2) && runs(colAt, c + L / 2, L / 2);
-            // a whole vector from each run's start must lie in b for every row
-            // the lanes where the second, third, fourth and a fifth run start (L when there is none)
+            // the lanes where the second, third and fourth runs start (L when there is none); four:
+            // no fifth run
             int r1 = runEnd(colAt, c, 0), r2 = runEnd(colAt, c, r1), r3 = runEnd(colAt, c, r2);
             boolean four = !one && !two && runEnd(colAt, c, r3) == L;
-            // a run starting at lane r is loaded whole from colAt[c + r] - r, so its lanes line up
+            // a run starting at lane r is loaded whole from colAt[c + r] - r, so its values land in its lanes
             int s1 = r1 < L ? colAt[c + r1] - r1 : first,
                     s2 = r2 < L ? colAt[c + r2] - r2 : first,
                     s3 = r3 < L ? colAt[c + r3] - r3 : first;
-            int
-                    from =
-                            two
-                                    ? Math.min(first, second - L / 2)
-                                    : four ? Math.min(Math.min(first, s1), Math.min(s2, s3)) : first,
-                    to =
-                            two
-                                    ? Math.max(first, second - L / 2)
-                                    : four ? Math.max(Math.max(first, s1), Math.max(s2, s3)) : first;
+            // a whole vector from each run's start must lie in b for every row
+            int from = first, to = first;
+            if (two) {
+                from = Math.min(first, second - L / 2);
+                to = Math.max(first, second - L / 2);
+            } else if (four) {
+                from = Math.min(Math.min(first, s1), Math.min(s2, s3));
+                to = Math.max(Math.max(first, s1), Math.max(s2, s3));
+            }
             boolean inside = bOff + lo + from >= 0 && (long) bOff + hi + to + L <= b.length;
             // one loop per case: a vector merged from two branches is boxed by C2
             if (one && inside)
