@@ -3,6 +3,8 @@ package dev.descent.backend;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,18 +22,20 @@ import jdk.incubator.vector.VectorSpecies;
  *       taps in order with FMA from zero and stored into y's NCHW rows, then the bias added by a
  *       plain loop: the same operations as the im2col product's (k in order) and its scatter, so
  *       the same bits.
- *   <li>{@link #weightGradient}: two channels × six taps per register tile, accumulated over each
- *       image's position vectors while its x and dy planes sit in L1 (the lanes an overlapping
- *       vector repeats multiplied by 0), then the bias sums. Each sum's lanes are added in lane
- *       order at the end of the call ({@link SimdBackend#lanesSum}), so dW differs from the
- *       product's only in rounding.
+ *   <li>{@link #weightGradient}: four channels × five taps per register tile, accumulated over each
+ *       image's output plane read as whole vectors of consecutive positions (a vector that spans
+ *       two output rows takes its x as two loads and a blend; a plane that is not a whole number
+ *       of vectors ends with one that overlaps the vector before, its repeated lanes of dy
+ *       zeroed), while the image's x and dy planes sit in L1; then the bias sums. Each sum's lanes
+ *       are added in lane order at the end of the call ({@link SimdBackend#lanesSum}), so dW
+ *       differs from the product's only in rounding.
  * </ul>
  *
  * <p>Both split over the threads (forward by images, the weight gradient by groups of four
  * channels), each element computed as on one thread: the same bits on any thread count. Four
  * channels a forward tile beat two even with AVX2's 16 registers (1.17× there, 1.29× with
- * AVX-512's 32), as each x load then serves four FMAs; the weight gradient's four-channel tile
- * (1.34×) is not kept (see {@link #gradientTile}). The two kernels' tiles have the same shape (a
+ * AVX-512's 32), as each x load then serves four FMAs; so does the weight gradient's (see {@link
+ * #runsTile}). The two kernels' tiles have the same shape (a
  * load, then FMAs into named accumulators) on purpose: a helper taking the vectors would box them
  * where C2 does not inline it.
  *
@@ -46,6 +50,14 @@ final class DirectConv {
 
     private static final VectorSpecies<Float> S = SimdBackend.S;
     private static final int L = S.length();
+    /** 0, 1, …, L − 1: the lane numbers, whose comparisons give {@link #splitsTile}'s blends. */
+    private static final FloatVector LANES;
+
+    static {
+        float[] lanes = new float[L];
+        for (int i = 0; i < L; i++) lanes[i] = i;
+        LANES = FloatVector.fromArray(S, lanes, 0);
+    }
 
     /** Patches (input channels × kernel taps) below this run direct; larger ones keep im2col's product. */
     static final int MAX_PATCH = 64;
@@ -53,10 +65,10 @@ final class DirectConv {
     /** Position vectors per register tile of {@link #forward}. */
     private static final int POSITIONS = 4;
 
-    /** Taps per register tile of {@link #weightGradient}. */
-    private static final int TAPS = 6;
+    /** Taps per register tile of {@link #weightGradient}: a 5-wide kernel row, no tap wasted. */
+    private static final int TAPS = 5;
 
-    /** Floats of {@link Call#sums} per group of four channels and tap tile: 24 vectors. */
+    /** Floats of {@link Call#sums} per group of four channels and tap tile: 20 vectors. */
     private static final int TILE_SUMS = 4 * TAPS * L;
 
     /** Multiply-adds below which a call stays on the calling thread. */
@@ -83,18 +95,38 @@ final class DirectConv {
         /**
          * The patch's tap offsets in an input row ({@code ch·H·W + i·W + j}), then per position
          * vector q, in row order, three ints: its offset in an input plane ({@code a·W + b}), in an
-         * output plane ({@code a·OW + b}), and in {@link #masks}. The forward's list is padded to
-         * whole tiles by repeating the last vector.
+         * output plane ({@code a·OW + b}), and one unused. The forward's list is padded to whole
+         * tiles by repeating the last vector. The weight gradient uses the taps only.
          */
         int[] table = new int[0];
-        /** L ones, then L lanes that are 0 where a row's last vector repeats the one before it. */
-        final float[] masks = new float[2 * L];
-        /** Per group of four channels: each tap tile's 24 sums, then the four bias sums, L lanes each. */
+        /**
+         * The weight gradient's whole vectors of an output plane (positions {@code [q·L, q·L + L)})
+         * that lie in one output row, two ints each: the offset of the first in an input plane
+         * ({@code a·W + b}) and in an output plane ({@code q·L}).
+         */
+        int[] runs = new int[0];
+        /**
+         * Those that continue on the next output row, four ints each: the input-plane offset of the
+         * first, that of the next row's first minus the lanes before it ({@code (a + 1)·W − r}), the
+         * output-plane offset, and r, the first lane on the next row.
+         */
+        int[] splits = new int[0];
+        /**
+         * When the plane is not a whole number of vectors: its last vector, from {@code plane − L}, as
+         * a split (r = L when it lies in one row), its output-plane offset 0 in {@link #lastDy}.
+         */
+        final int[] overlap = new int[4];
+        /**
+         * That vector's dy per channel (L floats each, from {@code channel·L}), with the lanes the
+         * whole vectors already cover set to 0; refilled per image and group.
+         */
+        float[] lastDy = new float[0];
+        /** Per group of four channels: each tap tile's 20 sums, then the four bias sums, L lanes each. */
         float[] sums = new float[0];
 
         ImageWindow v;
         boolean gradient;
-        int out, rows, taps, vectors, listed, tiles, tasks;
+        int out, rows, taps, vectors, listed, tiles, tasks, nRuns, nSplits, whole, covered;
         float[] x, w, bias, y;
         int xOff, wOff, biasOff, yOff;
 
@@ -108,28 +140,60 @@ final class DirectConv {
             taps = v.patch();
             tiles = (taps + TAPS - 1) / TAPS;
             vectors = oh * perRow;
-            listed = gradient ? vectors : (vectors + POSITIONS - 1) / POSITIONS * POSITIONS;
+            listed = gradient ? 0 : (vectors + POSITIONS - 1) / POSITIONS * POSITIONS;
             int size = taps + 3 * listed;
             if (table.length < size) table = new int[size];
             int t = 0;
             for (int ch = 0; ch < v.channels(); ch++)
                 for (int i = 0; i < v.kernelHeight(); i++)
                     for (int j = 0; j < v.kernelWidth(); j++) table[t++] = ch * hw + i * width + j;
-            for (int a = 0; a < oh; a++)
-                for (int c = 0; c < perRow; c++) {
-                    int b = Math.min(c * L, ow - L);
-                    table[t++] = a * width + b;
-                    table[t++] = a * ow + b;
-                    table[t++] = b == c * L ? 0 : L;
-                }
-            for (; t < size; t += 3) System.arraycopy(table, t - 3, table, t, 3);
-            int repeated = perRow * L - ow; // lanes of a row's last vector that the one before covers
-            for (int l = 0; l < L; l++) {
-                masks[l] = 1f;
-                masks[L + l] = l < repeated ? 0f : 1f;
+            if (gradient) listWholeVectors(v);
+            else {
+                for (int a = 0; a < oh; a++)
+                    for (int c = 0; c < perRow; c++) {
+                        int b = Math.min(c * L, ow - L);
+                        table[t++] = a * width + b;
+                        table[t++] = a * ow + b;
+                        table[t++] = 0;
+                    }
+                for (; t < size; t += 3) System.arraycopy(table, t - 3, table, t, 3);
             }
             long work = (long) rows * out * v.plane() * taps;
             tasks = work < SPLIT_MIN ? 1 : Math.max(1, Math.min(threads, gradient ? (out + 3) / 4 : rows));
+        }
+
+        /**
+         * Fills {@link #runs}, {@link #splits} and {@link #overlap} for the weight gradient: the plane
+         * (OH·OW positions in row order) as whole vectors, each lying in one output row or two
+         * (OW ≥ L, see {@link #applies}).
+         */
+        private void listWholeVectors(ImageWindow v) {
+            int ow = v.outWidth(), width = v.width(), plane = v.plane();
+            whole = plane / L;
+            if (runs.length < 2 * whole) runs = new int[2 * whole];
+            if (splits.length < 4 * whole) splits = new int[4 * whole];
+            nRuns = nSplits = 0;
+            for (int q = 0; q < whole; q++) {
+                int p = q * L, a = p / ow, b = p % ow, r = ow - b;
+                if (r >= L) {
+                    runs[2 * nRuns] = a * width + b;
+                    runs[2 * nRuns + 1] = p;
+                    nRuns++;
+                } else {
+                    int at = 4 * nSplits++;
+                    splits[at] = a * width + b;
+                    splits[at + 1] = (a + 1) * width - r;
+                    splits[at + 2] = p;
+                    splits[at + 3] = r;
+                }
+            }
+            covered = whole * L - (plane - L); // lanes of the overlapping last vector already summed
+            int p = plane - L, a = p / ow, b = p % ow, r = Math.min(ow - b, L);
+            overlap[0] = a * width + b;
+            overlap[1] = r < L ? (a + 1) * width - r : a * width + b;
+            overlap[2] = 0;
+            overlap[3] = r;
+            if (whole * L < plane && lastDy.length < out * L) lastDy = new float[out * L];
         }
 
         void run() {
@@ -146,11 +210,14 @@ final class DirectConv {
             if (gradient) {
                 int groups = (out + 3) / 4;
                 int g0 = (int) ((long) groups * t / tasks), g1 = (int) ((long) groups * (t + 1) / tasks);
+                boolean partial = whole * L < v.plane();
                 for (int e = 0; e < rows; e++)
                     for (int g = g0; g < g1; g++) {
+                        if (partial) fillLastDy(this, e, 4 * g);
                         for (int k = 0; k < taps; k += TAPS) {
-                            gradientTile(this, e, 4 * g, k);
-                            gradientTile(this, e, 4 * g + 2, k);
+                            runsTile(this, e, 4 * g, k);
+                            splitsTile(this, e, 4 * g, k, false);
+                            if (partial) splitsTile(this, e, 4 * g, k, true);
                         }
                         biasSums(this, e, 4 * g);
                     }
@@ -323,72 +390,211 @@ final class DirectConv {
     }
 
     /**
-     * One register tile of the gradient sums: image e's share for channels o and o + 1 (clamped to
-     * the last channel, whose repeated sums go unused) and the six taps from k (the last tile
-     * repeating the last tap), the sums of {@code dy·x} over the image's position vectors added to
-     * {@link Call#sums} in the rows of o's group of four. One tile a call (see {@link #forwardTile}),
-     * and two channels, not four: with 24 accumulators the JIT compiled this loop with boxed vectors
-     * in one full test run in six (a CNN step allocating 0.4–25 MB), perhaps by the trap count
-     * {@link #forwardTile} describes (24 FMAs and four multiplications).
+     * One register tile of the gradient sums: image e's share for channels o to o + 3 (clamped to
+     * the last channel, whose repeated sums go unused) and the five taps from k (the last tile
+     * repeating the last tap), over the plane's whole vectors that lie in one output row ({@link
+     * Call#runs}), added to {@link Call#sums} in the rows of o's group. One x load serves four FMAs.
+     *
+     * <p>One tile a call, and no vector operation but loads, stores and the 20 FMAs (see {@link
+     * #forwardTile} on C2's per-compile trap budget); vectors spanning two rows have their own
+     * method ({@link #splitsTile}). Against the two-channel, six-tap tile over each row's vectors
+     * (the last one overlapping, its dy masked by a multiplication) that this replaced, on MNIST's
+     * first layer (one thread, batch 64, one JVM, 2026-12-07, Zen 4): 485 µs against 720 with 16
+     * lanes, the same with 8 ({@code -XX:UseAVX=2}, where 24-wide rows are whole vectors and the
+     * 20 accumulators spill).
      */
-    private static void gradientTile(Call c, int e, int o, int k) {
+    private static void runsTile(Call c, int e, int o, int k) {
         int[] t = c.table;
-        float[] x = c.x, dy = c.y, masks = c.masks, sums = c.sums;
-        int taps = c.taps, plane = c.v.plane(), last = taps - 1, om = c.out - 1;
-        int xb = c.xOff + e * c.v.inputSize(), yb = c.yOff + e * c.out * plane;
-        int y0 = yb + Math.min(o, om) * plane, y1 = yb + Math.min(o + 1, om) * plane;
-        int qEnd = taps + 3 * c.vectors;
-        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + k / TAPS * TILE_SUMS + o % 4 * TAPS * L;
+        float[] x = c.x, sums = c.sums;
+        int taps = c.taps, last = taps - 1;
+        int xb = c.xOff + e * c.v.inputSize();
+        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + k / TAPS * TILE_SUMS;
         int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
-        int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)], d5 = t[Math.min(k + 5, last)];
-        var a00 = FloatVector.fromArray(S, sums, s);
-        var a01 = FloatVector.fromArray(S, sums, s + L);
+        int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)];
+        int plane = c.v.plane(), om = c.out - 1, yb = c.yOff + e * c.out * plane;
+        int y0 = yb + o * plane, y1 = yb + Math.min(o + 1, om) * plane;
+        int y2 = yb + Math.min(o + 2, om) * plane, y3 = yb + Math.min(o + 3, om) * plane;
+        int[] r = c.runs;
+        float[] dy = c.y;
+        var a00 = FloatVector.fromArray(S, sums, s + 0 * L);
+        var a01 = FloatVector.fromArray(S, sums, s + 1 * L);
         var a02 = FloatVector.fromArray(S, sums, s + 2 * L);
         var a03 = FloatVector.fromArray(S, sums, s + 3 * L);
         var a04 = FloatVector.fromArray(S, sums, s + 4 * L);
-        var a05 = FloatVector.fromArray(S, sums, s + 5 * L);
-        var a10 = FloatVector.fromArray(S, sums, s + 6 * L);
-        var a11 = FloatVector.fromArray(S, sums, s + 7 * L);
-        var a12 = FloatVector.fromArray(S, sums, s + 8 * L);
-        var a13 = FloatVector.fromArray(S, sums, s + 9 * L);
-        var a14 = FloatVector.fromArray(S, sums, s + 10 * L);
-        var a15 = FloatVector.fromArray(S, sums, s + 11 * L);
-        for (int q = taps; q < qEnd; q += 3) {
-            int p = xb + t[q], yq = t[q + 1];
-            var m = FloatVector.fromArray(S, masks, t[q + 2]);
-            var u = FloatVector.fromArray(S, dy, y0 + yq).mul(m);
-            var z = FloatVector.fromArray(S, dy, y1 + yq).mul(m);
-            var v = FloatVector.fromArray(S, x, p + d0);
-            a00 = v.fma(u, a00);
-            a10 = v.fma(z, a10);
+        var a10 = FloatVector.fromArray(S, sums, s + 5 * L);
+        var a11 = FloatVector.fromArray(S, sums, s + 6 * L);
+        var a12 = FloatVector.fromArray(S, sums, s + 7 * L);
+        var a13 = FloatVector.fromArray(S, sums, s + 8 * L);
+        var a14 = FloatVector.fromArray(S, sums, s + 9 * L);
+        var a20 = FloatVector.fromArray(S, sums, s + 10 * L);
+        var a21 = FloatVector.fromArray(S, sums, s + 11 * L);
+        var a22 = FloatVector.fromArray(S, sums, s + 12 * L);
+        var a23 = FloatVector.fromArray(S, sums, s + 13 * L);
+        var a24 = FloatVector.fromArray(S, sums, s + 14 * L);
+        var a30 = FloatVector.fromArray(S, sums, s + 15 * L);
+        var a31 = FloatVector.fromArray(S, sums, s + 16 * L);
+        var a32 = FloatVector.fromArray(S, sums, s + 17 * L);
+        var a33 = FloatVector.fromArray(S, sums, s + 18 * L);
+        var a34 = FloatVector.fromArray(S, sums, s + 19 * L);
+        for (int q = 0, end = 2 * c.nRuns; q < end; q += 2) {
+            int p = xb + r[q], yq = r[q + 1];
+            var u0 = FloatVector.fromArray(S, dy, y0 + yq);
+            var u1 = FloatVector.fromArray(S, dy, y1 + yq);
+            var u2 = FloatVector.fromArray(S, dy, y2 + yq);
+            var u3 = FloatVector.fromArray(S, dy, y3 + yq);
+            FloatVector v;
+            v = FloatVector.fromArray(S, x, p + d0);
+            a00 = v.fma(u0, a00);
+            a10 = v.fma(u1, a10);
+            a20 = v.fma(u2, a20);
+            a30 = v.fma(u3, a30);
             v = FloatVector.fromArray(S, x, p + d1);
-            a01 = v.fma(u, a01);
-            a11 = v.fma(z, a11);
+            a01 = v.fma(u0, a01);
+            a11 = v.fma(u1, a11);
+            a21 = v.fma(u2, a21);
+            a31 = v.fma(u3, a31);
             v = FloatVector.fromArray(S, x, p + d2);
-            a02 = v.fma(u, a02);
-            a12 = v.fma(z, a12);
+            a02 = v.fma(u0, a02);
+            a12 = v.fma(u1, a12);
+            a22 = v.fma(u2, a22);
+            a32 = v.fma(u3, a32);
             v = FloatVector.fromArray(S, x, p + d3);
-            a03 = v.fma(u, a03);
-            a13 = v.fma(z, a13);
+            a03 = v.fma(u0, a03);
+            a13 = v.fma(u1, a13);
+            a23 = v.fma(u2, a23);
+            a33 = v.fma(u3, a33);
             v = FloatVector.fromArray(S, x, p + d4);
-            a04 = v.fma(u, a04);
-            a14 = v.fma(z, a14);
-            v = FloatVector.fromArray(S, x, p + d5);
-            a05 = v.fma(u, a05);
-            a15 = v.fma(z, a15);
+            a04 = v.fma(u0, a04);
+            a14 = v.fma(u1, a14);
+            a24 = v.fma(u2, a24);
+            a34 = v.fma(u3, a34);
         }
-        a00.intoArray(sums, s);
-        a01.intoArray(sums, s + L);
+        a00.intoArray(sums, s + 0 * L);
+        a01.intoArray(sums, s + 1 * L);
         a02.intoArray(sums, s + 2 * L);
         a03.intoArray(sums, s + 3 * L);
         a04.intoArray(sums, s + 4 * L);
-        a05.intoArray(sums, s + 5 * L);
-        a10.intoArray(sums, s + 6 * L);
-        a11.intoArray(sums, s + 7 * L);
-        a12.intoArray(sums, s + 8 * L);
-        a13.intoArray(sums, s + 9 * L);
-        a14.intoArray(sums, s + 10 * L);
-        a15.intoArray(sums, s + 11 * L);
+        a10.intoArray(sums, s + 5 * L);
+        a11.intoArray(sums, s + 6 * L);
+        a12.intoArray(sums, s + 7 * L);
+        a13.intoArray(sums, s + 8 * L);
+        a14.intoArray(sums, s + 9 * L);
+        a20.intoArray(sums, s + 10 * L);
+        a21.intoArray(sums, s + 11 * L);
+        a22.intoArray(sums, s + 12 * L);
+        a23.intoArray(sums, s + 13 * L);
+        a24.intoArray(sums, s + 14 * L);
+        a30.intoArray(sums, s + 15 * L);
+        a31.intoArray(sums, s + 16 * L);
+        a32.intoArray(sums, s + 17 * L);
+        a33.intoArray(sums, s + 18 * L);
+        a34.intoArray(sums, s + 19 * L);
+    }
+
+    /**
+     * {@link #runsTile} over the whole vectors that continue on the next output row ({@link
+     * Call#splits}), or, when lastVector, over the plane's overlapping last vector ({@link
+     * Call#overlap}, its dy from {@link Call#lastDy}): each x is two loads, one per row, and a blend
+     * at the lane where the next row starts.
+     */
+    private static void splitsTile(Call c, int e, int o, int k, boolean lastVector) {
+        int[] t = c.table;
+        float[] x = c.x, sums = c.sums;
+        int taps = c.taps, last = taps - 1;
+        int xb = c.xOff + e * c.v.inputSize();
+        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + k / TAPS * TILE_SUMS;
+        int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
+        int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)];
+        int om = c.out - 1, stride = lastVector ? L : c.v.plane();
+        int yb = lastVector ? 0 : c.yOff + e * c.out * stride;
+        int y0 = yb + o * stride, y1 = yb + Math.min(o + 1, om) * stride;
+        int y2 = yb + Math.min(o + 2, om) * stride, y3 = yb + Math.min(o + 3, om) * stride;
+        int[] r = lastVector ? c.overlap : c.splits;
+        float[] dy = lastVector ? c.lastDy : c.y;
+        var a00 = FloatVector.fromArray(S, sums, s + 0 * L);
+        var a01 = FloatVector.fromArray(S, sums, s + 1 * L);
+        var a02 = FloatVector.fromArray(S, sums, s + 2 * L);
+        var a03 = FloatVector.fromArray(S, sums, s + 3 * L);
+        var a04 = FloatVector.fromArray(S, sums, s + 4 * L);
+        var a10 = FloatVector.fromArray(S, sums, s + 5 * L);
+        var a11 = FloatVector.fromArray(S, sums, s + 6 * L);
+        var a12 = FloatVector.fromArray(S, sums, s + 7 * L);
+        var a13 = FloatVector.fromArray(S, sums, s + 8 * L);
+        var a14 = FloatVector.fromArray(S, sums, s + 9 * L);
+        var a20 = FloatVector.fromArray(S, sums, s + 10 * L);
+        var a21 = FloatVector.fromArray(S, sums, s + 11 * L);
+        var a22 = FloatVector.fromArray(S, sums, s + 12 * L);
+        var a23 = FloatVector.fromArray(S, sums, s + 13 * L);
+        var a24 = FloatVector.fromArray(S, sums, s + 14 * L);
+        var a30 = FloatVector.fromArray(S, sums, s + 15 * L);
+        var a31 = FloatVector.fromArray(S, sums, s + 16 * L);
+        var a32 = FloatVector.fromArray(S, sums, s + 17 * L);
+        var a33 = FloatVector.fromArray(S, sums, s + 18 * L);
+        var a34 = FloatVector.fromArray(S, sums, s + 19 * L);
+        for (int q = 0, end = lastVector ? 4 : 4 * c.nSplits; q < end; q += 4) {
+            int p = xb + r[q], p2 = xb + r[q + 1], yq = r[q + 2];
+            VectorMask<Float> next = LANES.compare(VectorOperators.GE, r[q + 3]);
+            var u0 = FloatVector.fromArray(S, dy, y0 + yq);
+            var u1 = FloatVector.fromArray(S, dy, y1 + yq);
+            var u2 = FloatVector.fromArray(S, dy, y2 + yq);
+            var u3 = FloatVector.fromArray(S, dy, y3 + yq);
+            FloatVector v;
+            v = FloatVector.fromArray(S, x, p + d0).blend(FloatVector.fromArray(S, x, p2 + d0), next);
+            a00 = v.fma(u0, a00);
+            a10 = v.fma(u1, a10);
+            a20 = v.fma(u2, a20);
+            a30 = v.fma(u3, a30);
+            v = FloatVector.fromArray(S, x, p + d1).blend(FloatVector.fromArray(S, x, p2 + d1), next);
+            a01 = v.fma(u0, a01);
+            a11 = v.fma(u1, a11);
+            a21 = v.fma(u2, a21);
+            a31 = v.fma(u3, a31);
+            v = FloatVector.fromArray(S, x, p + d2).blend(FloatVector.fromArray(S, x, p2 + d2), next);
+            a02 = v.fma(u0, a02);
+            a12 = v.fma(u1, a12);
+            a22 = v.fma(u2, a22);
+            a32 = v.fma(u3, a32);
+            v = FloatVector.fromArray(S, x, p + d3).blend(FloatVector.fromArray(S, x, p2 + d3), next);
+            a03 = v.fma(u0, a03);
+            a13 = v.fma(u1, a13);
+            a23 = v.fma(u2, a23);
+            a33 = v.fma(u3, a33);
+            v = FloatVector.fromArray(S, x, p + d4).blend(FloatVector.fromArray(S, x, p2 + d4), next);
+            a04 = v.fma(u0, a04);
+            a14 = v.fma(u1, a14);
+            a24 = v.fma(u2, a24);
+            a34 = v.fma(u3, a34);
+        }
+        a00.intoArray(sums, s + 0 * L);
+        a01.intoArray(sums, s + 1 * L);
+        a02.intoArray(sums, s + 2 * L);
+        a03.intoArray(sums, s + 3 * L);
+        a04.intoArray(sums, s + 4 * L);
+        a10.intoArray(sums, s + 5 * L);
+        a11.intoArray(sums, s + 6 * L);
+        a12.intoArray(sums, s + 7 * L);
+        a13.intoArray(sums, s + 8 * L);
+        a14.intoArray(sums, s + 9 * L);
+        a20.intoArray(sums, s + 10 * L);
+        a21.intoArray(sums, s + 11 * L);
+        a22.intoArray(sums, s + 12 * L);
+        a23.intoArray(sums, s + 13 * L);
+        a24.intoArray(sums, s + 14 * L);
+        a30.intoArray(sums, s + 15 * L);
+        a31.intoArray(sums, s + 16 * L);
+        a32.intoArray(sums, s + 17 * L);
+        a33.intoArray(sums, s + 18 * L);
+        a34.intoArray(sums, s + 19 * L);
+    }
+
+    /**
+     * Image e's dy of channels o to o + 3 (those below out) over the plane's overlapping last
+     * vector, into {@link Call#lastDy}, with the lanes the whole vectors already cover set to 0.
+     */
+    private static void fillLastDy(Call c, int e, int o) {
+        int plane = c.v.plane(), from = c.yOff + e * c.out * plane + plane - L;
+        for (int ch = o; ch < Math.min(o + 4, c.out); ch++)
+            for (int l = 0; l < L; l++) c.lastDy[ch * L + l] = l < c.covered ? 0f : c.y[from + ch * plane + l];
     }
 
     /**
@@ -404,33 +610,36 @@ final class DirectConv {
         }
     }
 
-    /** Image e's share of the sums of dy of channels o to o + 3, added to {@link Call#sums}. */
+    /**
+     * Image e's share of the sums of dy of channels o to o + 3, added to {@link Call#sums}: the
+     * plane's whole vectors, then its overlapping last vector from {@link Call#lastDy}.
+     */
     private static void biasSums(Call c, int e, int o) {
-        int[] t = c.table;
-        float[] dy = c.y, masks = c.masks, sums = c.sums;
-        int taps = c.taps, plane = c.v.plane(), om = c.out - 1;
-        int yb = c.yOff + e * c.out * plane;
+        float[] dy = c.y, sums = c.sums;
+        int plane = c.v.plane(), om = c.out - 1, yb = c.yOff + e * c.out * plane;
         int y0 = yb + o * plane,
                 y1 = yb + Math.min(o + 1, om) * plane,
                 y2 = yb + Math.min(o + 2, om) * plane,
                 y3 = yb + Math.min(o + 3, om) * plane;
-        int qEnd = taps + 3 * c.vectors;
         int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + c.tiles * TILE_SUMS;
         var g0 = FloatVector.fromArray(S, sums, s);
         var g1 = FloatVector.fromArray(S, sums, s + L);
         var g2 = FloatVector.fromArray(S, sums, s + 2 * L);
         var g3 = FloatVector.fromArray(S, sums, s + 3 * L);
-        for (int q = taps; q < qEnd; q += 3) {
-            var m = FloatVector.fromArray(S, masks, t[q + 2]);
-            int yq = t[q + 1];
-            g0 = g0.add(FloatVector.fromArray(S, dy, y0 + yq).mul(m));
-            g1 = g1.add(FloatVector.fromArray(S, dy, y1 + yq).mul(m));
-            g2 = g2.add(FloatVector.fromArray(S, dy, y2 + yq).mul(m));
-            g3 = g3.add(FloatVector.fromArray(S, dy, y3 + yq).mul(m));
+        for (int q = 0, end = c.whole * L; q < end; q += L) {
+            g0 = g0.add(FloatVector.fromArray(S, dy, y0 + q));
+            g1 = g1.add(FloatVector.fromArray(S, dy, y1 + q));
+            g2 = g2.add(FloatVector.fromArray(S, dy, y2 + q));
+            g3 = g3.add(FloatVector.fromArray(S, dy, y3 + q));
         }
         g0.intoArray(sums, s);
         g1.intoArray(sums, s + L);
         g2.intoArray(sums, s + 2 * L);
         g3.intoArray(sums, s + 3 * L);
+        if (c.whole * L < plane)
+            for (int r = 0; r < 4; r++) {
+                int ch = Math.min(o + r, om);
+                for (int l = 0; l < L; l++) sums[s + r * L + l] += c.lastDy[ch * L + l];
+            }
     }
 }
