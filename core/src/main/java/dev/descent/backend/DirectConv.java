@@ -13,9 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * traffic: MNIST's 1→16 5×5 convolution (k = 25) ran at 53 GFLOP/s forward and 35 for the weight
  * gradient, plus the unfolding and the channel-major scatter and gather.
  *
- * <p>Nothing is unfolded or packed. Each output row is covered by vectors along it (the last one
- * overlapping the one before when the row is not a whole number of vectors), and every tap (ch, i,
- * j) of a vector at output (a, b) is one vector load of x at {@code (a·W + b) + (ch·H·W + i·W + j)}.
+ * <p>Nothing is unfolded or packed. Every tap (ch, i, j) of a vector of outputs from (a, b) along an
+ * output row is one vector load of x at {@code (a·W + b) + (ch·H·W + i·W + j)}.
  *
  * <ul>
  *   <li>{@link #forward}: four channels × four position vectors per register tile, summed over the
@@ -93,10 +92,11 @@ final class DirectConv {
      */
     private static final class Call implements IntConsumer {
         /**
-         * The patch's tap offsets in an input row ({@code ch·H·W + i·W + j}), then per position
-         * vector q, in row order, three ints: its offset in an input plane ({@code a·W + b}), in an
-         * output plane ({@code a·OW + b}), and one unused. The forward's list is padded to whole
-         * tiles by repeating the last vector. The weight gradient uses the taps only.
+         * The patch's tap offsets in an input row ({@code ch·H·W + i·W + j}), then, for the forward,
+         * per position vector (each output row's vectors in row order, the last one overlapping the
+         * one before when the row is not a whole number of vectors) two ints: its offset in an input
+         * plane ({@code a·W + b}) and in an output plane ({@code a·OW + b}); the list is padded to
+         * whole tiles by repeating the last vector.
          */
         int[] table = new int[0];
         /**
@@ -126,7 +126,7 @@ final class DirectConv {
 
         ImageWindow v;
         boolean gradient;
-        int out, rows, taps, vectors, listed, tiles, tasks, nRuns, nSplits, whole, covered;
+        int out, rows, taps, listed, tiles, tasks, nRuns, nSplits, whole, covered;
         float[] x, w, bias, y;
         int xOff, wOff, biasOff, yOff;
 
@@ -139,9 +139,9 @@ final class DirectConv {
             int perRow = (ow + L - 1) / L;
             taps = v.patch();
             tiles = (taps + TAPS - 1) / TAPS;
-            vectors = oh * perRow;
+            int vectors = oh * perRow;
             listed = gradient ? 0 : (vectors + POSITIONS - 1) / POSITIONS * POSITIONS;
-            int size = taps + 3 * listed;
+            int size = taps + 2 * listed;
             if (table.length < size) table = new int[size];
             int t = 0;
             for (int ch = 0; ch < v.channels(); ch++)
@@ -154,9 +154,8 @@ final class DirectConv {
                         int b = Math.min(c * L, ow - L);
                         table[t++] = a * width + b;
                         table[t++] = a * ow + b;
-                        table[t++] = 0;
                     }
-                for (; t < size; t += 3) System.arraycopy(table, t - 3, table, t, 3);
+                for (; t < size; t += 2) System.arraycopy(table, t - 2, table, t, 2);
             }
             long work = (long) rows * out * v.plane() * taps;
             tasks = work < SPLIT_MIN ? 1 : Math.max(1, Math.min(threads, gradient ? (out + 3) / 4 : rows));
@@ -225,7 +224,7 @@ final class DirectConv {
                 int e0 = (int) ((long) rows * t / tasks), e1 = (int) ((long) rows * (t + 1) / tasks);
                 for (int e = e0; e < e1; e++)
                     for (int o = 0; o < out; o += 4) {
-                        for (int q = 0; q < listed; q += POSITIONS) forwardTile(this, e, o, taps + 3 * q);
+                        for (int q = 0; q < listed; q += POSITIONS) forwardTile(this, e, o, taps + 2 * q);
                         addBias(this, e, o);
                     }
             }
@@ -326,7 +325,7 @@ final class DirectConv {
         int xb = c.xOff + e * c.v.inputSize(), yb = c.yOff + e * c.out * plane;
         int w0 = c.wOff + o * taps, w1 = c.wOff + o1 * taps, w2 = c.wOff + o2 * taps, w3 = c.wOff + o3 * taps;
         int y0 = yb + o * plane, y1 = yb + o1 * plane, y2 = yb + o2 * plane, y3 = yb + o3 * plane;
-        int p0 = xb + t[q], p1 = xb + t[q + 3], p2 = xb + t[q + 6], p3 = xb + t[q + 9];
+        int p0 = xb + t[q], p1 = xb + t[q + 2], p2 = xb + t[q + 4], p3 = xb + t[q + 6];
         var a00 = FloatVector.zero(S);
         var a01 = FloatVector.zero(S);
         var a02 = FloatVector.zero(S);
@@ -370,7 +369,7 @@ final class DirectConv {
             a23 = v.fma(wc, a23);
             a33 = v.fma(wd, a33);
         }
-        int q0 = t[q + 1], q1 = t[q + 4], q2 = t[q + 7], q3 = t[q + 10];
+        int q0 = t[q + 1], q1 = t[q + 3], q2 = t[q + 5], q3 = t[q + 7];
         a00.intoArray(y, y0 + q0);
         a01.intoArray(y, y0 + q1);
         a02.intoArray(y, y0 + q2);
@@ -399,9 +398,9 @@ final class DirectConv {
      * #forwardTile} on C2's per-compile trap budget); vectors spanning two rows have their own
      * method ({@link #splitsTile}). Against the two-channel, six-tap tile over each row's vectors
      * (the last one overlapping, its dy masked by a multiplication) that this replaced, on MNIST's
-     * first layer (one thread, batch 64, one JVM, 2026-12-07, Zen 4): 485 µs against 720 with 16
-     * lanes, the same with 8 ({@code -XX:UseAVX=2}, where 24-wide rows are whole vectors and the
-     * 20 accumulators spill).
+     * first layer (batch 64, alternating JVMs, 2026-12-07, Zen 4): 487–490 µs against 727–769 on
+     * one thread with 16 lanes; with 8 ({@code -XX:UseAVX=2}, where 24-wide rows are whole vectors
+     * and the 20 accumulators spill from 16 registers) 696–702 against 667–684.
      */
     private static void runsTile(Call c, int e, int o, int k) {
         int[] t = c.table;
