@@ -112,8 +112,9 @@ final class DirectConv {
          */
         int[] splits = new int[0];
         /**
-         * When the plane is not a whole number of vectors: its last vector, from {@code plane − L}, as
-         * a split (r = L when it lies in one row), its output-plane offset 0 in {@link #lastDy}.
+         * When the plane is not a whole number of vectors: its last vector, from {@code plane − L},
+         * which lies in the last output row, as a split whose second load lends no lane (r = L), its
+         * output-plane offset 0 in {@link #lastDy}.
          */
         final int[] overlap = new int[4];
         /**
@@ -187,11 +188,10 @@ final class DirectConv {
                 }
             }
             covered = whole * L - (plane - L); // lanes of the overlapping last vector already summed
-            int p = plane - L, a = p / ow, b = p % ow, r = Math.min(ow - b, L);
-            overlap[0] = a * width + b;
-            overlap[1] = r < L ? (a + 1) * width - r : a * width + b;
+            // the last L positions lie in the last output row (OW ≥ L): a split with nothing on a next row
+            overlap[0] = overlap[1] = (v.outHeight() - 1) * width + ow - L;
             overlap[2] = 0;
-            overlap[3] = r;
+            overlap[3] = L;
             if (whole * L < plane && lastDy.length < out * L) lastDy = new float[out * L];
         }
 
