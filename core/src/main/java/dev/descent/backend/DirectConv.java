@@ -195,6 +195,11 @@ final class DirectConv {
             if (whole * L < plane && lastDy.length < out * L) lastDy = new float[out * L];
         }
 
+        /** Floats of {@link #sums} per group of four channels: the tap tiles' sums, then the bias sums. */
+        int groupSums() {
+            return tiles * TILE_SUMS + 4 * L;
+        }
+
         void run() {
             try {
                 Workers.forEach(tasks, this);
@@ -287,7 +292,7 @@ final class DirectConv {
         c.xOff = xOff;
         c.y = dy;
         c.yOff = dyOff;
-        int groups = (out + 3) / 4, perGroup = c.tiles * TILE_SUMS + 4 * L, taps = c.taps;
+        int groups = (out + 3) / 4, perGroup = c.groupSums(), taps = c.taps;
         if (c.sums.length < groups * perGroup) c.sums = new float[groups * perGroup];
         float[] sums = c.sums;
         Arrays.fill(sums, 0, groups * perGroup, 0f);
@@ -407,7 +412,7 @@ final class DirectConv {
         float[] x = c.x, sums = c.sums;
         int taps = c.taps, last = taps - 1;
         int xb = c.xOff + e * c.v.inputSize();
-        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + k / TAPS * TILE_SUMS;
+        int s = o / 4 * c.groupSums() + k / TAPS * TILE_SUMS;
         int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
         int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)];
         int plane = c.v.plane(), om = c.out - 1, yb = c.yOff + e * c.out * plane;
@@ -501,7 +506,7 @@ final class DirectConv {
         float[] x = c.x, sums = c.sums;
         int taps = c.taps, last = taps - 1;
         int xb = c.xOff + e * c.v.inputSize();
-        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + k / TAPS * TILE_SUMS;
+        int s = o / 4 * c.groupSums() + k / TAPS * TILE_SUMS;
         int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
         int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)];
         int om = c.out - 1, stride = lastVector ? L : c.v.plane();
@@ -620,7 +625,7 @@ final class DirectConv {
                 y1 = yb + Math.min(o + 1, om) * plane,
                 y2 = yb + Math.min(o + 2, om) * plane,
                 y3 = yb + Math.min(o + 3, om) * plane;
-        int s = o / 4 * (c.tiles * TILE_SUMS + 4 * L) + c.tiles * TILE_SUMS;
+        int s = o / 4 * c.groupSums() + c.tiles * TILE_SUMS;
         var g0 = FloatVector.fromArray(S, sums, s);
         var g1 = FloatVector.fromArray(S, sums, s + L);
         var g2 = FloatVector.fromArray(S, sums, s + 2 * L);
