@@ -7,8 +7,9 @@ import java.util.Arrays;
 /**
  * Round-robin A/B of the CNN's training step in one JVM: builds of core given as class directories
  * (the base, the new build, the base again as the A/A control), each behind a class loader of its
- * own with {@link CnnStep}, timed in turn, 20 steps a round after 15 warm-up rounds. Prints each
- * build's median µs per step and the per-round ratios base ÷ build.
+ * own with {@link CnnStep}, timed in turn, 20 steps a round (the system property {@code ab.steps})
+ * after 15 warm-up rounds. Prints each build's median µs per step and the per-round ratios base ÷
+ * build.
  *
  * <p>Usage: {@code CnnRoundRobin THREADS ROUNDS DATA HARNESS BUILD...}
  */
@@ -18,7 +19,7 @@ public final class CnnRoundRobin {
     public static void main(String[] args) throws Exception {
         int threads = Integer.parseInt(args[0]), rounds = Integer.parseInt(args[1]);
         String data = args[2], harness = args[3];
-        int builds = args.length - 4;
+        int builds = args.length - 4, perRound = Integer.getInteger("ab.steps", 20);
         Method[] steps = new Method[builds];
         for (int b = 0; b < builds; b++) {
             URL[] path = {Path.of(args[4 + b]).toUri().toURL(), Path.of(harness).toUri().toURL()};
@@ -29,7 +30,7 @@ public final class CnnRoundRobin {
         double[][] us = new double[builds][rounds];
         for (int r = -15; r < rounds; r++)
             for (int b = 0; b < builds; b++) {
-                double t = (double) steps[b].invoke(null, 20);
+                double t = (double) steps[b].invoke(null, perRound);
                 if (r >= 0) us[b][r] = t;
             }
         for (int b = 0; b < builds; b++) {

@@ -28,8 +28,21 @@ public final class CnnStep {
         labels = labels(data, BATCH);
     }
 
-    /** A session of {@code ./descent cnn}'s network (SGD momentum, seed 42) on {@code threads} threads. */
+    /**
+     * A session of {@code ./descent cnn}'s network (SGD momentum, seed 42) on {@code threads} threads,
+     * or of {@code ./descent bench}'s MLP 784-128-10 (ReLU; SGD lr 0.1, momentum 0.9) when the system
+     * property {@code ab.model} is {@code mlp}.
+     */
     static TrainingSession session(int threads) {
+        if ("mlp".equals(System.getProperty("ab.model"))) {
+            Sequential mlp = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
+            return TrainingSession.open(
+                    new SimdBackend(threads),
+                    mlp,
+                    Loss.softmaxCrossEntropy(),
+                    Optimizers.sgd(0.1).momentum(0.9),
+                    mlp.initialParameters(42));
+        }
         Sequential cnn = Models.image(1, 28, 28)
                 .conv2d(16, 5)
                 .activation(Activation.RELU)

@@ -2,7 +2,8 @@
 # Round-robin A/B of ./descent cnn's training step in one JVM: a revision's core (the base) against
 # the working tree's, with the base loaded a second time as the A/A control, each build behind its own
 # class loader (CnnRoundRobin.java, CnnStep.java), on the first 64 digits of MNIST-10k.
-# Usage: bench/cnn-ab/run.sh [REV (default HEAD)] [THREADS (1)] [ROUNDS (25)]; extra JVM flags in JAVA_OPTS.
+# Usage: bench/cnn-ab/run.sh [REV (default HEAD)] [THREADS (1)] [ROUNDS (25)]; extra JVM flags in JAVA_OPTS
+# (JAVA_OPTS=-Dab.model=mlp times ./descent bench's MLP step instead).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rev="${1:-HEAD}" threads="${2:-1}" rounds="${3:-25}"
