@@ -86,8 +86,6 @@ final class Gemm {
         final float[] tile = new float[MR * NR];
         /** The lanes of a dot-product tile's accumulators ({@link #dotTile}). */
         final float[] lanes = new float[DOT_MB * DOT_NB * L];
-        /** Offsets of L rows, for the gathers of {@link #transposed}. */
-        final int[] apart = new int[L];
 
         float[] ap = new float[0];
         float[] bp = new float[0];
@@ -660,15 +658,14 @@ final class Gemm {
                 }
             }
         }
-        // Cᵀ's columns into C's rows, L at a time by gathers down Cᵀ (in bounds: Cᵀ is n×m)
-        int[] apart = s.apart;
-        for (int r = 0; r < L; r++) apart[r] = r * m;
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * n, j = j0;
-            for (; j + L <= j1; j += L)
-                FloatVector.fromArray(S, cT, j * m + i, apart, 0).intoArray(c, ci + j);
-            for (; j < j1; j++) c[ci + j] = cT[j * m + i];
-        }
+        // Cᵀ's rows into C's columns, two at a time (two neighbouring floats of each row of C)
+        int j = j0;
+        for (; j + 2 <= j1; j += 2)
+            for (int i = 0, t0 = j * m, t1 = t0 + m, ci = cOff + j; i < m; i++, ci += n) {
+                c[ci] = cT[t0 + i];
+                c[ci + 1] = cT[t1 + i];
+            }
+        if (j < j1) for (int i = 0; i < m; i++) c[cOff + i * n + j] = cT[j * m + i];
         finish(pr, 0, m, j0, j1);
     }
 
