@@ -34,31 +34,25 @@ public final class CnnStep {
      * property {@code ab.model} is {@code mlp}.
      */
     static TrainingSession session(int threads) {
-        if ("mlp".equals(System.getProperty("ab.model"))) {
-            Sequential mlp = Models.mlp(784).dense(128, Activation.RELU).dense(10).build();
-            return TrainingSession.open(
-                    new SimdBackend(threads),
-                    mlp,
-                    Loss.softmaxCrossEntropy(),
-                    Optimizers.sgd(0.1).momentum(0.9),
-                    mlp.initialParameters(42));
-        }
-        Sequential cnn = Models.image(1, 28, 28)
-                .conv2d(16, 5)
-                .activation(Activation.RELU)
-                .maxPool2d(2)
-                .conv2d(32, 5)
-                .activation(Activation.RELU)
-                .maxPool2d(2)
-                .flatten()
-                .dense(10)
-                .build();
+        boolean mlp = "mlp".equals(System.getProperty("ab.model"));
+        Sequential model = mlp
+                ? Models.mlp(784).dense(128, Activation.RELU).dense(10).build()
+                : Models.image(1, 28, 28)
+                        .conv2d(16, 5)
+                        .activation(Activation.RELU)
+                        .maxPool2d(2)
+                        .conv2d(32, 5)
+                        .activation(Activation.RELU)
+                        .maxPool2d(2)
+                        .flatten()
+                        .dense(10)
+                        .build();
         return TrainingSession.open(
                 new SimdBackend(threads),
-                cnn,
+                model,
                 Loss.softmaxCrossEntropy(),
-                Optimizers.sgd(0.05).momentum(0.9),
-                cnn.initialParameters(42));
+                Optimizers.sgd(mlp ? 0.1 : 0.05).momentum(0.9),
+                model.initialParameters(42));
     }
 
     /** The first {@code n} training images under data, pixels / 255. */
