@@ -3,7 +3,7 @@
 # the working tree's, with the base loaded a second time as the A/A control, each build behind its own
 # class loader (CnnRoundRobin.java, CnnStep.java), on the first 64 digits of MNIST-10k.
 # Usage: bench/cnn-ab/run.sh [REV (default HEAD)] [THREADS (1)] [ROUNDS (25)]; extra JVM flags in JAVA_OPTS
-# (JAVA_OPTS=-Dab.model=mlp times ./descent bench's MLP step instead).
+# (JAVA_OPTS="-Dab.model=mlp -Dab.steps=200" times ./descent bench's MLP step instead, 200 steps a round).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rev="${1:-HEAD}" threads="${2:-1}" rounds="${3:-25}"
