@@ -12,12 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-precision matrix product {@code C (+)= op(A)·op(B)} for the three layouts of a dense
  * layer, in the GotoBLAS/BLIS shape: cache blocks over n ({@link #NC}), k ({@link #KC}) and m
  * ({@link #MC}); panels of A and B packed into per-thread scratch; a register-blocked micro-kernel
- * computing an {@link #MR}×{@link #NR} tile of C with FMA accumulators (8 or 6 rows, as the vector
+ * computing an {@link #MR}×{@link #NR} tile of C with FMA accumulators (8 or 4 rows, as the vector
  * registers allow).
  *
  * <p>Layouts differ only in how the packing routines read A and B: A(i, p) lives at {@code aOff +
  * i·rsA + p·csA} and B(p, j) at {@code bOff + p·rsB + j·csB}. B row-major ({@code csB = 1}) is read
- * by the 6-row micro-kernel in place when that is cheaper than packing it (the 8-row one reads
+ * by the 4-row micro-kernel in place when that is cheaper than packing it (the 8-row one reads
  * packed B only). When A is small (a batch of rows, {@link #SHARED_A_MAX}) it is packed once and
  * C's columns are split into small tasks that share it ({@link #panels}); A·Bᵀ with such an A (a
  * dense layer's forward X·Wᵀ) is computed as its transpose, reading B's rows in place ({@link
@@ -48,16 +48,16 @@ final class Gemm {
 
     /**
      * Rows of the register tile (broadcast A values): 8 where the vectors are 512 bits wide (x86's
-     * AVX-512, which has 32 vector registers), else 6 (AVX2 has 16). Round-robin in one JVM on
-     * AVX-512 (2026-12-06, Emerald Rapids, same bits), four runs: 8 rows ran the MLP step's products
-     * at 1.07–1.19× the speed of 6 in three (0.93× for two of them in a noisy one), 1024³ at
-     * 0.98–1.18×; limited to AVX2's 16 registers ({@code -XX:UseAVX=2}) the JIT spills, and 8 rows
-     * took 1.04–1.5× the time of 6.
+     * AVX-512, which has 32 vector registers), else 4 (AVX2 has 16; {@link #kernel4} on why not 6).
+     * Round-robin in one JVM on AVX-512 (2026-12-06, Emerald Rapids, same bits), four runs: 8 rows ran
+     * the MLP step's products at 1.07–1.19× the speed of 6 in three (0.93× for two of them in a noisy
+     * one), 1024³ at 0.98–1.18×; limited to AVX2's 16 registers ({@code -XX:UseAVX=2}) the JIT
+     * spills, and 8 rows took 1.04–1.5× the time of 6.
      */
-    static final int MR = S.vectorBitSize() >= 512 ? 8 : 6;
+    static final int MR = S.vectorBitSize() >= 512 ? 8 : 4;
     /**
      * Whether the micro-kernel reads B only as packed slivers ({@link #kernel8}, at the constant stride
-     * NR); the 6-row kernel also reads row-major B in place.
+     * NR); the 4-row kernel also reads row-major B in place.
      */
     private static final boolean PACKED_B_ONLY = MR == 8;
     /** The kernel's aRow for a packed A sliver ({@link #packA}) rather than rows read in place. */
@@ -681,7 +681,7 @@ final class Gemm {
 
     /**
      * {@code C[:, j0..j1) (+)= A·B[:, j0..j1)} with A packed by {@link Product#packRowsOfA}: for each k-block,
-     * each NR-column sliver of B (read in place by the 6-row kernel when row-major, full and used by
+     * each NR-column sliver of B (read in place by the 4-row kernel when row-major, full and used by
      * few row tiles, else packed to per-thread scratch) against all of A; then the epilogue on each
      * finished tile. Reads the packed A and b; overwrites (or adds into) those columns of c. Same
      * summation order as {@link #block}.
@@ -933,7 +933,7 @@ final class Gemm {
      * rows are read, those past mr are dropped.
      * Bs holds NR floats per p at {@code bi + p·bStride}. tile is a scratch MR×NR array for ragged
      * tiles. Each element of the tile is one FMA chain over p, continued from C when adding, in
-     * every kernel: {@link #kernel8} for 32 vector registers, {@link #kernel6} for 16, each with a
+     * every kernel: {@link #kernel8} for 32 vector registers, {@link #kernel4} for 16, each with a
      * twin for rows read in place.
      */
     private static void kernel(
@@ -961,8 +961,8 @@ final class Gemm {
             assert bStride == NR : "the 8-row kernel reads packed B only, got stride " + bStride;
             if (aRow == PACKED) kernel8(kc, ap, ai, bs, bi, d, di, ld, add);
             else kernel8Rows(kc, ap, ai, aRow, bs, bi, d, di, ld, add);
-        } else if (aRow == PACKED) kernel6(kc, ap, ai, bs, bi, bStride, d, di, ld, add);
-        else kernel6Rows(kc, ap, ai, aRow, bs, bi, bStride, d, di, ld, add);
+        } else if (aRow == PACKED) kernel4(kc, ap, ai, bs, bi, bStride, d, di, ld, add);
+        else kernel4Rows(kc, ap, ai, aRow, bs, bi, bStride, d, di, ld, add);
         if (ragged) tileOut(tile, c, ci, ldc, mr, nr);
     }
 
@@ -975,9 +975,9 @@ final class Gemm {
      * 174 peak; the products ran 1.04–1.15× faster (1024³ to 2048³, 1 and 2 threads, round-robin in
      * one JVM, 2026-12-06, Emerald Rapids). B is a packed sliver, its stride the constant NR (C2's
      * range-check elimination wants a constant scale): with the stride a parameter, as in {@link
-     * #kernel6}, the products ran 5–20 % slower here, so for this kernel B is always packed. The 6-row
-     * kernel keeps the parameter: with NR in its place it ran 18–25 % slower on the 1024³ and 2048³
-     * products ({@code -XX:UseAVX=2} on the same machine).
+     * #kernel4}, the products ran 5–20 % slower here, so for this kernel B is always packed. The
+     * AVX2 kernel keeps the parameter: with NR in its place (measured with 6 rows, its size then) it
+     * ran 18–25 % slower on the 1024³ and 2048³ products ({@code -XX:UseAVX=2} on the same machine).
      *
      * <p>Every value live across the FMA loop takes a general register from it. The kernels store
      * whole tiles only ({@link #kernel} sends ragged ones through a scratch tile), and walk the rows
@@ -1165,15 +1165,20 @@ final class Gemm {
     }
 
     /**
-     * {@link #kernel} with 6 rows of packed A: 12 accumulators, for 16 vector registers. The same
-     * layout of A as {@link #kernel8} (with {@code -XX:UseAVX=2} on AVX-512 hardware: the products as
-     * fast as with rows kc apart, within the spread of an identical copy).
+     * {@link #kernel} with 4 rows of packed A: 8 accumulators, 2 vectors of B and a broadcast, 11 of
+     * AVX2's 16 vector registers. The same layout of A as {@link #kernel8}. Not 6 rows: their 12
+     * accumulators, 2 B vectors and broadcast took 15 of the 16 registers, and C2 compiled the loop
+     * one of two ways, chosen by the profile's block frequencies, one twice as slow (the weight
+     * gradient TN 128×784×64 at 262–336 µs in about half the JVMs, 141–150 in the others; 2026-12-07,
+     * Zen 4 with {@code -XX:UseAVX=2}). With 4 rows it ran 144–161 µs in 18 JVMs of 19 (197 in the
+     * other), 1024³ as fast as the fast 6-row compile, the MLP step as fast as that compile (0.96–1.00×)
+     * and about 1.4× faster than the slow one, the CNN step 1.12–1.20×.
      */
-    private static void kernel6(
+    private static void kernel4(
             int kc, float[] ap, int ai, float[] bs, int bi, int bStride, float[] c, int ci, int ldc, boolean add) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
         if (!add) {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
         } else {
             // continue the FMA chain from C: the result is the same however k is blocked
             c00 = FloatVector.fromArray(S, c, ci);
@@ -1184,16 +1189,12 @@ final class Gemm {
             c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
             c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
             c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
-            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
-            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
-            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * bStride;
             FloatVector b0 = FloatVector.fromArray(S, bs, bp);
             FloatVector b1 = FloatVector.fromArray(S, bs, bp + L);
-            int a = ai + p * 6;
+            int a = ai + p * 4;
             FloatVector x = FloatVector.broadcast(S, ap[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
@@ -1206,12 +1207,6 @@ final class Gemm {
             x = FloatVector.broadcast(S, ap[a + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
         }
         int r = ci;
         c00.intoArray(c, r);
@@ -1225,16 +1220,10 @@ final class Gemm {
         r += ldc;
         c30.intoArray(c, r);
         c31.intoArray(c, r + L);
-        r += ldc;
-        c40.intoArray(c, r);
-        c41.intoArray(c, r + L);
-        r += ldc;
-        c50.intoArray(c, r);
-        c51.intoArray(c, r + L);
     }
 
-    /** {@link #kernel6} with MR rows of A read in place, aRow apart: as {@link #kernel8Rows}. */
-    private static void kernel6Rows(
+    /** {@link #kernel4} with MR rows of A read in place, aRow apart: as {@link #kernel8Rows}. */
+    private static void kernel4Rows(
             int kc,
             float[] ap,
             int ai,
@@ -1246,9 +1235,9 @@ final class Gemm {
             int ci,
             int ldc,
             boolean add) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
         if (!add) {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
         } else {
             // continue the FMA chain from C: the result is the same however k is blocked
             c00 = FloatVector.fromArray(S, c, ci);
@@ -1259,10 +1248,6 @@ final class Gemm {
             c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
             c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
             c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
-            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
-            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
-            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * bStride;
@@ -1284,14 +1269,6 @@ final class Gemm {
             x = FloatVector.broadcast(S, ap[q]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            q += aRow;
-            x = FloatVector.broadcast(S, ap[q]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            q += aRow;
-            x = FloatVector.broadcast(S, ap[q]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
         }
         int r = ci;
         c00.intoArray(c, r);
@@ -1305,12 +1282,6 @@ final class Gemm {
         r += ldc;
         c30.intoArray(c, r);
         c31.intoArray(c, r + L);
-        r += ldc;
-        c40.intoArray(c, r);
-        c41.intoArray(c, r + L);
-        r += ldc;
-        c50.intoArray(c, r);
-        c51.intoArray(c, r + L);
     }
 
     /** Copies the mr×nr block of C at ci into tile (MR×NR), zero elsewhere. Overwrites tile. */
