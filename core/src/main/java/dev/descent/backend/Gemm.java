@@ -1168,11 +1168,11 @@ final class Gemm {
      * {@link #kernel} with 4 rows of packed A: 8 accumulators, 2 vectors of B and a broadcast, 11 of
      * AVX2's 16 vector registers. The same layout of A as {@link #kernel8}. Not 6 rows: their 12
      * accumulators, 2 B vectors and broadcast took 15 of the 16 registers, and C2 compiled the loop
-     * one of two ways, chosen by the profile's block frequencies, one twice as slow (the weight
-     * gradient TN 128×784×64 at 262–336 µs in about half the JVMs, 141–150 in the others; 2026-12-07,
-     * Zen 4 with {@code -XX:UseAVX=2}). With 4 rows it ran 144–161 µs in 18 JVMs of 19 (197 in the
-     * other), 1024³ as fast as the fast 6-row compile, the MLP step as fast as that compile (0.96–1.00×)
-     * and about 1.4× faster than the slow one, the CNN step 1.12–1.20×.
+     * one of two ways (the same inlining, different block frequencies), one twice as slow: the
+     * weight gradient TN 128×784×64 at 262–336 µs in about half the JVMs, 141–150 in the others
+     * (2026-12-07, Zen 4 with {@code -XX:UseAVX=2}). With 4 rows it ran 144–161 µs in 18 JVMs of 19
+     * (197 in the other), 1024³ as fast as the fast 6-row compile, the MLP step as fast as that
+     * compile (0.96–1.00×) and about 1.4× faster than the slow one, the CNN step 1.12–1.20×.
      */
     private static void kernel4(
             int kc, float[] ap, int ai, float[] bs, int bi, int bStride, float[] c, int ci, int ldc, boolean add) {
