@@ -366,13 +366,14 @@ public class SimdBackend extends ScalarBackend {
 
     /**
      * An unpadded window with stride 1 across gathers whole vectors of dx, split by images ({@link
-     * #imageTasks}); the same dx as the scalar loop.
+     * #imageTasks} of the col it reads, patch·plane floats an image: each float of dx sums up to a
+     * patch's worth of them); the same dx as the scalar loop.
      */
     @Override
     public void col2im(ImageWindow window, float[] col, int colOff, int rows, float[] dx, int dxOff) {
         if (!ConvKernels.unpadded(window)) super.col2im(window, col, colOff, rows, dx, dxOff);
         else {
-            int tasks = imageTasks(rows * window.inputSize());
+            int tasks = imageTasks((int) Math.min(Integer.MAX_VALUE, (long) rows * window.patch() * window.plane()));
             if (tasks == 1) ConvKernels.col2im(window, col, colOff, rows, dx, dxOff);
             else
                 SPLIT_PASSES
