@@ -1005,7 +1005,7 @@ public class SimdBackend extends ScalarBackend {
     public void gatherRows(float[] src, int width, int[] rows, int rowsOff, int count, float[] dst, int dstOff) {
         int tasks = elementwiseTasks(count * width);
         if (tasks == 1) {
-            super.gatherRows(src, width, rows, rowsOff, count, dst, dstOff);
+            gatherEightAtATime(src, width, rows, rowsOff, count, dst, dstOff);
             return;
         }
         GatherSplit split = gatherSplits.get();
@@ -1025,6 +1025,38 @@ public class SimdBackend extends ScalarBackend {
         }
     }
 
+    /**
+     * {@link Backend#gatherRows} on the calling thread, eight rows side by side: one vector from each
+     * of the eight, then the next vector of each. A row from a data set larger than the caches comes
+     * from memory at the pace of its misses, and eight rows in flight at once hide more of them than
+     * one: 64 random MNIST rows from 10,000 in 15.5–15.9 µs against 20.4–20.9 for a row at a time
+     * ({@code System.arraycopy}), 16.3–16.7 four at a time (2-core Zen 4, JDK 17, three rounds of
+     * 156 batches). The rows past the last eight are copied one at a time. Reads src and rows;
+     * overwrites those rows of dst.
+     */
+    static void gatherEightAtATime(
+            float[] src, int width, int[] rows, int rowsOff, int count, float[] dst, int dstOff) {
+        int whole = width - width % L, i = 0;
+        for (; i + 8 <= count; i += 8) {
+            int r = rowsOff + i, d = dstOff + i * width;
+            int s0 = rows[r] * width, s1 = rows[r + 1] * width, s2 = rows[r + 2] * width, s3 = rows[r + 3] * width;
+            int s4 = rows[r + 4] * width, s5 = rows[r + 5] * width, s6 = rows[r + 6] * width, s7 = rows[r + 7] * width;
+            for (int c = 0, dc = d; c < whole; c += L, dc += L) {
+                FloatVector.fromArray(S, src, s0 + c).intoArray(dst, dc);
+                FloatVector.fromArray(S, src, s1 + c).intoArray(dst, dc + width);
+                FloatVector.fromArray(S, src, s2 + c).intoArray(dst, dc + 2 * width);
+                FloatVector.fromArray(S, src, s3 + c).intoArray(dst, dc + 3 * width);
+                FloatVector.fromArray(S, src, s4 + c).intoArray(dst, dc + 4 * width);
+                FloatVector.fromArray(S, src, s5 + c).intoArray(dst, dc + 5 * width);
+                FloatVector.fromArray(S, src, s6 + c).intoArray(dst, dc + 6 * width);
+                FloatVector.fromArray(S, src, s7 + c).intoArray(dst, dc + 7 * width);
+            }
+            for (int q = 0; whole < width && q < 8; q++)
+                System.arraycopy(src, rows[r + q] * width + whole, dst, d + q * width + whole, width - whole);
+        }
+        for (; i < count; i++) System.arraycopy(src, rows[rowsOff + i] * width, dst, dstOff + i * width, width);
+    }
+
     /** One calling thread's row gather split, reused for every call: the call's operands. */
     private final class GatherSplit implements IntConsumer {
         float[] src, dst;
@@ -1034,7 +1066,7 @@ public class SimdBackend extends ScalarBackend {
         @Override
         public void accept(int task) {
             int from = task * chunk, n = Math.min(count, from + chunk) - from;
-            if (n > 0) SimdBackend.super.gatherRows(src, width, rows, rowsOff + from, n, dst, dstOff + from * width);
+            if (n > 0) gatherEightAtATime(src, width, rows, rowsOff + from, n, dst, dstOff + from * width);
         }
     }
 

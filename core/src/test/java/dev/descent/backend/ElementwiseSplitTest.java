@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.descent.optim.Sgd;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -112,12 +113,14 @@ class ElementwiseSplitTest {
     /**
      * A batch's rows gathered from a data set, split over 1, 2 and 3 threads: every row where the
      * plain copy puts it, and nothing else of dst written (MNIST's 64 × 784, and row counts that do
-     * not divide evenly, below and above the split size).
+     * not divide evenly, below and above the split size and the eight rows copied side by side; at
+     * MNIST's width, a whole number of vectors, and at breast cancer's 30 and a width of 13, which
+     * leave a tail after the last whole vector).
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 37, 64, 65, 333})
-    void gatherRowsPutsEachRowWhereThePlainCopyDoes(int count) {
-        int width = 784, rows = 1000, dstOff = 5;
+    @CsvSource({"1,784", "3,784", "37,784", "64,784", "65,784", "333,784", "64,30", "333,30", "9,13", "71,13"})
+    void gatherRowsPutsEachRowWhereThePlainCopyDoes(int count, int width) {
+        int rows = 1000, dstOff = 5;
         float[] src = randoms(7, rows * width);
         int[] order = new int[count + 3];
         SplittableRandom r = new SplittableRandom(count);
@@ -129,7 +132,7 @@ class ElementwiseSplitTest {
             float[] dst = new float[want.length];
             java.util.Arrays.fill(dst, 42f);
             new SimdBackend(threads).gatherRows(src, width, order, 3, count, dst, dstOff);
-            assertArrayEquals(want, dst, count + " rows on " + threads + " threads");
+            assertArrayEquals(want, dst, count + " rows of " + width + " on " + threads + " threads");
         }
     }
 
