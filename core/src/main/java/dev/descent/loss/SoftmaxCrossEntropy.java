@@ -1,5 +1,6 @@
 package dev.descent.loss;
 
+import dev.descent.backend.Exps;
 import java.util.Arrays;
 
 /**
@@ -93,17 +94,25 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
         double norm = Weights.classNorm(reduction, target, targetOff, sampleWeights, weightOff, w, rows, cols);
         double total = 0;
         boolean plain = eps == 0 && w == null;
-        double[] e = exps(cols);
+        // every row's exp(x_j - max) at once (the difference exact in double), then row by row;
+        // the gradient's softmax reuses them
+        double[] e = exps(rows * cols + rows);
+        int maxAt = rows * cols;
         for (int r = 0; r < rows; r++) {
-            int o = predOff + r * cols, cls = (int) target[targetOff + r];
-            double s = sampleWeights == null ? 1 : sampleWeights[weightOff + r];
-            double wy = w == null ? 1 : w[cls];
+            int o = predOff + r * cols;
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < cols; j++) max = Math.max(max, pred[o + j]);
-            // e[j] = exp(x_j - max), the difference exact in double; the gradient's softmax reuses it
+            for (int j = 0; j < cols; j++) e[r * cols + j] = (double) pred[o + j] - max;
+            e[maxAt + r] = max;
+        }
+        Exps.exp(e, 0, rows * cols);
+        for (int r = 0; r < rows; r++) {
+            int o = predOff + r * cols, cls = (int) target[targetOff + r], er = r * cols;
+            double s = sampleWeights == null ? 1 : sampleWeights[weightOff + r];
+            double wy = w == null ? 1 : w[cls];
             double expSum = 0;
-            for (int j = 0; j < cols; j++) expSum += e[j] = Math.exp((double) pred[o + j] - max);
-            double logSum = Math.log(expSum) + max;
+            for (int j = 0; j < cols; j++) expSum += e[er + j];
+            double logSum = Math.log(expSum) + e[maxAt + r];
             double row = (1 - eps) * wy * (logSum - pred[o + cls]);
             if (eps != 0) {
                 double smoothed = 0;
@@ -116,13 +125,13 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
                 double g = s * norm * gradScale;
                 if (plain) { // the general d below is exactly p - [j = cls] then: its other factors are 1, its term +0
                     for (int j = 0; j < cols; j++) {
-                        double p = e[j] / expSum;
+                        double p = e[er + j] / expSum;
                         grad[go + j] = (float) ((j == cls ? p - 1 : p) * g);
                     }
                     continue;
                 }
                 for (int j = 0; j < cols; j++) {
-                    double p = e[j] / expSum;
+                    double p = e[er + j] / expSum;
                     double d = (1 - eps) * wy * (j == cls ? p - 1 : p) + smooth * (wSum * p - (w == null ? 1 : w[j]));
                     grad[go + j] = (float) (d * g);
                 }
@@ -131,12 +140,15 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
         return total * norm;
     }
 
-    /** Per-thread room for one row's exponentials, grown on demand (a loss may be shared by threads). */
+    /**
+     * Per-thread room for a batch's exponentials and its rows' maxima, grown on demand (a loss may be
+     * shared by threads).
+     */
     private static final ThreadLocal<double[]> EXPS = ThreadLocal.withInitial(() -> new double[16]);
 
-    private static double[] exps(int cols) {
+    private static double[] exps(int size) {
         double[] e = EXPS.get();
-        if (e.length < cols) EXPS.set(e = new double[Math.max(cols, 2 * e.length)]);
+        if (e.length < size) EXPS.set(e = new double[Math.max(size, 2 * e.length)]);
         return e;
     }
 
