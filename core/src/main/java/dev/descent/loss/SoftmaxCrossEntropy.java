@@ -94,33 +94,35 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
         double norm = Weights.classNorm(reduction, target, targetOff, sampleWeights, weightOff, w, rows, cols);
         double total = 0;
         boolean plain = eps == 0 && w == null;
-        // every row's exp(x_j - max) at once (the difference exact in double), then row by row;
+        // a chunk of rows' exp(x_j - max) at once (the difference exact in double), then row by row;
         // the gradient's softmax reuses them
-        double[] e = exps(rows * cols + rows);
-        int maxAt = rows * cols;
-        for (int r = 0; r < rows; r++) {
-            int o = predOff + r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) max = Math.max(max, pred[o + j]);
-            for (int j = 0; j < cols; j++) e[r * cols + j] = (double) pred[o + j] - max;
-            e[maxAt + r] = max;
-        }
-        Exps.exp(e, 0, rows * cols);
-        for (int r = 0; r < rows; r++) {
-            int o = predOff + r * cols, cls = (int) target[targetOff + r], er = r * cols;
-            double s = sampleWeights == null ? 1 : sampleWeights[weightOff + r];
-            double wy = w == null ? 1 : w[cls];
-            double expSum = 0;
-            for (int j = 0; j < cols; j++) expSum += e[er + j];
-            double logSum = Math.log(expSum) + e[maxAt + r];
-            double row = (1 - eps) * wy * (logSum - pred[o + cls]);
-            if (eps != 0) {
-                double smoothed = 0;
-                for (int j = 0; j < cols; j++) smoothed += (w == null ? 1 : w[j]) * (logSum - pred[o + j]);
-                row += smooth * smoothed;
+        int chunk = Math.max(1, CHUNK_VALUES / Math.max(1, cols));
+        double[] e = exps(Math.min(rows, chunk) * (cols + 1));
+        for (int r0 = 0; r0 < rows; r0 += chunk) {
+            int r1 = Math.min(rows, r0 + chunk), maxAt = (r1 - r0) * cols;
+            for (int r = r0; r < r1; r++) {
+                int o = predOff + r * cols, er = (r - r0) * cols;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < cols; j++) max = Math.max(max, pred[o + j]);
+                for (int j = 0; j < cols; j++) e[er + j] = (double) pred[o + j] - max;
+                e[maxAt + r - r0] = max;
             }
-            total += s * row;
-            if (grad != null) {
+            Exps.exp(e, 0, maxAt);
+            for (int r = r0; r < r1; r++) {
+                int o = predOff + r * cols, cls = (int) target[targetOff + r], er = (r - r0) * cols;
+                double s = sampleWeights == null ? 1 : sampleWeights[weightOff + r];
+                double wy = w == null ? 1 : w[cls];
+                double expSum = 0;
+                for (int j = 0; j < cols; j++) expSum += e[er + j];
+                double logSum = Math.log(expSum) + e[maxAt + r - r0];
+                double row = (1 - eps) * wy * (logSum - pred[o + cls]);
+                if (eps != 0) {
+                    double smoothed = 0;
+                    for (int j = 0; j < cols; j++) smoothed += (w == null ? 1 : w[j]) * (logSum - pred[o + j]);
+                    row += smooth * smoothed;
+                }
+                total += s * row;
+                if (grad == null) continue;
                 int go = gradOff + r * cols;
                 double g = s * norm * gradScale;
                 if (plain) { // the general d below is exactly p - [j = cls] then: its other factors are 1, its term +0
@@ -141,7 +143,13 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
     }
 
     /**
-     * Per-thread room for a batch's exponentials and its rows' maxima, grown on demand (a loss may be
+     * Logits whose exponentials are taken at once: a 64 × 10 batch in one go, and a bounded scratch
+     * however many rows or classes (a chunk is at least one row).
+     */
+    private static final int CHUNK_VALUES = 2048;
+
+    /**
+     * Per-thread room for a chunk's exponentials and its rows' maxima, grown on demand (a loss may be
      * shared by threads).
      */
     private static final ThreadLocal<double[]> EXPS = ThreadLocal.withInitial(() -> new double[16]);

@@ -227,4 +227,33 @@ class LossTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(general, plain, red + ": gradient");
         }
     }
+
+    /**
+     * Softmax cross-entropy takes its exponentials a chunk of rows at a time: over many rows (500 of 10
+     * classes, several chunks) and over many classes (3 rows of 5,000, a row a chunk) the summed loss
+     * and every gradient are the bits of the same rows taken one at a time, and each row's value is
+     * within 1e-12 of the formula computed here with {@code Math.exp}.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"500,10", "3,5000", "1,1"})
+    void softmaxCrossEntropyInChunksEqualsRowByRow(int rows, int cols) {
+        SplittableRandom r = new SplittableRandom(rows + cols);
+        float[] pred = new float[rows * cols], y = new float[rows];
+        for (int i = 0; i < pred.length; i++) pred[i] = (float) (r.nextDouble() * 40 - 20);
+        for (int i = 0; i < rows; i++) y[i] = r.nextInt(cols);
+        Loss loss = Loss.softmaxCrossEntropy().reduction(Loss.Reduction.SUM);
+        float[] whole = new float[rows * cols], one = new float[rows * cols];
+        double all = loss.valueAndGradient(pred, 0, y, 0, rows, cols, whole, 0, 1f), byRow = 0;
+        for (int i = 0; i < rows; i++) {
+            double v = loss.valueAndGradient(pred, i * cols, y, i, 1, cols, one, i * cols, 1f);
+            byRow += v;
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = 0; j < cols; j++) max = Math.max(max, pred[i * cols + j]);
+            for (int j = 0; j < cols; j++) sum += Math.exp(pred[i * cols + j] - max);
+            double want = Math.log(sum) + max - pred[i * cols + (int) y[i]];
+            assertEquals(want, v, 1e-12 * Math.max(1, Math.abs(want)), "row " + i);
+        }
+        assertEquals(byRow, all, "summed loss");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(one, whole, "gradient");
+    }
 }
