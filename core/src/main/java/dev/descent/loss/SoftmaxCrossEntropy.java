@@ -1,6 +1,5 @@
 package dev.descent.loss;
 
-import dev.descent.backend.Exps;
 import java.util.Arrays;
 
 /**
@@ -94,46 +93,36 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
         double norm = Weights.classNorm(reduction, target, targetOff, sampleWeights, weightOff, w, rows, cols);
         double total = 0;
         boolean plain = eps == 0 && w == null;
-        // a chunk of rows' exp(x_j - max) at once (the difference exact in double), then row by row;
-        // the gradient's softmax reuses them
-        int chunk = Math.max(1, CHUNK_VALUES / Math.max(1, cols));
-        double[] e = exps(Math.min(rows, chunk) * (cols + 1));
-        for (int r0 = 0; r0 < rows; r0 += chunk) {
-            int r1 = Math.min(rows, r0 + chunk), maxAt = (r1 - r0) * cols;
-            for (int r = r0; r < r1; r++) {
-                int o = predOff + r * cols, er = (r - r0) * cols;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < cols; j++) max = Math.max(max, pred[o + j]);
-                for (int j = 0; j < cols; j++) e[er + j] = (double) pred[o + j] - max;
-                e[maxAt + r - r0] = max;
+        double[] e = exps(cols);
+        for (int r = 0; r < rows; r++) {
+            int o = predOff + r * cols, cls = (int) target[targetOff + r];
+            double s = sampleWeights == null ? 1 : sampleWeights[weightOff + r];
+            double wy = w == null ? 1 : w[cls];
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) max = Math.max(max, pred[o + j]);
+            // e[j] = exp(x_j - max), the difference exact in double; the gradient's softmax reuses it
+            double expSum = 0;
+            for (int j = 0; j < cols; j++) expSum += e[j] = Math.exp((double) pred[o + j] - max);
+            double logSum = Math.log(expSum) + max;
+            double row = (1 - eps) * wy * (logSum - pred[o + cls]);
+            if (eps != 0) {
+                double smoothed = 0;
+                for (int j = 0; j < cols; j++) smoothed += (w == null ? 1 : w[j]) * (logSum - pred[o + j]);
+                row += smooth * smoothed;
             }
-            Exps.exp(e, 0, maxAt);
-            for (int r = r0; r < r1; r++) {
-                int o = predOff + r * cols, cls = (int) target[targetOff + r], er = (r - r0) * cols;
-                double s = sampleWeights == null ? 1 : sampleWeights[weightOff + r];
-                double wy = w == null ? 1 : w[cls];
-                double expSum = 0;
-                for (int j = 0; j < cols; j++) expSum += e[er + j];
-                double logSum = Math.log(expSum) + e[maxAt + r - r0];
-                double row = (1 - eps) * wy * (logSum - pred[o + cls]);
-                if (eps != 0) {
-                    double smoothed = 0;
-                    for (int j = 0; j < cols; j++) smoothed += (w == null ? 1 : w[j]) * (logSum - pred[o + j]);
-                    row += smooth * smoothed;
-                }
-                total += s * row;
-                if (grad == null) continue;
+            total += s * row;
+            if (grad != null) {
                 int go = gradOff + r * cols;
                 double g = s * norm * gradScale;
                 if (plain) { // the general d below is exactly p - [j = cls] then: its other factors are 1, its term +0
                     for (int j = 0; j < cols; j++) {
-                        double p = e[er + j] / expSum;
+                        double p = e[j] / expSum;
                         grad[go + j] = (float) ((j == cls ? p - 1 : p) * g);
                     }
                     continue;
                 }
                 for (int j = 0; j < cols; j++) {
-                    double p = e[er + j] / expSum;
+                    double p = e[j] / expSum;
                     double d = (1 - eps) * wy * (j == cls ? p - 1 : p) + smooth * (wSum * p - (w == null ? 1 : w[j]));
                     grad[go + j] = (float) (d * g);
                 }
@@ -142,21 +131,12 @@ public record SoftmaxCrossEntropy(Reduction reduction, double labelSmoothing, do
         return total * norm;
     }
 
-    /**
-     * Logits whose exponentials are taken at once: a 64 × 10 batch in one go, and a bounded scratch
-     * however many rows or classes (a chunk is at least one row).
-     */
-    private static final int CHUNK_VALUES = 2048;
-
-    /**
-     * Per-thread room for a chunk's exponentials and its rows' maxima, grown on demand (a loss may be
-     * shared by threads).
-     */
+    /** Per-thread room for one row's exponentials, grown on demand (a loss may be shared by threads). */
     private static final ThreadLocal<double[]> EXPS = ThreadLocal.withInitial(() -> new double[16]);
 
-    private static double[] exps(int size) {
+    private static double[] exps(int cols) {
         double[] e = EXPS.get();
-        if (e.length < size) EXPS.set(e = new double[Math.max(size, 2 * e.length)]);
+        if (e.length < cols) EXPS.set(e = new double[Math.max(cols, 2 * e.length)]);
         return e;
     }
 

@@ -229,14 +229,13 @@ class LossTest {
     }
 
     /**
-     * Softmax cross-entropy takes its exponentials a chunk of rows at a time: over many rows (500 of 10
-     * classes, several chunks) and over many classes (3 rows of 5,000, a row a chunk) the summed loss
-     * and every gradient are the bits of the same rows taken one at a time, and each row's value is
-     * within 1e-12 of the formula computed here with {@code Math.exp}.
+     * Softmax cross-entropy over a batch, many rows (500 of 10 classes) or many classes (3 rows of
+     * 5,000): the summed loss and every gradient are the bits of the same rows taken one at a time,
+     * and each row's value is within 1e-12 of the formula computed here with {@code Math.exp}.
      */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"500,10", "3,5000", "1,1"})
-    void softmaxCrossEntropyInChunksEqualsRowByRow(int rows, int cols) {
+    void softmaxCrossEntropyOfABatchEqualsRowByRow(int rows, int cols) {
         SplittableRandom r = new SplittableRandom(rows + cols);
         float[] pred = new float[rows * cols], y = new float[rows];
         for (int i = 0; i < pred.length; i++) pred[i] = (float) (r.nextDouble() * 40 - 20);
