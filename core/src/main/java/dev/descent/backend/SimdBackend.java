@@ -1030,7 +1030,7 @@ public class SimdBackend extends ScalarBackend {
      * of the eight, then the next vector of each. A row from a data set larger than the caches comes
      * from memory at the pace of its misses, and eight rows in flight at once hide more of them than
      * one: 64 random MNIST rows from 10,000 in 15.5–15.9 µs against 20.4–20.9 for a row at a time
-     * ({@code System.arraycopy}), 16.3–16.7 four at a time (2-core Zen 4, JDK 17, three rounds of
+     * ({@code System.arraycopy}), 16.3–17.7 four at a time (2-core Zen 4, JDK 17, three rounds of
      * 156 batches). The rows past the last eight are copied one at a time. Reads src and rows;
      * overwrites those rows of dst.
      */

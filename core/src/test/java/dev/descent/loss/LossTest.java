@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -234,7 +235,7 @@ class LossTest {
      * and each row's value is within 1e-12 of the formula computed here with {@code Math.exp}.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"500,10", "3,5000", "1,1"})
+    @CsvSource({"500,10", "3,5000", "1,1"})
     void softmaxCrossEntropyOfABatchEqualsRowByRow(int rows, int cols) {
         SplittableRandom r = new SplittableRandom(rows + cols);
         float[] pred = new float[rows * cols], y = new float[rows];
