@@ -323,6 +323,15 @@ public interface Backend {
     }
 
     /**
+     * Images per {@link #convolution} call for a layer of {@code rows} images whose im2col block
+     * (the layer's scratch) holds {@code blockRows}: this default keeps blockRows; a backend whose
+     * convolution of this window needs no scratch may take more at once.
+     */
+    default int convolutionRows(ImageWindow window, int outChannels, int blockRows, int rows) {
+        return blockRows;
+    }
+
+    /**
      * One block of a convolution's forward pass: {@code rows} images of x (from xOff) convolved with
      * {@code w [out, patch]} (from wOff, {@code out = outChannels}) plus {@code bias [out]}, into
      * {@code rows} NCHW rows {@code [out, OH, OW]} of y (from yOff). This default unfolds the block

@@ -61,7 +61,7 @@ final class Gemm {
      */
     private static final boolean PACKED_B_ONLY = MR == 8;
     /** The kernel's aRow for a packed A sliver ({@link #packA}) rather than rows read in place. */
-    private static final int PACKED = 0;
+    static final int PACKED = 0;
 
     /** Columns of the register tile: two vectors of B. */
     static final int NR = 2 * L;
@@ -936,7 +936,7 @@ final class Gemm {
      * every kernel: {@link #kernel8} for 32 vector registers, {@link #kernel4} for 16, each with a
      * twin for rows read in place.
      */
-    private static void kernel(
+    static void kernel(
             int kc,
             float[] ap,
             int ai,

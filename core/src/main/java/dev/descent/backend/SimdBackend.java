@@ -383,9 +383,24 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /**
-     * A window {@link DirectConv#applies} to runs the direct convolution; another unpadded one
+     * A window {@link Winograd} computes takes all the rows at once: it needs none of the layer's
+     * scratch, and its kernels are transformed once per call.
+     */
+    @Override
+    public int convolutionRows(ImageWindow window, int outChannels, int blockRows, int rows) {
+        return winograd(window) ? Math.max(blockRows, rows) : blockRows;
+    }
+
+    private static boolean winograd(ImageWindow window) {
+        return !DirectConv.applies(window) && Winograd.applies(window);
+    }
+
+    /**
+     * A window {@link DirectConv#applies} to runs the direct convolution, with the composition's
+     * bits; a 3×3 or 5×5 one that {@link Winograd#applies} to runs Winograd's minimal filtering,
+     * which rounds differently (within a few 10⁻⁶ of the largest output); another unpadded one
      * multiplies with im2col's matrix gathered from x as the product packs it ({@link
-     * ConvKernels#unfolding}). Both give the composition's bits.
+     * ConvKernels#unfolding}), with the composition's bits.
      */
     @Override
     public void convolution(
@@ -404,6 +419,10 @@ public class SimdBackend extends ScalarBackend {
             int scratchOff) {
         if (DirectConv.applies(window)) {
             DirectConv.forward(window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, threads);
+            return;
+        }
+        if (winograd(window)) {
+            Winograd.forward(window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, threads);
             return;
         }
         if (!ConvKernels.gathers(window)) {

@@ -138,10 +138,10 @@ public record Conv2D(
         ImageWindow win =
                 c.imageWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
         int plane = win.plane(), outWidth = outChannels * plane, rows = c.rows();
-        int inWidth = c.inputWidth(), block = blockRows(plane);
+        Backend b = c.backend();
+        int inWidth = c.inputWidth(), block = b.convolutionRows(win, outChannels, blockRows(plane), rows);
         float[] p = c.params();
         int wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
-        Backend b = c.backend();
         for (int n0 = 0; n0 < rows; n0 += block) {
             int g = Math.min(block, rows - n0);
             b.convolution(win, outChannels, x, n0 * inWidth, g, p, wOff, p, bOff, y, n0 * outWidth, c.scratch(), 0);

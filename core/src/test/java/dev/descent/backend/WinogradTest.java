@@ -1,0 +1,127 @@
+package dev.descent.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@link Winograd}'s convolution against the direct sums in double precision: within a few 10⁻⁶ of
+ * the largest output (float rounding of the transforms), on whole tiles and cropped edge tiles, odd
+ * channel counts, out-channels that are not a whole vector, and the same bits on any thread count.
+ */
+class WinogradTest {
+
+    /** {@code y = conv(x, w) + bias} by the definition, in double. */
+    static double[] direct(ImageWindow v, int out, float[] x, int rows, float[] w, float[] bias) {
+        int c = v.channels(), h = v.height(), wd = v.width(), r = v.kernelHeight();
+        int oh = v.outHeight(), ow = v.outWidth(), plane = oh * ow;
+        double[] y = new double[rows * out * plane];
+        for (int e = 0; e < rows; e++)
+            for (int o = 0; o < out; o++)
+                for (int a = 0; a < oh; a++)
+                    for (int b = 0; b < ow; b++) {
+                        double s = bias[o];
+                        for (int ch = 0; ch < c; ch++)
+                            for (int i = 0; i < r; i++)
+                                for (int j = 0; j < r; j++)
+                                    s += (double) w[((o * c + ch) * r + i) * r + j]
+                                            * x[e * c * h * wd + ch * h * wd + (a + i) * wd + b + j];
+                        y[(e * out + o) * plane + a * ow + b] = s;
+                    }
+        return y;
+    }
+
+    static float[] gaussian(long seed, int n, double scale, boolean relu) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            double g = r.nextGaussian() * scale;
+            a[i] = (float) (relu ? Math.max(0, g) : g);
+        }
+        return a;
+    }
+
+    /**
+     * MNIST's second layer (whole 4×4 tiles), cropped edge tiles on both sides, 3×3 kernels (6×6
+     * tiles), odd channels, out-channels below and above a vector, one image and several.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "16, 12, 12, 5, 32, 64",
+        "16, 12, 12, 5, 32, 9",
+        "3, 11, 13, 5, 5, 2",
+        "2, 9, 9, 5, 17, 3",
+        "7, 20, 17, 3, 40, 2",
+        "5, 8, 8, 3, 1, 1",
+        "32, 14, 14, 3, 16, 3",
+    })
+    void matchesTheDirectSumsAndIsTheSameOnAnyThreadCount(int c, int h, int wd, int r, int out, int rows) {
+        ImageWindow v = new ImageWindow(c, h, wd, r, r, 1, 1, 0, 0);
+        assertTrue(Winograd.applies(v), v.toString());
+        int off = 3, plane = v.plane(), yn = rows * out * plane;
+        float[] x = gaussian(c * 31L + h, off + rows * v.inputSize(), 1, true);
+        float[] w = gaussian(out * 7L + r, off + out * v.patch(), 1 / Math.sqrt(v.patch()), false);
+        float[] bias = gaussian(out, off + out, 0.1, false);
+        float[] xs = java.util.Arrays.copyOfRange(x, off, x.length);
+        float[] ws = java.util.Arrays.copyOfRange(w, off, w.length);
+        float[] bs = java.util.Arrays.copyOfRange(bias, off, bias.length);
+        double[] want = direct(v, out, xs, rows, ws, bs);
+        float[][] got = new float[3][off + yn + 2];
+        for (int t = 0; t < 3; t++) {
+            got[t][off + yn] = 42f; // past the rows: left alone
+            Winograd.forward(v, out, x, off, rows, w, off, bias, off, got[t], off, t + 1);
+        }
+        double largest = 0, worst = 0;
+        for (double d : want) largest = Math.max(largest, Math.abs(d));
+        for (int i = 0; i < yn; i++) worst = Math.max(worst, Math.abs(got[0][off + i] - want[i]));
+        assertTrue(worst <= 1e-5 * largest, v + ": error " + worst + " against the largest output " + largest);
+        assertEquals(0f, got[0][0]);
+        assertEquals(42f, got[0][off + yn]);
+        assertArrayEquals(bits(got[0]), bits(got[1]), "2 threads " + v);
+        assertArrayEquals(bits(got[0]), bits(got[2]), "3 threads " + v);
+    }
+
+    /** The SIMD backend takes these windows through Winograd, all rows at once; others keep their paths. */
+    @Test
+    void simdBackendRoutesThreeAndFiveSquareKernelsOfSeveralChannels() {
+        assertTrue(Winograd.applies(new ImageWindow(16, 12, 12, 5, 5, 1, 1, 0, 0)));
+        assertTrue(Winograd.applies(new ImageWindow(4, 8, 8, 3, 3, 1, 1, 0, 0)));
+        assertFalse(Winograd.applies(new ImageWindow(1, 28, 28, 5, 5, 1, 1, 0, 0)), "one channel");
+        assertFalse(Winograd.applies(new ImageWindow(16, 12, 12, 5, 5, 2, 2, 0, 0)), "stride");
+        assertFalse(Winograd.applies(new ImageWindow(16, 12, 12, 5, 5, 1, 1, 2, 2)), "padding");
+        assertFalse(Winograd.applies(new ImageWindow(16, 12, 12, 5, 3, 1, 1, 0, 0)), "not square");
+        assertFalse(Winograd.applies(new ImageWindow(16, 12, 12, 7, 7, 1, 1, 0, 0)), "7×7");
+        assertFalse(Winograd.applies(new ImageWindow(16, 7, 7, 5, 5, 1, 1, 0, 0)), "less than a tile");
+        SimdBackend simd = new SimdBackend(1);
+        ImageWindow mnist = new ImageWindow(16, 12, 12, 5, 5, 1, 1, 0, 0);
+        assertEquals(64, simd.convolutionRows(mnist, 32, 9, 64));
+        assertEquals(9, new ScalarBackend().convolutionRows(mnist, 32, 9, 64));
+        assertEquals(9, simd.convolutionRows(new ImageWindow(16, 12, 12, 5, 5, 2, 2, 0, 0), 32, 9, 64));
+    }
+
+    /** Bᵀ inverts the points' Vandermonde matrix: Bᵀ·Vᵀ is the identity, to float rounding. */
+    @Test
+    void inputMatrixInvertsTheVandermondeMatrixOfThePoints() {
+        double[] points = {0, 1, -1, 2, -2, 0.5, -0.5};
+        int n = Winograd.N;
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++) {
+                double s = 0;
+                for (int k = 0; k < n; k++) {
+                    double vbk = b < n - 1 ? Math.pow(points[b], k) : (k == n - 1 ? 1 : 0);
+                    s += Winograd.BT[a * n + k] * vbk;
+                }
+                assertEquals(a == b ? 1 : 0, s, 1e-5, "(" + a + ", " + b + ")");
+            }
+    }
+
+    static int[] bits(float[] a) {
+        return ConvKernelsTest.bits(a);
+    }
+}
