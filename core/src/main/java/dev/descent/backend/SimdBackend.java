@@ -383,12 +383,14 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /**
-     * A window {@link Winograd} computes takes all the rows at once: it needs none of the layer's
-     * scratch, and its kernels are transformed once per call.
+     * A window {@link Winograd} computes takes as many rows at once as keep its operands within 8 MB
+     * (all of a batch of 64 MNIST images): it needs none of the layer's scratch, its kernels are
+     * transformed once per call, and its weight gradient sums over the call's tiles.
      */
     @Override
     public int convolutionRows(ImageWindow window, int outChannels, int blockRows, int rows) {
-        return winograd(window) ? Math.max(blockRows, rows) : blockRows;
+        if (!winograd(window)) return blockRows;
+        return Math.max(blockRows, Math.min(rows, WinogradGradient.rowsAtOnce(window, outChannels)));
     }
 
     private static boolean winograd(ImageWindow window) {
@@ -440,9 +442,10 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /**
-     * A window {@link DirectConv#applies} to sums its weight and bias gradients directly from x and
-     * dy (no unfolding), then, unless dx is null, takes the composition's input gradient; anything
-     * else runs the composition.
+     * A window {@link Winograd} computes takes all its gradients in Winograd's transformed space
+     * ({@link WinogradGradient}); one {@link DirectConv#applies} to sums its weight and bias gradients
+     * directly from x and dy (no unfolding), then, unless dx is null, takes the composition's input
+     * gradient; anything else runs the composition.
      */
     @Override
     public void convolutionBackward(
@@ -462,6 +465,11 @@ public class SimdBackend extends ScalarBackend {
             int dxOff,
             float[] scratch,
             int scratchOff) {
+        if (winograd(window)) {
+            WinogradGradient.backward(
+                    window, outChannels, x, xOff, rows, w, wOff, dy, dyOff, grad, dwOff, dbOff, dx, dxOff, threads);
+            return;
+        }
         if (!DirectConv.applies(window)) {
             super.convolutionBackward(
                     window,

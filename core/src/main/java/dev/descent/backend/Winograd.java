@@ -176,7 +176,8 @@ final class Winograd {
         c.xOff = xOff;
         c.y = y;
         c.yOff = yOff;
-        c.transformKernels(w, wOff, bias, biasOff);
+        c.transformKernels(w, wOff);
+        c.copyBias(bias, biasOff);
         try {
             Workers.forEach(c.chunks, c);
         } finally {
@@ -191,7 +192,7 @@ final class Winograd {
      * One call's geometry, transformed kernels and bias, reused by its calling thread (no allocation
      * per call); the pool's workers read it while they run the call's chunks.
      */
-    private static final class Call implements IntConsumer {
+    static final class Call implements IntConsumer {
         ImageWindow v;
         int r, m, out, channels, rows, tilesDown, tilesAcross, tiles, chunkTiles, chunks;
         /** Channels rounded up to {@link #PER_VECTOR}, out-channels to NR slivers. */
@@ -238,22 +239,26 @@ final class Winograd {
         }
 
         /**
-         * Fills {@link #u} with {@code G·g·Gᵀ} for every kernel and {@link #bias} with the padded bias.
-         * Reads w and bias.
+         * Fills {@link #u} with {@code G·g·Gᵀ} for every kernel of {@code w [out, C, r, r]} (from wOff).
+         * Reads w.
          */
-        void transformKernels(float[] w, int wOff, float[] b, int bOff) {
+        void transformKernels(float[] w, int wOff) {
             int rr = r * r;
             if (u.length < N * N * slivers * cPad * NR) u = new float[N * N * slivers * cPad * NR];
             if (taps.length < rr * cPad * oPad) taps = new float[rr * cPad * oPad];
             if (half.length < N * r * L) half = new float[N * r * L];
-            if (bias.length < oPad) bias = new float[oPad];
-            for (int o = 0; o < oPad; o++) bias[o] = o < out ? b[bOff + o] : 0f;
             if (out < oPad || channels < cPad) Arrays.fill(taps, 0, rr * cPad * oPad, 0f);
             for (int ch = 0; ch < channels; ch++)
                 for (int k = 0; k < rr; k++)
                     for (int o = 0, to = (k * cPad + ch) * oPad, from = wOff + ch * rr + k; o < out; o++)
                         taps[to + o] = w[from + o * channels * rr];
             for (int ch = 0; ch < cPad; ch++) for (int o = 0; o < oPad; o += L) kernelVector(this, ch, o);
+        }
+
+        /** Copies {@code b[bOff, bOff + out)} into {@link #bias}, zero-padded. */
+        void copyBias(float[] b, int bOff) {
+            if (bias.length < oPad) bias = new float[oPad];
+            for (int o = 0; o < oPad; o++) bias[o] = o < out ? b[bOff + o] : 0f;
         }
 
         @Override
@@ -441,7 +446,7 @@ final class Winograd {
      * vectors: rows 0 and 7 as their four terms, rows (1, 2), (3, 4) and (5, 6), which share their even
      * coefficients and negate their odd ones, as the sum and difference of their even and odd halves. Reads src; overwrites the 8 vectors of dst.
      */
-    private static void transformInput(float[] src, int from, int stride, float[] dst, int to, int toStride) {
+    static void transformInput(float[] src, int from, int stride, float[] dst, int to, int toStride) {
         var v0 = FloatVector.fromArray(S, src, from);
         var v1 = FloatVector.fromArray(S, src, from + stride);
         var v2 = FloatVector.fromArray(S, src, from + 2 * stride);
@@ -484,7 +489,7 @@ final class Winograd {
      * the points' i-th powers, 0⁰ = 1, and 1 at ∞ for the last), on vectors, by the sums and
      * differences of the point pairs ±1, ±2, ±1/2. Reads src; overwrites the m vectors of dst.
      */
-    private static void transformOutput(float[] src, int from, int stride, int m, float[] dst, int to, int toStride) {
+    static void transformOutput(float[] src, int from, int stride, int m, float[] dst, int to, int toStride) {
         var v0 = FloatVector.fromArray(S, src, from);
         var v1 = FloatVector.fromArray(S, src, from + stride);
         var v2 = FloatVector.fromArray(S, src, from + 2 * stride);
@@ -508,5 +513,75 @@ final class Winograd {
             if (i == m - 1) sum = sum.add(v7);
             sum.intoArray(dst, to + i * toStride);
         }
+    }
+    /**
+     * {@code dst[to + i·toStride] = Σ_a Bᵀ[a][i]·src[from + a·stride]} for the 8 columns i of Bᵀ (the
+     * adjoint of {@link #transformInput}), on vectors: the row pairs of Bᵀ as the sum (even columns)
+     * and difference (odd columns) of their two inputs, plus rows 0 and 7. Reads src; overwrites the
+     * 8 vectors of dst.
+     */
+    static void transformInputAdjoint(float[] src, int from, int stride, float[] dst, int to, int toStride) {
+        var v0 = FloatVector.fromArray(S, src, from);
+        var v1 = FloatVector.fromArray(S, src, from + stride);
+        var v2 = FloatVector.fromArray(S, src, from + 2 * stride);
+        var v3 = FloatVector.fromArray(S, src, from + 3 * stride);
+        var v4 = FloatVector.fromArray(S, src, from + 4 * stride);
+        var v5 = FloatVector.fromArray(S, src, from + 5 * stride);
+        var v6 = FloatVector.fromArray(S, src, from + 6 * stride);
+        var v7 = FloatVector.fromArray(S, src, from + 7 * stride);
+        var s1 = v1.add(v2);
+        var d1 = v1.sub(v2);
+        var s2 = v3.add(v4);
+        var d2 = v3.sub(v4);
+        var s3 = v5.add(v6);
+        var d3 = v5.sub(v6);
+        v0.intoArray(dst, to); // column 0: Bᵀ[0][0] = 1, the pairs' first column is 0
+        for (int i = 1; i < N - 1; i++) {
+            var p1 = FloatVector.broadcast(S, BT[N + i]);
+            var p2 = FloatVector.broadcast(S, BT[3 * N + i]);
+            var p3 = FloatVector.broadcast(S, BT[5 * N + i]);
+            FloatVector sum = i % 2 == 0
+                    ? s3.fma(p3, s2.fma(p2, s1.mul(p1))).add(v0.mul(FloatVector.broadcast(S, BT[i])))
+                    : d3.fma(p3, d2.fma(p2, d1.mul(p1))).add(v7.mul(FloatVector.broadcast(S, BT[(N - 1) * N + i])));
+            sum.intoArray(dst, to + i * toStride);
+        }
+        v7.intoArray(dst, to + (N - 1) * toStride); // column 7: Bᵀ[7][7] = 1, the pairs' last column is 0
+    }
+
+    /**
+     * {@code dst[to + a·toStride] = Σ_i Aᵀ[i][a]·src[from + i·stride]} for the 8 points a (the adjoint
+     * of {@link #transformOutput}: m vectors in, 8 out): point 0 takes the first input, ∞ the last,
+     * each pair ±p the sum and difference of the even and odd powers. Reads src; overwrites the 8
+     * vectors of dst.
+     */
+    static void transformOutputAdjoint(float[] src, int from, int stride, int m, float[] dst, int to, int toStride) {
+        // the even and odd powers in two loops without branches: C2 keeps vectors carried by a loop
+        // in registers only when nothing in the loop branches
+        var e1 = FloatVector.zero(S);
+        var e2 = e1;
+        var e3 = e1;
+        for (int i = 0; i < m; i += 2) {
+            var v = FloatVector.fromArray(S, src, from + i * stride);
+            e1 = e1.add(v);
+            e2 = v.fma(FloatVector.broadcast(S, Math.scalb(1f, i)), e2);
+            e3 = v.fma(FloatVector.broadcast(S, Math.scalb(1f, -i)), e3);
+        }
+        var o1 = FloatVector.zero(S);
+        var o2 = o1;
+        var o3 = o1;
+        for (int i = 1; i < m; i += 2) {
+            var v = FloatVector.fromArray(S, src, from + i * stride);
+            o1 = o1.add(v);
+            o2 = v.fma(FloatVector.broadcast(S, Math.scalb(1f, i)), o2);
+            o3 = v.fma(FloatVector.broadcast(S, Math.scalb(1f, -i)), o3);
+        }
+        FloatVector.fromArray(S, src, from).intoArray(dst, to);
+        e1.add(o1).intoArray(dst, to + toStride);
+        e1.sub(o1).intoArray(dst, to + 2 * toStride);
+        e2.add(o2).intoArray(dst, to + 3 * toStride);
+        e2.sub(o2).intoArray(dst, to + 4 * toStride);
+        e3.add(o3).intoArray(dst, to + 5 * toStride);
+        e3.sub(o3).intoArray(dst, to + 6 * toStride);
+        FloatVector.fromArray(S, src, from + (m - 1) * stride).intoArray(dst, to + 7 * toStride);
     }
 }

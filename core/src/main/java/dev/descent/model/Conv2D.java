@@ -157,10 +157,10 @@ public record Conv2D(
         ImageWindow win =
                 c.imageWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
         int plane = win.plane(), k = patch(), outWidth = outChannels * plane, inWidth = c.inputWidth();
-        int rows = c.rows(), block = blockRows(plane);
+        Backend b = c.backend();
+        int rows = c.rows(), block = b.convolutionRows(win, outChannels, blockRows(plane), rows);
         float[] p = c.params(), gr = c.grads();
         int wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
-        Backend b = c.backend();
         if (!c.accumulate()) {
             b.fill(gr, wOff, outChannels * k, 0f);
             b.fill(gr, bOff, outChannels, 0f);

@@ -123,7 +123,11 @@ class ConvLayersTest {
             System.arraycopy(dxr, 0, dx1, r * m.inputs(), dxr.length);
         }
         assertArrayEquals(dx1, dx, 1e-5f);
-        for (int i = 0; i < g.length; i++) assertEquals(g1[i], g[i], 1e-4 * Math.max(1, Math.abs(g1[i])), "grad " + i);
+        // the SIMD backend's Winograd gradients (5×5, several channels) round relative to the largest
+        double largest = 0;
+        for (float f : g1) largest = Math.max(largest, Math.abs(f));
+        for (int i = 0; i < g.length; i++)
+            assertEquals(g1[i], g[i], 1e-4 * Math.max(1, Math.abs(g1[i])) + 1e-5 * largest, "grad " + i);
     }
 
     static Stream<Backend> backends() {
