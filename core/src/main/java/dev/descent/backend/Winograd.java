@@ -248,10 +248,12 @@ final class Winograd {
             if (taps.length < rr * cPad * oPad) taps = new float[rr * cPad * oPad];
             if (half.length < N * r * L) half = new float[N * r * L];
             if (out < oPad || channels < cPad) Arrays.fill(taps, 0, rr * cPad * oPad, 0f);
-            for (int ch = 0; ch < channels; ch++)
-                for (int k = 0; k < rr; k++)
-                    for (int o = 0, to = (k * cPad + ch) * oPad, from = wOff + ch * rr + k; o < out; o++)
-                        taps[to + o] = w[from + o * channels * rr];
+            // L out-channels at a time: their rows of w read in order, taps written L floats at a time
+            for (int o0 = 0; o0 < out; o0 += L)
+                for (int ch = 0; ch < channels; ch++)
+                    for (int k = 0; k < rr; k++)
+                        for (int o = o0, to = (k * cPad + ch) * oPad, end = Math.min(out, o0 + L); o < end; o++)
+                            taps[to + o] = w[wOff + (o * channels + ch) * rr + k];
             for (int ch = 0; ch < cPad; ch++) for (int o = 0; o < oPad; o += L) kernelVector(this, ch, o);
         }
 
@@ -490,6 +492,12 @@ final class Winograd {
      * differences of the point pairs ±1, ±2, ±1/2. Reads src; overwrites the m vectors of dst.
      */
     static void transformOutput(float[] src, int from, int stride, int m, float[] dst, int to, int toStride) {
+        if (m == 4) output4(src, from, stride, dst, to, toStride);
+        else output6(src, from, stride, dst, to, toStride);
+    }
+
+    /** {@link #transformOutput} for m = 4 (5×5 kernels), straight-line. */
+    private static void output4(float[] src, int from, int stride, float[] dst, int to, int toStride) {
         var v0 = FloatVector.fromArray(S, src, from);
         var v1 = FloatVector.fromArray(S, src, from + stride);
         var v2 = FloatVector.fromArray(S, src, from + 2 * stride);
@@ -504,16 +512,46 @@ final class Winograd {
         var d2 = v3.sub(v4);
         var s3 = v5.add(v6);
         var d3 = v5.sub(v6);
-        float up = 1f, down = 1f;
-        for (int i = 0; i < m; i++, up *= 2f, down *= 0.5f) {
-            var u = FloatVector.broadcast(S, up);
-            var d = FloatVector.broadcast(S, down);
-            var sum = i % 2 == 0 ? s3.fma(d, s2.fma(u, s1)) : d3.fma(d, d2.fma(u, d1));
-            if (i == 0) sum = sum.add(v0);
-            if (i == m - 1) sum = sum.add(v7);
-            sum.intoArray(dst, to + i * toStride);
-        }
+        s1.add(s2).add(s3).add(v0).intoArray(dst, to);
+        d3.fma(FloatVector.broadcast(S, 0.5f), d2.fma(FloatVector.broadcast(S, 2f), d1))
+                .intoArray(dst, to + toStride);
+        s3.fma(FloatVector.broadcast(S, 0.25f), s2.fma(FloatVector.broadcast(S, 4f), s1))
+                .intoArray(dst, to + 2 * toStride);
+        d3.fma(FloatVector.broadcast(S, 0.125f), d2.fma(FloatVector.broadcast(S, 8f), d1))
+                .add(v7)
+                .intoArray(dst, to + 3 * toStride);
     }
+
+    /** {@link #transformOutput} for m = 6 (3×3 kernels), straight-line. */
+    private static void output6(float[] src, int from, int stride, float[] dst, int to, int toStride) {
+        var v0 = FloatVector.fromArray(S, src, from);
+        var v1 = FloatVector.fromArray(S, src, from + stride);
+        var v2 = FloatVector.fromArray(S, src, from + 2 * stride);
+        var v3 = FloatVector.fromArray(S, src, from + 3 * stride);
+        var v4 = FloatVector.fromArray(S, src, from + 4 * stride);
+        var v5 = FloatVector.fromArray(S, src, from + 5 * stride);
+        var v6 = FloatVector.fromArray(S, src, from + 6 * stride);
+        var v7 = FloatVector.fromArray(S, src, from + 7 * stride);
+        var s1 = v1.add(v2);
+        var d1 = v1.sub(v2);
+        var s2 = v3.add(v4);
+        var d2 = v3.sub(v4);
+        var s3 = v5.add(v6);
+        var d3 = v5.sub(v6);
+        s1.add(s2).add(s3).add(v0).intoArray(dst, to);
+        d3.fma(FloatVector.broadcast(S, 0.5f), d2.fma(FloatVector.broadcast(S, 2f), d1))
+                .intoArray(dst, to + toStride);
+        s3.fma(FloatVector.broadcast(S, 0.25f), s2.fma(FloatVector.broadcast(S, 4f), s1))
+                .intoArray(dst, to + 2 * toStride);
+        d3.fma(FloatVector.broadcast(S, 0.125f), d2.fma(FloatVector.broadcast(S, 8f), d1))
+                .intoArray(dst, to + 3 * toStride);
+        s3.fma(FloatVector.broadcast(S, 0.0625f), s2.fma(FloatVector.broadcast(S, 16f), s1))
+                .intoArray(dst, to + 4 * toStride);
+        d3.fma(FloatVector.broadcast(S, 0.03125f), d2.fma(FloatVector.broadcast(S, 32f), d1))
+                .add(v7)
+                .intoArray(dst, to + 5 * toStride);
+    }
+
     /**
      * {@code dst[to + i·toStride] = Σ_a Bᵀ[a][i]·src[from + a·stride]} for the 8 columns i of Bᵀ (the
      * adjoint of {@link #transformInput}), on vectors: the row pairs of Bᵀ as the sum (even columns)
@@ -536,15 +574,25 @@ final class Winograd {
         var s3 = v5.add(v6);
         var d3 = v5.sub(v6);
         v0.intoArray(dst, to); // column 0: Bᵀ[0][0] = 1, the pairs' first column is 0
-        for (int i = 1; i < N - 1; i++) {
-            var p1 = FloatVector.broadcast(S, BT[N + i]);
-            var p2 = FloatVector.broadcast(S, BT[3 * N + i]);
-            var p3 = FloatVector.broadcast(S, BT[5 * N + i]);
-            FloatVector sum = i % 2 == 0
-                    ? s3.fma(p3, s2.fma(p2, s1.mul(p1))).add(v0.mul(FloatVector.broadcast(S, BT[i])))
-                    : d3.fma(p3, d2.fma(p2, d1.mul(p1))).add(v7.mul(FloatVector.broadcast(S, BT[(N - 1) * N + i])));
-            sum.intoArray(dst, to + i * toStride);
-        }
+        // odd columns: the pairs' differences and row 7; even ones: their sums and row 0
+        d3.fma(FloatVector.broadcast(S, R1), d2.fma(FloatVector.broadcast(S, Q1), d1.mul(FloatVector.broadcast(S, P1))))
+                .sub(v7)
+                .intoArray(dst, to + toStride);
+        s3.fma(FloatVector.broadcast(S, R2), s2.fma(FloatVector.broadcast(S, Q2), s1.mul(FloatVector.broadcast(S, P2))))
+                .sub(v0.mul(FloatVector.broadcast(S, B04)))
+                .intoArray(dst, to + 2 * toStride);
+        d3.fma(FloatVector.broadcast(S, R3), d2.fma(FloatVector.broadcast(S, Q3), d1.mul(FloatVector.broadcast(S, P3))))
+                .add(v7.mul(FloatVector.broadcast(S, B04)))
+                .intoArray(dst, to + 3 * toStride);
+        s3.fma(FloatVector.broadcast(S, R4), s2.fma(FloatVector.broadcast(S, Q4), s1.mul(FloatVector.broadcast(S, P4))))
+                .add(v0.mul(FloatVector.broadcast(S, B04)))
+                .intoArray(dst, to + 4 * toStride);
+        d3.fma(FloatVector.broadcast(S, R5), d2.fma(FloatVector.broadcast(S, Q5), d1.mul(FloatVector.broadcast(S, P5))))
+                .sub(v7.mul(FloatVector.broadcast(S, B04)))
+                .intoArray(dst, to + 5 * toStride);
+        s3.fma(FloatVector.broadcast(S, R6), s2.fma(FloatVector.broadcast(S, Q6), s1.mul(FloatVector.broadcast(S, P6))))
+                .sub(v0)
+                .intoArray(dst, to + 6 * toStride);
         v7.intoArray(dst, to + (N - 1) * toStride); // column 7: Bᵀ[7][7] = 1, the pairs' last column is 0
     }
 
@@ -555,33 +603,57 @@ final class Winograd {
      * vectors of dst.
      */
     static void transformOutputAdjoint(float[] src, int from, int stride, int m, float[] dst, int to, int toStride) {
-        // the even and odd powers in two loops without branches: C2 keeps vectors carried by a loop
-        // in registers only when nothing in the loop branches
-        var e1 = FloatVector.zero(S);
-        var e2 = e1;
-        var e3 = e1;
-        for (int i = 0; i < m; i += 2) {
-            var v = FloatVector.fromArray(S, src, from + i * stride);
-            e1 = e1.add(v);
-            e2 = v.fma(FloatVector.broadcast(S, Math.scalb(1f, i)), e2);
-            e3 = v.fma(FloatVector.broadcast(S, Math.scalb(1f, -i)), e3);
-        }
-        var o1 = FloatVector.zero(S);
-        var o2 = o1;
-        var o3 = o1;
-        for (int i = 1; i < m; i += 2) {
-            var v = FloatVector.fromArray(S, src, from + i * stride);
-            o1 = o1.add(v);
-            o2 = v.fma(FloatVector.broadcast(S, Math.scalb(1f, i)), o2);
-            o3 = v.fma(FloatVector.broadcast(S, Math.scalb(1f, -i)), o3);
-        }
-        FloatVector.fromArray(S, src, from).intoArray(dst, to);
+        if (m == 4) adjoint4(src, from, stride, dst, to, toStride);
+        else adjoint6(src, from, stride, dst, to, toStride);
+    }
+
+    /** {@link #transformOutputAdjoint} for m = 4, straight-line. */
+    private static void adjoint4(float[] src, int from, int stride, float[] dst, int to, int toStride) {
+        var v0 = FloatVector.fromArray(S, src, from);
+        var v1 = FloatVector.fromArray(S, src, from + stride);
+        var v2 = FloatVector.fromArray(S, src, from + 2 * stride);
+        var v3 = FloatVector.fromArray(S, src, from + 3 * stride);
+        var e1 = v0.add(v2);
+        var e2 = v2.fma(FloatVector.broadcast(S, 4f), v0);
+        var e3 = v2.fma(FloatVector.broadcast(S, 0.25f), v0);
+        var o1 = v1.add(v3);
+        var o2 = v3.fma(FloatVector.broadcast(S, 8f), v1.mul(FloatVector.broadcast(S, 2f)));
+        var o3 = v3.fma(FloatVector.broadcast(S, 0.125f), v1.mul(FloatVector.broadcast(S, 0.5f)));
+        v0.intoArray(dst, to);
         e1.add(o1).intoArray(dst, to + toStride);
         e1.sub(o1).intoArray(dst, to + 2 * toStride);
         e2.add(o2).intoArray(dst, to + 3 * toStride);
         e2.sub(o2).intoArray(dst, to + 4 * toStride);
         e3.add(o3).intoArray(dst, to + 5 * toStride);
         e3.sub(o3).intoArray(dst, to + 6 * toStride);
-        FloatVector.fromArray(S, src, from + (m - 1) * stride).intoArray(dst, to + 7 * toStride);
+        v3.intoArray(dst, to + 7 * toStride);
+    }
+
+    /** {@link #transformOutputAdjoint} for m = 6, straight-line. */
+    private static void adjoint6(float[] src, int from, int stride, float[] dst, int to, int toStride) {
+        var v0 = FloatVector.fromArray(S, src, from);
+        var v1 = FloatVector.fromArray(S, src, from + stride);
+        var v2 = FloatVector.fromArray(S, src, from + 2 * stride);
+        var v3 = FloatVector.fromArray(S, src, from + 3 * stride);
+        var v4 = FloatVector.fromArray(S, src, from + 4 * stride);
+        var v5 = FloatVector.fromArray(S, src, from + 5 * stride);
+        var e1 = v0.add(v2).add(v4);
+        var e2 = v4.fma(FloatVector.broadcast(S, 16f), v2.fma(FloatVector.broadcast(S, 4f), v0));
+        var e3 = v4.fma(FloatVector.broadcast(S, 0.0625f), v2.fma(FloatVector.broadcast(S, 0.25f), v0));
+        var o1 = v1.add(v3).add(v5);
+        var o2 = v5.fma(
+                FloatVector.broadcast(S, 32f),
+                v3.fma(FloatVector.broadcast(S, 8f), v1.mul(FloatVector.broadcast(S, 2f))));
+        var o3 = v5.fma(
+                FloatVector.broadcast(S, 0.03125f),
+                v3.fma(FloatVector.broadcast(S, 0.125f), v1.mul(FloatVector.broadcast(S, 0.5f))));
+        v0.intoArray(dst, to);
+        e1.add(o1).intoArray(dst, to + toStride);
+        e1.sub(o1).intoArray(dst, to + 2 * toStride);
+        e2.add(o2).intoArray(dst, to + 3 * toStride);
+        e2.sub(o2).intoArray(dst, to + 4 * toStride);
+        e3.add(o3).intoArray(dst, to + 5 * toStride);
+        e3.sub(o3).intoArray(dst, to + 6 * toStride);
+        v5.intoArray(dst, to + 7 * toStride);
     }
 }

@@ -134,6 +134,13 @@ final class WinogradGradient {
         float[] dv = new float[0];
         /** G (N×r). */
         float[] g = new float[0];
+        /**
+         * Per tile: its window's first element in an image of x ({@code down·W + across}) plus the
+         * image's offset ({@code e·C·H·W}); its first dy element likewise ({@code e·out·OH·OW + down·OW
+         * + across}); its window's rows and columns inside x (up to N) and its outputs' inside dy (up
+         * to m), as {@code rows·32 + columns}.
+         */
+        int[] xAt = new int[0], dyAt = new int[0], xShape = new int[0], dyShape = new int[0];
 
         /** The weight gradient's kernels: after the first pass {@code [r][N][L]}, then {@code [r·r][L]}. */
         final float[] half = new float[2 * N * N * L];
@@ -177,6 +184,20 @@ final class WinogradGradient {
             }
             long macs = (long) tiles * POINTS * cPad * oPad;
             tasks = macs < Gemm.PARALLEL_MIN ? 1 : threads;
+            if (xAt.length < tiles) {
+                xAt = new int[tiles];
+                dyAt = new int[tiles];
+                xShape = new int[tiles];
+                dyShape = new int[tiles];
+            }
+            int width = v.width(), height = v.height(), oh = v.outHeight(), ow = v.outWidth();
+            for (int t = 0; t < tiles; t++) {
+                int e = t / perImage, q = t % perImage, down = q / tilesAcross * m, across = q % tilesAcross * m;
+                xAt[t] = e * v.inputSize() + down * width + across;
+                dyAt[t] = e * out * oh * ow + down * ow + across;
+                xShape[t] = Math.min(N, height - down) * 32 + Math.min(N, width - across);
+                dyShape[t] = Math.min(m, oh - down) * 32 + Math.min(m, ow - across);
+            }
         }
 
         private static float[] grown(float[] a, int size) {
@@ -314,20 +335,23 @@ final class WinogradGradient {
          */
         private void stageWindows(Call c, int t, int ch, int buf) {
             float[] x = c.x, st = staged;
-            int base = buf * N * N * L, width = c.v.width(), height = c.v.height(), plane = height * width;
+            int base = buf * N * N * L, width = c.v.width(), plane = c.v.height() * width;
             for (int lane = 0; lane < L; lane++) {
                 int tile = t + lane / MR, channel = ch + lane % MR;
                 if (tile >= c.tiles || channel >= c.channels) {
                     for (int ij = 0; ij < N * N; ij++) st[base + ij * L + lane] = 0f;
                     continue;
                 }
-                int e = tile / c.perImage, q = tile % c.perImage;
-                int down = q / c.tilesAcross * c.m, across = q % c.tilesAcross * c.m;
-                int from = c.xOff + e * c.v.inputSize() + channel * plane + down * width + across;
-                int rowsIn = Math.min(N, height - down), colsIn = Math.min(N, width - across);
-                for (int i = 0; i < N; i++)
-                    for (int j = 0; j < N; j++)
-                        st[base + (i * N + j) * L + lane] = i < rowsIn && j < colsIn ? x[from + i * width + j] : 0f;
+                int from = c.xOff + c.xAt[tile] + channel * plane, shape = c.xShape[tile];
+                if (shape == N * 32 + N) {
+                    for (int i = 0, to = base + lane; i < N; i++, from += width)
+                        for (int j = 0; j < N; j++, to += L) st[to] = x[from + j];
+                } else {
+                    int rowsIn = shape >> 5, colsIn = shape & 31;
+                    for (int i = 0; i < N; i++)
+                        for (int j = 0; j < N; j++)
+                            st[base + (i * N + j) * L + lane] = i < rowsIn && j < colsIn ? x[from + i * width + j] : 0f;
+                }
             }
         }
 
@@ -357,13 +381,16 @@ final class WinogradGradient {
                 for (int ij = 0; ij < m * m; ij++) st[base + ij * L] = 0f;
                 return;
             }
-            int oh = c.v.outHeight(), ow = c.v.outWidth(), plane = oh * ow;
-            int e = t / c.perImage, q = t % c.perImage, down = q / c.tilesAcross * m, across = q % c.tilesAcross * m;
-            int from = c.dyOff + (e * c.out + o) * plane + down * ow + across;
-            int rowsIn = Math.min(m, oh - down), colsIn = Math.min(m, ow - across);
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < m; j++)
-                    st[base + (i * m + j) * L] = i < rowsIn && j < colsIn ? dy[from + i * ow + j] : 0f;
+            int ow = c.v.outWidth(), from = c.dyOff + c.dyAt[t] + o * c.v.plane(), shape = c.dyShape[t];
+            if (shape == m * 32 + m) {
+                for (int i = 0, to = base; i < m; i++, from += ow)
+                    for (int j = 0; j < m; j++, to += L) st[to] = dy[from + j];
+            } else {
+                int rowsIn = shape >> 5, colsIn = shape & 31;
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < m; j++)
+                        st[base + (i * m + j) * L] = i < rowsIn && j < colsIn ? dy[from + i * ow + j] : 0f;
+            }
         }
 
         /** {@code A·dY·Aᵀ} (8×8) of the m×m tiles staged in buffer buf into the 64 points of dst. */
@@ -444,15 +471,12 @@ final class WinogradGradient {
         /** Adds buffer buf's window gradients (tiles {@code [t0, t0 + L)}, a lane each) into dx. */
         private void addWindowGradients(Call c, int ch, int t0, int buf) {
             float[] dx = c.dx, grads = windowGradients;
-            int height = c.v.height(), width = c.v.width(), plane = height * width, m = c.m;
+            int width = c.v.width(), plane = c.v.height() * width;
             for (int lane = 0; lane < L && t0 + lane < c.tiles; lane++) {
-                int t = t0 + lane, e = t / c.perImage, q = t % c.perImage;
-                int down = q / c.tilesAcross * m, across = q % c.tilesAcross * m;
-                int to = c.dxOff + e * c.v.inputSize() + ch * plane + down * width + across;
-                int rowsIn = Math.min(N, height - down), colsIn = Math.min(N, width - across);
-                int from = buf * N * N * L + lane;
-                for (int i = 0; i < rowsIn; i++)
-                    for (int j = 0; j < colsIn; j++) dx[to + i * width + j] += grads[from + (i * N + j) * L];
+                int t = t0 + lane, to = c.dxOff + c.xAt[t] + ch * plane, shape = c.xShape[t];
+                int rowsIn = shape >> 5, colsIn = shape & 31, from = buf * N * N * L + lane;
+                for (int i = 0; i < rowsIn; i++, to += width)
+                    for (int j = 0; j < colsIn; j++) dx[to + j] += grads[from + (i * N + j) * L];
             }
         }
     }
