@@ -472,6 +472,12 @@ final class ArenaBackend implements Backend {
                 ref(dx, dxOff, rows * window.inputSize()));
     }
 
+    /** The device runs the composition (im2col and a product) on the layer's blocks, as they are. */
+    @Override
+    public int convolutionRows(ImageWindow window, int outChannels, int blockRows, int rows) {
+        return blockRows;
+    }
+
     @Override
     public void channelMajorToRows(
             float[] src,

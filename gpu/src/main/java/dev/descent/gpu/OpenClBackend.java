@@ -595,6 +595,12 @@ public final class OpenClBackend implements Backend, TrainingSession.SessionFact
         staged(d -> d.col2im(window, col, colOff, rows, dx, dxOff), col, dx);
     }
 
+    /** The device runs the composition (im2col and a product) on the layer's blocks, as they are. */
+    @Override
+    public int convolutionRows(ImageWindow window, int outChannels, int blockRows, int rows) {
+        return blockRows;
+    }
+
     @Override
     public void channelMajorToRows(
             float[] src,
