@@ -492,12 +492,6 @@ final class Winograd {
      * differences of the point pairs ±1, ±2, ±1/2. Reads src; overwrites the m vectors of dst.
      */
     static void transformOutput(float[] src, int from, int stride, int m, float[] dst, int to, int toStride) {
-        if (m == 4) output4(src, from, stride, dst, to, toStride);
-        else output6(src, from, stride, dst, to, toStride);
-    }
-
-    /** {@link #transformOutput} for m = 4 (5×5 kernels), straight-line. */
-    private static void output4(float[] src, int from, int stride, float[] dst, int to, int toStride) {
         var v0 = FloatVector.fromArray(S, src, from);
         var v1 = FloatVector.fromArray(S, src, from + stride);
         var v2 = FloatVector.fromArray(S, src, from + 2 * stride);
@@ -512,44 +506,23 @@ final class Winograd {
         var d2 = v3.sub(v4);
         var s3 = v5.add(v6);
         var d3 = v5.sub(v6);
+        // straight-line: C2 boxed the vectors carried around a loop whose body branched (the first
+        // version); here no vector is merged from two paths, each branch stores what it computes
         s1.add(s2).add(s3).add(v0).intoArray(dst, to);
         d3.fma(FloatVector.broadcast(S, 0.5f), d2.fma(FloatVector.broadcast(S, 2f), d1))
                 .intoArray(dst, to + toStride);
         s3.fma(FloatVector.broadcast(S, 0.25f), s2.fma(FloatVector.broadcast(S, 4f), s1))
                 .intoArray(dst, to + 2 * toStride);
-        d3.fma(FloatVector.broadcast(S, 0.125f), d2.fma(FloatVector.broadcast(S, 8f), d1))
-                .add(v7)
-                .intoArray(dst, to + 3 * toStride);
-    }
-
-    /** {@link #transformOutput} for m = 6 (3×3 kernels), straight-line. */
-    private static void output6(float[] src, int from, int stride, float[] dst, int to, int toStride) {
-        var v0 = FloatVector.fromArray(S, src, from);
-        var v1 = FloatVector.fromArray(S, src, from + stride);
-        var v2 = FloatVector.fromArray(S, src, from + 2 * stride);
-        var v3 = FloatVector.fromArray(S, src, from + 3 * stride);
-        var v4 = FloatVector.fromArray(S, src, from + 4 * stride);
-        var v5 = FloatVector.fromArray(S, src, from + 5 * stride);
-        var v6 = FloatVector.fromArray(S, src, from + 6 * stride);
-        var v7 = FloatVector.fromArray(S, src, from + 7 * stride);
-        var s1 = v1.add(v2);
-        var d1 = v1.sub(v2);
-        var s2 = v3.add(v4);
-        var d2 = v3.sub(v4);
-        var s3 = v5.add(v6);
-        var d3 = v5.sub(v6);
-        s1.add(s2).add(s3).add(v0).intoArray(dst, to);
-        d3.fma(FloatVector.broadcast(S, 0.5f), d2.fma(FloatVector.broadcast(S, 2f), d1))
-                .intoArray(dst, to + toStride);
-        s3.fma(FloatVector.broadcast(S, 0.25f), s2.fma(FloatVector.broadcast(S, 4f), s1))
-                .intoArray(dst, to + 2 * toStride);
-        d3.fma(FloatVector.broadcast(S, 0.125f), d2.fma(FloatVector.broadcast(S, 8f), d1))
-                .intoArray(dst, to + 3 * toStride);
-        s3.fma(FloatVector.broadcast(S, 0.0625f), s2.fma(FloatVector.broadcast(S, 16f), s1))
-                .intoArray(dst, to + 4 * toStride);
-        d3.fma(FloatVector.broadcast(S, 0.03125f), d2.fma(FloatVector.broadcast(S, 32f), d1))
-                .add(v7)
-                .intoArray(dst, to + 5 * toStride);
+        var row3 = d3.fma(FloatVector.broadcast(S, 0.125f), d2.fma(FloatVector.broadcast(S, 8f), d1));
+        if (m == 4) row3.add(v7).intoArray(dst, to + 3 * toStride);
+        else {
+            row3.intoArray(dst, to + 3 * toStride);
+            s3.fma(FloatVector.broadcast(S, 0.0625f), s2.fma(FloatVector.broadcast(S, 16f), s1))
+                    .intoArray(dst, to + 4 * toStride);
+            d3.fma(FloatVector.broadcast(S, 0.03125f), d2.fma(FloatVector.broadcast(S, 32f), d1))
+                    .add(v7)
+                    .intoArray(dst, to + 5 * toStride);
+        }
     }
 
     /**

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link Winograd}'s convolution against the direct sums in double precision: within a few 10⁻⁶ of
@@ -16,6 +18,22 @@ import org.junit.jupiter.params.provider.CsvSource;
  * channel counts, out-channels that are not a whole vector, and the same bits on any thread count.
  */
 class WinogradTest {
+
+    /**
+     * [channels, height, width, kernel, out-channels, rows]: MNIST's second layer (whole 4×4 tiles)
+     * in one call and in 9-image blocks, cropped edge tiles on both sides, 3×3 kernels (6×6 tiles),
+     * odd channels, out-channels below and above a vector, one image and several.
+     */
+    static Stream<Arguments> shapes() {
+        return Stream.of(
+                Arguments.of(16, 12, 12, 5, 32, 64),
+                Arguments.of(16, 12, 12, 5, 32, 9),
+                Arguments.of(3, 11, 13, 5, 5, 2),
+                Arguments.of(2, 9, 9, 5, 17, 3),
+                Arguments.of(7, 20, 17, 3, 40, 2),
+                Arguments.of(5, 8, 8, 3, 1, 1),
+                Arguments.of(32, 14, 14, 3, 16, 3));
+    }
 
     /** {@code y = conv(x, w) + bias} by the definition, in double. */
     static double[] direct(ImageWindow v, int out, float[] x, int rows, float[] w, float[] bias) {
@@ -47,20 +65,9 @@ class WinogradTest {
         return a;
     }
 
-    /**
-     * MNIST's second layer (whole 4×4 tiles), cropped edge tiles on both sides, 3×3 kernels (6×6
-     * tiles), odd channels, out-channels below and above a vector, one image and several.
-     */
+    /** The forward against the sums in double, on {@link #shapes}. */
     @ParameterizedTest
-    @CsvSource({
-        "16, 12, 12, 5, 32, 64",
-        "16, 12, 12, 5, 32, 9",
-        "3, 11, 13, 5, 5, 2",
-        "2, 9, 9, 5, 17, 3",
-        "7, 20, 17, 3, 40, 2",
-        "5, 8, 8, 3, 1, 1",
-        "32, 14, 14, 3, 16, 3",
-    })
+    @MethodSource("shapes")
     void matchesTheDirectSumsAndIsTheSameOnAnyThreadCount(int c, int h, int wd, int r, int out, int rows) {
         ImageWindow v = new ImageWindow(c, h, wd, r, r, 1, 1, 0, 0);
         assertTrue(Winograd.applies(v), v.toString());
@@ -94,15 +101,7 @@ class WinogradTest {
      * 2 and 3 threads.
      */
     @ParameterizedTest
-    @CsvSource({
-        "16, 12, 12, 5, 32, 64",
-        "16, 12, 12, 5, 32, 9",
-        "3, 11, 13, 5, 5, 2",
-        "2, 9, 9, 5, 17, 3",
-        "7, 20, 17, 3, 40, 2",
-        "5, 8, 8, 3, 1, 1",
-        "32, 14, 14, 3, 16, 3",
-    })
+    @MethodSource("shapes")
     void gradientsMatchTheirDefinitionsAndAreTheSameOnAnyThreadCount(int c, int h, int wd, int r, int out, int rows) {
         ImageWindow v = new ImageWindow(c, h, wd, r, r, 1, 1, 0, 0);
         int off = 3, plane = v.plane(), oh = v.outHeight(), ow = v.outWidth(), rr = r * r, in = v.inputSize();
