@@ -33,6 +33,12 @@ public class SimdBackend extends ScalarBackend {
     public static final String SPLIT_INTENSITY_PROPERTY = "descent.splitIntensity";
 
     /**
+     * System property with the default {@link #winograd()} ({@code -Ddescent.winograd=false} for
+     * im2col's products and their bits): true when unset.
+     */
+    public static final String WINOGRAD_PROPERTY = "descent.winograd";
+
+    /**
      * Whether the threads run on separate cores that share a last-level cache ({@link
      * CpuTopology#separateCoresSharingCache}): there splitting small work over them pays, and the
      * thresholds {@link #DEFAULT_SPLIT_INTENSITY} and {@link #ELEMENTWISE_TASK_MIN} are lower.
@@ -60,6 +66,7 @@ public class SimdBackend extends ScalarBackend {
 
     private volatile int threads;
     private volatile int splitIntensity = defaultSplitIntensity();
+    private volatile boolean winograd = defaultWinograd();
 
     /** A backend using {@code -Ddescent.threads} threads, or all available processors when unset. */
     public SimdBackend() {
@@ -95,6 +102,30 @@ public class SimdBackend extends ScalarBackend {
     /** The value of {@code -Ddescent.splitIntensity}, or {@link #DEFAULT_SPLIT_INTENSITY} when unset. */
     static int defaultSplitIntensity() {
         return intProperty(SPLIT_INTENSITY_PROPERTY, DEFAULT_SPLIT_INTENSITY, 0, "a non-negative integer");
+    }
+
+    /** The value of {@code -Ddescent.winograd} ({@code true} or {@code false}), or true when unset. */
+    static boolean defaultWinograd() {
+        String v = System.getProperty(WINOGRAD_PROPERTY);
+        if (v == null || v.isBlank() || v.trim().equalsIgnoreCase("true")) return true;
+        if (v.trim().equalsIgnoreCase("false")) return false;
+        throw new IllegalArgumentException("-D" + WINOGRAD_PROPERTY + " must be true or false, got '" + v + "'");
+    }
+
+    /**
+     * Whether a 3×3 or 5×5 convolution over several channels runs Winograd's minimal filtering
+     * ({@link Winograd}, {@link WinogradGradient}): 6.25× fewer multiply-adds for 5×5, results within
+     * about 10⁻⁵ of each tensor's largest element. Off, it runs im2col's products, whose bits are
+     * the composition's ({@link Backend#convolution}).
+     */
+    public boolean winograd() {
+        return winograd;
+    }
+
+    /** Sets {@link #winograd()}. */
+    public SimdBackend setWinograd(boolean on) {
+        this.winograd = on;
+        return this;
     }
 
     /**
@@ -389,12 +420,13 @@ public class SimdBackend extends ScalarBackend {
      */
     @Override
     public int convolutionRows(ImageWindow window, int outChannels, int blockRows, int rows) {
-        if (!winograd(window)) return blockRows;
+        if (!usesWinograd(window)) return blockRows;
         return Math.max(blockRows, Math.min(rows, WinogradGradient.rowsAtOnce(window, outChannels)));
     }
 
-    private static boolean winograd(ImageWindow window) {
-        return !DirectConv.applies(window) && Winograd.applies(window);
+    /** Whether this backend runs the window's convolution by Winograd ({@link #winograd()}). */
+    private boolean usesWinograd(ImageWindow window) {
+        return winograd && !DirectConv.applies(window) && Winograd.applies(window);
     }
 
     /**
@@ -423,7 +455,7 @@ public class SimdBackend extends ScalarBackend {
             DirectConv.forward(window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, threads);
             return;
         }
-        if (winograd(window)) {
+        if (usesWinograd(window)) {
             Winograd.forward(window, outChannels, x, xOff, rows, w, wOff, bias, biasOff, y, yOff, threads);
             return;
         }
@@ -465,7 +497,7 @@ public class SimdBackend extends ScalarBackend {
             int dxOff,
             float[] scratch,
             int scratchOff) {
-        if (winograd(window)) {
+        if (usesWinograd(window)) {
             WinogradGradient.backward(
                     window, outChannels, x, xOff, rows, w, wOff, dy, dyOff, grad, dwOff, dbOff, dx, dxOff, threads);
             return;

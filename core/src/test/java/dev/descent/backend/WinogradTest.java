@@ -175,6 +175,44 @@ class WinogradTest {
         assertEquals(64, simd.convolutionRows(mnist, 32, 9, 64));
         assertEquals(9, new ScalarBackend().convolutionRows(mnist, 32, 9, 64));
         assertEquals(9, simd.convolutionRows(new ImageWindow(16, 12, 12, 5, 5, 2, 2, 0, 0), 32, 9, 64));
+        assertEquals(9, new SimdBackend(1).setWinograd(false).convolutionRows(mnist, 32, 9, 64), "switched off");
+    }
+
+    /**
+     * With Winograd switched off the SIMD backend's second MNIST layer gives im2col's bits again, on
+     * a batch of several blocks; {@code -Ddescent.winograd} sets the default and refuses other values.
+     */
+    @Test
+    void switchedOffTheSimdBackendGivesTheCompositionsBits() {
+        ImageWindow v = new ImageWindow(16, 12, 12, 5, 5, 1, 1, 0, 0);
+        int out = 32, rows = 9, k = v.patch(), plane = v.plane(), gp = rows * plane;
+        float[] x = gaussian(1, rows * v.inputSize(), 1, true), w = gaussian(2, out * k + out, 0.05, false);
+        SimdBackend off = new SimdBackend(1).setWinograd(false), on = new SimdBackend(1);
+        assertFalse(off.winograd());
+        assertTrue(on.winograd());
+        float[] scratch = new float[gp * (k + out)], col = new float[k * gp], ycm = new float[out * gp];
+        float[] want = new float[rows * out * plane], got = new float[want.length], fast = new float[want.length];
+        off.im2col(v, x, 0, rows, col, 0);
+        off.matmul(w, 0, col, 0, ycm, 0, out, gp, k, false);
+        off.channelMajorToRows(ycm, 0, rows, out, plane, w, out * k, want, 0);
+        off.convolution(v, out, x, 0, rows, w, 0, w, out * k, got, 0, scratch, 0);
+        on.convolution(v, out, x, 0, rows, w, 0, w, out * k, fast, 0, scratch, 0);
+        assertArrayEquals(bits(want), bits(got));
+        assertFalse(java.util.Arrays.equals(want, fast), "Winograd rounds otherwise");
+
+        String old = System.getProperty(SimdBackend.WINOGRAD_PROPERTY);
+        try {
+            System.setProperty(SimdBackend.WINOGRAD_PROPERTY, "false");
+            assertFalse(new SimdBackend(1).winograd());
+            System.setProperty(SimdBackend.WINOGRAD_PROPERTY, "maybe");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> new SimdBackend(1));
+            assertTrue(e.getMessage().contains(SimdBackend.WINOGRAD_PROPERTY)
+                    && e.getMessage().contains("maybe"));
+        } finally {
+            if (old == null) System.clearProperty(SimdBackend.WINOGRAD_PROPERTY);
+            else System.setProperty(SimdBackend.WINOGRAD_PROPERTY, old);
+        }
     }
 
     /** Bᵀ inverts the points' Vandermonde matrix: Bᵀ·Vᵀ is the identity, to float rounding. */
