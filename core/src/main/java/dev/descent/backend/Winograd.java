@@ -186,6 +186,12 @@ final class Winograd {
     }
 
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+    /** The calling thread's forward call, whose transformed kernels {@link WinogradGradient} reuses. */
+    static Call call() {
+        return CALLS.get();
+    }
+
     private static final ThreadLocal<Chunk> CHUNKS = ThreadLocal.withInitial(Chunk::new);
 
     /**
@@ -197,8 +203,17 @@ final class Winograd {
         int r, m, out, channels, rows, tilesDown, tilesAcross, tiles, chunkTiles, chunks;
         /** Channels rounded up to {@link #PER_VECTOR}, out-channels to NR slivers. */
         int cPad, slivers, oPad;
-        /** The kernels' transforms as the products' packed B: {@code [point][sliver][cPad][NR]}. */
+        /** The kernels' transforms as the products' packed B: {@code [point][sliver][cPad][NR]}, uPoint apart. */
         float[] u = new float[0];
+        /** Floats from one point's kernels in {@link #u} to the next's: the slivers plus PAD. */
+        int uPoint;
+        /**
+         * The kernels {@link #u} was computed from ({@code out·C·r·r} floats), or none: a call with the
+         * same values (a step's backward after its forward) reuses u.
+         */
+        float[] seen = new float[0];
+
+        int seenLength = -1, seenR, seenChannels, seenOut;
         /** The bias, zero-padded to oPad. */
         float[] bias = new float[0];
         /** The kernels rearranged tap-major, {@code [r·r][cPad][oPad]}, for {@link #transformKernels}. */
@@ -226,6 +241,7 @@ final class Winograd {
             cPad = (channels + PER_VECTOR - 1) / PER_VECTOR * PER_VECTOR;
             slivers = (out + NR - 1) / NR;
             oPad = slivers * NR;
+            uPoint = slivers * cPad * NR + PAD;
             // a chunk's packed inputs and products within CHUNK_FLOATS, in whole groups of MR tiles,
             // and at least one chunk per thread when the call is worth splitting
             // (a multiple of the threads, so that they share the chunks evenly)
@@ -243,8 +259,13 @@ final class Winograd {
          * Reads w.
          */
         void transformKernels(float[] w, int wOff) {
-            int rr = r * r;
-            if (u.length < N * N * slivers * cPad * NR) u = new float[N * N * slivers * cPad * NR];
+            int rr = r * r, n = out * channels * rr;
+            if (n == seenLength
+                    && r == seenR
+                    && channels == seenChannels
+                    && out == seenOut
+                    && Arrays.equals(w, wOff, wOff + n, seen, 0, n)) return;
+            if (u.length < N * N * uPoint) u = new float[N * N * uPoint];
             if (taps.length < rr * cPad * oPad) taps = new float[rr * cPad * oPad];
             if (half.length < N * r * L) half = new float[N * r * L];
             if (out < oPad || channels < cPad) Arrays.fill(taps, 0, rr * cPad * oPad, 0f);
@@ -255,6 +276,12 @@ final class Winograd {
                         for (int o = o0, to = (k * cPad + ch) * oPad, end = Math.min(out, o0 + L); o < end; o++)
                             taps[to + o] = w[wOff + (o * channels + ch) * rr + k];
             for (int ch = 0; ch < cPad; ch++) for (int o = 0; o < oPad; o += L) kernelVector(this, ch, o);
+            if (seen.length < n) seen = new float[n];
+            System.arraycopy(w, wOff, seen, 0, n);
+            seenLength = n;
+            seenR = r;
+            seenChannels = channels;
+            seenOut = out;
         }
 
         /** Copies {@code b[bOff, bOff + out)} into {@link #bias}, zero-padded. */
@@ -285,7 +312,7 @@ final class Winograd {
                             .fma(FloatVector.broadcast(S, g[a * r + ka]), s);
                 s.intoArray(half, (a * r + kb) * L);
             }
-        int at = (o / NR * cPad + ch) * NR + o % NR, point = c.slivers * cPad * NR;
+        int at = (o / NR * cPad + ch) * NR + o % NR, point = c.uPoint;
         for (int a = 0; a < N; a++)
             for (int b = 0; b < N; b++) {
                 FloatVector s = FloatVector.zero(S);
@@ -351,7 +378,7 @@ final class Winograd {
                                 p * inPoint + group * cPad * MR,
                                 Gemm.PACKED,
                                 c.u,
-                                (p * c.slivers + s) * cPad * NR,
+                                p * c.uPoint + s * cPad * NR,
                                 NR,
                                 products,
                                 group * MR * perTile + p * oPad + s * NR,

@@ -112,9 +112,6 @@ final class WinogradGradient {
      * call once grown); the pool's workers fill and read disjoint parts of them.
      */
     private static final class Call implements IntConsumer {
-        /** The forward's kernel transform, for U. */
-        final Winograd.Call kernels = new Winograd.Call();
-
         ImageWindow v;
         int r, m, out, channels, rows, tilesAcross, perImage, tiles, tilesPad, cPad, oPad, slivers;
         boolean inputGradient;
@@ -223,12 +220,17 @@ final class WinogradGradient {
                 }
         }
 
-        /** {@link #kernelsT}: the forward's U (kernels transformed) repacked as dV's A. Reads w. */
+        /**
+         * {@link #kernelsT}: the forward's U (kernels transformed, or reused when the thread's last
+         * forward had the same w) repacked as dV's A. Reads w.
+         */
         void transposeKernels(float[] w, int wOff) {
+            // the thread's forward call: after a step's forward its kernels are already transformed
+            Winograd.Call kernels = Winograd.call();
             kernels.prepare(v, out, 1, 1);
             kernels.transformKernels(w, wOff);
             float[] u = kernels.u;
-            int fwdPad = kernels.cPad, fwdPoint = kernels.slivers * fwdPad * NR;
+            int fwdPad = kernels.cPad, fwdPoint = kernels.uPoint;
             for (int p = 0; p < POINTS; p++)
                 for (int group = 0; group < cPad / MR; group++)
                     for (int o = 0; o < out; o++)

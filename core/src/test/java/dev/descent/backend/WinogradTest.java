@@ -151,6 +151,33 @@ class WinogradTest {
         }
     }
 
+    /**
+     * The backward reuses the kernels its thread's forward transformed only when the weights hold the
+     * same values: weights changed in place between the two give the gradient of the new ones, bit
+     * for bit as with nothing cached.
+     */
+    @Test
+    void theBackwardReusesTheForwardsKernelsOnlyForTheSameWeights() {
+        ImageWindow v = new ImageWindow(16, 12, 12, 5, 5, 1, 1, 0, 0);
+        int out = 32, rows = 2, n = out * v.patch(), plane = v.plane();
+        float[] x = gaussian(4, rows * v.inputSize(), 1, true), w = gaussian(5, n, 0.05, false);
+        float[] bias = new float[out], dy = gaussian(6, rows * out * plane, 0.1, false);
+        float[] y = new float[rows * out * plane], changed = w.clone();
+        changed[7] += 0.5f;
+        float[][] dx = new float[3][rows * v.inputSize()];
+        float[] grad = new float[n + out];
+        Winograd.forward(v, out, x, 0, rows, w, 0, bias, 0, y, 0, 1);
+        WinogradGradient.backward(v, out, x, 0, rows, w, 0, dy, 0, grad, 0, n, dx[0], 0, 1);
+        Winograd.forward(v, out, x, 0, rows, w, 0, bias, 0, y, 0, 1);
+        System.arraycopy(changed, 0, w, 0, n); // in place, after the forward
+        WinogradGradient.backward(v, out, x, 0, rows, w, 0, dy, 0, grad, 0, n, dx[1], 0, 1);
+        ImageWindow other = new ImageWindow(3, 9, 9, 3, 3, 1, 1, 0, 0); // the cache now holds other kernels
+        Winograd.forward(other, 2, x, 0, 1, w, 0, bias, 0, y, 0, 1);
+        WinogradGradient.backward(v, out, x, 0, rows, changed, 0, dy, 0, grad, 0, n, dx[2], 0, 1);
+        assertArrayEquals(bits(dx[2]), bits(dx[1]), "the changed weights' gradient");
+        assertFalse(java.util.Arrays.equals(dx[0], dx[1]), "not the first weights'");
+    }
+
     /** Each element within {@code tolerance} of want's largest magnitude (float sums of the transforms). */
     static void assertWithin(double[] want, double[] got, double tolerance, String what) {
         double largest = 0, worst = 0;
