@@ -556,7 +556,8 @@ final class Winograd {
      * {@code dst[to + i·toStride] = Σ_a Bᵀ[a][i]·src[from + a·stride]} for the 8 columns i of Bᵀ (the
      * adjoint of {@link #transformInput}), on vectors: the row pairs of Bᵀ as the sum (even columns)
      * and difference (odd columns) of their two inputs, plus rows 0 and 7. Reads src; overwrites the
-     * 8 vectors of dst.
+     * 8 vectors of dst. Its loads and pair sums repeat {@link #transformOutput}'s on purpose: a
+     * helper would pass vectors across a call, boxed wherever C2 does not inline it.
      */
     static void transformInputAdjoint(float[] src, int from, int stride, float[] dst, int to, int toStride) {
         var v0 = FloatVector.fromArray(S, src, from);
