@@ -669,7 +669,8 @@ final class Gemm {
         finish(pr, 0, m, j0, j1);
     }
 
-    private static int roundUp(int x, int unit) {
+    /** x rounded up to a multiple of unit. */
+    static int roundUp(int x, int unit) {
         return (x + unit - 1) / unit * unit;
     }
 

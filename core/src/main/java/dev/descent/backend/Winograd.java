@@ -238,7 +238,7 @@ final class Winograd {
             tilesDown = (v.outHeight() + m - 1) / m;
             tilesAcross = (v.outWidth() + m - 1) / m;
             tiles = rows * tilesDown * tilesAcross;
-            cPad = (channels + PER_VECTOR - 1) / PER_VECTOR * PER_VECTOR;
+            cPad = Gemm.roundUp(channels, PER_VECTOR);
             slivers = (out + NR - 1) / NR;
             oPad = slivers * NR;
             uPoint = slivers * cPad * NR + PAD;
@@ -250,7 +250,7 @@ final class Winograd {
             int split = macs < Gemm.PARALLEL_MIN ? 1 : threads;
             int least = (tiles + most - 1) / most;
             chunks = (least + split - 1) / split * split;
-            chunkTiles = ((tiles + chunks - 1) / chunks + MR - 1) / MR * MR;
+            chunkTiles = Gemm.roundUp((tiles + chunks - 1) / chunks, MR);
             chunks = (tiles + chunkTiles - 1) / chunkTiles;
         }
 

@@ -43,17 +43,13 @@ final class WinogradGradient {
     static long floatsPerImage(ImageWindow v, int out) {
         int m = N + 1 - v.kernelHeight();
         long tiles = (long) ((v.outHeight() + m - 1) / m) * ((v.outWidth() + m - 1) / m);
-        int cPad = roundUp(v.channels(), MR), oPad = roundUp(out, NR);
+        int cPad = Gemm.roundUp(v.channels(), MR), oPad = Gemm.roundUp(out, NR);
         return tiles * POINTS * (2L * cPad + oPad + out);
     }
 
     /** Images per call that keep a call's operands within 8 MB (at least one). */
     static int rowsAtOnce(ImageWindow v, int out) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (1 << 21) / floatsPerImage(v, out)));
-    }
-
-    private static int roundUp(int x, int unit) {
-        return (x + unit - 1) / unit * unit;
     }
 
     /**
@@ -161,8 +157,8 @@ final class WinogradGradient {
             tilesAcross = (v.outWidth() + m - 1) / m;
             perImage = ((v.outHeight() + m - 1) / m) * tilesAcross;
             tiles = rows * perImage;
-            tilesPad = roundUp(tiles, NR);
-            cPad = roundUp(channels, MR);
+            tilesPad = Gemm.roundUp(tiles, NR);
+            cPad = Gemm.roundUp(channels, MR);
             slivers = (out + NR - 1) / NR;
             oPad = slivers * NR;
             vStride = cPad * tilesPad + PAD;
