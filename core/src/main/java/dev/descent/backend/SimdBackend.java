@@ -414,14 +414,13 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /**
-     * A window {@link Winograd} computes takes as many rows at once as keep its operands within 8 MB
-     * (all of a batch of 64 MNIST images): it needs none of the layer's scratch, its kernels are
+     * A window {@link Winograd} computes takes all the rows at once: it needs none of the layer's
+     * scratch (both passes hold only a chunk or block of tiles' operands at a time), its kernels are
      * transformed once per call, and its weight gradient sums over the call's tiles.
      */
     @Override
     public int convolutionRows(ImageWindow window, int outChannels, int blockRows, int rows) {
-        if (!usesWinograd(window)) return blockRows;
-        return Math.max(blockRows, Math.min(rows, WinogradGradient.rowsAtOnce(window, outChannels)));
+        return usesWinograd(window) ? Math.max(blockRows, rows) : blockRows;
     }
 
     /** Whether this backend runs the window's convolution by Winograd ({@link #winograd()}). */

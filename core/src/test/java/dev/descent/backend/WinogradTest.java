@@ -22,7 +22,8 @@ class WinogradTest {
     /**
      * [channels, height, width, kernel, out-channels, rows]: MNIST's second layer (whole 4×4 tiles)
      * in one call and in 9-image blocks, cropped edge tiles on both sides, 3×3 kernels (6×6 tiles),
-     * odd channels, out-channels below and above a vector, one image and several.
+     * odd channels, out-channels below and above a vector, one image and several, images whose tiles
+     * straddle two of the gradient's blocks (9 tiles an image).
      */
     static Stream<Arguments> shapes() {
         return Stream.of(
@@ -31,6 +32,7 @@ class WinogradTest {
                 Arguments.of(3, 11, 13, 5, 5, 2),
                 Arguments.of(2, 9, 9, 5, 17, 3),
                 Arguments.of(7, 20, 17, 3, 40, 2),
+                Arguments.of(7, 20, 17, 3, 40, 5),
                 Arguments.of(5, 8, 8, 3, 1, 1),
                 Arguments.of(32, 14, 14, 3, 16, 3));
     }
