@@ -214,10 +214,10 @@ final class LayerLoops {
     static void maxPoolBackward(
             ImageWindow v, float[] dy, int dyOff, float[] arg, int argOff, int rows, float[] dx, int dxOff) {
         int inWidth = v.inputSize(), outWidth = v.channels() * v.plane();
-        Arrays.fill(dx, dxOff, dxOff + rows * inWidth, 0f);
         boolean apart = v.strideHeight() >= v.kernelHeight() && v.strideWidth() >= v.kernelWidth();
         for (int n = 0; n < rows; n++) {
             int row = dxOff + n * inWidth;
+            Arrays.fill(dx, row, row + inWidth, 0f); // an image at a time: its row is in cache for the scatter
             if (apart) // windows apart: each element gets one gradient at most, 0 + dy without reading it back
             for (int o = n * outWidth, end = o + outWidth; o < end; o++)
                     dx[row + (int) arg[argOff + o]] = 0f + dy[dyOff + o];

@@ -446,17 +446,19 @@ final class WinogradGradient {
         }
 
         /**
-         * Channel ch's input gradient over the block: its planes of dx set to 0 in the first block,
-         * then each tile's {@code B·dV·Bᵀ} added at its window, tile by tile in order (L tiles
-         * transformed at a time, each group added while the next is transformed).
+         * Channel ch's input gradient over the block: its planes of dx set to 0 in the block that
+         * holds their image's first tile, then each tile's {@code B·dV·Bᵀ} added at its window, tile
+         * by tile in order (L tiles transformed at a time, each group added while the next is
+         * transformed).
          */
         void inputGradient(Call c, int ch) {
             int height = c.v.height(), width = c.v.width(), plane = height * width;
-            if (c.first == 0)
-                for (int e = 0; e < c.rows; e++) {
-                    int at = c.dxOff + e * c.v.inputSize() + ch * plane;
-                    Arrays.fill(c.dx, at, at + plane, 0f);
-                }
+            // the images whose first tile is in the block: their planes are still in cache for the adds
+            int per = c.perImage, e1 = (c.first + c.count + per - 1) / per;
+            for (int e = (c.first + per - 1) / per; e < e1; e++) {
+                int at = c.dxOff + e * c.v.inputSize() + ch * plane;
+                Arrays.fill(c.dx, at, at + plane, 0f);
+            }
             int groups = BLOCK / L;
             for (int k = 0; k <= groups; k++) {
                 if (k < groups) transformWindowGradients(c, ch, k * L, k & 1);
