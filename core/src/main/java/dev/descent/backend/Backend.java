@@ -395,6 +395,54 @@ public interface Backend {
     }
 
     /**
+     * {@link #convolutionBackward} with no input gradient (a first layer) for a convolution whose
+     * output a max-pool took (window {@code pool} over the convolution's output): the pool's backward
+     * first, from {@code dPooled} (dLoss/d(pooled output), {@code rows} rows of {@code C·PH·PW} from
+     * dPooledOff) and the pool's argmax (same layout, from argmaxOff), into dy ({@code rows} NCHW
+     * rows of the convolution's output from dyOff), then the weight and bias gradients from dy. Reads
+     * x, dPooled and argmax; adds into grad; overwrites dy's rows (or leaves them undefined: a backend
+     * may never write them) and the scratch.
+     */
+    @Composed
+    default void convolutionBackwardThroughMaxPool(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            ImageWindow pool,
+            float[] dPooled,
+            int dPooledOff,
+            float[] argmax,
+            int argmaxOff,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            int dbOff,
+            float[] scratch,
+            int scratchOff) {
+        maxPoolBackward(pool, dPooled, dPooledOff, argmax, argmaxOff, rows, dy, dyOff);
+        convolutionBackward(
+                window,
+                outChannels,
+                x,
+                xOff,
+                rows,
+                null,
+                0,
+                dy,
+                dyOff,
+                grad,
+                dwOff,
+                dbOff,
+                null,
+                0,
+                scratch,
+                scratchOff);
+    }
+
+    /**
      * A convolution block's input gradient (see {@link #convolutionBackward}): sets dx's {@code rows}
      * rows (from dxOff) to {@code Wᵀ·dY} folded by {@link #col2im}, with {@code dY [out, rows·P]}
      * channel-major at dyOff. Reads w and dy; overwrites those rows of dx and {@code col[colOff,

@@ -124,6 +124,17 @@ final class DirectConv {
         float[] lastDy = new float[0];
         /** Per group of four channels: each tap tile's 20 sums, then the four bias sums, L lanes each. */
         float[] sums = new float[0];
+        /**
+         * For {@link #weightGradientThroughMaxPool}: one image's dy, {@code [out][plane]}, each group of
+         * four channels spread from the pool's gradient just before its tiles read it (so the groups
+         * the threads take apart never share a float).
+         */
+        float[] spread = new float[0];
+        /** The pool's gradient and argmax, and the floats of one image of them, when dy comes from a pool. */
+        float[] pooled, argmax;
+
+        int pooledOff, argmaxOff, pooledWidth;
+        boolean throughPool;
 
         ImageWindow v;
         boolean gradient;
@@ -204,9 +215,15 @@ final class DirectConv {
             try {
                 Workers.forEach(tasks, this);
             } finally {
-                x = w = bias = y = null;
+                x = w = bias = y = pooled = argmax = null;
                 v = null;
+                throughPool = false;
             }
+        }
+
+        /** Image e's first dy element in {@link #y}: its rows, or the spread image from a pool. */
+        int dyBase(int e) {
+            return throughPool ? 0 : yOff + e * out * v.plane();
         }
 
         @Override
@@ -217,6 +234,7 @@ final class DirectConv {
                 boolean partial = whole * L < v.plane();
                 for (int e = 0; e < rows; e++)
                     for (int g = g0; g < g1; g++) {
+                        if (throughPool) spread(this, e, 4 * g);
                         if (partial) fillLastDy(this, e, 4 * g);
                         for (int k = 0; k < taps; k += TAPS) {
                             runsTile(this, e, 4 * g, k);
@@ -288,11 +306,55 @@ final class DirectConv {
             int threads) {
         Call c = CALLS.get();
         c.prepare(v, out, rows, true, threads);
-        c.x = x;
-        c.xOff = xOff;
         c.y = dy;
         c.yOff = dyOff;
-        int groups = (out + 3) / 4, perGroup = c.groupSums(), taps = c.taps;
+        sumGradients(c, x, xOff, grad, dwOff, dbOff);
+    }
+
+    /**
+     * {@link #weightGradient} for a convolution whose output a max-pool took, from the pool's
+     * gradient: dy is 0 but at each pool window's argmax, where it is the window's gradient (summed
+     * where windows overlap), as {@link Backend#maxPoolBackward} writes it. Each image's dy is spread
+     * from {@code dPooled} and {@code argmax} ({@code pooledWidth} floats an image, the argmax an
+     * offset in the image's convolution output) a group of four channels at a time, into a buffer
+     * that stays in L1, just before that group's tiles read it: the same values as the pool's
+     * backward, so the same bits, without writing the batch's dy (2.4 MB for MNIST's first layer)
+     * through to L3 and reading it back. Reads x, dPooled and argmax; adds into those gradients.
+     */
+    static void weightGradientThroughMaxPool(
+            ImageWindow v,
+            int out,
+            float[] x,
+            int xOff,
+            int rows,
+            int pooledWidth,
+            float[] dPooled,
+            int dPooledOff,
+            float[] argmax,
+            int argmaxOff,
+            float[] grad,
+            int dwOff,
+            int dbOff,
+            int threads) {
+        Call c = CALLS.get();
+        c.prepare(v, out, rows, true, threads);
+        if (c.spread.length < out * v.plane()) c.spread = new float[out * v.plane()];
+        c.y = c.spread;
+        c.yOff = 0;
+        c.throughPool = true;
+        c.pooled = dPooled;
+        c.pooledOff = dPooledOff;
+        c.argmax = argmax;
+        c.argmaxOff = argmaxOff;
+        c.pooledWidth = pooledWidth;
+        sumGradients(c, x, xOff, grad, dwOff, dbOff);
+    }
+
+    /** Runs the prepared gradient call c over x and adds its sums into dW and the bias gradient. */
+    private static void sumGradients(Call c, float[] x, int xOff, float[] grad, int dwOff, int dbOff) {
+        c.x = x;
+        c.xOff = xOff;
+        int out = c.out, groups = (out + 3) / 4, perGroup = c.groupSums(), taps = c.taps;
         if (c.sums.length < groups * perGroup) c.sums = new float[groups * perGroup];
         float[] sums = c.sums;
         Arrays.fill(sums, 0, groups * perGroup, 0f);
@@ -415,7 +477,7 @@ final class DirectConv {
         int s = o / 4 * c.groupSums() + k / TAPS * TILE_SUMS;
         int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
         int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)];
-        int plane = c.v.plane(), om = c.out - 1, yb = c.yOff + e * c.out * plane;
+        int plane = c.v.plane(), om = c.out - 1, yb = c.dyBase(e);
         int y0 = yb + o * plane, y1 = yb + Math.min(o + 1, om) * plane;
         int y2 = yb + Math.min(o + 2, om) * plane, y3 = yb + Math.min(o + 3, om) * plane;
         int[] r = c.runs;
@@ -510,7 +572,7 @@ final class DirectConv {
         int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
         int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)];
         int om = c.out - 1, stride = lastVector ? L : c.v.plane();
-        int yb = lastVector ? 0 : c.yOff + e * c.out * stride;
+        int yb = lastVector ? 0 : c.dyBase(e);
         int y0 = yb + o * stride, y1 = yb + Math.min(o + 1, om) * stride;
         int y2 = yb + Math.min(o + 2, om) * stride, y3 = yb + Math.min(o + 3, om) * stride;
         int[] r = lastVector ? c.overlap : c.splits;
@@ -592,11 +654,23 @@ final class DirectConv {
     }
 
     /**
+     * Image e's dy of channels o to o + 3 (those below out) into {@link Call#spread}: their planes
+     * zeroed, then each pooled gradient added at its argmax, in the pool's order.
+     */
+    private static void spread(Call c, int e, int o) {
+        float[] dy = c.spread, pooled = c.pooled, arg = c.argmax;
+        int plane = c.v.plane(), end = Math.min(o + 4, c.out), per = c.pooledWidth / c.out;
+        Arrays.fill(dy, o * plane, end * plane, 0f);
+        int from = e * c.pooledWidth + o * per, to = e * c.pooledWidth + end * per;
+        for (int q = from; q < to; q++) dy[(int) arg[c.argmaxOff + q]] += pooled[c.pooledOff + q];
+    }
+
+    /**
      * Image e's dy of channels o to o + 3 (those below out) over the plane's overlapping last
      * vector, into {@link Call#lastDy}, with the lanes the whole vectors already cover set to 0.
      */
     private static void fillLastDy(Call c, int e, int o) {
-        int plane = c.v.plane(), from = c.yOff + e * c.out * plane + plane - L;
+        int plane = c.v.plane(), from = c.dyBase(e) + plane - L;
         for (int ch = o; ch < Math.min(o + 4, c.out); ch++)
             for (int l = 0; l < L; l++) c.lastDy[ch * L + l] = l < c.covered ? 0f : c.y[from + ch * plane + l];
     }
@@ -620,7 +694,7 @@ final class DirectConv {
      */
     private static void biasSums(Call c, int e, int o) {
         float[] dy = c.y, sums = c.sums;
-        int plane = c.v.plane(), om = c.out - 1, yb = c.yOff + e * c.out * plane;
+        int plane = c.v.plane(), om = c.out - 1, yb = c.dyBase(e);
         int y0 = yb + o * plane,
                 y1 = yb + Math.min(o + 1, om) * plane,
                 y2 = yb + Math.min(o + 2, om) * plane,

@@ -529,6 +529,68 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /**
+     * A small patch ({@link DirectConv#applies}) takes the pool's gradient straight into its weight
+     * gradient: each image's dy, a group of four channels at a time, is spread from dPooled at the
+     * argmax into a buffer that stays in L1 (the same values as the pool's backward, so the same
+     * bits), and dy is never written. Anything else runs the composition.
+     */
+    @Override
+    public void convolutionBackwardThroughMaxPool(
+            ImageWindow window,
+            int outChannels,
+            float[] x,
+            int xOff,
+            int rows,
+            ImageWindow pool,
+            float[] dPooled,
+            int dPooledOff,
+            float[] argmax,
+            int argmaxOff,
+            float[] dy,
+            int dyOff,
+            float[] grad,
+            int dwOff,
+            int dbOff,
+            float[] scratch,
+            int scratchOff) {
+        if (DirectConv.applies(window))
+            DirectConv.weightGradientThroughMaxPool(
+                    window,
+                    outChannels,
+                    x,
+                    xOff,
+                    rows,
+                    pool.channels() * pool.plane(),
+                    dPooled,
+                    dPooledOff,
+                    argmax,
+                    argmaxOff,
+                    grad,
+                    dwOff,
+                    dbOff,
+                    threads);
+        else
+            super.convolutionBackwardThroughMaxPool(
+                    window,
+                    outChannels,
+                    x,
+                    xOff,
+                    rows,
+                    pool,
+                    dPooled,
+                    dPooledOff,
+                    argmax,
+                    argmaxOff,
+                    dy,
+                    dyOff,
+                    grad,
+                    dwOff,
+                    dbOff,
+                    scratch,
+                    scratchOff);
+    }
+
+    /**
      * An unpadded window with a patch of at least four vectors computes {@code dW += dY·colT} with
      * colT, the transposed unfolding, gathered from x as the product packs it ({@link
      * ConvKernels#unfolding}): never written, and read as a B of patch columns, where {@code dY·colᵀ}

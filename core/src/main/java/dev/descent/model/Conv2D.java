@@ -161,10 +161,7 @@ public record Conv2D(
         int rows = c.rows(), block = b.convolutionRows(win, outChannels, blockRows(plane), rows);
         float[] p = c.params(), gr = c.grads();
         int wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
-        if (!c.accumulate()) {
-            b.fill(gr, wOff, outChannels * k, 0f);
-            b.fill(gr, bOff, outChannels, 0f);
-        }
+        clearGradientsUnlessAccumulating(c);
         for (int n0 = 0; n0 < rows; n0 += block) {
             int g = Math.min(block, rows - n0);
             b.convolutionBackward(
@@ -185,6 +182,54 @@ public record Conv2D(
                     c.scratch(),
                     0);
         }
+    }
+
+    /**
+     * {@link #backward} without the input gradient (a first layer) when {@code pool}, whose context
+     * {@code pc} holds its argmax, took this layer's output: from {@code dPooled}, the gradient at
+     * the pool's outputs, through {@link Backend#convolutionBackwardThroughMaxPool}, which may spare
+     * writing dy. Reads x, dPooled and the argmax; adds (or writes) the gradients as {@link
+     * #backward} does; overwrites dy (or leaves it undefined) and the scratch.
+     */
+    void backwardThroughMaxPool(
+            LayerContext c, float[] x, MaxPool2D pool, LayerContext pc, float[] dPooled, float[] dy) {
+        ImageWindow win =
+                c.imageWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
+        ImageWindow pw = pool.window(pc);
+        int plane = win.plane(), outWidth = outChannels * plane, inWidth = c.inputWidth();
+        int pooledWidth = pw.channels() * pw.plane();
+        Backend b = c.backend();
+        int rows = c.rows(), block = b.convolutionRows(win, outChannels, blockRows(plane), rows);
+        int wOff = c.parameterOffset(0), bOff = c.parameterOffset(1);
+        clearGradientsUnlessAccumulating(c);
+        for (int n0 = 0; n0 < rows; n0 += block) {
+            int g = Math.min(block, rows - n0), at = n0 * pooledWidth;
+            b.convolutionBackwardThroughMaxPool(
+                    win,
+                    outChannels,
+                    x,
+                    n0 * inWidth,
+                    g,
+                    pw,
+                    dPooled,
+                    at,
+                    pc.scratch(),
+                    at,
+                    dy,
+                    n0 * outWidth,
+                    c.grads(),
+                    wOff,
+                    bOff,
+                    c.scratch(),
+                    0);
+        }
+    }
+
+    /** Sets the weight and bias gradients to 0 when the pass overwrites them ({@code !c.accumulate()}). */
+    private void clearGradientsUnlessAccumulating(LayerContext c) {
+        if (c.accumulate()) return;
+        c.backend().fill(c.grads(), c.parameterOffset(0), outChannels * patch(), 0f);
+        c.backend().fill(c.grads(), c.parameterOffset(1), outChannels, 0f);
     }
 
     private int blockRows(int plane) {

@@ -57,7 +57,8 @@ public record MaxPool2D(int kernelHeight, int kernelWidth, int strideHeight, int
         if (dx != null) c.backend().maxPoolBackward(window(c), dy, 0, c.scratch(), 0, c.rows(), dx, 0);
     }
 
-    private ImageWindow window(LayerContext c) {
+    /** The pool's window over the input of context c. */
+    ImageWindow window(LayerContext c) {
         return Pool2D.window(c, kernelHeight, kernelWidth, strideHeight, strideWidth);
     }
 

@@ -643,6 +643,34 @@ public final class Sequential {
     }
 
     /**
+     * The backward pass of a first convolution, ReLU and max-pool (layers 0–2, the pair run pool
+     * first) when the model's input gradient is not wanted: the ReLU's gradient at the pooled values,
+     * then the convolution's gradients straight from the pool's ({@link
+     * Conv2D#backwardThroughMaxPool}). Reads dy (dLoss/d(pooled output)), x and the workspace;
+     * writes what the three layers' passes would.
+     */
+    private void convolutionThroughPoolBackward(
+            Conv2D conv,
+            Backend b,
+            float[] params,
+            float[] grads,
+            int rows,
+            boolean accumulate,
+            float[] x,
+            Workspace ws,
+            float[] dy) {
+        LayerContext pool = ws.contexts[2], first = ws.contexts[0];
+        float[] pooled = ws.a[2], dPooled = ws.delta[1];
+        b.activationGrad(Activation.RELU, pooled, 0, pooled, 0, dy, 0, dPooled, 0, rows * pool.outputWidth());
+        first.backend = b;
+        first.params = params;
+        first.grads = grads;
+        first.rows = rows;
+        first.accumulate = accumulate;
+        conv.backwardThroughMaxPool(first, x, (MaxPool2D) layers.get(2), pool, dPooled, ws.delta[0]);
+    }
+
+    /**
      * The backward pass of the max-pool at layer l whose ReLU at l − 1 it ran before ({@link
      * #poolFirst}): the ReLU's gradient at the pooled values, then the pool's, into {@code dx} (the
      * ReLU's dx; it may be dy itself). Reads dy, the pooled output and the pool's argmax; overwrites
@@ -695,6 +723,10 @@ public final class Sequential {
             c.grads = grads;
             c.rows = rows;
             c.accumulate = accumulate;
+            if (l == 2 && poolFirst[1] && dx == null && layers.get(0) instanceof Conv2D conv) {
+                convolutionThroughPoolBackward(conv, b, params, grads, rows, accumulate, x, ws, dy);
+                return;
+            }
             if (l >= 1 && poolFirst[l - 1]) { // the ReLU's dx goes where it would: delta (l − 2) & 1, dy's
                 float[] in = l > 1 ? ws.delta[l & 1] : dx;
                 poolFirstBackward(c, l--, ws, dy, in);

@@ -262,6 +262,66 @@ class ConvLayersTest {
             }
     }
 
+    /**
+     * A first convolution, ReLU and max-pool take the convolution's gradients straight from the
+     * pool's when the model's dx is not wanted ({@code Backend#convolutionBackwardThroughMaxPool}):
+     * the same bits as the passes that write dy (wanting dx), overwriting and accumulating, for
+     * MNIST's first layer, odd sizes, overlapping pool windows and a patch the SIMD backend unfolds,
+     * with ties (zero regions) in the pool windows, on the scalar and SIMD backends.
+     */
+    @Test
+    void aFirstConvolutionTakesItsGradientsStraightFromTheMaxPoolWithTheSameBits() {
+        List<Sequential> models = List.of(
+                Models.image(1, 28, 28)
+                        .conv2d(16, 5)
+                        .activation(Activation.RELU)
+                        .maxPool2d(2)
+                        .flatten()
+                        .dense(3)
+                        .build(),
+                Models.image(1, 19, 22)
+                        .conv2d(5, 3)
+                        .activation(Activation.RELU)
+                        .maxPool2d(2)
+                        .conv2d(3, 2)
+                        .flatten()
+                        .dense(2)
+                        .build(),
+                Models.image(1, 21, 21)
+                        .conv2d(6, 3)
+                        .activation(Activation.RELU)
+                        .maxPool2d(3, 2)
+                        .flatten()
+                        .dense(2)
+                        .build(),
+                Models.image(3, 10, 10)
+                        .conv2d(4, 5)
+                        .activation(Activation.RELU)
+                        .maxPool2d(2)
+                        .flatten()
+                        .dense(2)
+                        .build());
+        Backend[] backends = {new ScalarBackend(), new SimdBackend(1), new SimdBackend(2)};
+        for (Sequential m : models)
+            for (Backend b : backends)
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    int rows = 5, in = m.inputs();
+                    float[] p = m.initialParameters(7);
+                    SplittableRandom r = new SplittableRandom(in);
+                    float[] x = new float[rows * in], dy = new float[rows * m.outputs()];
+                    for (int i = 0; i < x.length; i++) x[i] = i % in < in / 3 ? 0f : (float) r.nextGaussian();
+                    for (int i = 0; i < dy.length; i++) dy[i] = (float) r.nextGaussian();
+                    float[][] g = new float[2][p.length];
+                    for (int i = 0; i < p.length; i++) g[0][i] = g[1][i] = 0.25f * i;
+                    var ws = m.workspace(rows);
+                    m.forward(b, p, x, rows, ws);
+                    m.backward(b, p, x, rows, ws, dy, g[0], accumulate, new float[x.length]);
+                    m.backward(b, p, x, rows, ws, dy, g[1], accumulate, null);
+                    assertArrayEquals(
+                            bits(g[0]), bits(g[1]), "parameter gradients, " + m + " on " + b + ", " + accumulate);
+                }
+    }
+
     /** A ReLU, and an identity after it when apart: the pair's ReLU not right before its pool. */
     private static Sequential.Builder relu(Sequential.Builder m, boolean apart) {
         m.activation(Activation.RELU);
