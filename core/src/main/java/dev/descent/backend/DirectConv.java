@@ -23,8 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       the same bits.
  *   <li>{@link #weightGradient}: four channels × five taps per register tile, accumulated over each
  *       image's output plane read as whole vectors of consecutive positions (a vector that spans
- *       two output rows takes its x as two loads and a blend; a plane that is not a whole number
- *       of vectors ends with one that overlaps the vector before, its repeated lanes of dy
+ *       two output rows takes its x as two loads and a blend, once per image by {@link #join}; a
+ *       plane that is not a whole number of vectors ends with one that overlaps the vector before, its repeated lanes of dy
  *       zeroed), while the image's x and dy planes sit in L1; then the bias sums. Each sum's lanes
  *       are added in lane order at the end of the call ({@link SimdBackend#lanesSum}), so dW
  *       differs from the product's only in rounding.
@@ -232,17 +232,22 @@ final class DirectConv {
                 int groups = (out + 3) / 4;
                 int g0 = (int) ((long) groups * t / tasks), g1 = (int) ((long) groups * (t + 1) / tasks);
                 boolean partial = whole * L < v.plane();
-                for (int e = 0; e < rows; e++)
+                float[] joined = JOINED.get();
+                int size = (nSplits + 1) * taps * L;
+                if (joined.length < size) JOINED.set(joined = new float[size]);
+                for (int e = 0; e < rows; e++) {
+                    join(this, e, joined, partial);
                     for (int g = g0; g < g1; g++) {
                         if (throughPool) spread(this, e, 4 * g);
                         if (partial) fillLastDy(this, e, 4 * g);
                         for (int k = 0; k < taps; k += TAPS) {
                             runsTile(this, e, 4 * g, k);
-                            splitsTile(this, e, 4 * g, k, false);
-                            if (partial) splitsTile(this, e, 4 * g, k, true);
+                            splitsTile(this, joined, e, 4 * g, k, false);
+                            if (partial) splitsTile(this, joined, e, 4 * g, k, true);
                         }
                         biasSums(this, e, 4 * g);
                     }
+                }
             } else {
                 int e0 = (int) ((long) rows * t / tasks), e1 = (int) ((long) rows * (t + 1) / tasks);
                 for (int e = e0; e < e1; e++)
@@ -255,6 +260,34 @@ final class DirectConv {
     }
 
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+    /**
+     * A thread's x of one image along the vectors that span two output rows ({@link Call#splits},
+     * then {@link Call#overlap}), joined: {@code [vector][tap][L]} (see {@link #join}).
+     */
+    private static final ThreadLocal<float[]> JOINED = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * Image e's x at every tap of the vectors that span two output rows, and of the overlapping
+     * last vector when the plane has one, into joined: each one load per row and a blend at the
+     * lane where the next row starts, once per image instead of once per group of four channels
+     * and tap tile in {@link #splitsTile}. Reads x; overwrites those vectors of joined.
+     */
+    private static void join(Call c, int e, float[] joined, boolean partial) {
+        int[] t = c.table;
+        float[] x = c.x;
+        int taps = c.taps, xb = c.xOff + e * c.v.inputSize();
+        for (int q = 0, n = c.nSplits + (partial ? 1 : 0); q < n; q++) {
+            int[] r = q < c.nSplits ? c.splits : c.overlap;
+            int at = q < c.nSplits ? 4 * q : 0, p = xb + r[at], p2 = xb + r[at + 1], lane = r[at + 3];
+            for (int k = 0; k < taps; k++) {
+                VectorMask<Float> next = LANES.compare(VectorOperators.GE, lane);
+                FloatVector.fromArray(S, x, p + t[k])
+                        .blend(FloatVector.fromArray(S, x, p2 + t[k]), next)
+                        .intoArray(joined, (q * taps + k) * L);
+            }
+        }
+    }
 
     /**
      * {@link Backend#convolution} for a window that {@link #applies}: y's rows {@code [out, OH, OW]}
@@ -560,17 +593,15 @@ final class DirectConv {
     /**
      * {@link #runsTile} over the whole vectors that continue on the next output row ({@link
      * Call#splits}), or, when lastVector, over the plane's overlapping last vector ({@link
-     * Call#overlap}, its dy from {@link Call#lastDy}): each x is two loads, one per row, and a blend
-     * at the lane where the next row starts.
+     * Call#overlap}, its dy from {@link Call#lastDy}), their x from the image's joined vectors
+     * ({@link #join}).
      */
-    private static void splitsTile(Call c, int e, int o, int k, boolean lastVector) {
-        int[] t = c.table;
-        float[] x = c.x, sums = c.sums;
+    private static void splitsTile(Call c, float[] x, int e, int o, int k, boolean lastVector) {
+        float[] sums = c.sums;
         int taps = c.taps, last = taps - 1;
-        int xb = c.xOff + e * c.v.inputSize();
         int s = o / 4 * c.groupSums() + k / TAPS * TILE_SUMS;
-        int d0 = t[k], d1 = t[Math.min(k + 1, last)], d2 = t[Math.min(k + 2, last)];
-        int d3 = t[Math.min(k + 3, last)], d4 = t[Math.min(k + 4, last)];
+        int d0 = k * L, d1 = Math.min(k + 1, last) * L, d2 = Math.min(k + 2, last) * L;
+        int d3 = Math.min(k + 3, last) * L, d4 = Math.min(k + 4, last) * L;
         int om = c.out - 1, stride = lastVector ? L : c.v.plane();
         int yb = lastVector ? 0 : c.dyBase(e);
         int y0 = yb + o * stride, y1 = yb + Math.min(o + 1, om) * stride;
@@ -597,35 +628,35 @@ final class DirectConv {
         var a32 = FloatVector.fromArray(S, sums, s + 17 * L);
         var a33 = FloatVector.fromArray(S, sums, s + 18 * L);
         var a34 = FloatVector.fromArray(S, sums, s + 19 * L);
+        int first = lastVector ? c.nSplits : 0; // the vector's place in the joined ones
         for (int q = 0, end = lastVector ? 4 : 4 * c.nSplits; q < end; q += 4) {
-            int p = xb + r[q], p2 = xb + r[q + 1], yq = r[q + 2];
-            VectorMask<Float> next = LANES.compare(VectorOperators.GE, r[q + 3]);
+            int p = (first + q / 4) * taps * L, yq = r[q + 2];
             var u0 = FloatVector.fromArray(S, dy, y0 + yq);
             var u1 = FloatVector.fromArray(S, dy, y1 + yq);
             var u2 = FloatVector.fromArray(S, dy, y2 + yq);
             var u3 = FloatVector.fromArray(S, dy, y3 + yq);
             FloatVector v;
-            v = FloatVector.fromArray(S, x, p + d0).blend(FloatVector.fromArray(S, x, p2 + d0), next);
+            v = FloatVector.fromArray(S, x, p + d0);
             a00 = v.fma(u0, a00);
             a10 = v.fma(u1, a10);
             a20 = v.fma(u2, a20);
             a30 = v.fma(u3, a30);
-            v = FloatVector.fromArray(S, x, p + d1).blend(FloatVector.fromArray(S, x, p2 + d1), next);
+            v = FloatVector.fromArray(S, x, p + d1);
             a01 = v.fma(u0, a01);
             a11 = v.fma(u1, a11);
             a21 = v.fma(u2, a21);
             a31 = v.fma(u3, a31);
-            v = FloatVector.fromArray(S, x, p + d2).blend(FloatVector.fromArray(S, x, p2 + d2), next);
+            v = FloatVector.fromArray(S, x, p + d2);
             a02 = v.fma(u0, a02);
             a12 = v.fma(u1, a12);
             a22 = v.fma(u2, a22);
             a32 = v.fma(u3, a32);
-            v = FloatVector.fromArray(S, x, p + d3).blend(FloatVector.fromArray(S, x, p2 + d3), next);
+            v = FloatVector.fromArray(S, x, p + d3);
             a03 = v.fma(u0, a03);
             a13 = v.fma(u1, a13);
             a23 = v.fma(u2, a23);
             a33 = v.fma(u3, a33);
-            v = FloatVector.fromArray(S, x, p + d4).blend(FloatVector.fromArray(S, x, p2 + d4), next);
+            v = FloatVector.fromArray(S, x, p + d4);
             a04 = v.fma(u0, a04);
             a14 = v.fma(u1, a14);
             a24 = v.fma(u2, a24);
