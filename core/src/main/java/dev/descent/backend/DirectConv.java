@@ -24,8 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #weightGradient}: four channels × five taps per register tile, accumulated over each
  *       image's output plane read as whole vectors of consecutive positions (a vector that spans
  *       two output rows takes its x as two loads and a blend, once per image by {@link #join}; a
- *       plane that is not a whole number of vectors ends with one that overlaps the vector before, its repeated lanes of dy
- *       zeroed), while the image's x and dy planes sit in L1; then the bias sums. Each sum's lanes
+ *       plane that is not a whole number of vectors ends with one that overlaps the vector
+ *       before, its repeated lanes of dy zeroed), while the image's x and dy planes sit in L1;
+ *       then the bias sums. Each sum's lanes
  *       are added in lane order at the end of the call ({@link SimdBackend#lanesSum}), so dW
  *       differs from the product's only in rounding.
  * </ul>
