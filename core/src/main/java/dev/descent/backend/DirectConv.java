@@ -597,7 +597,7 @@ final class DirectConv {
      * Call#overlap}, its dy from {@link Call#lastDy}), their x from the image's joined vectors
      * ({@link #join}).
      */
-    private static void splitsTile(Call c, float[] x, int e, int o, int k, boolean lastVector) {
+    private static void splitsTile(Call c, float[] joined, int e, int o, int k, boolean lastVector) {
         float[] sums = c.sums;
         int taps = c.taps, last = taps - 1;
         int s = o / 4 * c.groupSums() + k / TAPS * TILE_SUMS;
@@ -637,27 +637,27 @@ final class DirectConv {
             var u2 = FloatVector.fromArray(S, dy, y2 + yq);
             var u3 = FloatVector.fromArray(S, dy, y3 + yq);
             FloatVector v;
-            v = FloatVector.fromArray(S, x, p + d0);
+            v = FloatVector.fromArray(S, joined, p + d0);
             a00 = v.fma(u0, a00);
             a10 = v.fma(u1, a10);
             a20 = v.fma(u2, a20);
             a30 = v.fma(u3, a30);
-            v = FloatVector.fromArray(S, x, p + d1);
+            v = FloatVector.fromArray(S, joined, p + d1);
             a01 = v.fma(u0, a01);
             a11 = v.fma(u1, a11);
             a21 = v.fma(u2, a21);
             a31 = v.fma(u3, a31);
-            v = FloatVector.fromArray(S, x, p + d2);
+            v = FloatVector.fromArray(S, joined, p + d2);
             a02 = v.fma(u0, a02);
             a12 = v.fma(u1, a12);
             a22 = v.fma(u2, a22);
             a32 = v.fma(u3, a32);
-            v = FloatVector.fromArray(S, x, p + d3);
+            v = FloatVector.fromArray(S, joined, p + d3);
             a03 = v.fma(u0, a03);
             a13 = v.fma(u1, a13);
             a23 = v.fma(u2, a23);
             a33 = v.fma(u3, a33);
-            v = FloatVector.fromArray(S, x, p + d4);
+            v = FloatVector.fromArray(S, joined, p + d4);
             a04 = v.fma(u0, a04);
             a14 = v.fma(u1, a14);
             a24 = v.fma(u2, a24);

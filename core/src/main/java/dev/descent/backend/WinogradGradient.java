@@ -45,8 +45,9 @@ final class WinogradGradient {
     private static final int PAD = 16;
     /**
      * Tiles a block: the passes run on one block of tiles after the other, so that its transformed
-     * operands stay in L2 (96 KB a tile on MNIST's second layer: 64 points × 16 channels ×
-     * 32 out-channels, twice each); one sliver of the products' B, the fewest they take.
+     * operands stay in L2 (24 KB a tile on MNIST's second layer: at 64 points, its window's 16
+     * channels and their gradient, and dy's 32 out-channels in both layouts); one sliver of the
+     * products' B, the fewest they take.
      */
     private static final int BLOCK = NR;
 

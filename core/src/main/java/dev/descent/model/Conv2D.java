@@ -156,7 +156,7 @@ public record Conv2D(
     public void backward(LayerContext c, float[] x, float[] y, float[] dy, float[] dx) {
         ImageWindow win =
                 c.imageWindow(kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth);
-        int plane = win.plane(), k = patch(), outWidth = outChannels * plane, inWidth = c.inputWidth();
+        int plane = win.plane(), outWidth = outChannels * plane, inWidth = c.inputWidth();
         Backend b = c.backend();
         int rows = c.rows(), block = b.convolutionRows(win, outChannels, blockRows(plane), rows);
         float[] p = c.params(), gr = c.grads();

@@ -660,8 +660,7 @@ public final class Sequential {
             Workspace ws,
             float[] dy) {
         LayerContext pool = ws.contexts[2], first = ws.contexts[0];
-        float[] pooled = ws.a[2], dPooled = ws.delta[1];
-        b.activationGrad(Activation.RELU, pooled, 0, pooled, 0, dy, 0, dPooled, 0, rows * pool.outputWidth());
+        float[] dPooled = reluGradientAtPooled(pool, 2, ws, dy);
         first.backend = b;
         first.params = params;
         first.grads = grads;
@@ -677,10 +676,18 @@ public final class Sequential {
      * the workspace's delta buffer {@code (l − 1) & 1} and dx.
      */
     private void poolFirstBackward(LayerContext c, int l, Workspace ws, float[] dy, float[] dx) {
+        layers.get(l).backward(c, null, ws.a[l], reluGradientAtPooled(c, l, ws, dy), dx);
+    }
+
+    /**
+     * The ReLU's gradient at the pooled values of the pair whose pool is at l (context c): reads dy
+     * and the pooled output; overwrites and returns the workspace's delta buffer {@code (l − 1) & 1}.
+     */
+    private static float[] reluGradientAtPooled(LayerContext c, int l, Workspace ws, float[] dy) {
         float[] pooled = ws.a[l], dPooled = ws.delta[(l - 1) & 1];
         c.backend()
                 .activationGrad(Activation.RELU, pooled, 0, pooled, 0, dy, 0, dPooled, 0, c.rows() * c.outputWidth());
-        layers.get(l).backward(c, null, pooled, dPooled, dx);
+        return dPooled;
     }
 
     /**
